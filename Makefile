@@ -1,0 +1,84 @@
+# vminit - see README.md. `make` builds build/vminit; `make check` runs every test.
+
+BUILD   := build
+MUSLCC  ?= musl-gcc
+CC      ?= cc
+LIBDIR  := /usr/lib/x86_64-linux-gnu
+
+WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+# The shipped binary: static musl, small. Only the headers linked into
+# $(BUILD)/include are visible besides musl's own: never /usr/include.
+MUSL_CFLAGS  := $(WARN) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+                -DVMINIT_EXPORT_FORTIFY -isystem $(BUILD)/include
+MUSL_LDFLAGS := -static -Wl,--gc-sections
+# The same sources against glibc, with sanitizers, for the unit tests.
+TEST_CFLAGS  := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+TEST_LDFLAGS := -fsanitize=address,undefined
+
+SRC := $(wildcard init/*.c supervisor/*.c)
+LIB_SRC := $(filter-out init/main.c,$(SRC))
+HDR := $(wildcard init/*.h supervisor/*.h)
+
+MUSL_OBJ := $(SRC:%.c=$(BUILD)/musl/%.o)
+TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+
+.PHONY: all check deps unit pid1 helpers clean size
+all: $(BUILD)/vminit
+
+# Headers of the static libraries and the kernel, without the rest of /usr/include.
+$(BUILD)/include/.stamp:
+	mkdir -p $(BUILD)/include/sys
+	ln -sfn /usr/include/ini.h $(BUILD)/include/ini.h
+	ln -sfn /usr/include/sys/capability.h $(BUILD)/include/sys/capability.h
+	ln -sfn /usr/include/linux $(BUILD)/include/linux
+	ln -sfn /usr/include/asm-generic $(BUILD)/include/asm-generic
+	ln -sfn /usr/include/x86_64-linux-gnu/asm $(BUILD)/include/asm
+	touch $@
+
+$(BUILD)/musl/%.o: %.c $(HDR) $(BUILD)/include/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(MUSL_CFLAGS) -c $< -o $@
+
+$(BUILD)/vminit.debug: $(MUSL_OBJ)
+	$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJ) $(LIBDIR)/libinih.a $(LIBDIR)/libcap.a
+
+$(BUILD)/vminit: $(BUILD)/vminit.debug
+	strip -o $@ $<
+
+$(BUILD)/glibc/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit-tests: $(TEST_OBJ) $(UNIT_SRC) tests/unit/unit.h
+	$(CC) $(TEST_CFLAGS) -Iinit -Isupervisor -o $@ $(UNIT_SRC) $(TEST_OBJ) \
+		$(TEST_LDFLAGS) -lcriterion -linih -lcap
+
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $<
+
+helpers: $(HELPERS)
+
+deps:
+	tests/deps.sh
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests --jobs 2
+
+pid1: $(BUILD)/vminit helpers
+	tests/pid1/run.sh
+
+size: $(BUILD)/vminit
+	@file $(BUILD)/vminit
+	@stat -c '%s bytes' $(BUILD)/vminit
+
+check: deps
+	$(MAKE) all
+	$(MAKE) size
+	$(MAKE) unit
+	$(MAKE) pid1
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,151 @@
+/* boot.c - mounts, loopback, hostname and the kernel command line.
+ *
+ * Runs once, before the event loop. Tolerant by design: something already
+ * mounted is left as it is (a container runtime or the initramfs may have done
+ * it), and a failure is logged and boot goes on: PID 1 must come up.
+ */
+#include "boot.h"
+#include "console.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+void boot_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int nfd;
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		nfd = open("/dev/console", O_RDWR | O_NOCTTY);
+		if (nfd < 0)
+			nfd = open("/dev/null", O_RDWR);
+		if (nfd >= 0 && nfd != fd) {
+			dup2(nfd, fd);
+			close(nfd);
+		}
+	}
+}
+
+/* A mount point is a directory on another device than its parent. */
+static int is_mounted(const char *path)
+{
+	struct stat a, b;
+	char parent[256];
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	if (stat(path, &a) < 0 || stat(parent, &b) < 0)
+		return 0;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+struct mnt {
+	const char *src, *target, *type;
+	unsigned long flags;
+	const char *data;
+	mode_t mode;
+};
+
+static const struct mnt mounts[] = {
+	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555 },
+	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555 },
+	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", 0755 },
+	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "mode=0620,ptmxmode=0666", 0755 },
+	{ "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 01777 },
+	{ "run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0755 },
+	{ "tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 01777 },
+	{ "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555 },
+};
+
+void boot_mounts(void)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" }, { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+	};
+	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+		const struct mnt *m = &mounts[i];
+		if (mkdir(m->target, m->mode) < 0 && errno != EEXIST) {
+			log_warn("mkdir %s: %s", m->target, strerror(errno));
+			continue;
+		}
+		if (is_mounted(m->target))
+			continue;
+		if (mount(m->src, m->target, m->type, m->flags, m->data) < 0)
+			log_warn("mount %s on %s: %s", m->type, m->target, strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
+			log_warn("symlink %s: %s", links[i][1], strerror(errno));
+}
+
+int boot_loopback_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = -1;
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return rc;
+}
+
+int boot_set_hostname(const char *name)
+{
+	return sethostname(name, strlen(name));
+}
+
+int boot_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len)
+{
+	char text[4096];
+	size_t klen = strlen(key);
+	const char *p;
+
+	if (!cmdline) {
+		int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+		if (fd < 0)
+			return -1;
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (n < 0)
+			return -1;
+		text[n] = '\0';
+		cmdline = text;
+	}
+	p = cmdline;
+	while (*p) {
+		const char *start;
+		int quoted = 0;
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		start = p;
+		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+			if (*p == '"')
+				quoted = !quoted;
+			p++;
+		}
+		if ((size_t)(p - start) > klen && !strncmp(start, key, klen) && start[klen] == '=') {
+			size_t n = 0;
+			for (const char *q = start + klen + 1; q < p; q++)
+				if (*q != '"' && n + 1 < len)
+					buf[n++] = *q;
+			buf[n] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}

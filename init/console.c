@@ -1,0 +1,220 @@
+/* console.c - the bounded, non-blocking console.
+ *
+ * Owns: the console fd and a ring of CONSOLE_RING_SIZE bytes.
+ * Invariants: the ring only ever holds whole lines ending in '\n'; a line that
+ * does not fit is dropped whole and counted; the fd is O_NONBLOCK unless it is
+ * a regular file (which never blocks anyway).
+ * Never: blocks (except console_drain, bounded, after the loop has stopped),
+ * allocates, or loses a line without counting it.
+ */
+#include "console.h"
+#include "loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Zero-initialised, so it lives in .bss and costs the binary nothing. */
+static char ring[CONSOLE_RING_SIZE];
+
+static struct {
+	int fd;
+	size_t head, len;          /* head: first queued byte */
+	uint64_t pending_drops;    /* dropped since the last notice */
+	struct console_stats st;
+	struct loop *loop;
+	struct loop_io io;
+	int watching;
+} con = { .fd = 2, .io = { .fd = -1 } };
+
+void console_init(int fd)
+{
+	struct stat sb;
+	char path[32];
+	int nfd;
+
+	con.fd = fd;
+	if (fstat(fd, &sb) < 0 || S_ISREG(sb.st_mode))
+		return;
+	/* A fresh open file description of the same tty or pipe: O_NONBLOCK on
+	 * it does not leak into whoever else holds the original one. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (nfd >= 0) {
+		con.fd = nfd;
+		return;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void ring_consume(size_t n)
+{
+	con.head = (con.head + n) % CONSOLE_RING_SIZE;
+	con.len -= n;
+	if (con.len == 0)
+		con.head = 0;
+}
+
+/* Write as much as the fd takes now. Returns 1 if bytes remain queued. */
+static int flush_some(void)
+{
+	while (con.len > 0) {
+		size_t chunk = CONSOLE_RING_SIZE - con.head;
+		ssize_t n;
+		if (chunk > con.len)
+			chunk = con.len;
+		n = write(con.fd, ring + con.head, chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 1;
+			/* A console that errors (closed, EIO) loses what is queued,
+			 * counted as dropped lines rather than retried forever. */
+			for (size_t i = 0; i < con.len; i++)
+				if (ring[(con.head + i) % CONSOLE_RING_SIZE] == '\n')
+					con.st.dropped_lines++;
+			ring_consume(con.len);
+			return 0;
+		}
+		ring_consume((size_t)n);
+	}
+	return 0;
+}
+
+static void on_writable(struct loop *l, struct loop_io *io, uint32_t events);
+
+static void update_watch(void)
+{
+	int want = con.len > 0;
+	if (!con.loop || want == con.watching)
+		return;
+	if (want) {
+		if (loop_io_add(con.loop, &con.io, con.fd, EPOLLOUT, on_writable, NULL) == 0)
+			con.watching = 1;
+	} else {
+		loop_io_del(con.loop, &con.io);
+		con.watching = 0;
+	}
+}
+
+static void on_writable(struct loop *l, struct loop_io *io, uint32_t events)
+{
+	(void)l; (void)io; (void)events;
+	flush_some();
+	update_watch();
+}
+
+int console_attach(struct loop *l)
+{
+	con.loop = l;
+	update_watch();
+	return 0;
+}
+
+static void ring_put(const char *p, size_t n)
+{
+	size_t tail = (con.head + con.len) % CONSOLE_RING_SIZE;
+	size_t first = CONSOLE_RING_SIZE - tail;
+	if (first > n)
+		first = n;
+	memcpy(ring + tail, p, first);
+	memcpy(ring, p + first, n - first);
+	con.len += n;
+}
+
+static int enqueue(const char *prefix, const char *text, size_t len)
+{
+	size_t plen = prefix ? strlen(prefix) + 3 : 0;
+	if (plen + len + 1 > CONSOLE_RING_SIZE - con.len)
+		return -1;
+	if (prefix) {
+		ring_put(prefix, plen - 3);
+		ring_put(" | ", 3);
+	}
+	ring_put(text, len);
+	ring_put("\n", 1);
+	con.st.lines++;
+	con.st.bytes += plen + len + 1;
+	return 0;
+}
+
+void console_line(const char *prefix, const char *text, size_t len)
+{
+	if (con.len > 0)
+		flush_some();
+	if (con.pending_drops > 0) {
+		char note[96];
+		int n = snprintf(note, sizeof(note),
+				 "vminit: console too slow: %llu lines dropped",
+				 (unsigned long long)con.pending_drops);
+		if (enqueue(NULL, note, (size_t)n) == 0)
+			con.pending_drops = 0;
+	}
+	while (len > CONSOLE_LINE_MAX) {
+		console_line(prefix, text, CONSOLE_LINE_MAX);
+		text += CONSOLE_LINE_MAX;
+		len -= CONSOLE_LINE_MAX;
+	}
+	if (con.pending_drops > 0 || enqueue(prefix, text, len) < 0) {
+		con.pending_drops++;
+		con.st.dropped_lines++;
+	}
+	flush_some();
+	update_watch();
+}
+
+void console_drain(int timeout_ms)
+{
+	struct pollfd p = { .fd = con.fd, .events = POLLOUT };
+	while (flush_some()) {
+		if (poll(&p, 1, timeout_ms) <= 0)
+			break;
+	}
+}
+
+void console_get_stats(struct console_stats *ret)
+{
+	*ret = con.st;
+}
+
+static void vlog(const char *level, const char *fmt, va_list ap)
+{
+	char buf[CONSOLE_LINE_MAX];
+	int n = snprintf(buf, sizeof(buf), "vminit: %s", level);
+	int m = vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	console_line(NULL, buf, len);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("", fmt, ap);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("error: ", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,80 @@
+/* halt.c - the last steps of PID 1.
+ *
+ * Every mount but / is unmounted, deepest first (lazily if busy: its data was
+ * synced first); / itself is made read-only for this mount only (MS_BIND), which
+ * never reaches a superblock another namespace shares. Then reboot(2). In a
+ * PID namespace the kernel turns that into the end of the namespace's init;
+ * on a VM it is the power-off. If reboot() fails, PID 1 parks forever instead
+ * of returning: returning would panic the kernel.
+ */
+#include "halt.h"
+#include "console.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#define MAX_MOUNTS 512
+
+static void unescape(char *s)   /* mountinfo octal escapes: \040 etc. */
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static void unmount_all(void)
+{
+	static char paths[MAX_MOUNTS][256];
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return;
+	while (n < MAX_MOUNTS && fgets(line, sizeof(line), f)) {
+		/* id parent major:minor root mountpoint ... */
+		char *save = NULL, *tok = strtok_r(line, " ", &save);
+		for (int i = 0; tok && i < 4; i++)
+			tok = strtok_r(NULL, " ", &save);
+		if (!tok)
+			continue;
+		unescape(tok);
+		snprintf(paths[n++], sizeof(paths[0]), "%s", tok);
+	}
+	fclose(f);
+	/* mountinfo lists parents before children: undo in reverse. */
+	for (int i = n - 1; i >= 0; i--) {
+		if (!strcmp(paths[i], "/"))
+			continue;
+		if (umount2(paths[i], 0) < 0 && errno != EINVAL && errno != ENOENT)
+			umount2(paths[i], MNT_DETACH);
+	}
+	mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+}
+
+void halt_system(enum spec_halt how)
+{
+	sync();
+	log_info("unmounting file systems");
+	console_drain(1000);
+	unmount_all();
+	sync();
+	log_info("%s", how == SPEC_HALT_REBOOT ? "rebooting" : "powering off");
+	console_drain(2000);
+	reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF);
+	log_error("reboot: %s; halting here", strerror(errno));
+	console_drain(2000);
+	for (;;)
+		pause();
+}

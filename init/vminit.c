@@ -1,0 +1,446 @@
+/* vminit.c - PID 1's life: set-up, the loop, reaping, signals, shutdown.
+ *
+ * Owns: the one struct vm, the signalfd, the shutdown sequence.
+ *
+ *   boot -> load spec -> start processes -> loop ... -> shutdown -> halt
+ *
+ * Shutdown (SIGTERM, SIGINT from Ctrl-Alt-Del, SIGPWR, or all work done):
+ *   1. every process's want goes down: SIGTERM to its group, SIGKILL after
+ *      guest.stop_timeout_seconds (svc.c);
+ *   2. once all processes have settled, SIGTERM to everything left;
+ *   3. at the deadline (stop_timeout after the start of shutdown) SIGKILL to
+ *      everything left, then up to KILL_GRACE for the kernel to deliver it;
+ *   4. when no child is left: final statuses, sync, unmount, reboot(2).
+ * A second shutdown request during 1-2 skips to 3.
+ *
+ * Invariants: every signal PID 1 handles arrives through the signalfd (they
+ * are blocked), except the fatal ones (SIGSEGV ...), whose handler logs and
+ * powers off without returning. Every child is reaped by reap_children(), the
+ * only waitpid() caller. Nothing here blocks after the loop starts.
+ *
+ * Before loop_run: set-up errors are logged and boot goes on. After: PID 1
+ * must not die; failures are logged and counted.
+ */
+#include "vminit.h"
+#include "boot.h"
+#include "console.h"
+#include "halt.h"
+#include "loop.h"
+#include "../supervisor/spec.h"
+#include "../supervisor/supervisor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_TIMERS 4096
+#define REAP_BATCH 4096
+#define KILL_GRACE_NS (5 * LOOP_NS_PER_SEC)
+
+enum sd_phase { SD_NONE, SD_STOPPING, SD_TERM_REST, SD_KILLED, SD_DONE };
+
+struct vm {
+	int pid1;
+	struct loop *loop;
+	struct spec *spec;
+	struct sup *sup;
+	int started;
+	int sigfd;
+	struct loop_io sigio;
+	struct loop_timer reap_more;
+	enum sd_phase sd;
+	enum spec_halt halt;
+	uint64_t stop_timeout_ns;
+	struct loop_timer sd_timer;
+	uint64_t reaped, orphans;
+	int exit_code;
+};
+
+static struct vm vm;
+
+static const int handled_signals[] = {
+	SIGCHLD, SIGTERM, SIGINT, SIGPWR, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+};
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP };
+
+/* ---- fatal signals: the one place outside the loop ---- */
+
+static void write_str(const char *s)
+{
+	if (write(2, s, strlen(s)) < 0) {
+		/* nothing more to do */
+	}
+}
+
+static void on_fatal(int sig)
+{
+	char num[8] = "";
+	int n = sig, i = 6;
+	num[7] = '\0';
+	do {
+		num[i--] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n && i >= 0);
+	write_str("\nvminit: fatal signal ");
+	write_str(num + i + 1);
+	write_str(" in vminit itself; stopping everything\n");
+	if (!vm.pid1)
+		_exit(128 + sig);
+	/* PID 1 returning or dying panics the kernel. Do the minimum that is
+	 * safe with a possibly corrupt heap: TERM, a second, KILL, sync, off. */
+	kill(-1, SIGTERM);
+	{
+		struct timespec ts = { 1, 0 };
+		nanosleep(&ts, NULL);
+	}
+	kill(-1, SIGKILL);
+	sync();
+	write_str("vminit: powering off after a fatal error\n");
+	reboot(vm.halt == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+static void install_signals(void)
+{
+	static char altstack[16384];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
+	sigset_t set;
+
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_ONSTACK;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGTTIN, &sa, NULL);
+	sigaction(SIGTTOU, &sa, NULL);
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
+		sigaddset(&set, handled_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	vm.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* ---- killing what is left ---- */
+
+/* Signal every process left: in PID 1, kill(-1) (all but ourselves); as a
+ * subreaper, each of our children (orphans re-parented to us included). */
+static int kill_rest(int sig)
+{
+	DIR *d;
+	struct dirent *de;
+	int count = 0;
+	pid_t self = getpid();
+
+	if (vm.pid1)
+		return kill(-1, sig) == 0 ? 1 : 0;
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[64], buf[512], *rp;
+		FILE *f;
+		int ppid = 0, pid = atoi(de->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (!(f = fopen(path, "re")))
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
+			sscanf(rp + 2, "%*c %d", &ppid);
+		fclose(f);
+		if (ppid == self && kill(pid, sig) == 0)
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+static int have_children(void)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* ---- shutdown ---- */
+
+static void shutdown_finish(void)
+{
+	if (vm.sd == SD_DONE)
+		return;
+	vm.sd = SD_DONE;
+	loop_timer_cancel(vm.loop, &vm.sd_timer);
+	if (vm.sup) {
+		sup_log_final(vm.sup);
+		vm.exit_code = sup_exit_code(vm.sup);
+	}
+	log_info("reaped %llu children, %llu of them orphans",
+		 (unsigned long long)vm.reaped, (unsigned long long)vm.orphans);
+}
+
+static void shutdown_progress(void)
+{
+	if (vm.sd == SD_STOPPING && (!vm.sup || sup_all_settled(vm.sup))) {
+		vm.sd = SD_TERM_REST;
+		if (have_children()) {
+			log_info("stopping the remaining processes (SIGTERM)");
+			kill_rest(SIGTERM);
+		}
+	}
+	if (vm.sd == SD_KILLED && have_children())
+		kill_rest(SIGKILL);   /* subreaper: grandchildren re-parented since */
+	if ((vm.sd == SD_TERM_REST || vm.sd == SD_KILLED) && !have_children())
+		shutdown_finish();
+}
+
+static void on_sd_timer(struct loop *l, struct loop_timer *t)
+{
+	(void)l; (void)t;
+	if (vm.sd == SD_STOPPING || vm.sd == SD_TERM_REST) {
+		vm.sd = SD_KILLED;
+		log_warn("processes still running %llus into shutdown: SIGKILL to all",
+			 (unsigned long long)(vm.stop_timeout_ns / LOOP_NS_PER_SEC));
+		kill_rest(SIGKILL);
+		loop_timer_in(vm.loop, &vm.sd_timer, KILL_GRACE_NS);
+		shutdown_progress();
+	} else if (vm.sd == SD_KILLED) {
+		log_error("processes survived SIGKILL for %llus (stuck in the kernel?): going on",
+			  (unsigned long long)(KILL_GRACE_NS / LOOP_NS_PER_SEC));
+		shutdown_finish();
+	}
+}
+
+static void shutdown_begin(const char *why)
+{
+	if (vm.sd == SD_STOPPING || vm.sd == SD_TERM_REST) {
+		log_warn("%s during shutdown: killing what is left now", why);
+		loop_timer_at(vm.loop, &vm.sd_timer, 0);
+		return;
+	}
+	if (vm.sd != SD_NONE)
+		return;
+	log_info("shutting down: %s", why);
+	vm.sd = SD_STOPPING;
+	loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns);
+	if (vm.sup)
+		sup_stop_all(vm.sup);
+	shutdown_progress();
+}
+
+static void on_settled(void *ctx)
+{
+	(void)ctx;
+	if (vm.sd != SD_NONE) {
+		shutdown_progress();
+		return;
+	}
+	if (vm.started && sup_all_settled(vm.sup))
+		shutdown_begin("every process has exited and none will restart");
+}
+
+/* ---- reaping and signals ---- */
+
+static void reap_children(void)
+{
+	int n;
+	for (n = 0; n < REAP_BATCH; n++) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+		if (pid <= 0)
+			break;
+		vm.reaped++;
+		if (!vm.sup || !sup_on_exit(vm.sup, pid, st))
+			vm.orphans++;
+	}
+	/* More may be waiting: continue on the next turn rather than starve
+	 * the other fds (SIGCHLD does not queue, so do not wait for one). */
+	if (n == REAP_BATCH)
+		loop_timer_in(vm.loop, &vm.reap_more, 0);
+	if (vm.sd != SD_NONE)
+		shutdown_progress();
+}
+
+static void on_reap_more(struct loop *l, struct loop_timer *t)
+{
+	(void)l; (void)t;
+	reap_children();
+}
+
+static void on_signal(struct loop *l, struct loop_io *io, uint32_t events)
+{
+	struct signalfd_siginfo si[16];
+	ssize_t n;
+	int chld = 0;
+	(void)l; (void)events;
+
+	while ((n = read(io->fd, si, sizeof(si))) > 0) {
+		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+			int sig = (int)si[i].ssi_signo;
+			switch (sig) {
+			case SIGCHLD:
+				chld = 1;
+				break;
+			case SIGTERM:
+				shutdown_begin("SIGTERM");
+				break;
+			case SIGINT:
+				shutdown_begin(vm.pid1 ? "SIGINT (Ctrl-Alt-Del)" : "SIGINT");
+				break;
+			case SIGPWR:
+				shutdown_begin("SIGPWR");
+				break;
+			case SIGQUIT:
+				shutdown_begin("SIGQUIT");
+				break;
+			default:
+				log_info("ignoring signal %d from pid %u", sig, si[i].ssi_pid);
+				break;
+			}
+		}
+	}
+	if (chld)
+		reap_children();
+}
+
+/* ---- set-up shared by both modes (before the loop: may not fail) ---- */
+
+static void report_spec_errors(const struct spec *s)
+{
+	for (size_t i = 0; i < s->nerrors; i++)
+		log_error("spec: %s", s->errors[i]);
+	if (s->errors_dropped)
+		log_error("spec: %zu more errors not shown", s->errors_dropped);
+	log_error("spec %s has %zu errors: no process started; waiting to be shut down",
+		  s->path, s->nerrors + s->errors_dropped);
+}
+
+static int setup(const char *spec_path)
+{
+	static const struct sup_hooks hooks = { .settled = on_settled };
+
+	vm.halt = SPEC_HALT_POWEROFF;
+	vm.stop_timeout_ns = 10 * LOOP_NS_PER_SEC;
+	vm.loop = loop_new(MAX_TIMERS);
+	if (!vm.loop || vm.sigfd < 0) {
+		log_error("cannot create the event loop: %s", strerror(errno));
+		return -1;
+	}
+	console_attach(vm.loop);
+	vm.sigio.fd = -1;
+	if (loop_io_add(vm.loop, &vm.sigio, vm.sigfd, EPOLLIN, on_signal, NULL) < 0) {
+		log_error("cannot watch signals: %s", strerror(errno));
+		return -1;
+	}
+	loop_timer_init(&vm.sd_timer, on_sd_timer, NULL);
+	loop_timer_init(&vm.reap_more, on_reap_more, NULL);
+
+	log_info("reading spec %s", spec_path);
+	vm.spec = spec_load_file(spec_path);
+	if (!vm.spec) {
+		log_error("out of memory reading the spec");
+		return 0;
+	}
+	if (vm.spec->nerrors) {
+		report_spec_errors(vm.spec);
+		return 0;
+	}
+	vm.halt = vm.spec->guest.halt;
+	vm.stop_timeout_ns = (uint64_t)vm.spec->guest.stop_timeout * LOOP_NS_PER_SEC;
+	if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0)
+		log_warn("sethostname %s: %s", vm.spec->guest.hostname, strerror(errno));
+	vm.sup = sup_new(vm.loop, vm.spec, &hooks);
+	if (!vm.sup) {
+		log_error("out of memory setting up processes");
+		return 0;
+	}
+	return 0;
+}
+
+static void start(void)
+{
+	if (vm.sup) {
+		sup_start_all(vm.sup);
+		vm.started = 1;
+		on_settled(NULL);
+	}
+}
+
+/* ---- the two modes ---- */
+
+static const char *pick_spec(const char *arg, char *buf, size_t len)
+{
+	if (arg)
+		return arg;
+	if (boot_cmdline_get(NULL, "vminit.spec", buf, len) == 0)
+		return buf;
+	return VMINIT_DEFAULT_SPEC;
+}
+
+_Noreturn void vminit_pid1(const char *spec_arg)
+{
+	char specbuf[512];
+	const char *spec_path;
+
+	vm.pid1 = 1;
+	boot_std_fds();
+	console_init(1);
+	install_signals();
+	log_info("vminit %s starting as PID 1", VMINIT_VERSION);
+	boot_mounts();
+	/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
+	if (reboot(RB_DISABLE_CAD) < 0 && errno != EINVAL)
+		log_warn("cannot turn off Ctrl-Alt-Del reboot: %s", strerror(errno));
+	if (boot_loopback_up() < 0)
+		log_warn("cannot bring up lo: %s", strerror(errno));
+	spec_path = pick_spec(spec_arg, specbuf, sizeof(specbuf));
+	if (setup(spec_path) < 0) {
+		/* No loop: nothing can be supervised. End cleanly, not by panic. */
+		halt_system(SPEC_HALT_POWEROFF);
+	}
+	start();
+	/* From here on PID 1 must not die: everything is logged and retried. */
+	while (vm.sd != SD_DONE) {
+		if (loop_run_once(vm.loop) < 0) {
+			log_error("epoll_wait: %s", strerror(errno));
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	halt_system(vm.halt);
+}
+
+int vminit_run(const char *spec_path)
+{
+	console_init(1);
+	install_signals();
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		log_warn("cannot become a child subreaper: %s", strerror(errno));
+	if (setup(spec_path) < 0)
+		return 1;
+	if (vm.spec && vm.spec->nerrors)
+		return 1;   /* a subreaper may exit: nothing to keep up */
+	start();
+	while (vm.sd != SD_DONE)
+		if (loop_run_once(vm.loop) < 0 && errno != EINTR)
+			return 1;
+	console_drain(2000);
+	return vm.exit_code;
+}

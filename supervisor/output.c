@@ -1,0 +1,145 @@
+/* output.c - process output pipes -> console lines, rate limited per process.
+ *
+ * Invariants: at most CONSOLE_LINE_MAX bytes buffered per stream; at most
+ * OUTPUT_READ_BUDGET bytes read per wake-up, so a flooding process cannot
+ * starve the rest of the loop; every dropped line is counted.
+ */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+void ratelimit_init(struct ratelimit *r, uint64_t now_ns)
+{
+	*r = (struct ratelimit){ .tokens_milli = RATE_BURST_LINES * 1000ull, .last_ns = now_ns };
+}
+
+int ratelimit_take(struct ratelimit *r, uint64_t now_ns)
+{
+	/* Refill lazily on use: no timer, no wake-up while idle. */
+	if (now_ns > r->last_ns) {
+		uint64_t add = (now_ns - r->last_ns) / 1000 * RATE_LINES_PER_SEC / 1000;
+		r->tokens_milli += add;
+		if (r->tokens_milli > RATE_BURST_LINES * 1000ull)
+			r->tokens_milli = RATE_BURST_LINES * 1000ull;
+		r->last_ns = now_ns;
+	}
+	if (r->tokens_milli < 1000) {
+		r->pending_drops++;
+		r->dropped++;
+		return 0;
+	}
+	r->tokens_milli -= 1000;
+	return 1;
+}
+
+void output_feed(struct output *o, const char *data, size_t n,
+		 void (*emit)(struct output *o, const char *line, size_t len))
+{
+	while (n > 0) {
+		const char *nl = memchr(data, '\n', n);
+		size_t take = nl ? (size_t)(nl - data) : n;
+		size_t room = sizeof(o->line) - o->len;
+		if (take > room)
+			take = room;
+		memcpy(o->line + o->len, data, take);
+		o->len += take;
+		data += take;
+		n -= take;
+		if (n > 0 && *data == '\n') {
+			data++;
+			n--;
+			emit(o, o->line, o->len);
+			o->len = 0;
+		} else if (o->len == sizeof(o->line)) {
+			emit(o, o->line, o->len);
+			o->len = 0;
+		}
+	}
+}
+
+static void emit_line(struct output *o, const char *line, size_t len)
+{
+	uint64_t now = loop_now();
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (!ratelimit_take(o->rate, now))
+		return;
+	if (o->rate->pending_drops > 0) {
+		char note[128];
+		int n = snprintf(note, sizeof(note), "vminit: %llu lines dropped (over %u lines/s)",
+				 (unsigned long long)o->rate->pending_drops, RATE_LINES_PER_SEC);
+		o->rate->pending_drops = 0;
+		console_line(o->prefix, note, (size_t)n);
+	}
+	o->lines++;
+	console_line(o->prefix, line, len);
+}
+
+static void read_some(struct output *o, size_t budget)
+{
+	char buf[16384];
+	while (budget > 0) {
+		ssize_t n = read(o->rfd, buf, sizeof(buf) < budget ? sizeof(buf) : budget);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		output_feed(o, buf, (size_t)n, emit_line);
+		budget -= (size_t)n;
+	}
+}
+
+static void on_readable(struct loop *l, struct loop_io *io, uint32_t events)
+{
+	(void)l; (void)events;
+	read_some(io->ctx, OUTPUT_READ_BUDGET);
+}
+
+int output_open(struct output *o, struct loop *l, const char *prefix, struct ratelimit *rate)
+{
+	int fds[2];
+	memset(o, 0, sizeof(*o));
+	o->io.fd = -1;
+	o->prefix = prefix;
+	o->rate = rate;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	o->rfd = fds[0];
+	o->wfd = fds[1];
+	fcntl(o->rfd, F_SETFL, O_NONBLOCK);
+	if (loop_io_add(l, &o->io, o->rfd, EPOLLIN, on_readable, o) < 0) {
+		close(o->rfd);
+		close(o->wfd);
+		o->rfd = o->wfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void output_drain(struct output *o)
+{
+	if (o->rfd < 0)
+		return;
+	/* Bounded: a process's descendants may still be writing. */
+	read_some(o, 1024 * 1024);
+	if (o->len > 0) {
+		emit_line(o, o->line, o->len);
+		o->len = 0;
+	}
+}
+
+void output_close(struct output *o, struct loop *l)
+{
+	if (o->rfd < 0)
+		return;
+	output_drain(o);
+	loop_io_del(l, &o->io);
+	close(o->rfd);
+	close(o->wfd);
+	o->rfd = o->wfd = -1;
+}

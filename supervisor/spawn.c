@@ -1,0 +1,184 @@
+/* spawn.c - fork + child setup + execve.
+ *
+ * Everything after fork() runs in the child only; the parent returns at once.
+ * The child may allocate (PID 1 is single-threaded, so the allocator's state
+ * is consistent) but never returns: it execs or _exit()s.
+ */
+#include "spawn.h"
+#include "user.h"
+#include "env.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+void spawn_reset_signals(void)
+{
+	sigset_t none;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static _Noreturn void child_fail(int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n = snprintf(msg, sizeof(msg), "vminit: ");
+	va_start(ap, fmt);
+	n += vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if ((size_t)n >= sizeof(msg) - 1)
+		n = sizeof(msg) - 2;
+	msg[n++] = '\n';
+	if (write(2, msg, (size_t)n) < 0) {
+		/* nothing left to tell */
+	}
+	_exit(code);
+}
+
+static void close_other_fds(void)
+{
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+	for (int fd = 3; fd < 4096; fd++)
+		close(fd);
+}
+
+static void setup_fds(const struct spawn_req *r)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0) {
+		/* No /dev/null (a bare root): an empty pipe's read end is just as
+		 * good a stdin, it reads EOF. */
+		int p[2];
+		if (pipe(p) == 0) {
+			dup2(p[0], 0);
+			close(p[1]);
+		}
+	}
+	if (dup2(r->out_fd, 1) < 0 || dup2(r->err_fd, 2) < 0)
+		_exit(126);
+	close_other_fds();
+}
+
+static char **with_home(char *const *envp, const char *home)
+{
+	size_t n = 0;
+	char **out;
+	while (envp[n])
+		n++;
+	out = calloc(n + 2, sizeof(*out));
+	if (!out)
+		return NULL;
+	memcpy(out, envp, n * sizeof(*out));
+	if (asprintf(&out[n], "HOME=%s", home) < 0)
+		return NULL;
+	return out;
+}
+
+static void switch_user(const struct spawn_req *r, char ***envp)
+{
+	struct user_info u;
+	char err[300];
+	if (user_resolve(r->root, r->user, &u, err, sizeof(err)) < 0)
+		child_fail(126, "%s", err);
+	if (!env_get(*envp, "HOME")) {
+		char **e = with_home(*envp, u.home);
+		if (e)
+			*envp = e;
+	}
+	if (setgroups(u.ngroups, u.groups) < 0)
+		child_fail(126, "setgroups for user %s: %s", r->user, strerror(errno));
+	if (setgid(u.gid) < 0)
+		child_fail(126, "setgid(%u) for user %s: %s", (unsigned)u.gid, r->user, strerror(errno));
+	if (setuid(u.uid) < 0)
+		child_fail(126, "setuid(%u) for user %s: %s", (unsigned)u.uid, r->user, strerror(errno));
+	if (u.uid != 0) {
+		/* setuid() to non-root empties the permitted set unless the
+		 * securebits say otherwise; make sure, and leave nothing ambient. */
+		cap_t none = cap_init();
+		if (!none || cap_set_proc(none) < 0)
+			child_fail(126, "dropping capabilities for user %s: %s", r->user, strerror(errno));
+		cap_free(none);
+	}
+}
+
+static _Noreturn void do_exec(char *const *argv, char *const *envp)
+{
+	const char *path, *p;
+	int saw_eacces = 0;
+	char buf[4096];
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		child_fail(errno == ENOENT ? 127 : 126, "exec %s: %s", argv[0], strerror(errno));
+	}
+	path = env_get(envp, "PATH");
+	if (!path)
+		path = ENV_DEFAULT_PATH;
+	for (p = path;; p++) {
+		const char *e = strchr(p, ':');
+		size_t dl = e ? (size_t)(e - p) : strlen(p);
+		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)dl, p, dl ? "/" : "", argv[0]);
+		if (n > 0 && (size_t)n < sizeof(buf)) {
+			execve(buf, argv, envp);
+			if (errno == EACCES)
+				saw_eacces = 1;
+		}
+		if (!e)
+			break;
+		p = e;
+	}
+	child_fail(saw_eacces ? 126 : 127, "exec %s: %s (searched PATH=%s)", argv[0],
+		   saw_eacces ? "Permission denied" : "not found", path);
+}
+
+pid_t spawn_process(const struct spawn_req *r)
+{
+	char **envp;
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+
+	/* child */
+	envp = (char **)r->envp;
+	setsid();
+	spawn_reset_signals();
+	setup_fds(r);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (r->user)
+		switch_user(r, &envp);
+	else if (!env_get(envp, "HOME")) {
+		/* Staying who we are: HOME from our own passwd entry, if any. */
+		struct user_info u;
+		char self[16], err[8];
+		char **e;
+		snprintf(self, sizeof(self), "%u", (unsigned)getuid());
+		e = with_home(envp, user_resolve(r->root, self, &u, err, sizeof(err)) == 0
+					    ? u.home : "/");
+		if (e)
+			envp = e;
+	}
+	if (chdir(r->workdir ? r->workdir : "/") < 0)
+		child_fail(126, "workdir %s: %s", r->workdir ? r->workdir : "/", strerror(errno));
+	do_exec(r->argv, envp);
+}

@@ -1,0 +1,32 @@
+/* spawn.h - fork and exec one process the way the spec says.
+ *
+ * The child: its own session and process group, default signal dispositions
+ * and an empty mask, stdin from /dev/null, stdout/stderr to the given fds,
+ * every other fd closed, user and groups switched (names resolved from the
+ * image's /etc/passwd and /etc/group, in the child), no ambient capabilities,
+ * workdir, then execve with PATH search in the process's own env.
+ * A setup failure is written to the child's stderr and ends it with 126
+ * (127 when the executable is not found), as a shell would.
+ */
+#ifndef VMINIT_SPAWN_H
+#define VMINIT_SPAWN_H
+
+#include <sys/types.h>
+
+struct spawn_req {
+	char *const *argv;
+	char *const *envp;        /* HOME is added from passwd when missing */
+	const char *workdir;      /* NULL: "/" */
+	const char *user;         /* NULL: stay as we are */
+	const char *root;         /* where /etc/passwd lives: "/" */
+	int out_fd, err_fd;
+};
+
+/* pid > 0 in the parent, or -1 with errno (fork failed). */
+pid_t spawn_process(const struct spawn_req *r);
+
+/* Reset signal mask and dispositions to what a fresh process expects. Used by
+ * every child vminit makes. Async-signal-safe. */
+void spawn_reset_signals(void);
+
+#endif

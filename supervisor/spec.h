@@ -1,0 +1,126 @@
+/* spec.h - the guest spec: the manifest (schema v1) plus guest-only fields.
+ *
+ * docs/spec.md is the contract; this header is its in-memory form after
+ * defaults are applied. A loaded spec is immutable. Strings are UTF-8 without
+ * NUL; string vectors are NULL-terminated.
+ */
+#ifndef VMINIT_SPEC_H
+#define VMINIT_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SPEC_MAX_BYTES   (1024u * 1024u)  /* a bigger file is refused */
+#define SPEC_MAX_ERRORS  200u             /* more are counted, not kept */
+#define SPEC_MAX_INDEX   999              /* ports.N, mounts.N, volumes.N */
+#define SPEC_SECRETS_PATH "/run/secrets/platform.env"
+
+enum spec_restart { SPEC_RESTART_ALWAYS, SPEC_RESTART_ON_FAILURE, SPEC_RESTART_NEVER };
+enum spec_halt { SPEC_HALT_POWEROFF, SPEC_HALT_REBOOT };
+enum spec_health_type { SPEC_HEALTH_TCP, SPEC_HEALTH_HTTP };
+
+struct spec_strv {
+	char **v;      /* NULL-terminated; NULL when n == 0 and unset */
+	size_t n;
+	int set;       /* present in the file (an empty list counts) */
+};
+
+struct spec_port {
+	char *name;          /* given or derived "p<internal>" */
+	int name_derived;
+	int internal;
+	char *protocol;      /* "tcp" */
+};
+
+struct spec_health {
+	int present;
+	enum spec_health_type type;
+	char *port_name;     /* as written when given by name, else NULL */
+	int port;            /* resolved port number */
+	char *path;          /* http only (NULL otherwise unless given) */
+	int interval, timeout, grace, success_threshold, failure_threshold;
+};
+
+struct spec_mount {
+	char *volume;
+	char *path;
+	int read_only;
+};
+
+struct spec_process {
+	char *name;
+	int line;                      /* of its section header */
+	struct spec_strv command;
+	char *workdir, *user;          /* NULL when not given here */
+	struct spec_strv vars;         /* "KEY=value", sorted by key, unique */
+	struct spec_strv prestart;
+	int prestart_timeout;
+	enum spec_restart restart;
+	int max_retries;               /* on-failure only */
+	int backoff;                   /* seconds */
+	char *memory; uint64_t memory_bytes;
+	double cpu;
+	char *disk; uint64_t disk_bytes;
+	int scale_min, scale_max;
+	struct spec_port *ports; size_t nports;
+	struct spec_health health;
+	struct spec_mount *mounts; size_t nmounts;
+	int secrets_required;
+	/* derived: what actually runs */
+	struct spec_strv argv;         /* command, else entrypoint + cmd */
+};
+
+struct spec_volume {
+	char *name;
+	char *size; uint64_t size_bytes;
+	char *filesystem;
+	int backup_enabled;
+	char *device;                  /* [guest.volumes.NAME] device, or NULL */
+};
+
+struct spec {
+	char *path;
+	char *app_name, *app_description;
+	char *image_ref, *pull_policy;
+	struct {
+		struct spec_strv vars;
+		char *workdir, *user;
+		struct spec_strv prestart;
+		int prestart_timeout;
+	} env;
+	struct spec_process *procs; size_t nprocs;   /* sorted by name */
+	struct spec_volume *vols; size_t nvols;      /* in index order */
+	struct {
+		char *hostname;
+		enum spec_halt halt;
+		int stop_timeout;
+		int backoff_max;
+		int reset_after;
+	} guest;
+	struct {
+		struct spec_strv entrypoint, cmd, env;
+		char *workdir, *user;
+	} image;
+	/* "file:line: key: message", in file order */
+	char **errors; size_t nerrors;
+	size_t errors_dropped;
+};
+
+/* Parse and validate. Returns NULL only when out of memory; otherwise a spec
+ * whose nerrors says whether it may be used. */
+struct spec *spec_load_file(const char *path);
+struct spec *spec_load_buffer(const char *name, const char *buf, size_t len);
+void spec_free(struct spec *s);
+
+/* Write the canonical form (defaults applied, stable order). */
+int spec_print(const struct spec *s, FILE *out);
+
+const struct spec_process *spec_find_process(const struct spec *s, const char *name);
+const char *spec_restart_name(enum spec_restart r);
+
+/* Helpers shared with the printer and tests. */
+int spec_parse_size(const char *s, uint64_t *ret_bytes);
+int spec_path_is_under(const char *path, const char *dir);
+
+#endif

@@ -1,0 +1,331 @@
+/* supervisor.c - the real world behind svc.c's state machine.
+ *
+ * Owns: one struct sup_proc per spec process (fixed array, made once), its
+ * merged env, its output pipes, its timer, and the console messages about
+ * its life. Resolves what the spec leaves to merge rules: argv (command, else
+ * entrypoint + cmd), env (image < env < process), workdir and user (process
+ * > env > image).
+ * Never: waits for a child (init reaps and calls sup_on_exit) or blocks.
+ */
+#include "supervisor.h"
+#include "env.h"
+#include "output.h"
+#include "spawn.h"
+#include "../init/console.h"
+#include "../init/loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sup_proc {
+	struct svc svc;
+	struct sup *sup;
+	const struct spec_process *sp;
+	char **envp;
+	const char *workdir, *user;
+	struct output out, err;
+	struct ratelimit rate;
+	struct loop_timer timer;
+};
+
+struct sup {
+	struct loop *loop;
+	const struct spec *spec;
+	struct sup_hooks hooks;
+	struct sup_proc *procs;
+	size_t n;
+};
+
+static struct sup_proc *P(struct svc *s)
+{
+	return s->ctx;
+}
+
+static const char *const phase_names[] = { "env prestart", "prestart", "process" };
+
+static const char *signame(int sig)
+{
+	static const char *const names[] = {
+		[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+		[SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL",
+		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+		[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP",
+		[SIGTSTP] = "SIGTSTP", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
+		[SIGSYS] = "SIGSYS", [SIGPWR] = "SIGPWR",
+	};
+	if (sig > 0 && sig < (int)(sizeof(names) / sizeof(names[0])) && names[sig])
+		return names[sig];
+	return NULL;
+}
+
+void sup_describe_status(int status, char *buf, size_t len)
+{
+	if (status < 0)
+		snprintf(buf, len, "did not start");
+	else if (status > 128 && status < 128 + 65) {
+		const char *n = signame(status - 128);
+		if (n)
+			snprintf(buf, len, "killed by %s (status %d)", n, status);
+		else
+			snprintf(buf, len, "killed by signal %d (status %d)", status - 128, status);
+	} else
+		snprintf(buf, len, "exited with code %d", status);
+}
+
+/* ---- ops ---- */
+
+static pid_t op_spawn(struct svc *s, enum svc_phase phase)
+{
+	struct sup_proc *p = P(s);
+	const struct spec *spec = p->sup->spec;
+	struct spawn_req r = {
+		.argv = phase == SVC_PHASE_ENV_PRESTART ? spec->env.prestart.v
+			: phase == SVC_PHASE_PRESTART ? p->sp->prestart.v : p->sp->argv.v,
+		.envp = p->envp,
+		.workdir = p->workdir,
+		.user = p->user,
+		.root = "/",
+		.out_fd = p->out.wfd,
+		.err_fd = p->err.wfd,
+	};
+	if (p->out.rfd < 0 || p->err.rfd < 0) {
+		errno = EMFILE;
+		return -1;
+	}
+	return spawn_process(&r);
+}
+
+static void op_signal(struct svc *s, pid_t pid, int sig)
+{
+	(void)s;
+	/* The child calls setsid() first thing; until it has, its group is
+	 * still ours, so fall back to the pid itself. */
+	if (kill(-pid, sig) < 0 && errno == ESRCH)
+		kill(pid, sig);
+}
+
+static void on_timer(struct loop *l, struct loop_timer *t)
+{
+	(void)l;
+	svc_on_timer(&((struct sup_proc *)t->ctx)->svc);
+}
+
+static void op_timer_arm(struct svc *s, uint64_t delay_ns)
+{
+	struct sup_proc *p = P(s);
+	if (loop_timer_in(p->sup->loop, &p->timer, delay_ns) < 0)
+		log_error("%s: no timer slot left: %s", s->name, strerror(errno));
+}
+
+static void op_timer_cancel(struct svc *s)
+{
+	struct sup_proc *p = P(s);
+	loop_timer_cancel(p->sup->loop, &p->timer);
+}
+
+static uint64_t op_now(struct svc *s)
+{
+	(void)s;
+	return loop_now();
+}
+
+static void op_event(struct svc *s, enum svc_event ev, long arg)
+{
+	struct sup_proc *p = P(s);
+	char st[64];
+	switch (ev) {
+	case SVC_EV_SPAWNED:
+		if (arg == SVC_PHASE_MAIN)
+			log_info("%s: running, pid %d%s", s->name, (int)s->pid,
+				 s->restarts ? " (restarted)" : "");
+		else
+			log_info("%s: %s running, pid %d", s->name, phase_names[arg], (int)s->pid);
+		break;
+	case SVC_EV_SPAWN_FAILED:
+		log_error("%s: cannot start %s: %s", s->name, phase_names[s->phase], strerror(errno));
+		break;
+	case SVC_EV_PRESTART_OK:
+		output_drain(&p->out);
+		output_drain(&p->err);
+		log_info("%s: %s succeeded", s->name, phase_names[arg]);
+		break;
+	case SVC_EV_PRESTART_FAILED:
+		output_drain(&p->out);
+		output_drain(&p->err);
+		sup_describe_status((int)arg, st, sizeof(st));
+		log_error("%s: %s failed: %s", s->name, phase_names[s->phase], st);
+		break;
+	case SVC_EV_PRESTART_TIMEOUT:
+		log_error("%s: %s timed out after %llus: killing it", s->name, phase_names[arg],
+			  (unsigned long long)(s->pol.hook_timeout_ns[arg] / 1000000000ull));
+		break;
+	case SVC_EV_EXITED:
+		output_drain(&p->out);
+		output_drain(&p->err);
+		sup_describe_status((int)arg, st, sizeof(st));
+		log_info("%s: %s", s->name, st);
+		break;
+	case SVC_EV_BACKOFF:
+		log_info("%s: restarting in %ld ms (restart policy %s, failure %u)", s->name, arg,
+			 spec_restart_name(s->pol.restart), s->failures);
+		break;
+	case SVC_EV_GAVE_UP:
+		log_error("%s: giving up after %ld failed runs (restart.max_retries = %d)", s->name,
+			  arg, s->pol.max_retries);
+		break;
+	case SVC_EV_STOPPING:
+		log_info("%s: stopping (SIGTERM to its process group)", s->name);
+		break;
+	case SVC_EV_STOP_TIMEOUT:
+		log_warn("%s: still running %llus after SIGTERM: SIGKILL", s->name,
+			 (unsigned long long)(s->pol.stop_timeout_ns / 1000000000ull));
+		break;
+	case SVC_EV_SETTLED:
+		log_info("%s: %s", s->name, svc_state_name(s->state));
+		if (p->sup->hooks.settled)
+			p->sup->hooks.settled(p->sup->hooks.ctx);
+		break;
+	}
+}
+
+static const struct svc_ops real_ops = {
+	.spawn = op_spawn,
+	.signal = op_signal,
+	.timer_arm = op_timer_arm,
+	.timer_cancel = op_timer_cancel,
+	.event = op_event,
+	.now = op_now,
+};
+
+/* ---- table ---- */
+
+#define NS(sec) ((uint64_t)(sec) * 1000000000ull)
+
+static const char *first_set(const char *a, const char *b, const char *c)
+{
+	return a ? a : b ? b : c;
+}
+
+struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_hooks *hooks)
+{
+	struct sup *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->loop = l;
+	s->spec = spec;
+	if (hooks)
+		s->hooks = *hooks;
+	s->n = spec->nprocs;
+	s->procs = calloc(s->n ? s->n : 1, sizeof(*s->procs));
+	if (!s->procs) {
+		free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct sup_proc *p = &s->procs[i];
+		const struct spec_process *sp = &spec->procs[i];
+		struct svc_policy pol = {
+			.restart = sp->restart,
+			.max_retries = sp->max_retries,
+			.backoff_ns = NS(sp->backoff),
+			.backoff_max_ns = NS(spec->guest.backoff_max),
+			.reset_after_ns = NS(spec->guest.reset_after),
+			.stop_timeout_ns = NS(spec->guest.stop_timeout),
+			.has_hook = { spec->env.prestart.set, sp->prestart.set },
+			.hook_timeout_ns = { NS(spec->env.prestart_timeout), NS(sp->prestart_timeout) },
+		};
+		p->sup = s;
+		p->sp = sp;
+		p->out.rfd = p->err.rfd = -1;
+		p->workdir = first_set(sp->workdir, spec->env.workdir, spec->image.workdir);
+		p->user = first_set(sp->user, spec->env.user, spec->image.user);
+		p->envp = env_merge(&spec->image.env, &spec->env.vars, &sp->vars);
+		loop_timer_init(&p->timer, on_timer, p);
+		ratelimit_init(&p->rate, loop_now());
+		svc_init(&p->svc, sp->name, &pol, &real_ops, p);
+		if (!p->envp || output_open(&p->out, l, sp->name, &p->rate) < 0 ||
+		    output_open(&p->err, l, sp->name, &p->rate) < 0) {
+			log_error("%s: cannot set up: %s", sp->name, strerror(errno));
+			p->out.rfd = p->err.rfd = -1;
+		}
+	}
+	return s;
+}
+
+void sup_free(struct sup *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		loop_timer_cancel(s->loop, &s->procs[i].timer);
+		output_close(&s->procs[i].out, s->loop);
+		output_close(&s->procs[i].err, s->loop);
+		env_free(s->procs[i].envp);
+	}
+	free(s->procs);
+	free(s);
+}
+
+void sup_start_all(struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		svc_want_up(&s->procs[i].svc);
+}
+
+void sup_stop_all(struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		svc_want_down(&s->procs[i].svc);
+}
+
+int sup_on_exit(struct sup *s, pid_t pid, int wstatus)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (svc_on_exit(&s->procs[i].svc, pid, wstatus))
+			return 1;
+	return 0;
+}
+
+int sup_all_settled(const struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!svc_settled(&s->procs[i].svc))
+			return 0;
+	return 1;
+}
+
+int sup_exit_code(const struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct svc *v = &s->procs[i].svc;
+		if (v->state == SVC_FAILED)
+			return v->last_status > 0 ? v->last_status : 1;
+	}
+	return 0;
+}
+
+void sup_log_final(const struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct svc *v = &s->procs[i].svc;
+		char st[64];
+		sup_describe_status(v->last_status, st, sizeof(st));
+		log_info("final: %s %s, %s, %u restarts", v->name, svc_state_name(v->state),
+			 v->last_status < 0 ? "never ran" : st, v->restarts);
+	}
+}
+
+size_t sup_count(const struct sup *s)
+{
+	return s->n;
+}
+
+const struct svc *sup_svc(const struct sup *s, size_t i)
+{
+	return &s->procs[i].svc;
+}

@@ -1,0 +1,40 @@
+/* supervisor.h - every process of a spec, supervised from PID 1's loop. */
+#ifndef VMINIT_SUPERVISOR_H
+#define VMINIT_SUPERVISOR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "spec.h"
+#include "svc.h"
+
+struct loop;
+struct sup;
+
+struct sup_hooks {
+	/* A process settled (exited, failed, or stopped): the caller checks
+	 * whether all work is done. */
+	void (*settled)(void *ctx);
+	void *ctx;
+};
+
+struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_hooks *hooks);
+void sup_free(struct sup *s);
+
+void sup_start_all(struct sup *s);
+void sup_stop_all(struct sup *s);
+/* A reaped child: 1 if it belonged to a process (hook or main), else 0. */
+int sup_on_exit(struct sup *s, pid_t pid, int wstatus);
+int sup_all_settled(const struct sup *s);
+/* For `vminit run`: 0 if no process failed, else the first failed one's status. */
+int sup_exit_code(const struct sup *s);
+/* One console line per process with its final state and status. */
+void sup_log_final(const struct sup *s);
+
+size_t sup_count(const struct sup *s);
+const struct svc *sup_svc(const struct sup *s, size_t i);
+
+/* "exited with code 3" / "killed by SIGKILL (status 137)" */
+void sup_describe_status(int status, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,108 @@
+/* svc.h - one supervised process: its want, its state, and the table of
+ * transitions between them (docs/supervisor.md draws it).
+ *
+ * The state machine is pure: it acts on the world only through struct
+ * svc_ops (spawn, signal, timer, event), so the whole lifecycle is unit-tested
+ * without a fork. supervisor.c provides the real ops.
+ */
+#ifndef VMINIT_SVC_H
+#define VMINIT_SVC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+enum svc_want { SVC_WANT_DOWN, SVC_WANT_UP };
+
+enum svc_state {
+	SVC_INACTIVE,   /* never started */
+	SVC_STARTING,   /* a prestart hook runs */
+	SVC_RUNNING,    /* the main process runs */
+	SVC_BACKOFF,    /* waiting to start again */
+	SVC_STOPPING,   /* TERM sent, waiting for the exit (KILL at the timeout) */
+	SVC_EXITED,     /* ended and will not restart: success, or stopped */
+	SVC_FAILED,     /* ended in failure and the policy gives up */
+};
+
+enum svc_phase { SVC_PHASE_ENV_PRESTART, SVC_PHASE_PRESTART, SVC_PHASE_MAIN };
+
+/* What happened, for the console and (later) the host's event stream. */
+enum svc_event {
+	SVC_EV_SPAWNED,          /* arg: phase; svc->pid is set */
+	SVC_EV_SPAWN_FAILED,     /* arg: errno */
+	SVC_EV_PRESTART_OK,      /* arg: phase */
+	SVC_EV_PRESTART_FAILED,  /* arg: exit status (code or 128+signal) */
+	SVC_EV_PRESTART_TIMEOUT, /* arg: phase */
+	SVC_EV_EXITED,           /* main process ended; arg: exit status */
+	SVC_EV_BACKOFF,          /* arg: delay in ms */
+	SVC_EV_GAVE_UP,          /* now FAILED; arg: consecutive failures */
+	SVC_EV_STOPPING,
+	SVC_EV_STOP_TIMEOUT,     /* KILL sent */
+	SVC_EV_SETTLED,          /* now INACTIVE/EXITED/FAILED with nothing running */
+};
+
+struct svc;
+
+struct svc_ops {
+	/* Start the hook or the main process; pid > 0, or -1 with errno. */
+	pid_t (*spawn)(struct svc *s, enum svc_phase phase);
+	/* Signal the process group of pid (and pid itself). */
+	void (*signal)(struct svc *s, pid_t pid, int sig);
+	/* Arm the svc's single timer delay_ns from now; cancel it. */
+	void (*timer_arm)(struct svc *s, uint64_t delay_ns);
+	void (*timer_cancel)(struct svc *s);
+	void (*event)(struct svc *s, enum svc_event ev, long arg);
+	uint64_t (*now)(struct svc *s);
+};
+
+struct svc_policy {
+	enum spec_restart restart;
+	int max_retries;
+	uint64_t backoff_ns;        /* first delay */
+	uint64_t backoff_max_ns;    /* cap */
+	uint64_t reset_after_ns;    /* a run this long resets the failure count */
+	uint64_t stop_timeout_ns;   /* TERM -> KILL */
+	int has_hook[2];            /* env prestart, process prestart */
+	uint64_t hook_timeout_ns[2];
+};
+
+struct svc {
+	const char *name;
+	struct svc_policy pol;
+	const struct svc_ops *ops;
+	void *ctx;
+
+	enum svc_want want;
+	enum svc_state state;
+	enum svc_phase phase;
+	pid_t pid;                 /* the running hook or main process, or 0 */
+	int hook_timed_out;
+	int kill_sent;
+
+	unsigned failures;         /* consecutive failed (or, for always, ended) runs */
+	unsigned restarts;         /* starts after the first */
+	unsigned starts;
+	int last_status;           /* code, 128+signal, or -1 for none yet */
+	uint64_t started_at;       /* when the current run began (ns) */
+	uint64_t last_exit_at;
+};
+
+void svc_init(struct svc *s, const char *name, const struct svc_policy *pol,
+	      const struct svc_ops *ops, void *ctx);
+void svc_want_up(struct svc *s);
+void svc_want_down(struct svc *s);
+/* A child was reaped. 1 if it was this svc's, else 0. */
+int svc_on_exit(struct svc *s, pid_t pid, int wstatus);
+void svc_on_timer(struct svc *s);
+
+int svc_settled(const struct svc *s);
+const char *svc_state_name(enum svc_state st);
+const char *svc_want_name(enum svc_want w);
+
+/* Exit code as a shell reports it: the code, or 128 + the signal. */
+int svc_exit_status(int wstatus);
+/* backoff * 2^(n-1), capped; n >= 1 is the number of consecutive failures. */
+uint64_t svc_backoff_delay(uint64_t base_ns, unsigned n, uint64_t cap_ns);
+
+#endif

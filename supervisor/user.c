@@ -1,0 +1,134 @@
+/* user.c - passwd and group lookups without libc's NSS (static musl, and no
+ * nscd socket in a microVM): plain parsing of the image's files.
+ * Runs in the forked child just before exec, so PID 1 never reads them.
+ */
+#include "user.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Split a line on ':' into at most max fields; returns the count. */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+	line[strcspn(line, "\n")] = '\0';
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == ':') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
+static int parse_id(const char *s, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+	if (!*s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 0x7fffffffUL)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+static FILE *open_in(const char *root, const char *file)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s%s", root && strcmp(root, "/") ? root : "", file);
+	return fopen(path, "re");
+}
+
+int user_resolve(const char *root, const char *spec, struct user_info *ret,
+		 char *err, size_t errlen)
+{
+	char user[256], *group = NULL, line[1024], *f[7], name[256] = "";
+	unsigned long id;
+	int found = 0, by_id;
+	FILE *fp;
+	struct user_info u = { .home = "/" };
+
+	snprintf(user, sizeof(user), "%s", spec);
+	if ((group = strchr(user, ':')))
+		*group++ = '\0';
+	by_id = parse_id(user, &id) == 0;
+	if (by_id)
+		u.uid = (uid_t)id;
+
+	if ((fp = open_in(root, "/etc/passwd"))) {
+		while (fgets(line, sizeof(line), fp)) {
+			unsigned long uid, gid;
+			if (split(line, f, 7) < 7 || parse_id(f[2], &uid) || parse_id(f[3], &gid))
+				continue;
+			if (by_id ? uid != id : strcmp(f[0], user))
+				continue;
+			u.uid = (uid_t)uid;
+			u.gid = (gid_t)gid;
+			snprintf(u.home, sizeof(u.home), "%s", *f[5] ? f[5] : "/");
+			snprintf(name, sizeof(name), "%s", f[0]);
+			found = 1;
+			break;
+		}
+		fclose(fp);
+	}
+	if (!found && !by_id) {
+		snprintf(err, errlen, "user \"%s\" not found in /etc/passwd", user);
+		return -1;
+	}
+
+	fp = open_in(root, "/etc/group");
+	if (group) {
+		int gfound = 0;
+		if (parse_id(group, &id) == 0) {
+			u.gid = (gid_t)id;
+			gfound = 1;
+		} else if (fp) {
+			while (fgets(line, sizeof(line), fp)) {
+				unsigned long gid;
+				if (split(line, f, 4) < 3 || parse_id(f[2], &gid))
+					continue;
+				if (!strcmp(f[0], group)) {
+					u.gid = (gid_t)gid;
+					gfound = 1;
+					break;
+				}
+			}
+			rewind(fp);
+		}
+		if (!gfound) {
+			if (fp)
+				fclose(fp);
+			snprintf(err, errlen, "group \"%s\" not found in /etc/group", group);
+			return -1;
+		}
+	}
+	u.groups[u.ngroups++] = u.gid;
+	if (fp && *name) {
+		while (fgets(line, sizeof(line), fp)) {
+			unsigned long gid;
+			char *m, *save = NULL;
+			if (split(line, f, 4) < 4 || parse_id(f[2], &gid))
+				continue;
+			for (m = strtok_r(f[3], ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+				if (strcmp(m, name))
+					continue;
+				size_t k;
+				for (k = 0; k < u.ngroups; k++)
+					if (u.groups[k] == (gid_t)gid)
+						break;
+				if (k == u.ngroups && u.ngroups < USER_MAX_GROUPS)
+					u.groups[u.ngroups++] = (gid_t)gid;
+			}
+		}
+	}
+	if (fp)
+		fclose(fp);
+	*ret = u;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* user.h - resolve "user[:group]" against a root's /etc/passwd and /etc/group
+ * the way OCI runtimes do: names or numeric ids; supplementary groups from
+ * /etc/group membership; a numeric uid with no passwd entry gets gid 0 and
+ * HOME=/.
+ */
+#ifndef VMINIT_USER_H
+#define VMINIT_USER_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define USER_MAX_GROUPS 256
+
+struct user_info {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[USER_MAX_GROUPS];
+	size_t ngroups;
+	char home[PATH_MAX];
+};
+
+/* 0, or -1 with a message in err. Reads root/etc/passwd and root/etc/group
+ * (root "" or "/" for the running system). */
+int user_resolve(const char *root, const char *spec, struct user_info *ret,
+		 char *err, size_t errlen);
+
+#endif
