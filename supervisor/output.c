@@ -62,6 +62,18 @@ void output_feed(struct output *o, const char *data, size_t n,
 	}
 }
 
+static void announce_drops(struct output *o)
+{
+	char note[128];
+	int n;
+	if (o->rate->pending_drops == 0)
+		return;
+	n = snprintf(note, sizeof(note), "vminit: %llu lines dropped (over %u lines/s)",
+		     (unsigned long long)o->rate->pending_drops, RATE_LINES_PER_SEC);
+	o->rate->pending_drops = 0;
+	console_line(o->prefix, note, (size_t)n);
+}
+
 static void emit_line(struct output *o, const char *line, size_t len)
 {
 	uint64_t now = loop_now();
@@ -69,13 +81,7 @@ static void emit_line(struct output *o, const char *line, size_t len)
 		len--;
 	if (!ratelimit_take(o->rate, now))
 		return;
-	if (o->rate->pending_drops > 0) {
-		char note[128];
-		int n = snprintf(note, sizeof(note), "vminit: %llu lines dropped (over %u lines/s)",
-				 (unsigned long long)o->rate->pending_drops, RATE_LINES_PER_SEC);
-		o->rate->pending_drops = 0;
-		console_line(o->prefix, note, (size_t)n);
-	}
+	announce_drops(o);
 	o->lines++;
 	console_line(o->prefix, line, len);
 }
@@ -131,6 +137,8 @@ void output_drain(struct output *o)
 		emit_line(o, o->line, o->len);
 		o->len = 0;
 	}
+	/* The process ended: tell what was dropped now, not at its next line. */
+	announce_drops(o);
 }
 
 void output_close(struct output *o, struct loop *l)

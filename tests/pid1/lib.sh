@@ -1,0 +1,135 @@
+# lib.sh - helpers for the PID 1 behaviour tests. Sourced by each test.
+#
+# A test writes a spec, boots build/vminit as PID 1 in fresh namespaces
+# (unshare --fork --pid --mount --net --uts --mount-proc), and observes it from
+# outside only: the console (captured to a file), files its workloads write,
+# and /proc of the host. vminit mounts a tmpfs on /tmp inside, so all files
+# shared with a test live under build/ (the test's $T).
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VMINIT=${VMINIT:-$ROOT/build/vminit}
+HELPERS=$ROOT/build/helpers
+NAME=$(basename "$0" .sh)
+T=$ROOT/build/pid1/$NAME
+rm -rf "$T"
+mkdir -p "$T"
+chmod 0777 "$T"
+CONSOLE=$T/console.log
+VM_PID=      # unshare's pid (our child)
+VM_INIT=     # vminit's pid, as the host sees it
+VM_STATUS=   # unshare's exit status once it ended
+FAILED=0
+
+log() { printf '  %s\n' "$*"; }
+fail() { printf '  FAIL: %s\n' "$*"; FAILED=1; }
+ok() { printf '  ok: %s\n' "$*"; }
+
+# The spec header every test starts from.
+spec_header() {
+	printf 'schema_version = "v1"\n'
+}
+
+# vm_start SPEC [extra vminit args]: boot vminit as PID 1 on SPEC.
+vm_start() {
+	unshare --fork --pid --mount --net --uts --mount-proc \
+		"$VMINIT" --spec "$1" >"$CONSOLE" 2>&1 &
+	VM_PID=$!
+	VM_STATUS=
+	local i
+	for i in $(seq 100); do
+		VM_INIT=$(pgrep -P "$VM_PID" 2>/dev/null | head -n1)
+		[ -n "$VM_INIT" ] && return 0
+		# A short-lived VM may be over before we look: that is no failure.
+		kill -0 "$VM_PID" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	fail "vminit did not start"
+	return 1
+}
+
+# wait_for REGEX [SECONDS]: until the console has a line matching REGEX.
+wait_for() {
+	local re=$1 limit=${2:-10} i
+	for i in $(seq $((limit * 20))); do
+		grep -Eq -- "$re" "$CONSOLE" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# expect REGEX [SECONDS] DESCRIPTION
+expect() {
+	if wait_for "$1" "${2:-10}"; then ok "$3"; else fail "$3 (no console line matching /$1/)"; fi
+}
+
+# count REGEX: console lines matching
+count() { grep -Ec -- "$1" "$CONSOLE" 2>/dev/null || true; }
+
+# wait_file PATH [SECONDS]
+wait_file() {
+	local f=$1 limit=${2:-10} i
+	for i in $(seq $((limit * 20))); do
+		[ -e "$f" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+vm_alive() { [ -n "$VM_INIT" ] && kill -0 "$VM_INIT" 2>/dev/null; }
+
+# descendants: host pids of every process in the namespace but vminit.
+descendants() {
+	ps -e -o pid=,ppid= | awk -v root="$VM_INIT" '
+		{ parent[$1] = $2 }
+		END { for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q];
+		      if (q == root && p != root) print p } }'
+}
+
+# zombies: how many processes in the namespace are zombies.
+zombies() {
+	local n=0 p
+	for p in $(descendants); do
+		[ "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+vm_signal() { kill "-$1" "$VM_INIT"; }
+
+# vm_wait [SECONDS]: wait for vminit to end; VM_STATUS is unshare's status
+# (130 = the namespace's init powered off: the kernel's SIGINT; 129 = reboot).
+vm_wait() {
+	local limit=${1:-20} i
+	for i in $(seq $((limit * 20))); do
+		if ! kill -0 "$VM_PID" 2>/dev/null; then
+			{ wait "$VM_PID"; VM_STATUS=$?; } 2>/dev/null
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "vminit still running after ${limit}s"
+	return 1
+}
+
+expect_poweroff() {
+	if [ "$VM_STATUS" = 130 ]; then ok "PID 1 powered off cleanly (reboot(RB_POWER_OFF))"
+	else fail "expected a clean power-off (status 130), got status $VM_STATUS"; fi
+}
+
+# Always leave nothing behind: killing a PID namespace's init ends them all.
+cleanup() {
+	if [ -n "$VM_INIT" ] && kill -0 "$VM_INIT" 2>/dev/null; then
+		kill -9 "$VM_INIT" 2>/dev/null
+	fi
+	[ -n "$VM_PID" ] && wait "$VM_PID" 2>/dev/null
+	if [ "$FAILED" != 0 ]; then
+		echo "  --- console ($CONSOLE), last 40 lines ---"
+		tail -n 40 "$CONSOLE" 2>/dev/null | sed 's/^/  | /'
+	fi
+}
+trap cleanup EXIT
+
+finish() {
+	exit "$FAILED"
+}

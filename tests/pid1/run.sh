@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# run.sh [TEST...] - run the PID 1 behaviour tests (all of tests/pid1/t-*.sh by
+# default), each as real PID 1 in fresh namespaces. Needs root.
+set -u
+cd "$(dirname "$0")"
+if [ "$(id -u)" != 0 ]; then
+	echo "pid1 tests: need root for unshare --pid --mount --net --uts" >&2
+	exit 1
+fi
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=(t-*.sh)
+pass=0 failn=0 failed=()
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+secs() { local d=$(( $(ms) - $1 )); printf "%d.%ds" $((d / 1000)) $((d % 1000 / 100)); }
+start=$(ms)
+for t in "${tests[@]}"; do
+	t=$(basename "$t")
+	t0=$(ms)
+	echo "== ${t%.sh}"
+	if bash "./$t"; then
+		pass=$((pass + 1)); r=PASS
+	else
+		failn=$((failn + 1)); r=FAIL; failed+=("$t")
+	fi
+	echo "$r ${t%.sh} ($(secs "$t0"))"
+done
+# Nothing may be left behind: no vminit, no namespace, no mount.
+if pgrep -f "$(cd ../.. && pwd)/build/vminit" >/dev/null; then
+	echo "FAIL: vminit processes left behind:"; pgrep -af "build/vminit"
+	failn=$((failn + 1)); failed+=("leftovers")
+fi
+echo "pid1 suite: $(secs "$start")"
+[ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"
+echo "$pass passed, $failn failed"
+[ "$failn" -eq 0 ]

@@ -1,0 +1,34 @@
+# An orphan storm: 5000 double-forked children re-parented to PID 1 as fast as
+# they can be made. Every one must be reaped: no zombie left in the namespace.
+# Fails when PID 1 does not reap children it did not start.
+. "$(dirname "$0")/lib.sh"
+N=5000
+{
+	spec_header
+	cat <<EOT
+[processes.storm]
+command = ["$HELPERS/orphans", "$N", "$T/done"]
+restart.policy = "never"
+resources.memory = "64Mi"
+[processes.idle]
+command = ["/bin/sleep", "1000"]
+resources.memory = "64Mi"
+EOT
+} >"$T/spec.ini"
+vm_start "$T/spec.ini"
+if wait_file "$T/done" 60; then ok "storm made $N orphans"; else fail "storm did not finish"; fi
+expect 'storm: exited with code 0' 10 "the storm process exited 0"
+z=1
+for i in $(seq 100); do
+	z=$(zombies)
+	[ "$z" = 0 ] && break
+	sleep 0.05
+done
+if [ "$z" = 0 ]; then ok "no zombie left in the namespace"; else fail "$z zombies left"; fi
+left=$(descendants | wc -l)
+[ "$left" = 1 ] && ok "only the idle process remains" || fail "$left processes remain (expected 1)"
+vm_signal TERM
+vm_wait 20
+expect "reaped [0-9]+ children, ([5-9][0-9]{3}|[1-9][0-9]{4,}) of them orphans" 1 "PID 1 counted at least $N orphans reaped"
+expect_poweroff
+finish

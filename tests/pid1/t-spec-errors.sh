@@ -1,0 +1,28 @@
+# A spec with errors: PID 1 prints every error (file:line: key: message),
+# starts nothing, stays up, and still shuts down cleanly when told to.
+. "$(dirname "$0")/lib.sh"
+cat >"$T/spec.ini" <<'EOT'
+schema_version = "v2"
+[processes.web]
+command = ["/bin/true"]
+resources.memory = "32Mi"
+restart.max_retries = 5
+colour = "blue"
+[processes.Bad]
+resources.memory = "64Mi"
+EOT
+vm_start "$T/spec.ini"
+expect "spec: $T/spec.ini:1: schema_version: \"v2\" is not supported" 5 "wrong schema_version, with file:line"
+expect "spec: $T/spec.ini:4: processes.web.resources.memory: \"32Mi\" is less than the minimum 64Mi" 5 "memory below 64Mi"
+expect "spec: $T/spec.ini:5: processes.web.restart.max_retries: only valid when restart.policy is \"on-failure\"" 5 "max_retries without on-failure"
+expect "spec: $T/spec.ini:6: processes.web.colour: unknown key" 5 "unknown key"
+expect "spec: $T/spec.ini:7: processes.Bad: process name \"Bad\" must match" 5 "bad process name"
+expect "spec: $T/spec.ini:7: processes.Bad: nothing to run: no command" 5 "a process with nothing to run"
+expect "has 6 errors: no process started; waiting to be shut down" 5 "the error count, and PID 1 waits"
+sleep 2
+vm_alive && ok "PID 1 is still up 2 s later" || fail "PID 1 is gone"
+[ "$(descendants | wc -l)" = 0 ] && ok "no process was started" || fail "processes were started"
+vm_signal TERM
+vm_wait 10
+expect_poweroff
+finish
