@@ -32,6 +32,7 @@
 
 #define INIH_LINE 200          /* INI_MAX_LINE of Debian's build */
 #define INIH_SECTION 49        /* MAX_SECTION - 1 */
+#define REJECTED_SECTION "[!rejected]"   /* no valid section name has a '!' */
 
 struct entry {
 	char *section;
@@ -65,6 +66,7 @@ struct parse {
 	int lineno;
 	int cont;            /* the line handed to inih continues a value */
 	int last_was_key;    /* previous non-blank line was a key or continuation */
+	int bad_header;      /* the current line is a rejected section header */
 	/* pass 1 */
 	struct entry *ent; size_t nent, capent;
 	struct sect *sec; size_t nsec, capsec;
@@ -201,6 +203,7 @@ static int check_line(struct parse *p, const char *line, size_t n)
 	while (q < end && isspace((unsigned char)*q))
 		q++;
 	p->cont = 0;
+	p->bad_header = 0;
 	if (q == end || *q == '#' || *q == ';')
 		return 0;   /* blank or comment: inih ignores it too */
 	if (n + 2 > INIH_LINE) {
@@ -236,11 +239,13 @@ static int check_line(struct parse *p, const char *line, size_t n)
 		if (c >= end || *c != ']' || c + 1 != end || len == 0) {
 			perr(p, p->lineno, NULL, "malformed section header: expected [name] "
 			     "with letters, digits, '.', '_' or '-'");
+			p->bad_header = 1;
 			return -1;
 		}
 		if (len > INIH_SECTION) {
 			perr(p, p->lineno, NULL, "section name is longer than %d bytes",
 			     INIH_SECTION);
+			p->bad_header = 1;
 			return -1;
 		}
 		memcpy(name, q + 1, len);
@@ -248,6 +253,7 @@ static int check_line(struct parse *p, const char *line, size_t n)
 		x = sect_find(p, name);
 		if (x) {
 			perr(p, p->lineno, name, "section defined twice (first at line %d)", x->line);
+			p->bad_header = 1;
 			return -1;
 		}
 		sect_add(p, name, p->lineno);
@@ -293,7 +299,11 @@ static char *spec_reader(char *str, int num, void *stream)
 	p->pos += n + (nl ? 1 : 0);
 	p->lineno++;
 	if (check_line(p, line, n) < 0 || (int)n + 2 > num) {
-		memcpy(str, ";\n", 3);
+		/* A rejected header still ends the previous section: its keys go
+		 * to a section that is ignored, not to the one before (the error
+		 * was reported). Other rejected lines become comments. */
+		memcpy(str, p->bad_header ? REJECTED_SECTION "\n" : ";\n",
+		       p->bad_header ? sizeof(REJECTED_SECTION) + 1 : 3);
 		return str;
 	}
 	memcpy(str, line, n);
@@ -427,7 +437,9 @@ static int get_int(struct ctx *c, const char *key, long long min, long long max,
 	if (typed(c, e, VAL_INT, 0, &v) < 0)
 		return -1;
 	if (v.i < min || v.i > max) {
-		if (max == INT_MAX)
+		if (max == INT_MAX && v.i > max)
+			kerr(c, e->line, key, "%lld is out of range (at most %d)", v.i, INT_MAX);
+		else if (max == INT_MAX)
 			kerr(c, e->line, key, "must be at least %lld", min);
 		else
 			kerr(c, e->line, key, "must be between %lld and %lld", min, max);
@@ -589,10 +601,12 @@ int spec_parse_size(const char *s, uint64_t *ret_bytes)
 	if (n == 0)
 		return -1;
 	if (!strcmp(s + n, "Mi"))
-		v <<= 20;
-	else if (!strcmp(s + n, "Gi"))
+		v <<= 20;   /* 12 digits << 20 fits in 64 bits */
+	else if (!strcmp(s + n, "Gi")) {
+		if (v > (UINT64_MAX >> 30))
+			return -1;
 		v <<= 30;
-	else
+	} else
 		return -1;
 	*ret_bytes = v;
 	return 0;
@@ -646,9 +660,11 @@ static int get_user(struct ctx *c, const char *key, char **ret)
 	return rc;
 }
 
-static int get_abs_path(struct ctx *c, const char *key, char **ret)
+static int get_abs_path(struct ctx *c, const char *key, char **ret, int *ret_line)
 {
 	int line = 0, rc = get_str(c, key, ret, &line);
+	if (ret_line)
+		*ret_line = line;
 	if (rc == 1 && (*ret)[0] != '/') {
 		kerr(c, line, key, "\"%s\" must be an absolute path", *ret);
 		free(*ret);
@@ -783,7 +799,7 @@ static void do_env(struct ctx *c)
 	struct spec *s = c->p->s;
 	s->env.prestart_timeout = 30;
 	get_vars(c, "vars", 1, &s->env.vars);
-	get_abs_path(c, "workdir", &s->env.workdir);
+	get_abs_path(c, "workdir", &s->env.workdir, NULL);
 	get_user(c, "user", &s->env.user);
 	get_command(c, "prestart", &s->env.prestart);
 	get_int(c, "prestart_timeout_seconds", 1, INT_MAX, &s->env.prestart_timeout, NULL);
@@ -801,6 +817,7 @@ static void do_ports(struct ctx *c, struct spec_process *pr)
 		return;
 	}
 	pr->nports = (size_t)n;
+	int lines[SPEC_MAX_INDEX + 1];
 	for (int i = 0; i < n; i++) {
 		struct spec_port *po = &pr->ports[i];
 		char k[64];
@@ -811,6 +828,7 @@ static void do_ports(struct ctx *c, struct spec_process *pr)
 		snprintf(k, sizeof(k), "ports.%d.name", i);
 		if (get_str(c, k, &po->name, &line) == 1 && !match_name(po->name))
 			kerr(c, line, k, "\"%s\" must match [a-z][a-z0-9-]{0,31}", po->name);
+		lines[i] = line ? line : c->sec->line;
 		snprintf(k, sizeof(k), "ports.%d.protocol", i);
 		{
 			static const char *const protos[] = { "tcp", NULL };
@@ -831,7 +849,7 @@ static void do_ports(struct ctx *c, struct spec_process *pr)
 			    !strcmp(pr->ports[i].name, pr->ports[j].name)) {
 				char k[64];
 				snprintf(k, sizeof(k), "ports.%d.name", i);
-				kerr(c, c->sec->line, k, "port name \"%s\" is also ports.%d's%s",
+				kerr(c, lines[i], k, "port name \"%s\" is also ports.%d's%s",
 				     pr->ports[i].name, j,
 				     pr->ports[i].name_derived || pr->ports[j].name_derived
 					     ? " (derived names are p<internal>)" : "");
@@ -977,7 +995,7 @@ static void do_mounts(struct ctx *c, struct spec_process *pr)
 				kerr(c, line, k, "\"%s\" is not a declared volume ([volumes.N] name)", m->volume);
 		}
 		snprintf(k, sizeof(k), "mounts.%d.path", i);
-		if (get_abs_path(c, k, &m->path) == 0)
+		if (get_abs_path(c, k, &m->path, &line) == 0)
 			kerr(c, c->sec->line, k, "required");
 		else if (m->path) {
 			char norm[PATH_MAX];
@@ -985,10 +1003,10 @@ static void do_mounts(struct ctx *c, struct spec_process *pr)
 			normalize_path(m->path, norm, sizeof(norm));
 			for (size_t f = 0; f < 3; f++)
 				if (spec_path_is_under(norm, forbidden[f]))
-					kerr(c, c->sec->line, k, "\"%s\" is not allowed: nothing may be mounted on or under %s",
+					kerr(c, line, k, "\"%s\" is not allowed: nothing may be mounted on or under %s",
 					     m->path, forbidden[f]);
 			if (!strcmp(norm, SPEC_SECRETS_PATH))
-				kerr(c, c->sec->line, k, "%s is reserved for secrets", SPEC_SECRETS_PATH);
+				kerr(c, line, k, "%s is reserved for secrets", SPEC_SECRETS_PATH);
 		}
 		snprintf(k, sizeof(k), "mounts.%d.read_only", i);
 		get_bool(c, k, &m->read_only);
@@ -1008,7 +1026,7 @@ static void do_process(struct ctx *c, struct spec_process *pr)
 	pr->secrets_required = 0;
 
 	get_command(c, "command", &pr->command);
-	get_abs_path(c, "workdir", &pr->workdir);
+	get_abs_path(c, "workdir", &pr->workdir, NULL);
 	get_user(c, "user", &pr->user);
 	get_vars(c, "vars", 1, &pr->vars);
 	get_command(c, "prestart", &pr->prestart);
@@ -1067,13 +1085,16 @@ static void do_process(struct ctx *c, struct spec_process *pr)
 	report_unused(c, NULL);
 }
 
-static void do_volume(struct ctx *c, struct spec_volume *v)
+static void do_volume(struct ctx *c, struct spec_volume *v, int *ret_name_line)
 {
 	int line = 0, fs = 0;
 	v->backup_enabled = 1;
+	*ret_name_line = c->sec->line;
 	if (get_str(c, "name", &v->name, &line) == 0)
 		kerr(c, c->sec->line, "name", "required");
-	else if (v->name && !match_name(v->name))
+	else if (line)
+		*ret_name_line = line;
+	if (v->name && !match_name(v->name))
 		kerr(c, line, "name", "\"%s\" must match [a-z][a-z0-9-]{0,31}", v->name);
 	if (get_size(c, "size", 1ull << 30, "1Gi", &v->size, &v->size_bytes) == 0)
 		kerr(c, c->sec->line, "size", "required (\"10Gi\")");
@@ -1118,7 +1139,7 @@ static void do_guest_image(struct ctx *c)
 	get_strv(c, "entrypoint", &s->image.entrypoint, NULL);
 	get_strv(c, "cmd", &s->image.cmd, NULL);
 	get_vars(c, "env", 0, &s->image.env);
-	get_abs_path(c, "workdir", &s->image.workdir);
+	get_abs_path(c, "workdir", &s->image.workdir, NULL);
 	get_user(c, "user", &s->image.user);
 	report_unused(c, NULL);
 }
@@ -1133,7 +1154,7 @@ static void do_guest_volume(struct ctx *c, const char *name)
 			break;
 	if (i == s->nvols)
 		perr(c->p, c->sec->line, c->sec->name, "\"%s\" is not a declared volume", name);
-	if (get_abs_path(c, "device", &dev) == 0)
+	if (get_abs_path(c, "device", &dev, NULL) == 0)
 		kerr(c, c->sec->line, "device", "required (the block device, \"/dev/vdb\")");
 	if (i < s->nvols && dev)
 		s->vols[i].device = dev;
@@ -1223,6 +1244,8 @@ static void interpret(struct parse *p)
 	for (size_t i = 0; i < p->nsec; i++) {
 		struct sect *x = &p->sec[i];
 		const char *n = x->name;
+		if (n[0] == '!')
+			continue;   /* keys under a rejected header: already reported */
 		if (!strcmp(n, "") || !strcmp(n, "app") || !strcmp(n, "image") ||
 		    !strcmp(n, "env") || !strcmp(n, "guest") || !strcmp(n, "guest.image"))
 			x->kind = n;
@@ -1250,7 +1273,7 @@ static void interpret(struct parse *p)
 
 	/* Volumes first: index order is the array order of [[volumes]]. */
 	{
-		int count = -1;
+		int count = -1, name_line[SPEC_MAX_INDEX + 1], vol_index[SPEC_MAX_INDEX + 1];
 		unsigned char seen[SPEC_MAX_INDEX + 1];
 		memset(seen, 0, sizeof(seen));
 		for (size_t i = 0; i < p->nsec; i++) {
@@ -1283,12 +1306,17 @@ static void interpret(struct parse *p)
 				continue;
 			snprintf(name, sizeof(name), "volumes.%d.", idx);
 			c.sec = x;
-			do_volume(&c, &s->vols[s->nvols++]);
+			do_volume(&c, &s->vols[s->nvols], &name_line[s->nvols]);
+			vol_index[s->nvols++] = idx;
 		}
 		for (size_t i = 0; i < s->nvols; i++)
 			for (size_t j = 0; j < i; j++)
-				if (s->vols[i].name && s->vols[j].name && !strcmp(s->vols[i].name, s->vols[j].name))
-					perr(p, 1, "volumes", "volume name \"%s\" is used twice", s->vols[i].name);
+				if (s->vols[i].name && s->vols[j].name && !strcmp(s->vols[i].name, s->vols[j].name)) {
+					char key[32];
+					snprintf(key, sizeof(key), "volumes.%d.name", vol_index[i]);
+					perr(p, name_line[i], key, "volume name \"%s\" is used twice (also volumes.%d)",
+					     s->vols[i].name, vol_index[j]);
+				}
 	}
 
 	s->nprocs = nproc;   /* for the scaling.min default */
