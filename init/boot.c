@@ -138,6 +138,8 @@ int boot_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len
 				quoted = !quoted;
 			p++;
 		}
+		if (*start == '"')
+			start++;   /* "key=value with spaces": the kernel allows it too */
 		if ((size_t)(p - start) > klen && !strncmp(start, key, klen) && start[klen] == '=') {
 			size_t n = 0;
 			for (const char *q = start + klen + 1; q < p; q++)

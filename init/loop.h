@@ -8,7 +8,8 @@
  * the memory goes away; loop_io_del() may be called from inside any handler,
  * even for an io whose event is still pending in the current batch: the loop
  * never dispatches to an io that has been deleted. The memory itself must stay
- * valid until the current dispatch batch ends (loop_defer_free()).
+ * valid until the current dispatch batch ends: an owner that frees objects
+ * from a handler must defer the free past loop_run_once().
  */
 #ifndef VMINIT_LOOP_H
 #define VMINIT_LOOP_H

@@ -20,13 +20,21 @@ void ratelimit_init(struct ratelimit *r, uint64_t now_ns)
 
 int ratelimit_take(struct ratelimit *r, uint64_t now_ns)
 {
-	/* Refill lazily on use: no timer, no wake-up while idle. */
+	/* Refill lazily on use: no timer, no wake-up while idle. Only the time
+	 * turned into whole milli-tokens is consumed, so frequent calls do not
+	 * round the refill away. */
 	if (now_ns > r->last_ns) {
-		uint64_t add = (now_ns - r->last_ns) / 1000 * RATE_LINES_PER_SEC / 1000;
-		r->tokens_milli += add;
-		if (r->tokens_milli > RATE_BURST_LINES * 1000ull)
+		uint64_t dt = now_ns - r->last_ns, add;
+		if (dt >= 60 * 1000000000ull) {          /* long idle: full, no overflow */
 			r->tokens_milli = RATE_BURST_LINES * 1000ull;
-		r->last_ns = now_ns;
+			r->last_ns = now_ns;
+		} else {
+			add = dt * RATE_LINES_PER_SEC / 1000000;       /* milli-tokens */
+			r->last_ns += add * 1000000 / RATE_LINES_PER_SEC;
+			r->tokens_milli += add;
+			if (r->tokens_milli > RATE_BURST_LINES * 1000ull)
+				r->tokens_milli = RATE_BURST_LINES * 1000ull;
+		}
 	}
 	if (r->tokens_milli < 1000) {
 		r->pending_drops++;
@@ -41,9 +49,18 @@ void output_feed(struct output *o, const char *data, size_t n,
 		 void (*emit)(struct output *o, const char *line, size_t len))
 {
 	while (n > 0) {
-		const char *nl = memchr(data, '\n', n);
-		size_t take = nl ? (size_t)(nl - data) : n;
-		size_t room = sizeof(o->line) - o->len;
+		const char *nl;
+		size_t take, room;
+		/* A full buffer is a piece of a long line, emitted only once the
+		 * next byte shows the line goes on (a '\n' right after it would
+		 * make it a line of exactly the maximum). */
+		if (o->len == sizeof(o->line) && *data != '\n') {
+			emit(o, o->line, o->len);
+			o->len = 0;
+		}
+		nl = memchr(data, '\n', n);
+		take = nl ? (size_t)(nl - data) : n;
+		room = sizeof(o->line) - o->len;
 		if (take > room)
 			take = room;
 		memcpy(o->line + o->len, data, take);
@@ -53,9 +70,6 @@ void output_feed(struct output *o, const char *data, size_t n,
 		if (n > 0 && *data == '\n') {
 			data++;
 			n--;
-			emit(o, o->line, o->len);
-			o->len = 0;
-		} else if (o->len == sizeof(o->line)) {
 			emit(o, o->line, o->len);
 			o->len = 0;
 		}

@@ -456,14 +456,21 @@ void val_out_strv(struct val_out *o, char *const *v, size_t n)
 
 void val_format_float(double d, char *buf, size_t len)
 {
+	/* Plain decimals (10.0, 0.0000001) while they fit; an exponent only
+	 * for what does not. Always the shortest text that reads back as d. */
 	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
+		int n = snprintf(buf, len, "%.*f", prec, d);
+		if (n > 0 && (size_t)n < len && strtod(buf, NULL) == d) {
+			/* trim trailing zeros, keeping one digit after the point */
+			char *e = buf + n - 1;
+			while (e > buf && *e == '0' && e[-1] != '.')
+				*e-- = '\0';
+			return;
+		}
 	}
-	if (!strpbrk(buf, ".en")) {
-		size_t l = strlen(buf);
-		if (l + 3 <= len)
-			memcpy(buf + l, ".0", 3);
+	for (int prec = 0; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*e", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
 	}
 }

@@ -42,7 +42,8 @@ void val_out_string(struct val_out *o, const char *s);
 void val_out_strv(struct val_out *o, char *const *v, size_t n);
 void val_out_raw(struct val_out *o, const char *tok);  /* ints, bools, floats */
 void val_out_end(struct val_out *o);                    /* newline */
-/* The shortest decimal that reads back as the same double, always with '.' */
+/* The shortest decimal that reads back as the same double: with a '.' ("1.0",
+ * "10.0"), or an exponent when that does not fit in len. */
 void val_format_float(double d, char *buf, size_t len);
 
 /* Count code points of valid UTF-8. */

@@ -147,7 +147,7 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 			log_info("%s: %s running, pid %d", s->name, phase_names[arg], (int)s->pid);
 		break;
 	case SVC_EV_SPAWN_FAILED:
-		log_error("%s: cannot start %s: %s", s->name, phase_names[s->phase], strerror(errno));
+		log_error("%s: cannot start %s: %s", s->name, phase_names[s->phase], strerror((int)arg));
 		break;
 	case SVC_EV_PRESTART_OK:
 		output_drain(&p->out);

@@ -13,6 +13,7 @@
  */
 #include "svc.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -142,7 +143,7 @@ static void run_phase(struct svc *s)
 	s->state = s->phase == SVC_PHASE_MAIN ? SVC_RUNNING : SVC_STARTING;
 	pid = s->ops->spawn(s, s->phase);
 	if (pid < 0) {
-		s->ops->event(s, SVC_EV_SPAWN_FAILED, 0);
+		s->ops->event(s, SVC_EV_SPAWN_FAILED, errno);
 		run_ended(s, -1, 0);
 		return;
 	}

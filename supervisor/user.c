@@ -48,7 +48,8 @@ static FILE *open_in(const char *root, const char *file)
 int user_resolve(const char *root, const char *spec, struct user_info *ret,
 		 char *err, size_t errlen)
 {
-	char user[256], *group = NULL, line[1024], *f[7], name[256] = "";
+	char user[256], *group = NULL, *line = NULL, *f[7], name[256] = "";
+	size_t cap = 0;
 	unsigned long id;
 	int found = 0, by_id;
 	FILE *fp;
@@ -62,7 +63,7 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 		u.uid = (uid_t)id;
 
 	if ((fp = open_in(root, "/etc/passwd"))) {
-		while (fgets(line, sizeof(line), fp)) {
+		while (getline(&line, &cap, fp) > 0) {
 			unsigned long uid, gid;
 			if (split(line, f, 7) < 7 || parse_id(f[2], &uid) || parse_id(f[3], &gid))
 				continue;
@@ -78,6 +79,7 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 		fclose(fp);
 	}
 	if (!found && !by_id) {
+		free(line);
 		snprintf(err, errlen, "user \"%s\" not found in /etc/passwd", user);
 		return -1;
 	}
@@ -89,7 +91,7 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 			u.gid = (gid_t)id;
 			gfound = 1;
 		} else if (fp) {
-			while (fgets(line, sizeof(line), fp)) {
+			while (getline(&line, &cap, fp) > 0) {
 				unsigned long gid;
 				if (split(line, f, 4) < 3 || parse_id(f[2], &gid))
 					continue;
@@ -104,13 +106,14 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 		if (!gfound) {
 			if (fp)
 				fclose(fp);
+			free(line);
 			snprintf(err, errlen, "group \"%s\" not found in /etc/group", group);
 			return -1;
 		}
 	}
 	u.groups[u.ngroups++] = u.gid;
 	if (fp && *name) {
-		while (fgets(line, sizeof(line), fp)) {
+		while (getline(&line, &cap, fp) > 0) {
 			unsigned long gid;
 			char *m, *save = NULL;
 			if (split(line, f, 4) < 4 || parse_id(f[2], &gid))
@@ -129,6 +132,7 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 	}
 	if (fp)
 		fclose(fp);
+	free(line);
 	*ret = u;
 	return 0;
 }
