@@ -24,7 +24,7 @@ TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps unit pid1 helpers clean size
+.PHONY: all check deps unit pid1 helpers clean size demo mutants
 all: $(BUILD)/vminit
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
@@ -82,3 +82,10 @@ check: deps
 
 clean:
 	rm -rf $(BUILD)
+
+demo: deps all
+	qemu/demo-namespace.sh
+
+# Each behaviour test must fail with its feature switched off (tests/mutants.sh).
+mutants: all helpers
+	tests/mutants.sh

@@ -6,10 +6,12 @@
  *
  * Shutdown (SIGTERM, SIGINT from Ctrl-Alt-Del, SIGPWR, or all work done):
  *   1. every process's want goes down: SIGTERM to its group, SIGKILL after
- *      guest.stop_timeout_seconds (svc.c);
- *   2. once all processes have settled, SIGTERM to everything left;
- *   3. at the deadline (stop_timeout after the start of shutdown) SIGKILL to
- *      everything left, then up to KILL_GRACE for the kernel to deliver it;
+ *      guest.stop_timeout_seconds (svc.c); a safety net kills everything if
+ *      they have not all settled KILL_GRACE after that;
+ *   2. once all processes have settled, SIGTERM to everything left, and
+ *      stop_timeout for it to go;
+ *   3. then SIGKILL to everything left, and up to KILL_GRACE for the kernel
+ *      to deliver it;
  *   4. when no child is left: final statuses, sync, unmount, reboot(2).
  * A second shutdown request during 1-2 skips to 3.
  *
@@ -182,6 +184,13 @@ static int have_children(void)
 
 /* ---- shutdown ---- */
 
+/* SIGKILL to everything left. Called again as children are reaped: a
+ * subreaper finds grandchildren re-parented to it after their parent died. */
+static void kill_everything_left(void)
+{
+	kill_rest(SIGKILL);
+}
+
 static void shutdown_finish(void)
 {
 	if (vm.sd == SD_DONE)
@@ -196,17 +205,28 @@ static void shutdown_finish(void)
 		 (unsigned long long)vm.reaped, (unsigned long long)vm.orphans);
 }
 
+static void shutdown_kill(const char *why)
+{
+	vm.sd = SD_KILLED;
+	log_warn("%s: SIGKILL to all", why);
+	kill_everything_left();
+	loop_timer_in(vm.loop, &vm.sd_timer, KILL_GRACE_NS);
+}
+
 static void shutdown_progress(void)
 {
 	if (vm.sd == SD_STOPPING && (!vm.sup || sup_all_settled(vm.sup))) {
+		/* Every process has stopped; what is left (orphans, daemons that
+		 * left their group) gets its own SIGTERM and a full stop timeout. */
 		vm.sd = SD_TERM_REST;
 		if (have_children()) {
 			log_info("stopping the remaining processes (SIGTERM)");
 			kill_rest(SIGTERM);
+			loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns);
 		}
 	}
 	if (vm.sd == SD_KILLED && have_children())
-		kill_rest(SIGKILL);   /* subreaper: grandchildren re-parented since */
+		kill_everything_left();
 	if ((vm.sd == SD_TERM_REST || vm.sd == SD_KILLED) && !have_children())
 		shutdown_finish();
 }
@@ -214,32 +234,38 @@ static void shutdown_progress(void)
 static void on_sd_timer(struct loop *l, struct loop_timer *t)
 {
 	(void)l; (void)t;
-	if (vm.sd == SD_STOPPING || vm.sd == SD_TERM_REST) {
-		vm.sd = SD_KILLED;
-		log_warn("processes still running %llus into shutdown: SIGKILL to all",
-			 (unsigned long long)(vm.stop_timeout_ns / LOOP_NS_PER_SEC));
-		kill_rest(SIGKILL);
-		loop_timer_in(vm.loop, &vm.sd_timer, KILL_GRACE_NS);
-		shutdown_progress();
-	} else if (vm.sd == SD_KILLED) {
+	switch (vm.sd) {
+	case SD_STOPPING:
+		/* Each process has its own TERM -> KILL; this is the safety net
+		 * for one that does not die even then. */
+		shutdown_kill("processes did not stop, even after their SIGKILL");
+		break;
+	case SD_TERM_REST:
+		shutdown_kill("processes still running after SIGTERM and the stop timeout");
+		break;
+	case SD_KILLED:
 		log_error("processes survived SIGKILL for %llus (stuck in the kernel?): going on",
 			  (unsigned long long)(KILL_GRACE_NS / LOOP_NS_PER_SEC));
 		shutdown_finish();
+		break;
+	default:
+		break;
 	}
+	shutdown_progress();
 }
 
 static void shutdown_begin(const char *why)
 {
 	if (vm.sd == SD_STOPPING || vm.sd == SD_TERM_REST) {
-		log_warn("%s during shutdown: killing what is left now", why);
-		loop_timer_at(vm.loop, &vm.sd_timer, 0);
+		shutdown_kill(why);
+		shutdown_progress();
 		return;
 	}
 	if (vm.sd != SD_NONE)
 		return;
 	log_info("shutting down: %s", why);
 	vm.sd = SD_STOPPING;
-	loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns);
+	loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns + KILL_GRACE_NS);
 	if (vm.sup)
 		sup_stop_all(vm.sup);
 	shutdown_progress();

@@ -79,21 +79,18 @@ wait_file() {
 vm_alive() { [ -n "$VM_INIT" ] && kill -0 "$VM_INIT" 2>/dev/null; }
 
 # descendants: host pids of every process in the namespace but vminit.
-descendants() {
-	ps -e -o pid=,ppid= | awk -v root="$VM_INIT" '
-		{ parent[$1] = $2 }
-		END { for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q];
-		      if (q == root && p != root) print p } }'
+# zombies: how many of them are zombies. One ps pass each, however many.
+ns_ps() {
+	ps -e -o pid=,ppid=,stat= | awk -v root="$VM_INIT" -v want="$1" '
+		{ parent[$1] = $2; st[$1] = $3 }
+		END { n = 0
+		      for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]
+		          if (q != root || p == root) continue
+		          if (want == "list") print p; else if (st[p] ~ /^Z/) n++ }
+		      if (want == "zombies") print n }'
 }
-
-# zombies: how many processes in the namespace are zombies.
-zombies() {
-	local n=0 p
-	for p in $(descendants); do
-		[ "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z ] && n=$((n + 1))
-	done
-	echo $n
-}
+descendants() { ns_ps list; }
+zombies() { ns_ps zombies; }
 
 vm_signal() { kill "-$1" "$VM_INIT"; }
 

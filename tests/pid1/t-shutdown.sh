@@ -1,6 +1,8 @@
 # SIGTERM shutdown with a process that ignores TERM, and one whose child
-# ignores it: TERM to every process group, SIGKILL after stop_timeout_seconds
-# to what is left (re-parented orphans included), then a clean power-off.
+# ignores it. Each process gets SIGTERM to its group and, after
+# stop_timeout_seconds, SIGKILL (stubborn, at 2 s). Then what is left (the
+# orphaned child) gets its own SIGTERM and a full stop timeout before SIGKILL
+# (at 4 s). Then a clean power-off.
 . "$(dirname "$0")/lib.sh"
 {
 	spec_header
@@ -29,10 +31,14 @@ ms=$(( (t1 - t0) / 1000000 ))
 expect '^vminit: shutting down: SIGTERM$' 1 "SIGTERM starts the shutdown"
 expect '^vminit: polite: killed by SIGTERM \(status 143\)$' 1 "polite ends on SIGTERM"
 expect '^vminit: parent: killed by SIGTERM' 1 "parent ends on SIGTERM"
-expect '^vminit: warning: stubborn: still running 2s after SIGTERM: SIGKILL$' 1 "stubborn gets SIGKILL at the stop timeout"
+expect '^vminit: warning: stubborn: still running 2s after SIGTERM: SIGKILL$' 1 "stubborn gets SIGKILL at its own stop timeout"
 expect '^vminit: stubborn: killed by SIGKILL \(status 137\)$' 1 "stubborn ends by SIGKILL"
-expect 'processes still running 2s into shutdown: SIGKILL to all' 1 "the orphaned child that ignores TERM is killed at the deadline"
-[ "$ms" -ge 1800 ] && [ "$ms" -le 6000 ] && ok "shutdown took ${ms} ms (stop timeout 2 s)" || fail "shutdown took ${ms} ms, expected about 2000"
+expect '^vminit: stopping the remaining processes \(SIGTERM\)$' 1 "then the orphaned child gets SIGTERM"
+expect 'processes still running after SIGTERM and the stop timeout: SIGKILL to all' 1 "and SIGKILL a stop timeout later"
+a=$(grep -n 'stubborn: killed by SIGKILL' "$CONSOLE" | cut -d: -f1)
+b=$(grep -n 'stopping the remaining processes' "$CONSOLE" | cut -d: -f1)
+[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok "processes first, then what is left" || fail "order: stubborn killed at line $a, rest stopped at line $b"
+[ "$ms" -ge 3800 ] && [ "$ms" -le 6500 ] && ok "shutdown took ${ms} ms (2 x stop timeout of 2 s)" || fail "shutdown took ${ms} ms, expected about 4000"
 expect '^vminit: powering off$' 1 "the last words are 'powering off'"
 expect_poweroff
 finish

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# mutants.sh [NAME...] - prove the PID 1 behaviour tests can fail.
+#
+# Each mutant switches one feature off in a copy of the tree (a literal text
+# replacement in one source file), builds that vminit, and runs the behaviour
+# test that covers the feature against it. The test must FAIL; a mutant that
+# survives means the test does not really check its feature.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=$ROOT/build/mutants
+
+# name :: test :: file :: text to find :: replacement
+MUTANTS=(
+"no-reaping :: t-orphan-storm :: init/vminit.c :: pid_t pid = waitpid(-1, &st, WNOHANG); :: pid_t pid = 0; (void)st;"
+"exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
+"no-work-done-shutdown :: t-exit-codes :: init/vminit.c :: shutdown_begin(\"every process has exited and none will restart\"); :: (void)0;"
+"no-backoff-doubling :: t-restart :: supervisor/svc.c :: d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2; :: d = d;"
+"no-retry-limit :: t-restart :: supervisor/svc.c :: if (++s->failures > (unsigned)s->pol.max_retries) { :: if (++s->failures > 1000u) {"
+"no-backoff-reset :: t-restart :: supervisor/svc.c :: s->failures = 0;
+	switch :: switch"
+"no-prestart-timeout :: t-prestart :: supervisor/svc.c :: s->ops->timer_arm(s, s->pol.hook_timeout_ns[s->phase]); :: (void)0;"
+"prestart-failure-ignored :: t-prestart :: supervisor/svc.c :: if (status == 0 && !s->hook_timed_out) { :: if (!s->hook_timed_out) {"
+"kill-pid-not-group :: t-prestart :: supervisor/supervisor.c :: if (kill(-pid, sig) < 0 && errno == ESRCH) :: if (1)"
+"no-shutdown-kill :: t-shutdown :: init/vminit.c :: static void kill_everything_left(void)
+{
+	kill_rest(SIGKILL);
+} :: static void kill_everything_left(void)
+{
+}"
+"no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: s->ops->signal(s, s->pid, SIGKILL);
+		} :: }"
+"spec-errors-halt :: t-spec-errors :: init/vminit.c :: report_spec_errors(vm.spec);
+		return 0; :: report_spec_errors(vm.spec);
+		return -1;"
+"sigint-ignored :: t-signals :: init/vminit.c :: shutdown_begin(vm.pid1 ? \"SIGINT (Ctrl-Alt-Del)\" : \"SIGINT\"); :: (void)0;"
+"no-fatal-handler :: t-signals :: init/vminit.c :: sigaction(fatal_signals[i], &sa, NULL); :: (void)0;"
+"halt-ignored :: t-signals :: init/halt.c :: reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF); :: reboot(RB_POWER_OFF);"
+"no-rate-limit :: t-flood :: supervisor/output.c :: if (r->tokens_milli < 1000) { :: if (0) {"
+"no-drain-while-over :: t-flood :: supervisor/output.c :: read_some(io->ctx, OUTPUT_READ_BUDGET); :: if (((struct output *)io->ctx)->rate->pending_drops == 0) read_some(io->ctx, OUTPUT_READ_BUDGET);"
+"no-user-switch :: t-process-setup :: supervisor/spawn.c :: if (r->user)
+		switch_user(r, &envp); :: if (0)
+		switch_user(r, &envp);"
+"stdin-inherited :: t-process-setup :: supervisor/spawn.c :: if (null < 0 || dup2(null, 0) < 0) { :: if (0) {"
+"no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return; :: return;"
+"signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
+	setup_fds(r); :: 	setup_fds(r);"
+"no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
+)
+
+want=("$@")
+survived=0 killed=0
+mkdir -p "$WORK"
+make -s all helpers >/dev/null || exit 1
+for m in "${MUTANTS[@]}"; do
+	name=${m%% :: *}; m=${m#* :: }
+	test=${m%% :: *}; m=${m#* :: }
+	file=${m%% :: *}; m=${m#* :: }
+	find=${m%% :: *}; repl=${m#* :: }
+	if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
+	dir=$WORK/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	git ls-files -z | xargs -0 cp --parents -t "$dir"
+	if ! FIND="$find" REPL="$repl" perl -0pi -e '$n = s/\Q$ENV{FIND}\E/$ENV{REPL}/; $n or die "mutant text not found\n"' "$dir/$file"; then
+		echo "BROKEN $name: text not found in $file"; survived=$((survived + 1)); continue
+	fi
+	if ! make -s -C "$dir" all >"$dir/build.log" 2>&1; then
+		echo "BROKEN $name: does not build (see $dir/build.log)"; survived=$((survived + 1)); continue
+	fi
+	if VMINIT=$dir/build/vminit tests/pid1/run.sh "$test.sh" >"$dir/test.log" 2>&1; then
+		echo "SURVIVED $name: $test still passes with the feature off"; survived=$((survived + 1))
+	else
+		echo "killed $name: $test fails ($(grep -m1 'FAIL:' "$dir/test.log" | sed 's/^ *FAIL: //'))"
+		killed=$((killed + 1))
+	fi
+done
+echo "mutants: $killed killed, $survived survived"
+[ "$survived" -eq 0 ]
