@@ -70,9 +70,13 @@ unit: $(BUILD)/unit-tests
 pid1: $(BUILD)/vminit helpers
 	tests/pid1/run.sh
 
+# The shipped binary must be static (it runs where there is no libc) and small.
+MAX_SIZE := 262144
 size: $(BUILD)/vminit
 	@file $(BUILD)/vminit
-	@stat -c '%s bytes' $(BUILD)/vminit
+	@file $(BUILD)/vminit | grep -q 'statically linked' || { echo "FAIL: build/vminit is not static"; exit 1; }
+	@size=$$(stat -c %s $(BUILD)/vminit); echo "build/vminit: $$size bytes stripped (limit $(MAX_SIZE))"; \
+		[ $$size -le $(MAX_SIZE) ] || { echo "FAIL: build/vminit is over $(MAX_SIZE) bytes"; exit 1; }
 
 check: deps
 	$(MAKE) all

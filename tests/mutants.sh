@@ -18,7 +18,8 @@ MUTANTS=(
 "no-backoff-doubling :: t-restart :: supervisor/svc.c :: d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2; :: d = d;"
 "no-retry-limit :: t-restart :: supervisor/svc.c :: if (++s->failures > (unsigned)s->pol.max_retries) { :: if (++s->failures > 1000u) {"
 "no-backoff-reset :: t-restart :: supervisor/svc.c :: s->failures = 0;
-	switch :: switch"
+	switch :: (void)0;
+	switch"
 "no-prestart-timeout :: t-prestart :: supervisor/svc.c :: s->ops->timer_arm(s, s->pol.hook_timeout_ns[s->phase]); :: (void)0;"
 "prestart-failure-ignored :: t-prestart :: supervisor/svc.c :: if (status == 0 && !s->hook_timed_out) { :: if (!s->hook_timed_out) {"
 "kill-pid-not-group :: t-prestart :: supervisor/supervisor.c :: if (kill(-pid, sig) < 0 && errno == ESRCH) :: if (1)"
@@ -41,11 +42,17 @@ MUTANTS=(
 "no-user-switch :: t-process-setup :: supervisor/spawn.c :: if (r->user)
 		switch_user(r, &envp); :: if (0)
 		switch_user(r, &envp);"
-"stdin-inherited :: t-process-setup :: supervisor/spawn.c :: if (null < 0 || dup2(null, 0) < 0) { :: if (0) {"
+"stdin-inherited :: t-process-setup :: supervisor/spawn.c :: if (null < 0 || dup2(null, 0) < 0) { :: if (null < 0) {"
 "no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
 		return; :: return;"
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
+"no-mounts :: t-bare-root :: init/boot.c :: if (mount(m->src, m->target, m->type, m->flags, m->data) < 0) :: if (0)"
+"no-hostname :: t-bare-root :: init/vminit.c :: if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0) :: if (0)"
+"no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"
+"periodic-wakeup :: t-bare-root :: init/loop.c :: if (l->nheap == 0)
+		return -1; :: if (l->nheap == 0)
+		return 1000;"
 "no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
 )
 

@@ -32,8 +32,11 @@ spec_header() {
 
 # vm_start SPEC [extra vminit args]: boot vminit as PID 1 on SPEC.
 vm_start() {
+	# PID 1's own stdin has content, so a process that inherited it instead
+	# of getting /dev/null would show.
+	echo "PID 1's stdin, not /dev/null" >"$T/pid1-stdin"
 	unshare --fork --pid --mount --net --uts --mount-proc \
-		"$VMINIT" --spec "$1" >"$CONSOLE" 2>&1 &
+		"$VMINIT" --spec "$1" <"$T/pid1-stdin" >"$CONSOLE" 2>&1 &
 	VM_PID=$!
 	VM_STATUS=
 	local i

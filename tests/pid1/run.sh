@@ -10,6 +10,7 @@ fi
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(t-*.sh)
 pass=0 failn=0 failed=()
+mounts_before=$(wc -l </proc/self/mountinfo)
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 secs() { local d=$(( $(ms) - $1 )); printf "%d.%ds" $((d / 1000)) $((d % 1000 / 100)); }
 start=$(ms)
@@ -28,6 +29,10 @@ done
 if pgrep -f "$(cd ../.. && pwd)/build/vminit" >/dev/null; then
 	echo "FAIL: vminit processes left behind:"; pgrep -af "build/vminit"
 	failn=$((failn + 1)); failed+=("leftovers")
+fi
+if [ "$(wc -l </proc/self/mountinfo)" != "$mounts_before" ]; then
+	echo "FAIL: the host's mount table changed during the suite"
+	failn=$((failn + 1)); failed+=("mounts")
 fi
 echo "pid1 suite: $(secs "$start")"
 [ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"

@@ -47,7 +47,9 @@ expect '^nobody \| env A=image B=env C=proc D=proc$' 5 "env merge: image < env.v
 expect '^numeric \| uid=1234 gid=5678 groups=5678 home=/ pwd=/$' 5 "numeric uid:gid without a passwd entry"
 expect "^named \| uid=$(id -u daemon) gid=$(getent group nogroup | cut -d: -f3) " 5 "user:group by names"
 expect '^root \| uid=0 gid=0 groups=0 home=/root pwd=/$' 5 "no user: stays root, HOME from passwd"
-expect '^nobody \| stdin=0$' 5 "stdin is /dev/null"
+wait_for '^root \| stdin=' 5
+[ "$(count '^(nobody|numeric|named|root) \| stdin=0$')" = 4 ] && ok "stdin is /dev/null for every process" \
+	|| fail "stdin: $(grep -E '\| stdin=' "$CONSOLE" | tr '\n' ' ')"
 expect '^nobody \| fds=0,1,2,3,$' 5 "no fd leaks into the process (3 is ls's own directory)"
 expect '^nobody \| sess=1$' 5 "its own session"
 expect '^nobody \| SigBlk: 0000000000000000 SigIgn: 0000000000000000$' 5 "empty signal mask, nothing ignored"
