@@ -3,18 +3,26 @@
 # A test writes a spec, boots build/vminit as PID 1 in fresh namespaces
 # (unshare --fork --pid --mount --net --uts --mount-proc), and observes it from
 # outside only: the console (captured to a file), files its workloads write,
-# and /proc of the host. vminit mounts a tmpfs on /tmp inside, so all files
-# shared with a test live under build/ (the test's $T).
+# and /proc of the host. PID 1 mounts fresh file systems on /tmp, /run, /dev,
+# /proc and /sys, so whatever a test shares with its workloads (specs, helper
+# programs, output) lives under /var/tmp/vminit-tests, wherever the checkout
+# is (a clone under /tmp would be hidden).
 
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMINIT=${VMINIT:-$ROOT/build/vminit}
-HELPERS=$ROOT/build/helpers
 NAME=$(basename "$0" .sh)
-T=$ROOT/build/pid1/$NAME
+TESTS=${VMINIT_TEST_DIR:-/var/tmp/vminit-tests}
+case "$TESTS/" in
+/tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
+	echo "VMINIT_TEST_DIR=$TESTS would be hidden by PID 1's own mounts" >&2; exit 1 ;;
+esac
+T=$TESTS/$NAME
+HELPERS=$T/helpers
 rm -rf "$T"
-mkdir -p "$T"
-chmod 0777 "$T"
+mkdir -p "$T" "$HELPERS"
+chmod 0777 "$TESTS" "$T"
+cp "$ROOT"/build/helpers/* "$HELPERS"/
 CONSOLE=$T/console.log
 VM_PID=      # unshare's pid (our child)
 VM_INIT=     # vminit's pid, as the host sees it
