@@ -133,9 +133,15 @@ static void install_signals(void)
 	sigaction(SIGTTIN, &sa, NULL);
 	sigaction(SIGTTOU, &sa, NULL);
 
+	/* Whoever started us may have left some of these ignored. POSIX leaves
+	 * open whether a blocked, ignored signal stays pending (Linux keeps it);
+	 * with the default disposition the signalfd sees it everywhere. */
+	sa.sa_handler = SIG_DFL;
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
+	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++) {
+		sigaction(handled_signals[i], &sa, NULL);
 		sigaddset(&set, handled_signals[i]);
+	}
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	vm.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }

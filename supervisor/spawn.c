@@ -25,15 +25,29 @@
 #define SYS_close_range 436
 #endif
 
+/* The kernel's struct sigaction (x86_64), for the signals libc keeps to itself. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
 void spawn_reset_signals(void)
 {
 	sigset_t none;
 	struct sigaction sa;
+	struct kernel_sigaction ksa = { .handler = SIG_DFL };
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
+	for (int sig = 1; sig < _NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* musl refuses 32-34 (its internal signals; glibc has its own), but
+		 * an ignored one is inherited across exec: reset it in the kernel. */
+		if (sigaction(sig, &sa, NULL) < 0)
+			syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }

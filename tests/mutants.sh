@@ -47,6 +47,7 @@ MUTANTS=(
 		return; :: return;"
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
+"reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
 "no-mounts :: t-bare-root :: init/boot.c :: if (mount(m->src, m->target, m->type, m->flags, m->data) < 0) :: if (0)"
 "no-hostname :: t-bare-root :: init/vminit.c :: if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0) :: if (0)"
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"

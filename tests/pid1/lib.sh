@@ -41,9 +41,11 @@ spec_header() {
 # vm_start SPEC [extra vminit args]: boot vminit as PID 1 on SPEC.
 vm_start() {
 	# PID 1's own stdin has content, so a process that inherited it instead
-	# of getting /dev/null would show.
+	# of getting /dev/null would show; and it starts with SIGPIPE and the
+	# libc-reserved signals 32 and 33 ignored (as some CI runners start
+	# programs), so a disposition it failed to reset would show too.
 	echo "PID 1's stdin, not /dev/null" >"$T/pid1-stdin"
-	unshare --fork --pid --mount --net --uts --mount-proc \
+	"$HELPERS/sigign" 13 32 33 -- unshare --fork --pid --mount --net --uts --mount-proc \
 		"$VMINIT" --spec "$1" <"$T/pid1-stdin" >"$CONSOLE" 2>&1 &
 	VM_PID=$!
 	VM_STATUS=
