@@ -1354,6 +1354,12 @@ static void interpret(struct parse *p)
 	}
 	if (s->nprocs == 0)
 		perr(p, 1, "processes", "at least one [processes.NAME] section is required");
+	else if (s->nprocs > SPEC_MAX_PROCESSES) {
+		char key[64];
+		snprintf(key, sizeof(key), "processes.%s", s->procs[SPEC_MAX_PROCESSES].name);
+		perr(p, s->procs[SPEC_MAX_PROCESSES].line, key,
+		     "%zu processes: vminit runs at most %d", s->nprocs, SPEC_MAX_PROCESSES);
+	}
 	if (!s->pull_policy)
 		s->pull_policy = xstrdup(p, "if_not_present");
 	if (!s->guest.hostname)

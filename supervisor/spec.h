@@ -14,6 +14,7 @@
 #define SPEC_MAX_BYTES   (1024u * 1024u)  /* a bigger file is refused */
 #define SPEC_MAX_ERRORS  200u             /* more are counted, not kept */
 #define SPEC_MAX_INDEX   999              /* ports.N, mounts.N, volumes.N */
+#define SPEC_MAX_PROCESSES 128            /* each needs 4 fds and a timer in PID 1 */
 #define SPEC_SECRETS_PATH "/run/secrets/platform.env"
 
 enum spec_restart { SPEC_RESTART_ALWAYS, SPEC_RESTART_ON_FAILURE, SPEC_RESTART_NEVER };

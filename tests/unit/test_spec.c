@@ -2509,3 +2509,36 @@ Test(canonical, volumes_and_guest_volumes)
 	free(out);
 	spec_free(s);
 }
+
+/* PID 1 holds 4 fds and a timer per process: the count is bounded. */
+Test(validate_structure, at_most_128_processes)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fprintf(f, "schema_version = \"v1\"\n");
+	for (int i = 0; i < 129; i++)
+		fprintf(f, "[processes.p%03d]\ncommand = [\"/bin/true\"]\nresources.memory = \"64Mi\"\n", i);
+	fclose(f);
+	struct spec *s = unit_spec(buf);
+	/* the 129th process, sorted by name, is p128; its header is on line 2 + 128 * 3 */
+	cr_assert(unit_has_error(s, "t.ini:386: processes.p128: 129 processes: vminit runs at most 128"), "%s", unit_errors(s));
+	cr_assert_eq(s->nerrors, 1, "%s", unit_errors(s));
+	spec_free(s);
+	free(buf);
+}
+
+Test(validate_structure, exactly_128_processes_accepted)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	fprintf(f, "schema_version = \"v1\"\n");
+	for (int i = 0; i < 128; i++)
+		fprintf(f, "[processes.p%03d]\ncommand = [\"/bin/true\"]\nresources.memory = \"64Mi\"\n", i);
+	fclose(f);
+	struct spec *s = unit_spec(buf);
+	cr_assert_eq(s->nerrors, 0, "%s", unit_errors(s));
+	spec_free(s);
+	free(buf);
+}
