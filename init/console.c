@@ -78,8 +78,10 @@ static int flush_some(void)
 			/* A console that errors (closed, EIO) loses what is queued,
 			 * counted as dropped lines rather than retried forever. */
 			for (size_t i = 0; i < con.len; i++)
-				if (ring[(con.head + i) % CONSOLE_RING_SIZE] == '\n')
+				if (ring[(con.head + i) % CONSOLE_RING_SIZE] == '\n') {
 					con.st.dropped_lines++;
+					con.pending_drops++;
+				}
 			ring_consume(con.len);
 			return 0;
 		}
@@ -152,7 +154,7 @@ void console_line(const char *prefix, const char *text, size_t len)
 	if (con.pending_drops > 0) {
 		char note[96];
 		int n = snprintf(note, sizeof(note),
-				 "vminit: console too slow: %llu lines dropped",
+				 "vminit: console too slow or failing: %llu lines dropped",
 				 (unsigned long long)con.pending_drops);
 		if (enqueue(NULL, note, (size_t)n) == 0)
 			con.pending_drops = 0;
@@ -173,10 +175,18 @@ void console_line(const char *prefix, const char *text, size_t len)
 void console_drain(int timeout_ms)
 {
 	struct pollfd p = { .fd = con.fd, .events = POLLOUT };
+	uint64_t deadline = loop_now() + (uint64_t)timeout_ms * LOOP_NS_PER_MS;
 	while (flush_some()) {
-		if (poll(&p, 1, timeout_ms) <= 0)
+		uint64_t now = loop_now();
+		if (now >= deadline ||
+		    poll(&p, 1, (int)((deadline - now + LOOP_NS_PER_MS - 1) / LOOP_NS_PER_MS)) <= 0)
 			break;
 	}
+}
+
+int console_fd(void)
+{
+	return con.fd;
 }
 
 void console_get_stats(struct console_stats *ret)

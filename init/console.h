@@ -33,6 +33,8 @@ struct console_stats {
 	uint64_t dropped_lines;
 };
 void console_get_stats(struct console_stats *ret);
+/* The console's fd, for the fatal-signal handler's last words. */
+int console_fd(void);
 
 /* vminit's own messages, "vminit: ..." */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

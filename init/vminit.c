@@ -13,7 +13,8 @@
  *   3. then SIGKILL to everything left, and up to KILL_GRACE for the kernel
  *      to deliver it;
  *   4. when no child is left: final statuses, sync, unmount, reboot(2).
- * A second shutdown request during 1-2 skips to 3.
+ * A second shutdown request during 1-2, a second or more after the first,
+ * skips to 3.
  *
  * Invariants: every signal PID 1 handles arrives through the signalfd (they
  * are blocked), except the fatal ones (SIGSEGV ...), whose handler logs and
@@ -48,6 +49,8 @@
 #define MAX_TIMERS 4096
 #define REAP_BATCH 4096
 #define KILL_GRACE_NS (5 * LOOP_NS_PER_SEC)
+#define ESCALATE_AFTER_NS LOOP_NS_PER_SEC
+#define SIGNAL_READ_BATCH 4          /* signalfd reads per wake-up */
 
 enum sd_phase { SD_NONE, SD_STOPPING, SD_TERM_REST, SD_KILLED, SD_DONE };
 
@@ -61,6 +64,7 @@ struct vm {
 	struct loop_io sigio;
 	struct loop_timer reap_more;
 	enum sd_phase sd;
+	uint64_t sd_started;
 	enum spec_halt halt;
 	uint64_t stop_timeout_ns;
 	struct loop_timer sd_timer;
@@ -79,15 +83,28 @@ static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, S
 
 static void write_str(const char *s)
 {
-	if (write(2, s, strlen(s)) < 0) {
+	/* The console's non-blocking fd: a stuck console must not stop the
+	 * power-off. */
+	if (write(console_fd(), s, strlen(s)) < 0) {
 		/* nothing more to do */
 	}
 }
 
 static void on_fatal(int sig)
 {
+	static volatile sig_atomic_t in_fatal;
 	char num[8] = "";
 	int n = sig, i = 6;
+	if (in_fatal++) {
+		/* A fault inside this handler: no more words, just end. */
+		if (!vm.pid1)
+			_exit(128 + sig);
+		kill(-1, SIGKILL);
+		sync();
+		reboot(vm.halt == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF);
+		for (;;)
+			pause();
+	}
 	num[7] = '\0';
 	do {
 		num[i--] = (char)('0' + n % 10);
@@ -123,8 +140,10 @@ static void install_signals(void)
 	sigaltstack(&ss, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_ONSTACK;
-	sigfillset(&sa.sa_mask);
+	/* NODEFER: a fault inside the handler re-enters it (and its guard)
+	 * instead of being forced on a blocked signal, which kills PID 1. */
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 		sigaction(fatal_signals[i], &sa, NULL);
 	sa.sa_handler = SIG_IGN;
@@ -263,6 +282,13 @@ static void on_sd_timer(struct loop *l, struct loop_timer *t)
 static void shutdown_begin(const char *why)
 {
 	if (vm.sd == SD_STOPPING || vm.sd == SD_TERM_REST) {
+		/* One signal is often delivered twice (to us and to our process
+		 * group, as timeout(1) does): only a request a second later means
+		 * "hurry up". */
+		if (loop_now() - vm.sd_started < ESCALATE_AFTER_NS) {
+			log_info("%s: already shutting down", why);
+			return;
+		}
 		shutdown_kill(why);
 		shutdown_progress();
 		return;
@@ -271,6 +297,7 @@ static void shutdown_begin(const char *why)
 		return;
 	log_info("shutting down: %s", why);
 	vm.sd = SD_STOPPING;
+	vm.sd_started = loop_now();
 	loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns + KILL_GRACE_NS);
 	if (vm.sup)
 		sup_stop_all(vm.sup);
@@ -295,7 +322,17 @@ static void reap_children(void)
 	int n;
 	for (n = 0; n < REAP_BATCH; n++) {
 		int st;
-		pid_t pid = waitpid(-1, &st, WNOHANG);
+		siginfo_t si;
+		pid_t pid;
+		/* Look before reaping: while the child is a zombie its pid (and so
+		 * its process group id) cannot be reused, so its group can be
+		 * signalled safely. */
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+			break;
+		if (vm.sup)
+			sup_before_reap(vm.sup, si.si_pid);
+		pid = waitpid(si.si_pid, &st, WNOHANG);
 		if (pid <= 0)
 			break;
 		vm.reaped++;
@@ -316,14 +353,35 @@ static void on_reap_more(struct loop *l, struct loop_timer *t)
 	reap_children();
 }
 
+/* At most one line a second about ignored signals, with a count of the rest:
+ * a process sending them in a loop must not flood the console. */
+static void note_ignored(int sig, uint32_t from)
+{
+	static uint64_t last_ns, unlogged;
+	uint64_t now = loop_now();
+	if (last_ns && now - last_ns < LOOP_NS_PER_SEC) {
+		unlogged++;
+		return;
+	}
+	if (unlogged)
+		log_info("ignoring signal %d from pid %u (and %llu more since the last notice)",
+			 sig, from, (unsigned long long)unlogged);
+	else
+		log_info("ignoring signal %d from pid %u", sig, from);
+	last_ns = now;
+	unlogged = 0;
+}
+
 static void on_signal(struct loop *l, struct loop_io *io, uint32_t events)
 {
 	struct signalfd_siginfo si[16];
 	ssize_t n;
-	int chld = 0;
+	int chld = 0, reads = 0;
 	(void)l; (void)events;
 
-	while ((n = read(io->fd, si, sizeof(si))) > 0) {
+	/* Bounded per wake-up: a process sending signals in a loop cannot hold
+	 * the loop (epoll is level-triggered: the rest comes next turn). */
+	while (reads++ < SIGNAL_READ_BATCH && (n = read(io->fd, si, sizeof(si))) > 0) {
 		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++) {
 			int sig = (int)si[i].ssi_signo;
 			switch (sig) {
@@ -343,7 +401,7 @@ static void on_signal(struct loop *l, struct loop_io *io, uint32_t events)
 				shutdown_begin("SIGQUIT");
 				break;
 			default:
-				log_info("ignoring signal %d from pid %u", sig, si[i].ssi_pid);
+				note_ignored(sig, si[i].ssi_pid);
 				break;
 			}
 		}
@@ -432,14 +490,17 @@ _Noreturn void vminit_pid1(const char *spec_arg)
 	const char *spec_path;
 
 	vm.pid1 = 1;
+	/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
+	reboot(RB_DISABLE_CAD);
+	/* /dev and /proc first: the console's fds and its private non-blocking
+	 * copy need them, and every fd made later (signalfd, epoll) must not
+	 * land on 0-2 because the kernel left them closed. */
+	boot_std_fds();
+	boot_mounts();
 	boot_std_fds();
 	console_init(1);
 	install_signals();
 	log_info("vminit %s starting as PID 1", VMINIT_VERSION);
-	boot_mounts();
-	/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
-	if (reboot(RB_DISABLE_CAD) < 0 && errno != EINVAL)
-		log_warn("cannot turn off Ctrl-Alt-Del reboot: %s", strerror(errno));
 	if (boot_loopback_up() < 0)
 		log_warn("cannot bring up lo: %s", strerror(errno));
 	spec_path = pick_spec(spec_arg, specbuf, sizeof(specbuf));

@@ -125,6 +125,7 @@ int output_open(struct output *o, struct loop *l, const char *prefix, struct rat
 	int fds[2];
 	memset(o, 0, sizeof(*o));
 	o->io.fd = -1;
+	o->rfd = o->wfd = -1;
 	o->prefix = prefix;
 	o->rate = rate;
 	if (pipe2(fds, O_CLOEXEC) < 0)

@@ -1437,11 +1437,15 @@ struct spec *spec_load_file(const char *path)
 	struct stat sb;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO or a tty named as the spec must not hang PID 1
+	 * at boot, before it can even be told to shut down. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	int err = 0;
 
 	if (fd < 0 || fstat(fd, &sb) < 0) {
 		err = errno;
+	} else if (!S_ISREG(sb.st_mode)) {
+		err = EINVAL;
 	} else if (sb.st_size > SPEC_MAX_BYTES) {
 		err = EFBIG;
 	} else {
@@ -1473,7 +1477,8 @@ struct spec *spec_load_file(const char *path)
 			free(s->errors[i]);
 		s->nerrors = 0;
 		snprintf(msg, sizeof(msg), "%s:1: cannot read spec: %s", path,
-			 err == EFBIG ? "larger than the 1 MiB limit" : strerror(err));
+			 err == EFBIG ? "larger than the 1 MiB limit"
+			 : err == EINVAL ? "not a regular file" : strerror(err));
 		if (!s->errors)
 			s->errors = calloc(SPEC_MAX_ERRORS + 1, sizeof(*s->errors));
 		if (!s->errors || !(s->errors[0] = strdup(msg))) {

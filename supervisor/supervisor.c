@@ -93,8 +93,8 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 		.out_fd = p->out.wfd,
 		.err_fd = p->err.wfd,
 	};
-	if (p->out.rfd < 0 || p->err.rfd < 0) {
-		errno = EMFILE;
+	if (!p->envp || p->out.rfd < 0 || p->err.rfd < 0) {
+		errno = !p->envp ? ENOMEM : EMFILE;
 		return -1;
 	}
 	return spawn_process(&r);
@@ -248,10 +248,13 @@ struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_ho
 		loop_timer_init(&p->timer, on_timer, p);
 		ratelimit_init(&p->rate, loop_now());
 		svc_init(&p->svc, sp->name, &pol, &real_ops, p);
-		if (!p->envp || output_open(&p->out, l, sp->name, &p->rate) < 0 ||
-		    output_open(&p->err, l, sp->name, &p->rate) < 0) {
-			log_error("%s: cannot set up: %s", sp->name, strerror(errno));
-			p->out.rfd = p->err.rfd = -1;
+		if (!p->envp) {
+			log_error("%s: cannot set up its environment: out of memory", sp->name);
+		} else if (output_open(&p->out, l, sp->name, &p->rate) < 0) {
+			log_error("%s: cannot set up its output: %s", sp->name, strerror(errno));
+		} else if (output_open(&p->err, l, sp->name, &p->rate) < 0) {
+			log_error("%s: cannot set up its output: %s", sp->name, strerror(errno));
+			output_close(&p->out, l);
 		}
 	}
 	return s;
@@ -281,6 +284,15 @@ void sup_stop_all(struct sup *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		svc_want_down(&s->procs[i].svc);
+}
+
+void sup_before_reap(struct sup *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (pid > 0 && s->procs[i].svc.pid == pid) {
+			kill(-pid, SIGKILL);
+			return;
+		}
 }
 
 int sup_on_exit(struct sup *s, pid_t pid, int wstatus)

@@ -23,6 +23,10 @@ void sup_free(struct sup *s);
 
 void sup_start_all(struct sup *s);
 void sup_stop_all(struct sup *s);
+/* A child has exited and is not reaped yet (its pid still pins its process
+ * group): if it is a process's or hook's, SIGKILL what is left of its group,
+ * which lives and dies with it. */
+void sup_before_reap(struct sup *s, pid_t pid);
 /* A reaped child: 1 if it belonged to a process (hook or main), else 0. */
 int sup_on_exit(struct sup *s, pid_t pid, int wstatus);
 int sup_all_settled(const struct sup *s);

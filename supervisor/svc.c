@@ -14,6 +14,7 @@
 #include "svc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -46,7 +47,7 @@ int svc_exit_status(int wstatus)
 uint64_t svc_backoff_delay(uint64_t base_ns, unsigned n, uint64_t cap_ns)
 {
 	uint64_t d = base_ns;
-	if (n == 0)
+	if (n == 0 || base_ns == 0)
 		return 0;
 	for (unsigned i = 1; i < n && d < cap_ns; i++)
 		d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2;
@@ -115,7 +116,9 @@ static void run_ended(struct svc *s, int status, int success)
 			settle(s, SVC_EXITED);
 			return;
 		}
-		if (++s->failures > (unsigned)s->pol.max_retries) {
+		if (s->failures < UINT_MAX)
+			s->failures++;
+		if (s->failures > (unsigned)s->pol.max_retries) {
 			s->ops->event(s, SVC_EV_GAVE_UP, s->failures);
 			settle(s, SVC_FAILED);
 			return;
@@ -124,7 +127,8 @@ static void run_ended(struct svc *s, int status, int success)
 	case SPEC_RESTART_ALWAYS:
 		/* Every end counts toward the backoff, so a process that exits
 		 * 0 at once is throttled like one that crashes. */
-		s->failures++;
+		if (s->failures < UINT_MAX)
+			s->failures++;
 		break;
 	}
 	{

@@ -48,6 +48,13 @@ MUTANTS=(
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
+"group-outlives-process :: t-restart :: supervisor/supervisor.c :: kill(-pid, SIGKILL);
+			return; :: return;"
+"no-double-signal-tolerance :: t-shutdown :: init/vminit.c :: if (loop_now() - vm.sd_started < ESCALATE_AFTER_NS) { :: if (0) {"
+"no-escalation :: t-shutdown :: init/vminit.c :: 		shutdown_kill(why);
+		shutdown_progress();
+		return; :: 		return;"
+"ignored-signals-unlimited :: t-signals :: init/vminit.c :: if (last_ns && now - last_ns < LOOP_NS_PER_SEC) { :: if (0) {"
 "no-mounts :: t-bare-root :: init/boot.c :: if (mount(m->src, m->target, m->type, m->flags, m->data) < 0) :: if (0)"
 "no-hostname :: t-bare-root :: init/vminit.c :: if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0) :: if (0)"
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"

@@ -4,6 +4,8 @@
 #   on-failure:  restarts a failing process max_retries times, then 'failed';
 #                an exit 0 is not restarted
 #   reset:       a run longer than restart_reset_seconds resets the doubling
+#   group:       what a process leaves in its process group dies with it, so
+#                a crash loop does not pile up its children
 . "$(dirname "$0")/lib.sh"
 {
 	spec_header
@@ -23,6 +25,12 @@ resources.memory = "64Mi"
 command = ["/bin/sh", "-c", "echo run >> $T/success.runs"]
 restart.policy = "on-failure"
 resources.memory = "64Mi"
+[processes.groupy]
+command = ["/bin/sh", "-c", "/bin/sleep 1001 & exit 1"]
+restart.policy = "on-failure"
+restart.max_retries = 3
+restart.backoff_seconds = 0
+resources.memory = "64Mi"
 [processes.longrun]
 command = ["/bin/sh", "-c", "sleep 1.3; exit 1"]
 restart.policy = "always"
@@ -39,6 +47,10 @@ runs=$(wc -l <"$T/retry.runs")
 [ "$runs" = 3 ] && ok "on-failure with max_retries 2 ran 3 times" || fail "retry ran $runs times, expected 3"
 expect '^vminit: error: retry: giving up after 3 failed runs' 1 "the give-up is logged"
 expect '^vminit: success: exited$' 5 "on-failure: exit 0 is not restarted"
+expect '^vminit: groupy: failed$' 5 "groupy ran 4 times"
+sleep 0.2
+left=$(for p in $(descendants); do tr '\0' ' ' </proc/$p/cmdline 2>/dev/null; echo; done | grep -c 'sleep 1001')
+[ "$left" = 0 ] && ok "the children groupy left in its group died with each run" || fail "$left of groupy's children outlived it"
 wait_for '^vminit: always: running, pid .*restarted' 5
 sleep 5.5
 delays=$(grep -E '^vminit: always: restarting in' "$CONSOLE" | head -n 4 | sed -E 's/.*restarting in ([0-9]+) ms.*/\1/' | tr '\n' ' ')

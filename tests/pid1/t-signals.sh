@@ -22,6 +22,12 @@ expect '^vminit: sleeper: running' 5 "up"
 vm_signal HUP
 expect '^vminit: ignoring signal 1 ' 5 "SIGHUP is ignored"
 vm_alive && ok "still up after SIGHUP" || fail "SIGHUP ended PID 1"
+for i in $(seq 300); do kill -USR1 "$VM_INIT"; done
+sleep 1.2
+vm_signal USR2
+expect '^vminit: ignoring signal 12 from pid [0-9]+ \(and [0-9]+ more since the last notice\)$' 5 "a stream of ignored signals is summed up"
+n=$(count '^vminit: ignoring signal')
+[ "$n" -le 3 ] && ok "300 ignored signals made $n console lines" || fail "300 ignored signals made $n console lines"
 vm_signal INT
 vm_wait 10
 expect '^vminit: shutting down: SIGINT \(Ctrl-Alt-Del\)$' 1 "SIGINT shuts down"
