@@ -12,17 +12,18 @@ WORK=$ROOT/build/mutants
 
 # name :: test :: file :: text to find :: replacement
 MUTANTS=(
-"no-reaping :: t-orphan-storm :: init/vminit.c :: pid_t pid = waitpid(-1, &st, WNOHANG); :: pid_t pid = 0; (void)st;"
+"no-reaping :: t-orphan-storm :: init/vminit.c :: if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+			break; :: break;"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
 "no-work-done-shutdown :: t-exit-codes :: init/vminit.c :: shutdown_begin(\"every process has exited and none will restart\"); :: (void)0;"
 "no-backoff-doubling :: t-restart :: supervisor/svc.c :: d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2; :: d = d;"
-"no-retry-limit :: t-restart :: supervisor/svc.c :: if (++s->failures > (unsigned)s->pol.max_retries) { :: if (++s->failures > 1000u) {"
+"no-retry-limit :: t-restart :: supervisor/svc.c :: if (s->failures > (unsigned)s->pol.max_retries) { :: if (s->failures > 1000u) {"
 "no-backoff-reset :: t-restart :: supervisor/svc.c :: s->failures = 0;
 	switch :: (void)0;
 	switch"
 "no-prestart-timeout :: t-prestart :: supervisor/svc.c :: s->ops->timer_arm(s, s->pol.hook_timeout_ns[s->phase]); :: (void)0;"
 "prestart-failure-ignored :: t-prestart :: supervisor/svc.c :: if (status == 0 && !s->hook_timed_out) { :: if (!s->hook_timed_out) {"
-"kill-pid-not-group :: t-prestart :: supervisor/supervisor.c :: if (kill(-pid, sig) < 0 && errno == ESRCH) :: if (1)"
+"kill-pid-not-group :: t-shutdown :: supervisor/supervisor.c :: if (kill(-pid, sig) < 0 && errno == ESRCH) :: if (1)"
 "no-shutdown-kill :: t-shutdown :: init/vminit.c :: static void kill_everything_left(void)
 {
 	kill_rest(SIGKILL);
@@ -54,7 +55,7 @@ MUTANTS=(
 "no-escalation :: t-shutdown :: init/vminit.c :: 		shutdown_kill(why);
 		shutdown_progress();
 		return; :: 		return;"
-"ignored-signals-unlimited :: t-signals :: init/vminit.c :: if (last_ns && now - last_ns < LOOP_NS_PER_SEC) { :: if (0) {"
+"ignored-signals-unlimited :: t-signals :: init/vminit.c :: if (last_ns && now - last_ns < LOOP_NS_PER_SEC) { :: if (last_ns && 0) {"
 "no-mounts :: t-bare-root :: init/boot.c :: if (mount(m->src, m->target, m->type, m->flags, m->data) < 0) :: if (0)"
 "no-hostname :: t-bare-root :: init/vminit.c :: if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0) :: if (0)"
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"

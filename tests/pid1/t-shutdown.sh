@@ -1,6 +1,7 @@
 # SIGTERM shutdown. Each process gets SIGTERM to its process group and, after
 # stop_timeout_seconds, SIGKILL (stubborn, at 2 s); what a process leaves in
-# its group dies with it (parent's child, which ignores TERM). What escaped
+# its group dies with it (parent's child, which ignores TERM); SIGTERM reaches
+# the whole group, so a child can stop gracefully (family). What escaped
 # the group (escapee's child, in a session of its own) gets its own SIGTERM
 # once every process has stopped, and SIGKILL a full stop timeout later (at
 # 4 s). The same SIGTERM delivered twice does not hurry anything; a second
@@ -19,6 +20,9 @@ resources.memory = "64Mi"
 [processes.parent]
 command = ["/bin/sh", "-c", "sh -c 'trap \"\" TERM; echo child ready; while :; do sleep 0.1; done' & wait"]
 resources.memory = "64Mi"
+[processes.family]
+command = ["/bin/sh", "$T/family.sh"]
+resources.memory = "64Mi"
 [processes.escapee]
 command = ["/bin/sh", "-c", "setsid sh -c 'trap \"\" TERM; echo escaped; while :; do sleep 0.1; done' & exec sleep 1000"]
 resources.memory = "64Mi"
@@ -27,8 +31,10 @@ stop_timeout_seconds = 2
 EOT
 	} >"$T/spec.ini"
 }
+cp "$(dirname "$0")/family.sh" "$T/family.sh"
 mkspec
 vm_start "$T/spec.ini"
+expect '^family \| family ready' 10 "family is up"
 expect '^stubborn \| stubborn ready' 10 "stubborn is up"
 expect '^parent \| child ready' 10 "parent's child is up"
 expect '^escapee \| escaped' 10 "escapee's child is up, in its own session"
@@ -43,6 +49,8 @@ expect '^vminit: shutting down: SIGTERM$' 1 "SIGTERM starts the shutdown"
 expect '^vminit: SIGTERM: already shutting down$' 1 "the same SIGTERM twice does not hurry the shutdown"
 expect '^vminit: polite: killed by SIGTERM \(status 143\)$' 1 "polite ends on SIGTERM"
 expect '^vminit: parent: killed by SIGTERM' 1 "parent ends on SIGTERM"
+expect '^family \| child got TERM$' 1 "SIGTERM goes to the whole process group: the child stops gracefully"
+expect '^vminit: family: exited with code 0$' 1 "and its parent, which waited for it, exits 0"
 expect '^vminit: warning: stubborn: still running 2s after SIGTERM: SIGKILL$' 1 "stubborn gets SIGKILL at its own stop timeout"
 expect '^vminit: stubborn: killed by SIGKILL \(status 137\)$' 1 "stubborn ends by SIGKILL"
 expect '^vminit: stopping the remaining processes \(SIGTERM\)$' 1 "then what escaped the groups gets SIGTERM"
