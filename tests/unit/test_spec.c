@@ -2511,34 +2511,34 @@ Test(canonical, volumes_and_guest_volumes)
 }
 
 /* PID 1 holds 4 fds and a timer per process: the count is bounded. */
-Test(validate_structure, at_most_128_processes)
+static struct spec *spec_with_processes(int n)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	struct spec *s;
 	fprintf(f, "schema_version = \"v1\"\n");
-	for (int i = 0; i < 129; i++)
+	for (int i = 0; i < n; i++)
 		fprintf(f, "[processes.p%03d]\ncommand = [\"/bin/true\"]\nresources.memory = \"64Mi\"\n", i);
 	fclose(f);
-	struct spec *s = unit_spec(buf);
-	/* the 129th process, sorted by name, is p128; its header is on line 2 + 128 * 3 */
-	cr_assert(unit_has_error(s, "t.ini:386: processes.p128: 129 processes: vminit runs at most 128"), "%s", unit_errors(s));
+	s = unit_spec(buf);
+	free(buf);
+	return s;
+}
+
+Test(validate_structure, at_most_128_processes)
+{
+	struct spec *s = spec_with_processes(129);
+	/* the 129th process is p128; its header is on line 2 + 128 * 3 */
+	cr_assert(unit_has_error(s, "t.ini:386: processes.p128: 129 processes: vminit runs at most 128"),
+		  "%s", unit_errors(s));
 	cr_assert_eq(s->nerrors, 1, "%s", unit_errors(s));
 	spec_free(s);
-	free(buf);
 }
 
 Test(validate_structure, exactly_128_processes_accepted)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	fprintf(f, "schema_version = \"v1\"\n");
-	for (int i = 0; i < 128; i++)
-		fprintf(f, "[processes.p%03d]\ncommand = [\"/bin/true\"]\nresources.memory = \"64Mi\"\n", i);
-	fclose(f);
-	struct spec *s = unit_spec(buf);
+	struct spec *s = spec_with_processes(128);
 	cr_assert_eq(s->nerrors, 0, "%s", unit_errors(s));
 	spec_free(s);
-	free(buf);
 }
