@@ -15,22 +15,27 @@ MUSL_LDFLAGS := -static -Wl,--gc-sections
 TEST_CFLAGS  := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 TEST_LDFLAGS := -fsanitize=address,undefined
 
-SRC := $(wildcard init/*.c supervisor/*.c)
+# channel/ holds what both ends of the host channel share (the protocol) and
+# the host side (client library, vminitctl): docs/architecture.md.
+CHANNEL_SHARED := channel/json.c channel/proto.c channel/addr.c
+CLIENT_SRC := channel/client.c channel/vminitctl.c
+SRC := $(wildcard init/*.c supervisor/*.c) $(CHANNEL_SHARED)
 LIB_SRC := $(filter-out init/main.c,$(SRC))
-HDR := $(wildcard init/*.h supervisor/*.h)
+HDR := $(wildcard init/*.h supervisor/*.h channel/*.h)
 
 MUSL_OBJ := $(SRC:%.c=$(BUILD)/musl/%.o)
 TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps unit pid1 helpers clean size demo mutants
-all: $(BUILD)/vminit
+.PHONY: all check deps unit pid1 helpers clean size demo mutants fuzz fuzz-short bench
+all: $(BUILD)/vminit $(BUILD)/vminitctl
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
 $(BUILD)/include/.stamp:
 	mkdir -p $(BUILD)/include/sys
 	ln -sfn /usr/include/ini.h $(BUILD)/include/ini.h
+	ln -sfn /usr/include/jsmn.h $(BUILD)/include/jsmn.h
 	ln -sfn /usr/include/sys/capability.h $(BUILD)/include/sys/capability.h
 	ln -sfn /usr/include/linux $(BUILD)/include/linux
 	ln -sfn /usr/include/asm-generic $(BUILD)/include/asm-generic
@@ -47,12 +52,16 @@ $(BUILD)/vminit.debug: $(MUSL_OBJ)
 $(BUILD)/vminit: $(BUILD)/vminit.debug
 	strip -o $@ $<
 
+# vminitctl: static musl too, so it runs on any host (and inside a guest).
+$(BUILD)/vminitctl: $(CHANNEL_SHARED:%.c=$(BUILD)/musl/%.o) $(CLIENT_SRC:%.c=$(BUILD)/musl/%.o)
+	$(MUSLCC) $(MUSL_LDFLAGS) -s -o $@ $^
+
 $(BUILD)/glibc/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(UNIT_SRC) tests/unit/unit.h
-	$(CC) $(TEST_CFLAGS) -Iinit -Isupervisor -o $@ $(UNIT_SRC) $(TEST_OBJ) \
+	$(CC) $(TEST_CFLAGS) -Iinit -Isupervisor -Ichannel -o $@ $(UNIT_SRC) $(TEST_OBJ) \
 		$(TEST_LDFLAGS) -lcriterion -linih -lcap
 
 $(BUILD)/helpers/%: tests/helpers/%.c

@@ -1,0 +1,481 @@
+/* json.c - see json.h.
+ *
+ * The writer never writes past cap: once something does not fit it sets
+ * overflow and stops, and the caller drops the whole message. The reader is
+ * jsmn (strict mode) for the structure, plus exact checks jsmn leaves out:
+ * primitives are exactly true/false/null or an integer, strings hold no raw
+ * control characters and are valid UTF-8 once unescaped.
+ */
+/* jsmn's code lives here (extern, strict); json.h includes only its types. */
+#define JSMN_STRICT
+#include <jsmn.h>
+#include "json.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- writer ---- */
+
+void jw_init(struct jw *w, char *buf, size_t cap)
+{
+	w->buf = buf;
+	w->cap = cap;
+	w->len = 0;
+	w->overflow = 0;
+	w->comma = 0;
+}
+
+static void put(struct jw *w, const char *s, size_t n)
+{
+	if (w->overflow || n > w->cap - w->len) {
+		w->overflow = 1;
+		return;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void putc1(struct jw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+static void value_sep(struct jw *w)
+{
+	if (w->comma)
+		putc1(w, ',');
+	w->comma = 1;
+}
+
+void jw_obj(struct jw *w)
+{
+	value_sep(w);
+	putc1(w, '{');
+	w->comma = 0;
+}
+
+void jw_end(struct jw *w)
+{
+	putc1(w, '}');
+	w->comma = 1;
+}
+
+void jw_arr(struct jw *w)
+{
+	value_sep(w);
+	putc1(w, '[');
+	w->comma = 0;
+}
+
+void jw_end_arr(struct jw *w)
+{
+	putc1(w, ']');
+	w->comma = 1;
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	jw_str(w, key);
+	putc1(w, ':');
+	w->comma = 0;
+}
+
+size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;   /* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;   /* surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;   /* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;   /* over U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+
+	value_sep(w);
+	putc1(w, '"');
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t l;
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			run++;
+			continue;
+		}
+		put(w, s + i - run, run);
+		run = 0;
+		if (c >= 0x80) {
+			l = utf8_seq_len(p + i, n - i);
+			if (l) {
+				put(w, s + i, l);
+				i += l;
+			} else {
+				put(w, "\\ufffd", 6);
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"': put(w, "\\\"", 2); break;
+		case '\\': put(w, "\\\\", 2); break;
+		case '\n': put(w, "\\n", 2); break;
+		case '\r': put(w, "\\r", 2); break;
+		case '\t': put(w, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			put(w, u, 6);
+		}
+		}
+		i++;
+	}
+	put(w, s + i - run, run);
+	putc1(w, '"');
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	jw_strn(w, s, strlen(s));
+}
+
+void jw_int(struct jw *w, long long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%lld", v);
+	value_sep(w);
+	put(w, b, (size_t)n);
+}
+
+void jw_bool(struct jw *w, int v)
+{
+	value_sep(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(struct jw *w)
+{
+	value_sep(w);
+	put(w, "null", 4);
+}
+
+void jw_raw(struct jw *w, const char *raw, size_t n)
+{
+	value_sep(w);
+	put(w, raw, n);
+}
+
+void jw_nl(struct jw *w)
+{
+	putc1(w, '\n');
+	w->comma = 0;
+}
+
+void jw_kstr(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	if (s)
+		jw_str(w, s);
+	else
+		jw_null(w);
+}
+
+void jw_kint(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+void jw_kbool(struct jw *w, const char *key, int v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}
+
+void jw_knull(struct jw *w, const char *key)
+{
+	jw_key(w, key);
+	jw_null(w);
+}
+
+/* ---- reader ---- */
+
+static int jr_type_of(jsmntype_t t)
+{
+	return t == JSMN_OBJECT ? JR_OBJECT : t == JSMN_ARRAY ? JR_ARRAY
+		: t == JSMN_STRING ? JR_STRING : t == JSMN_PRIMITIVE ? JR_PRIMITIVE : JR_NONE;
+}
+
+static int fail(struct jr *r, const char **ret_err, const char *why)
+{
+	*ret_err = why;
+	r->n = 0;
+	return -1;
+}
+
+int jr_parse(struct jr *r, jsmntok_t *tok, int max, const char *js, size_t len,
+	     const char **ret_err)
+{
+	jsmn_parser p;
+	int n;
+
+	r->js = js;
+	r->len = len;
+	r->n = 0;
+	r->tok = tok;
+	r->max = max;
+	if (len > INT_MAX / 2)
+		return fail(r, ret_err, "too long");
+	jsmn_init(&p);
+	n = jsmn_parse(&p, js, len, tok, (unsigned)max);
+	if (n == JSMN_ERROR_NOMEM)
+		return fail(r, ret_err, "too many JSON values");
+	if (n < 0)
+		return fail(r, ret_err, "not valid JSON");
+	if (n == 0 || tok[0].type != JSMN_OBJECT)
+		return fail(r, ret_err, "not a JSON object");
+	r->n = n;
+	/* One object and only white space after it. */
+	if (jr_next(r, 0) != n)
+		return fail(r, ret_err, "more than one JSON value");
+	for (size_t i = (size_t)tok[0].end; i < len; i++)
+		if (js[i] != ' ' && js[i] != '\t' && js[i] != '\r' && js[i] != '\n')
+			return fail(r, ret_err, "not valid JSON");
+	/* Object keys must be strings, each with one value. */
+	for (int i = 0; i < n; i++)
+		if (tok[i].type == JSMN_OBJECT) {
+			int k = i + 1;
+			for (int j = 0; j < tok[i].size; j++) {
+				if (k >= n || tok[k].type != JSMN_STRING || tok[k].size != 1)
+					return fail(r, ret_err, "not valid JSON");
+				k = jr_next(r, k + 1);
+			}
+		}
+	return 0;
+}
+
+int jr_next(const struct jr *r, int i)
+{
+	int todo = 1;
+	/* Each token's size is its number of direct children (a key's is 1). */
+	while (todo > 0 && i < r->n) {
+		todo += r->tok[i].size - 1;
+		i++;
+	}
+	return i;
+}
+
+int jr_type(const struct jr *r, int i)
+{
+	return i >= 0 && i < r->n ? jr_type_of(r->tok[i].type) : JR_NONE;
+}
+
+static int tok_eq(const struct jr *r, int i, const char *s)
+{
+	size_t n = strlen(s);
+	return (size_t)(r->tok[i].end - r->tok[i].start) == n && !memcmp(r->js + r->tok[i].start, s, n);
+}
+
+int jr_get(const struct jr *r, int obj, const char *key)
+{
+	int k;
+	if (jr_type(r, obj) != JR_OBJECT)
+		return -1;
+	k = obj + 1;
+	for (int j = 0; j < r->tok[obj].size && k < r->n; j++) {
+		/* Keys with escapes never match: none of ours needs one. */
+		if (tok_eq(r, k, key))
+			return k + 1 < r->n ? k + 1 : -1;
+		k = jr_next(r, k + 1);
+	}
+	return -1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int hex4(const char *s, size_t n, unsigned *ret)
+{
+	unsigned v = 0;
+	if (n < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(s[i]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | (unsigned)h;
+	}
+	*ret = v;
+	return 0;
+}
+
+static size_t utf8_put(unsigned cp, char *o)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+int jr_str(const struct jr *r, int i, char *out, size_t cap)
+{
+	const char *s, *e;
+	size_t o = 0;
+	if (jr_type(r, i) != JR_STRING || cap == 0)
+		return -1;
+	s = r->js + r->tok[i].start;
+	e = r->js + r->tok[i].end;
+	while (s < e) {
+		unsigned char c = (unsigned char)*s;
+		char enc[4];
+		size_t l;
+		if (c < 0x20)
+			return -1;
+		if (c != '\\') {
+			l = utf8_seq_len((const unsigned char *)s, (size_t)(e - s));
+			if (!l || o + l >= cap)
+				return -1;
+			memcpy(out + o, s, l);
+			o += l;
+			s += l;
+			continue;
+		}
+		if (++s >= e)
+			return -1;
+		switch (*s++) {
+		case '"': enc[0] = '"'; l = 1; break;
+		case '\\': enc[0] = '\\'; l = 1; break;
+		case '/': enc[0] = '/'; l = 1; break;
+		case 'b': enc[0] = '\b'; l = 1; break;
+		case 'f': enc[0] = '\f'; l = 1; break;
+		case 'n': enc[0] = '\n'; l = 1; break;
+		case 'r': enc[0] = '\r'; l = 1; break;
+		case 't': enc[0] = '\t'; l = 1; break;
+		case 'u': {
+			unsigned cp, lo;
+			if (hex4(s, (size_t)(e - s), &cp) < 0)
+				return -1;
+			s += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return -1;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (e - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+				    hex4(s + 2, (size_t)(e - s - 2), &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				s += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			}
+			if (cp == 0)
+				return -1;
+			l = utf8_put(cp, enc);
+			break;
+		}
+		default:
+			return -1;
+		}
+		if (o + l >= cap)
+			return -1;
+		memcpy(out + o, enc, l);
+		o += l;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+int jr_int(const struct jr *r, int i, long long *ret)
+{
+	char b[32], *end;
+	const char *s;
+	size_t n;
+	long long v;
+	if (jr_type(r, i) != JR_PRIMITIVE)
+		return -1;
+	s = r->js + r->tok[i].start;
+	n = (size_t)(r->tok[i].end - r->tok[i].start);
+	if (n == 0 || n >= sizeof(b))
+		return -1;
+	memcpy(b, s, n);
+	b[n] = '\0';
+	/* JSON integers: -?(0|[1-9][0-9]*) */
+	{
+		const char *q = b + (b[0] == '-');
+		if (!(*q >= '0' && *q <= '9') || (q[0] == '0' && q[1] != '\0'))
+			return -1;
+		for (; *q; q++)
+			if (*q < '0' || *q > '9')
+				return -1;
+	}
+	errno = 0;
+	v = strtoll(b, &end, 10);
+	if (errno || *end)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+int jr_bool(const struct jr *r, int i, int *ret)
+{
+	if (jr_type(r, i) != JR_PRIMITIVE)
+		return -1;
+	if (tok_eq(r, i, "true")) {
+		*ret = 1;
+		return 0;
+	}
+	if (tok_eq(r, i, "false")) {
+		*ret = 0;
+		return 0;
+	}
+	return -1;
+}
+
+int jr_is_null(const struct jr *r, int i)
+{
+	return jr_type(r, i) == JR_PRIMITIVE && tok_eq(r, i, "null");
+}

@@ -1,0 +1,339 @@
+/* proto.c - request decoding for the host channel (see proto.h).
+ *
+ * Every field is checked for type and range here, so the server's handlers
+ * see only requests that make sense. Strings are unescaped into the request's
+ * own buffer; nothing is allocated.
+ */
+#include "proto.h"
+#include "json.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const op_names[CTL_OP_COUNT] = {
+	[CTL_OP_HELLO] = "hello", [CTL_OP_PING] = "ping", [CTL_OP_STATUS] = "status",
+	[CTL_OP_EVENTS] = "events", [CTL_OP_LOGS] = "logs", [CTL_OP_SIGNAL] = "signal",
+	[CTL_OP_STOP] = "stop", [CTL_OP_START] = "start", [CTL_OP_RESTART] = "restart",
+	[CTL_OP_SHUTDOWN] = "shutdown", [CTL_OP_EXEC] = "exec",
+};
+
+static const char *const err_names[] = {
+	[CTL_OK] = "ok", [CTL_E_BAD_REQUEST] = "bad_request", [CTL_E_TOO_LARGE] = "too_large",
+	[CTL_E_UNKNOWN_OP] = "unknown_op", [CTL_E_NOT_FOUND] = "not_found",
+	[CTL_E_INVALID_STATE] = "invalid_state", [CTL_E_BUSY] = "busy",
+	[CTL_E_SHUTTING_DOWN] = "shutting_down", [CTL_E_FAILED] = "failed",
+};
+
+const char *proto_op_name(enum ctl_op op)
+{
+	return op > CTL_OP_NONE && op < CTL_OP_COUNT ? op_names[op] : "?";
+}
+
+const char *proto_err_name(enum ctl_err e)
+{
+	return (size_t)e < sizeof(err_names) / sizeof(err_names[0]) ? err_names[e] : "failed";
+}
+
+static const struct { int sig; const char *name; } signals[] = {
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" }, { SIGILL, "ILL" },
+	{ SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" }, { SIGBUS, "BUS" }, { SIGFPE, "FPE" },
+	{ SIGKILL, "KILL" }, { SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" }, { SIGCHLD, "CHLD" },
+	{ SIGCONT, "CONT" }, { SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" },
+	{ SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
+	{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" }, { SIGIO, "IO" },
+	{ SIGPWR, "PWR" }, { SIGSYS, "SYS" },
+};
+
+const char *proto_signal_name(int sig)
+{
+	static char buf[sizeof(signals) / sizeof(signals[0])][12];
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (signals[i].sig == sig) {
+			if (!buf[i][0])
+				snprintf(buf[i], sizeof(buf[i]), "SIG%s", signals[i].name);
+			return buf[i];
+		}
+	return NULL;
+}
+
+int proto_signal_parse(const char *s)
+{
+	char *end;
+	long v;
+	if (!s || !*s)
+		return -1;
+	if (*s >= '0' && *s <= '9') {
+		v = strtol(s, &end, 10);
+		return *end || v < 1 || v > 64 ? -1 : (int)v;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (!strcasecmp(s, signals[i].name))
+			return signals[i].sig;
+	return -1;
+}
+
+struct pctx {
+	struct jr *r;
+	struct ctl_req *req;
+	char *msg;
+	size_t msglen;
+	size_t used;      /* of req->strbuf */
+};
+
+static enum ctl_err bad(struct pctx *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static enum ctl_err bad(struct pctx *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, p->msglen, fmt, ap);
+	va_end(ap);
+	return CTL_E_BAD_REQUEST;
+}
+
+/* 1 if key is present and a valid string (copied), 0 if absent, -1 bad. */
+static int get_str(struct pctx *p, const char *key, char *out, size_t cap)
+{
+	int i = jr_get(p->r, 0, key);
+	if (i < 0)
+		return 0;
+	if (jr_str(p->r, i, out, cap) < 0)
+		return -1;
+	return 1;
+}
+
+/* 1 present and in [lo, hi], 0 absent, -1 bad. */
+static int get_int(struct pctx *p, const char *key, long long lo, long long hi, long long *ret)
+{
+	int i = jr_get(p->r, 0, key);
+	long long v;
+	if (i < 0)
+		return 0;
+	if (jr_int(p->r, i, &v) < 0 || v < lo || v > hi)
+		return -1;
+	*ret = v;
+	return 1;
+}
+
+static int get_bool(struct pctx *p, const char *key, int *ret)
+{
+	int i = jr_get(p->r, 0, key);
+	if (i < 0)
+		return 0;
+	return jr_bool(p->r, i, ret) < 0 ? -1 : 1;
+}
+
+/* An array of strings into v[], each in strbuf. Count, 0 absent, -1 bad. */
+static int get_strv(struct pctx *p, const char *key, char **v, int max)
+{
+	int i = jr_get(p->r, 0, key), n, k;
+	if (i < 0)
+		return 0;
+	if (jr_type(p->r, i) != JR_ARRAY)
+		return -1;
+	n = p->r->tok[i].size;
+	if (n > max)
+		return -1;
+	k = i + 1;
+	for (int j = 0; j < n; j++) {
+		int l = jr_str(p->r, k, p->req->strbuf + p->used, sizeof(p->req->strbuf) - p->used);
+		if (l < 0)
+			return -1;
+		v[j] = p->req->strbuf + p->used;
+		p->used += (size_t)l + 1;
+		k = jr_next(p->r, k);
+	}
+	v[n] = NULL;
+	return n;
+}
+
+static enum ctl_err need_process(struct pctx *p)
+{
+	int rc = get_str(p, "process", p->req->process, sizeof(p->req->process));
+	if (rc < 0)
+		return bad(p, "process: must be a string of at most %d bytes", PROTO_NAME_MAX - 1);
+	if (rc == 0)
+		return bad(p, "process: missing");
+	p->req->has_process = 1;
+	return CTL_OK;
+}
+
+static enum ctl_err parse_signal(struct pctx *p)
+{
+	int i = jr_get(p->r, 0, "signal");
+	long long v;
+	char name[16];
+	if (i < 0)
+		return bad(p, "signal: missing");
+	if (jr_type(p->r, i) == JR_STRING) {
+		if (jr_str(p->r, i, name, sizeof(name)) < 0 || (p->req->signal = proto_signal_parse(name)) < 0 ||
+		    (name[0] >= '0' && name[0] <= '9'))
+			return bad(p, "signal: not a signal name (\"TERM\", \"SIGHUP\", ...)");
+		return CTL_OK;
+	}
+	if (jr_int(p->r, i, &v) < 0 || v < 1 || v > 64)
+		return bad(p, "signal: must be a name or a number from 1 to 64");
+	p->req->signal = (int)v;
+	return CTL_OK;
+}
+
+static enum ctl_err parse_exec(struct pctx *p)
+{
+	struct ctl_req *q = p->req;
+	int rc;
+
+	rc = get_strv(p, "argv", q->argv, PROTO_EXEC_ARGS_MAX);
+	if (rc < 0)
+		return bad(p, "argv: must be an array of at most %d strings", PROTO_EXEC_ARGS_MAX);
+	if (rc == 0)
+		return bad(p, "argv: missing or empty");
+	q->argc = rc;
+	if (!q->argv[0][0])
+		return bad(p, "argv: the command is an empty string");
+	rc = get_strv(p, "env", q->env, PROTO_EXEC_ARGS_MAX);
+	if (rc < 0)
+		return bad(p, "env: must be an array of at most %d \"KEY=value\" strings", PROTO_EXEC_ARGS_MAX);
+	q->envc = rc;
+	for (int j = 0; j < q->envc; j++) {
+		const char *eq = strchr(q->env[j], '=');
+		if (!eq || eq == q->env[j])
+			return bad(p, "env: \"%.64s\" is not KEY=value", q->env[j]);
+	}
+	rc = get_str(p, "user", q->user, sizeof(q->user));
+	if (rc < 0 || (rc == 1 && !q->user[0]))
+		return bad(p, "user: must be a non-empty string (a name, a uid, or user:group)");
+	q->has_user = rc == 1;
+	rc = get_str(p, "workdir", q->workdir, sizeof(q->workdir));
+	if (rc < 0 || (rc == 1 && q->workdir[0] != '/'))
+		return bad(p, "workdir: must be an absolute path");
+	q->has_workdir = rc == 1;
+	q->timeout_ms = PROTO_EXEC_TIMEOUT_DEFAULT_MS;
+	if (get_int(p, "timeout_ms", 1, PROTO_EXEC_TIMEOUT_MAX_MS, &q->timeout_ms) < 0)
+		return bad(p, "timeout_ms: must be an integer from 1 to %lld", PROTO_EXEC_TIMEOUT_MAX_MS);
+	q->max_output = PROTO_EXEC_OUTPUT_MAX;
+	if (get_int(p, "max_output", 0, PROTO_EXEC_OUTPUT_MAX, &q->max_output) < 0)
+		return bad(p, "max_output: must be an integer from 0 to %d", PROTO_EXEC_OUTPUT_MAX);
+	return CTL_OK;
+}
+
+enum ctl_err proto_parse_request(const char *line, size_t len, struct ctl_req *req,
+				 char *msg, size_t msglen)
+{
+	/* 16 KiB of tokens: not on PID 1's stack. Not reentrant: the server
+	 * parses one request at a time. */
+	static struct jr r;
+	static jsmntok_t tok[PROTO_TOKENS_MAX];
+	struct pctx p = { &r, req, msg, msglen, 0 };
+	const char *err;
+	char op[32];
+	int i, rc;
+
+	req->op = CTL_OP_NONE;
+	req->id[0] = '\0';
+	req->has_process = 0;
+	req->argc = req->envc = 0;
+	req->argv[0] = req->env[0] = NULL;
+	if (msglen)
+		msg[0] = '\0';
+	if (len >= PROTO_REQUEST_MAX) {
+		snprintf(msg, msglen, "the request is over %d bytes", PROTO_REQUEST_MAX - 1);
+		return CTL_E_TOO_LARGE;
+	}
+	if (jr_parse(&r, tok, PROTO_TOKENS_MAX, line, len, &err) < 0)
+		return bad(&p, "%s", err);
+
+	/* The id first, so every later error can carry it. */
+	i = jr_get(&r, 0, "id");
+	if (i >= 0) {
+		int t = jr_type(&r, i);
+		size_t n = (size_t)(r.tok[i].end - r.tok[i].start);
+		long long v;
+		char tmp[PROTO_ID_MAX + 1];
+		if (t == JR_STRING && n <= PROTO_ID_MAX && jr_str(&r, i, tmp, sizeof(tmp)) >= 0) {
+			/* Echo the original escaped text: it is valid JSON. */
+			req->id[0] = '"';
+			memcpy(req->id + 1, line + r.tok[i].start, n);
+			req->id[n + 1] = '"';
+			req->id[n + 2] = '\0';
+		} else if (t == JR_PRIMITIVE && jr_int(&r, i, &v) == 0) {
+			snprintf(req->id, sizeof(req->id), "%lld", v);
+		} else {
+			return bad(&p, "id: must be an integer or a string of at most %d bytes", PROTO_ID_MAX);
+		}
+	}
+
+	rc = get_str(&p, "op", op, sizeof(op));
+	if (rc == 0)
+		return bad(&p, "op: missing");
+	if (rc < 0)
+		return bad(&p, "op: must be a string naming an operation");
+	for (int k = 1; k < CTL_OP_COUNT; k++)
+		if (!strcmp(op, op_names[k]))
+			req->op = (enum ctl_op)k;
+	if (req->op == CTL_OP_NONE) {
+		snprintf(msg, msglen, "no operation \"%s\" in protocol %d", op, PROTO_VERSION);
+		return CTL_E_UNKNOWN_OP;
+	}
+
+	switch (req->op) {
+	case CTL_OP_HELLO: {
+		long long v;
+		if (get_int(&p, "protocol", 1, 1000000, &v) < 0)
+			return bad(&p, "protocol: must be a positive integer");
+		break;
+	}
+	case CTL_OP_STATUS:
+		rc = get_str(&p, "process", req->process, sizeof(req->process));
+		if (rc < 0)
+			return bad(&p, "process: must be a string");
+		req->has_process = rc == 1;
+		break;
+	case CTL_OP_EVENTS: {
+		long long v;
+		rc = get_int(&p, "since", 0, 0x7fffffffffffffffLL, &v);
+		if (rc < 0)
+			return bad(&p, "since: must be an event seq (an integer >= 0)");
+		req->has_since = rc == 1;
+		req->since = rc == 1 ? (unsigned long long)v : 0;
+		break;
+	}
+	case CTL_OP_LOGS:
+		rc = get_str(&p, "process", req->process, sizeof(req->process));
+		if (rc < 0)
+			return bad(&p, "process: must be a string");
+		req->has_process = rc == 1;
+		req->lines = PROTO_LOG_LINES_DEFAULT;
+		if (get_int(&p, "lines", 0, PROTO_LOG_LINES_MAX, &req->lines) < 0)
+			return bad(&p, "lines: must be an integer from 0 to %d", PROTO_LOG_LINES_MAX);
+		req->follow = 0;
+		if (get_bool(&p, "follow", &req->follow) < 0)
+			return bad(&p, "follow: must be true or false");
+		break;
+	case CTL_OP_SIGNAL:
+		if ((rc = need_process(&p)) != CTL_OK)
+			return (enum ctl_err)rc;
+		return parse_signal(&p);
+	case CTL_OP_STOP:
+	case CTL_OP_START:
+	case CTL_OP_RESTART:
+		return need_process(&p);
+	case CTL_OP_SHUTDOWN:
+		req->reboot = 0;
+		if (get_bool(&p, "reboot", &req->reboot) < 0)
+			return bad(&p, "reboot: must be true or false");
+		break;
+	case CTL_OP_EXEC:
+		return parse_exec(&p);
+	default:
+		break;
+	}
+	return CTL_OK;
+}
