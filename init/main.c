@@ -1,8 +1,9 @@
 /* main.c - vminit's entry: PID 1, or one of its commands.
  *
- *   vminit                     as PID 1 (the kernel's init): boot and run
+ *   vminit [OPTIONS]           as PID 1 (the kernel's init): boot and run
  *   vminit check FILE          validate a spec, print it canonicalised
- *   vminit run FILE            run a spec as a child subreaper
+ *   vminit run [OPTIONS] FILE  run a spec as a child subreaper
+ * OPTIONS: --spec FILE (PID 1), --control ADDR (repeatable), --push ADDR
  *   vminit version | help
  */
 #include "vminit.h"
@@ -16,12 +17,16 @@
 static int usage(FILE *f, int code)
 {
 	fprintf(f,
-		"usage: vminit                 (as PID 1; spec from --spec FILE, vminit.spec= on\n"
+		"usage: vminit [OPTIONS]       (as PID 1; spec from --spec FILE, vminit.spec= on\n"
 		"                               the kernel command line, or " VMINIT_DEFAULT_SPEC ")\n"
 		"       vminit check FILE      validate FILE; print it canonicalised (exit 0) or its\n"
 		"                              errors as file:line: key: message (exit 1)\n"
-		"       vminit run FILE        run FILE's processes as a child subreaper\n"
-		"       vminit version\n");
+		"       vminit run [OPTIONS] FILE\n"
+		"                              run FILE's processes as a child subreaper\n"
+		"       vminit version\n"
+		"options: --control ADDR       listen for the host there (repeatable): vsock:PORT,\n"
+		"                              unix:PATH, serial:NAME (docs/protocol.md)\n"
+		"         --push ADDR          push events there: vsock:CID:PORT or unix:PATH\n");
 	return code;
 }
 
@@ -46,19 +51,48 @@ static int cmd_check(const char *path)
 	return rc;
 }
 
+/* Options from argv[from..]; the index of the first non-option, or -1 on a
+ * bad one. PID 1 never fails on its arguments: it ignores what it does not
+ * know (the kernel passes it unknown command-line words). */
+static int parse_opts(int argc, char **argv, int from, struct vminit_opts *o)
+{
+	int i;
+	for (i = from; i < argc; i++) {
+		const char *a = argv[i];
+		if (i + 1 < argc && !strcmp(a, "--spec")) {
+			o->spec = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--control")) {
+			size_t n = strlen(o->control);
+			snprintf(o->control + n, sizeof(o->control) - n, "%s%s", n ? "," : "", argv[++i]);
+		} else if (i + 1 < argc && !strcmp(a, "--push")) {
+			o->push = argv[++i];
+		} else if (a[0] == '-' && a[1] == '-') {
+			return -1;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
 int main(int argc, char **argv)
 {
+	static struct vminit_opts o;
 	if (getpid() == 1) {
-		const char *spec = NULL;
-		for (int i = 1; i + 1 < argc; i++)
-			if (!strcmp(argv[i], "--spec"))
-				spec = argv[i + 1];
-		vminit_pid1(spec);   /* never returns */
+		for (int i = 1; i < argc;) {
+			int j = parse_opts(argc, argv, i, &o);
+			i = j > i ? j : i + 1;   /* skip what is not ours */
+		}
+		vminit_pid1(&o);   /* never returns */
 	}
 	if (argc == 3 && !strcmp(argv[1], "check"))
 		return cmd_check(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "run"))
-		return vminit_run(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "run")) {
+		int i = parse_opts(argc, argv, 2, &o);
+		if (i < 0 || i != argc - 1 || o.spec)
+			return usage(stderr, 2);
+		return vminit_run(argv[i], &o);
+	}
 	if (argc == 2 && !strcmp(argv[1], "version")) {
 		printf("vminit %s\n", VMINIT_VERSION);
 		return 0;

@@ -27,8 +27,11 @@
 #include "vminit.h"
 #include "boot.h"
 #include "console.h"
+#include "ctl.h"
 #include "halt.h"
 #include "loop.h"
+#include "../channel/json.h"
+#include "../supervisor/exec.h"
 #include "../supervisor/spec.h"
 #include "../supervisor/supervisor.h"
 
@@ -70,6 +73,9 @@ struct vm {
 	struct loop_timer sd_timer;
 	uint64_t reaped, orphans;
 	int exit_code;
+	int ctl_ok;
+	int64_t started_ms;
+	const struct vminit_opts *opts;
 };
 
 static struct vm vm;
@@ -209,6 +215,8 @@ static int have_children(void)
 
 /* ---- shutdown ---- */
 
+static void shutdown_request(const char *why, int reboot);
+
 /* SIGKILL to everything left. Called again as children are reaped: a
  * subreaper finds grandchildren re-parented to it after their parent died. */
 static void kill_everything_left(void)
@@ -228,6 +236,8 @@ static void shutdown_finish(void)
 	}
 	log_info("reaped %llu children, %llu of them orphans",
 		 (unsigned long long)vm.reaped, (unsigned long long)vm.orphans);
+	if (vm.ctl_ok)
+		ctl_event_final();
 }
 
 static void shutdown_kill(const char *why)
@@ -281,6 +291,11 @@ static void on_sd_timer(struct loop *l, struct loop_timer *t)
 
 static void shutdown_begin(const char *why)
 {
+	shutdown_request(why, 0);
+}
+
+static void shutdown_request(const char *why, int reboot)
+{
 	if (vm.sd == SD_STOPPING || vm.sd == SD_TERM_REST) {
 		/* One signal is often delivered twice (to us and to our process
 		 * group, as timeout(1) does): only a request a second later means
@@ -296,6 +311,10 @@ static void shutdown_begin(const char *why)
 	if (vm.sd != SD_NONE)
 		return;
 	log_info("shutting down: %s", why);
+	if (reboot)
+		vm.halt = SPEC_HALT_REBOOT;
+	if (vm.ctl_ok)
+		ctl_event_shutdown(why, vm.halt == SPEC_HALT_REBOOT);
 	vm.sd = SD_STOPPING;
 	vm.sd_started = loop_now();
 	loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns + KILL_GRACE_NS);
@@ -311,7 +330,8 @@ static void on_settled(void *ctx)
 		shutdown_progress();
 		return;
 	}
-	if (vm.started && sup_all_settled(vm.sup))
+	/* A process the host stopped is not "work done": the host decides. */
+	if (vm.started && sup_all_settled(vm.sup) && !sup_any_held(vm.sup))
 		shutdown_begin("every process has exited and none will restart");
 }
 
@@ -332,11 +352,12 @@ static void reap_children(void)
 			break;
 		if (vm.sup)
 			sup_before_reap(vm.sup, si.si_pid);
+		exec_before_reap(si.si_pid);
 		pid = waitpid(si.si_pid, &st, WNOHANG);
 		if (pid <= 0)
 			break;
 		vm.reaped++;
-		if (!vm.sup || !sup_on_exit(vm.sup, pid, st))
+		if (!(vm.sup && sup_on_exit(vm.sup, pid, st)) && !exec_on_exit(pid, st))
 			vm.orphans++;
 	}
 	/* More may be waiting: continue on the next turn rather than starve
@@ -422,9 +443,62 @@ static void report_spec_errors(const struct spec *s)
 		  s->path, s->nerrors + s->errors_dropped);
 }
 
+static const char *shutdown_phase(void)
+{
+	static const char *const names[] = {
+		[SD_NONE] = NULL, [SD_STOPPING] = "stopping", [SD_TERM_REST] = "terminating",
+		[SD_KILLED] = "killing", [SD_DONE] = "done",
+	};
+	return names[vm.sd];
+}
+
+static void vm_counters(struct jw *w)
+{
+	jw_kint(w, "reaped", (long long)vm.reaped);
+	jw_kint(w, "orphans", (long long)vm.orphans);
+}
+
+/* The host channel: addresses from vminit's options, else the kernel's
+ * command line, else the spec, else the defaults. */
+static void setup_ctl(void)
+{
+	char list[1024], push[256];
+	const struct vminit_opts *o = vm.opts;
+	const char *pushaddr = NULL;
+
+	if (o && o->control[0]) {
+		snprintf(list, sizeof(list), "%s", o->control);
+	} else if (vm.pid1 && boot_cmdline_get(NULL, "vminit.control", list, sizeof(list)) == 0) {
+		/* as given */
+	} else if (vm.spec && vm.spec->guest.control.set) {
+		list[0] = '\0';
+		for (size_t i = 0; i < vm.spec->guest.control.n; i++) {
+			size_t n = strlen(list);
+			snprintf(list + n, sizeof(list) - n, "%s%s", n ? "," : "", vm.spec->guest.control.v[i]);
+		}
+	} else {
+		snprintf(list, sizeof(list), "%s", CTL_DEFAULT_CONTROL);
+	}
+	if (o && o->push)
+		pushaddr = o->push;
+	else if (vm.pid1 && boot_cmdline_get(NULL, "vminit.push", push, sizeof(push)) == 0)
+		pushaddr = push;
+	else if (vm.spec && vm.spec->guest.push)
+		pushaddr = vm.spec->guest.push;
+	ctl_set_spec(vm.spec, vm.sup);
+	ctl_listen(list);
+	ctl_push(pushaddr);
+}
+
 static int setup(const char *spec_path)
 {
-	static const struct sup_hooks hooks = { .settled = on_settled };
+	static const struct sup_hooks hooks = {
+		.settled = on_settled, .event = ctl_on_svc, .log = ctl_on_log,
+	};
+	const struct ctl_vm cv = {
+		.pid1 = vm.pid1, .shutdown_phase = shutdown_phase,
+		.shutdown = shutdown_request, .counters = vm_counters,
+	};
 
 	vm.halt = SPEC_HALT_POWEROFF;
 	vm.stop_timeout_ns = 10 * LOOP_NS_PER_SEC;
@@ -441,27 +515,70 @@ static int setup(const char *spec_path)
 	}
 	loop_timer_init(&vm.sd_timer, on_sd_timer, NULL);
 	loop_timer_init(&vm.reap_more, on_reap_more, NULL);
+	{
+		struct ctl_vm c = cv;
+		c.loop = vm.loop;
+		c.started_ms = vm.started_ms;
+		if (ctl_init(&c) < 0)
+			log_error("no memory for the host channel: it is off");
+		else
+			vm.ctl_ok = 1;
+	}
 
 	log_info("reading spec %s", spec_path);
 	vm.spec = spec_load_file(spec_path);
+	if (vm.ctl_ok)
+		ctl_mark(CTL_MARK_SPEC);
 	if (!vm.spec) {
 		log_error("out of memory reading the spec");
+		if (vm.ctl_ok)
+			setup_ctl();
 		return 0;
 	}
 	if (vm.spec->nerrors) {
 		report_spec_errors(vm.spec);
+		if (vm.ctl_ok)
+			setup_ctl();
 		return 0;
 	}
 	vm.halt = vm.spec->guest.halt;
 	vm.stop_timeout_ns = (uint64_t)vm.spec->guest.stop_timeout * LOOP_NS_PER_SEC;
 	if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0)
 		log_warn("sethostname %s: %s", vm.spec->guest.hostname, strerror(errno));
-	vm.sup = sup_new(vm.loop, vm.spec, &hooks);
-	if (!vm.sup) {
+	vm.sup = sup_new(vm.loop, vm.spec, vm.ctl_ok ? &hooks : NULL);
+	if (!vm.sup)
 		log_error("out of memory setting up processes");
-		return 0;
-	}
+	if (vm.ctl_ok)
+		setup_ctl();
 	return 0;
+}
+
+/* One turn of the loop, and what the host channel does after each. */
+static void run_once(void)
+{
+	if (loop_run_once(vm.loop) < 0 && errno != EINTR) {
+		log_error("epoll_wait: %s", strerror(errno));
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (vm.ctl_ok)
+		ctl_after_batch();
+}
+
+/* After the final event: a bounded wait for the host to take the last
+ * events and replies (the push above all). */
+static void flush_channel(void)
+{
+	uint64_t deadline = loop_now() + (uint64_t)CTL_FLUSH_MS * LOOP_NS_PER_MS;
+	if (!vm.ctl_ok)
+		return;
+	ctl_after_batch();
+	while (!ctl_flushed() && loop_now() < deadline) {
+		loop_timer_at(vm.loop, &vm.sd_timer, deadline);
+		run_once();
+	}
+	if (!ctl_flushed())
+		log_warn("the host did not take the last events within %d ms", CTL_FLUSH_MS);
 }
 
 static void start(void)
@@ -484,12 +601,14 @@ static const char *pick_spec(const char *arg, char *buf, size_t len)
 	return VMINIT_DEFAULT_SPEC;
 }
 
-_Noreturn void vminit_pid1(const char *spec_arg)
+_Noreturn void vminit_pid1(const struct vminit_opts *o)
 {
 	char specbuf[512];
 	const char *spec_path;
 
+	vm.started_ms = (int64_t)ctl_boot_ms();
 	vm.pid1 = 1;
+	vm.opts = o;
 	/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
 	reboot(RB_DISABLE_CAD);
 	/* /dev and /proc first: the console's fds and its private non-blocking
@@ -503,25 +622,23 @@ _Noreturn void vminit_pid1(const char *spec_arg)
 	log_info("vminit %s starting as PID 1", VMINIT_VERSION);
 	if (boot_loopback_up() < 0)
 		log_warn("cannot bring up lo: %s", strerror(errno));
-	spec_path = pick_spec(spec_arg, specbuf, sizeof(specbuf));
+	spec_path = pick_spec(o->spec, specbuf, sizeof(specbuf));
 	if (setup(spec_path) < 0) {
 		/* No loop: nothing can be supervised. End cleanly, not by panic. */
 		halt_system(SPEC_HALT_POWEROFF);
 	}
 	start();
 	/* From here on PID 1 must not die: everything is logged and retried. */
-	while (vm.sd != SD_DONE) {
-		if (loop_run_once(vm.loop) < 0) {
-			log_error("epoll_wait: %s", strerror(errno));
-			struct timespec ts = { 0, 100 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-	}
+	while (vm.sd != SD_DONE)
+		run_once();
+	flush_channel();
 	halt_system(vm.halt);
 }
 
-int vminit_run(const char *spec_path)
+int vminit_run(const char *spec_path, const struct vminit_opts *o)
 {
+	vm.started_ms = (int64_t)ctl_boot_ms();
+	vm.opts = o;
 	console_init(1);
 	install_signals();
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -532,8 +649,8 @@ int vminit_run(const char *spec_path)
 		return 1;   /* a subreaper may exit: nothing to keep up */
 	start();
 	while (vm.sd != SD_DONE)
-		if (loop_run_once(vm.loop) < 0 && errno != EINTR)
-			return 1;
+		run_once();
+	flush_channel();
 	console_drain(2000);
 	return vm.exit_code;
 }

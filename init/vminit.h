@@ -5,9 +5,15 @@
 #define VMINIT_VERSION "0.1.0"
 #define VMINIT_DEFAULT_SPEC "/etc/vminit/spec.ini"
 
+struct vminit_opts {
+	const char *spec;         /* --spec (PID 1) */
+	char control[1024];       /* --control, comma-separated */
+	const char *push;         /* --push */
+};
+
 /* PID 1: boot the machine, run the spec, never return. */
-_Noreturn void vminit_pid1(const char *spec_arg);
+_Noreturn void vminit_pid1(const struct vminit_opts *o);
 /* A subreaper outside PID 1: run the spec, return the exit code. */
-int vminit_run(const char *spec_path);
+int vminit_run(const char *spec_path, const struct vminit_opts *o);
 
 #endif

@@ -98,6 +98,8 @@ static void emit_line(struct output *o, const char *line, size_t len)
 	announce_drops(o);
 	o->lines++;
 	console_line(o->prefix, line, len);
+	if (o->tap)
+		o->tap(o->tap_ctx, o->stream, line, len);
 }
 
 static void read_some(struct output *o, size_t budget)

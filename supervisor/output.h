@@ -37,6 +37,10 @@ struct output {
 	char line[CONSOLE_LINE_MAX];
 	size_t len;
 	uint64_t lines;
+	/* Also called with every line that goes to the console. */
+	void (*tap)(void *ctx, int stream, const char *line, size_t len);
+	void *tap_ctx;
+	int stream;
 };
 
 /* Split a chunk of bytes into lines; calls emit for each complete line and

@@ -17,6 +17,7 @@
  * Never: aborts on bad input, or accepts a value of the wrong type.
  */
 #include "spec.h"
+#include "../channel/addr.h"
 #include "spec_value.h"
 
 #include <ctype.h>
@@ -1130,6 +1131,23 @@ static void do_guest(struct ctx *c)
 	get_int(c, "stop_timeout_seconds", 1, INT_MAX, &s->guest.stop_timeout, NULL);
 	get_int(c, "restart_backoff_max_seconds", 1, INT_MAX, &s->guest.backoff_max, NULL);
 	get_int(c, "restart_reset_seconds", 1, INT_MAX, &s->guest.reset_after, NULL);
+	if (get_strv(c, "control", &s->guest.control, &line) == 1)
+		for (size_t i = 0; i < s->guest.control.n; i++) {
+			struct addr a;
+			const char *why;
+			if (addr_parse(s->guest.control.v[i], &a, &why) < 0)
+				kerr(c, line, "control", "\"%s\": %s", s->guest.control.v[i], why);
+			else if (a.kind == ADDR_FC || (a.kind == ADDR_VSOCK && a.cid != ADDR_CID_ANY))
+				kerr(c, line, "control", "\"%s\": vminit listens on vsock:PORT, unix:PATH or serial:NAME",
+				     s->guest.control.v[i]);
+		}
+	if (get_str(c, "push", &s->guest.push, &line) == 1) {
+		struct addr a;
+		const char *why = "want vsock:CID:PORT or unix:PATH";
+		if (addr_parse(s->guest.push, &a, &why) < 0 || !(a.kind == ADDR_UNIX ||
+		    (a.kind == ADDR_VSOCK && a.cid != ADDR_CID_ANY)))
+			kerr(c, line, "push", "\"%s\": %s", s->guest.push, why);
+	}
 	report_unused(c, NULL);
 }
 
@@ -1544,6 +1562,8 @@ void spec_free(struct spec *s)
 		}
 	free(s->vols);
 	free(s->guest.hostname);
+	free(s->guest.push);
+	strv_free(&s->guest.control);
 	strv_free(&s->image.entrypoint);
 	strv_free(&s->image.cmd);
 	strv_free(&s->image.env);

@@ -98,6 +98,8 @@ struct spec {
 		int stop_timeout;
 		int backoff_max;
 		int reset_after;
+		struct spec_strv control;   /* listen addresses (docs/protocol.md) */
+		char *push;                 /* push address, or NULL */
 	} guest;
 	struct {
 		struct spec_strv entrypoint, cmd, env;

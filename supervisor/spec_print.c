@@ -132,6 +132,8 @@ int spec_print(const struct spec *s, FILE *f)
 	kv_int(f, "stop_timeout_seconds", s->guest.stop_timeout);
 	kv_int(f, "restart_backoff_max_seconds", s->guest.backoff_max);
 	kv_int(f, "restart_reset_seconds", s->guest.reset_after);
+	kv_strv(f, "control", &s->guest.control);
+	kv_str(f, "push", s->guest.push);
 
 	if (s->image.entrypoint.set || s->image.cmd.set || s->image.env.set ||
 	    s->image.workdir || s->image.user) {

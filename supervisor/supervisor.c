@@ -29,6 +29,7 @@ struct sup_proc {
 	struct output out, err;
 	struct ratelimit rate;
 	struct loop_timer timer;
+	int held;                /* stopped by the host */
 };
 
 struct sup {
@@ -137,7 +138,15 @@ static uint64_t op_now(struct svc *s)
 static void op_event(struct svc *s, enum svc_event ev, long arg)
 {
 	struct sup_proc *p = P(s);
+	struct sup *sup = p->sup;
 	char st[64];
+	/* Output first, so the host sees a process's last lines before its exit. */
+	if (ev == SVC_EV_EXITED || ev == SVC_EV_PRESTART_OK || ev == SVC_EV_PRESTART_FAILED) {
+		output_drain(&p->out);
+		output_drain(&p->err);
+	}
+	if (sup->hooks.event)
+		sup->hooks.event(sup->hooks.ctx, (size_t)(p - sup->procs), s, ev, arg);
 	switch (ev) {
 	case SVC_EV_SPAWNED:
 		if (arg == SVC_PHASE_MAIN)
@@ -150,13 +159,9 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 		log_error("%s: cannot start %s: %s", s->name, phase_names[s->phase], strerror((int)arg));
 		break;
 	case SVC_EV_PRESTART_OK:
-		output_drain(&p->out);
-		output_drain(&p->err);
 		log_info("%s: %s succeeded", s->name, phase_names[arg]);
 		break;
 	case SVC_EV_PRESTART_FAILED:
-		output_drain(&p->out);
-		output_drain(&p->err);
 		sup_describe_status((int)arg, st, sizeof(st));
 		log_error("%s: %s failed: %s", s->name, phase_names[s->phase], st);
 		break;
@@ -165,8 +170,6 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 			  (unsigned long long)(s->pol.hook_timeout_ns[arg] / 1000000000ull));
 		break;
 	case SVC_EV_EXITED:
-		output_drain(&p->out);
-		output_drain(&p->err);
 		sup_describe_status((int)arg, st, sizeof(st));
 		log_info("%s: %s", s->name, st);
 		break;
@@ -201,6 +204,14 @@ static const struct svc_ops real_ops = {
 	.event = op_event,
 	.now = op_now,
 };
+
+static void on_line(void *ctx, int stream, const char *line, size_t len)
+{
+	struct sup_proc *p = ctx;
+	struct sup *sup = p->sup;
+	if (sup->hooks.log)
+		sup->hooks.log(sup->hooks.ctx, (size_t)(p - sup->procs), stream, line, len);
+}
 
 /* ---- table ---- */
 
@@ -255,6 +266,11 @@ struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_ho
 		} else if (output_open(&p->err, l, sp->name, &p->rate) < 0) {
 			log_error("%s: cannot set up its output: %s", sp->name, strerror(errno));
 			output_close(&p->out, l);
+		} else {
+			p->out.tap = p->err.tap = on_line;
+			p->out.tap_ctx = p->err.tap_ctx = p;
+			p->out.stream = 1;
+			p->err.stream = 2;
 		}
 	}
 	return s;
@@ -340,4 +356,54 @@ size_t sup_count(const struct sup *s)
 const struct svc *sup_svc(const struct sup *s, size_t i)
 {
 	return &s->procs[i].svc;
+}
+
+int sup_find(const struct sup *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->procs[i].svc.name, name))
+			return (int)i;
+	return -1;
+}
+
+void sup_stop(struct sup *s, size_t i)
+{
+	/* Held before the want changes: settling right away (from backoff)
+	 * must not look like "all work done". */
+	s->procs[i].held = 1;
+	svc_want_down(&s->procs[i].svc);
+}
+
+void sup_start(struct sup *s, size_t i)
+{
+	s->procs[i].held = 0;
+	svc_want_up(&s->procs[i].svc);
+}
+
+void sup_restart(struct sup *s, size_t i)
+{
+	s->procs[i].held = 1;
+	svc_want_down(&s->procs[i].svc);
+	s->procs[i].held = 0;
+	svc_want_up(&s->procs[i].svc);
+}
+
+int sup_any_held(const struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->procs[i].held)
+			return 1;
+	return 0;
+}
+
+pid_t sup_signal(struct sup *s, size_t i, int sig)
+{
+	const struct svc *v = &s->procs[i].svc;
+	if (v->pid <= 0 || v->phase != SVC_PHASE_MAIN ||
+	    (v->state != SVC_RUNNING && v->state != SVC_STOPPING)) {
+		errno = ESRCH;
+		return -1;
+	}
+	op_signal(&s->procs[i].svc, v->pid, sig);
+	return v->pid;
 }

@@ -15,6 +15,11 @@ struct sup_hooks {
 	/* A process settled (exited, failed, or stopped): the caller checks
 	 * whether all work is done. */
 	void (*settled)(void *ctx);
+	/* Something happened to process i (for the host's event stream). */
+	void (*event)(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
+	/* Process i wrote a line (stream 1: stdout, 2: stderr) that went to the
+	 * console (the line budget let it through). */
+	void (*log)(void *ctx, size_t i, int stream, const char *line, size_t len);
 	void *ctx;
 };
 
@@ -37,6 +42,19 @@ void sup_log_final(const struct sup *s);
 
 size_t sup_count(const struct sup *s);
 const struct svc *sup_svc(const struct sup *s, size_t i);
+/* The index of the process called name, or -1. */
+int sup_find(const struct sup *s, const char *name);
+
+/* The host's commands (docs/protocol.md). A process the host stopped is
+ * "held": while one is, the VM does not power off just because every process
+ * has settled. start and restart release it. */
+void sup_stop(struct sup *s, size_t i);
+void sup_start(struct sup *s, size_t i);
+void sup_restart(struct sup *s, size_t i);
+int sup_any_held(const struct sup *s);
+/* Signal the main process's group: the pid, or -1 (errno ESRCH) when the main
+ * process is not running. */
+pid_t sup_signal(struct sup *s, size_t i, int sig);
 
 /* "exited with code 3" / "killed by SIGKILL (status 137)" */
 void sup_describe_status(int status, char *buf, size_t len);

@@ -1,0 +1,74 @@
+/* ctl.h - the host channel's server in PID 1 (docs/protocol.md).
+ *
+ * Listens on vsock, unix sockets and a virtio-serial port, answers requests,
+ * streams events and log lines from two bounded rings, and pushes events to
+ * the host. Everything runs from the one loop and nothing blocks: a slow or
+ * hostile client costs only its own bounded buffers.
+ */
+#ifndef VMINIT_CTL_H
+#define VMINIT_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../supervisor/svc.h"
+
+struct loop;
+struct sup;
+struct spec;
+struct jw;
+
+#define CTL_MAX_CONNS 256
+#define CTL_MAX_LISTENERS 8
+#define CTL_OUT_MAX (1024u * 1024u)        /* a connection's unsent bytes */
+#define CTL_OUT_LOW (64u * 1024u)          /* read requests / make items below this */
+#define CTL_OUT_BUDGET (16u * 1024u * 1024u)
+#define CTL_PARTIAL_TIMEOUT_SEC 30
+#define CTL_EVENT_SLOTS 1024
+#define CTL_EVENT_BYTES (256u * 1024u)
+#define CTL_LOG_SLOTS 8192
+#define CTL_LOG_BYTES (512u * 1024u)
+#define CTL_FLUSH_MS 2000                  /* at shutdown, for the last events */
+#define CTL_DEFAULT_CONTROL "vsock:1024,serial:vminit.ctl"
+
+/* What the server needs from the rest of PID 1. */
+struct ctl_vm {
+	struct loop *loop;
+	int pid1;
+	int64_t started_ms;       /* ctl_boot_ms() when vminit started */
+	/* NULL while shutting down has not begun, else the phase's name. */
+	const char *(*shutdown_phase)(void);
+	/* Begin the shutdown (or hurry it, as a second SIGTERM does). */
+	void (*shutdown)(const char *why, int reboot);
+	/* Write the VM's own counters into status's "counters" object. */
+	void (*counters)(struct jw *w);
+};
+
+/* Rings and state; before anything else here. 0, or -1 (ENOMEM). */
+int ctl_init(const struct ctl_vm *vm);
+/* The spec and its supervisor (sup NULL when the spec has errors). */
+void ctl_set_spec(const struct spec *spec, struct sup *sup);
+/* Listen on each address of a comma-separated list; failures are logged. */
+void ctl_listen(const char *list);
+/* Push events to addr (vsock:CID:PORT or unix:PATH). */
+void ctl_push(const char *addr);
+
+/* The boot clock (CLOCK_BOOTTIME) in ms: the time since the kernel started. */
+uint64_t ctl_boot_ms(void);
+/* Boot timings: the spec is loaded (the first process is seen by itself). */
+enum ctl_mark { CTL_MARK_SPEC };
+void ctl_mark(enum ctl_mark m);
+
+/* Event sources (sup_hooks, and PID 1's own). */
+void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
+void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len);
+void ctl_event_shutdown(const char *reason, int reboot);
+void ctl_event_final(void);
+
+/* After every loop batch: send what streams have to send, free closed
+ * connections (their memory stays valid until the batch ends). */
+void ctl_after_batch(void);
+/* Every reply and stream item sent, and the push (if any) caught up. */
+int ctl_flushed(void);
+
+#endif

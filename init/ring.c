@@ -1,0 +1,91 @@
+/* ring.c - see ring.h.
+ *
+ * Invariant: the kept records lie in the arena in sequence order, starting
+ * at the oldest and wrapping at most once, so the records a new one would
+ * overwrite are always the oldest: eviction is FIFO. A record never straddles
+ * the end of the arena; the tail left unused by a wrap counts as consumed.
+ */
+#include "ring.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ring_init(struct ring *r, size_t bytes, size_t slots)
+{
+	memset(r, 0, sizeof(*r));
+	r->data = malloc(bytes);
+	r->rec = calloc(slots, sizeof(*r->rec));
+	if (!r->data || !r->rec || bytes < 16 || slots < 1 || bytes > UINT32_MAX) {
+		ring_free(r);
+		errno = ENOMEM;
+		return -1;
+	}
+	r->cap = bytes;
+	r->nslots = slots;
+	r->first = r->next = 1;
+	return 0;
+}
+
+void ring_free(struct ring *r)
+{
+	free(r->data);
+	free(r->rec);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct ring_rec *slot(const struct ring *r, uint64_t seq)
+{
+	return &r->rec[seq % r->nslots];
+}
+
+static void evict_oldest(struct ring *r)
+{
+	r->first++;
+	r->evicted++;
+}
+
+uint64_t ring_add(struct ring *r, uint16_t tag, uint8_t kind, uint64_t at_ms,
+		  const char *data, size_t len)
+{
+	struct ring_rec *rec;
+	if (len > r->cap / 4)
+		len = r->cap / 4;
+	if (r->next - r->first == r->nslots)
+		evict_oldest(r);
+	if (len > r->cap - r->head) {
+		/* Wrap: the oldest records are the ones ahead of head. */
+		while (r->first < r->next && slot(r, r->first)->off >= r->head)
+			evict_oldest(r);
+		r->head = 0;
+	}
+	/* Whatever starts inside [head, head + len) is older than everything
+	 * behind head: overwrite it. */
+	while (r->first < r->next) {
+		const struct ring_rec *o = slot(r, r->first);
+		if (o->off < r->head || o->off >= r->head + len)
+			break;
+		evict_oldest(r);
+	}
+	/* Zero-length records at head are evicted above only when len > 0;
+	 * one still ahead of head but with an offset inside the new record
+	 * cannot exist, as offsets grow within a lap. */
+	rec = slot(r, r->next);
+	rec->seq = r->next;
+	rec->at_ms = at_ms;
+	rec->off = (uint32_t)r->head;
+	rec->len = (uint32_t)len;
+	rec->tag = tag;
+	rec->kind = kind;
+	if (len)
+		memcpy(r->data + r->head, data, len);
+	r->head += len;
+	return r->next++;
+}
+
+const struct ring_rec *ring_get(const struct ring *r, uint64_t seq)
+{
+	if (seq < r->first || seq >= r->next)
+		return NULL;
+	return slot(r, seq);
+}
