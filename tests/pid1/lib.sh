@@ -11,6 +11,7 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMINIT=${VMINIT:-$ROOT/build/vminit}
+VMINITCTL=${VMINITCTL:-$ROOT/build/vminitctl}
 NAME=$(basename "$0" .sh)
 TESTS=${VMINIT_TEST_DIR:-/var/tmp/vminit-tests}
 case "$TESTS/" in
@@ -45,8 +46,10 @@ vm_start() {
 	# libc-reserved signals 32 and 33 ignored (as some CI runners start
 	# programs), so a disposition it failed to reset would show too.
 	echo "PID 1's stdin, not /dev/null" >"$T/pid1-stdin"
+	local spec=$1
+	shift
 	"$HELPERS/sigign" 13 32 33 -- unshare --fork --pid --mount --net --uts --mount-proc \
-		"$VMINIT" --spec "$1" <"$T/pid1-stdin" >"$CONSOLE" 2>&1 &
+		"$VMINIT" --spec "$spec" "$@" <"$T/pid1-stdin" >"$CONSOLE" 2>&1 &
 	VM_PID=$!
 	VM_STATUS=
 	local i
@@ -106,6 +109,21 @@ descendants() { ns_ps list; }
 zombies() { ns_ps zombies; }
 
 vm_signal() { kill "-$1" "$VM_INIT"; }
+
+# The host channel: vm_start SPEC --control "unix:$CTL_SOCK", then ctl ARGS.
+CTL_SOCK=$T/ctl.sock
+ctl() { "$VMINITCTL" -a "unix:$CTL_SOCK" "$@"; }
+wait_ctl() {
+	local i
+	for i in $(seq 100); do
+		[ -S "$CTL_SOCK" ] && ctl ping >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	fail "the control socket did not answer"
+	return 1
+}
+# json EXPR: evaluate a Python expression over the JSON on stdin (as j).
+json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
 # vm_wait [SECONDS]: wait for vminit to end; VM_STATUS is unshare's status
 # (130 = the namespace's init powered off: the kernel's SIGINT; 129 = reboot).

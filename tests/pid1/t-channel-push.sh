@@ -1,0 +1,102 @@
+# The push: vminit connects out to the host and sends its events.
+#   - boot does not wait for the host: the listener comes up later, and the
+#     push connects on its own retries
+#   - the first item is the ready event with the boot timings; then every
+#     event from the oldest kept
+#   - a shutdown asked over the channel ends with the final event, carrying
+#     each process's final status, delivered before the power-off
+#   - the listener drops the connection once: the push reconnects, says
+#     ready again and goes on without a gap
+#   - with no host at all, the shutdown still ends, within the flush bound
+. "$(dirname "$0")/lib.sh"
+HOST_SOCK=$T/host.sock
+{
+	spec_header
+	cat <<EOT
+[processes.web]
+command = ["/bin/sleep", "1000"]
+resources.memory = "64Mi"
+[processes.job]
+command = ["/bin/sh", "-c", "exit 5"]
+restart.policy = "never"
+resources.memory = "64Mi"
+[guest]
+push = "unix:$HOST_SOCK"
+stop_timeout_seconds = 2
+EOT
+} >"$T/spec.ini"
+
+# listen ONCE_DROP_AFTER_ITEMS: a host that keeps what it receives; with N>0 it
+# drops the first connection after N items.
+listen() {
+	python3 - "$HOST_SOCK" "$T/pushed" "$1" <<'PY' &
+import os, socket, sys
+path, out, drop = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if os.path.exists(path): os.unlink(path)
+s = socket.socket(socket.AF_UNIX); s.bind(path); s.listen(4)
+f = open(out, "a", buffering=1)
+conns = 0
+while True:
+    c, _ = s.accept(); conns += 1
+    r = c.makefile("rb"); n = 0
+    for line in r:
+        f.write("%d %s" % (conns, line.decode()))
+        n += 1
+        if conns == 1 and drop and n == drop:
+            break
+    r.close()
+    c.shutdown(socket.SHUT_RDWR)
+    c.close()
+PY
+	LISTENER=$!
+}
+
+vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
+wait_ctl || finish
+expect '^vminit: job: failed$' 5 "the job ran (and failed: exit 5, restart never)"
+sleep 0.5
+vm_alive && ok "boot went on with no host listening for the push" || fail "PID 1 is gone"
+listen 2
+for i in $(seq 100); do n=$(grep -c '^2 ' "$T/pushed" 2>/dev/null); [ "${n:-0}" -ge 4 ] && break; sleep 0.1; done
+python3 - "$T/pushed" >"$T/check" <<'PY'
+import json, sys
+lines = [l.split(" ", 1) for l in open(sys.argv[1])]
+first = {}
+for conn, text in lines:
+    first.setdefault(conn, json.loads(text))
+ok = []
+for conn in ("1", "2"):
+    e = first.get(conn, {}).get("event", {})
+    b = e.get("boot", {})
+    ok.append(e.get("type") == "ready" and e.get("protocol") == 1 and
+              0 < b.get("pid1_ms", 0) <= b.get("spec_loaded_ms", 0) <= (b.get("first_process_ms") or 0))
+print("ready-first" if all(ok) else "no-ready %s" % first)
+seqs = [json.loads(t)["event"]["seq"] for c, t in lines if '"seq"' in t]
+print("seqs-ok" if sorted(set(seqs)) == list(range(1, max(seqs) + 1)) else "seqs-gap %s" % seqs)
+PY
+grep -q '^ready-first$' "$T/check" && ok "each push connection starts with ready and the boot timings" || fail "ready: $(cat "$T/check")"
+grep -q '^seqs-ok$' "$T/check" && ok "a dropped push reconnects and goes on without a gap" || fail "seqs: $(cat "$T/check")"
+[ "$(ctl --json status | json "j['result']['counters']['push_connects']")" -ge 2 ] && ok "status counts the push connections" \
+	|| fail "push_connects"
+
+ctl shutdown >/dev/null || fail "shutdown request"
+vm_wait 20
+expect_poweroff
+final=$(grep '"final"' "$T/pushed" | tail -n1 | cut -d' ' -f2-)
+[ "$(echo "$final" | json "[(p['name'], p['state'], p['status']) for p in j['event']['processes']]")" = "[('job', 'failed', 5), ('web', 'exited', 143)]" ] \
+	&& ok "the final event reached the host: job failed with 5, web 143 (SIGTERM)" || fail "final: '$final'"
+grep -q '"type":"shutdown","reason":"requested by the host"' "$T/pushed" && ok "the shutdown event says why" || fail "no shutdown event"
+kill $LISTENER 2>/dev/null; wait $LISTENER 2>/dev/null
+
+# No host at all: the shutdown waits for it at most CTL_FLUSH_MS.
+rm -f "$HOST_SOCK" "$T/pushed"
+vm_start "$T/spec.ini"
+wait_for '^vminit: job: failed$' 5
+start=$(date +%s%N)
+vm_signal TERM
+vm_wait 20
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_poweroff
+expect 'did not take the last events within 2000 ms' 1 "the console says the host missed the last events"
+[ $took -lt 8000 ] && ok "powered off in $took ms with no host listening" || fail "took $took ms"
+finish
