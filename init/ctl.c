@@ -370,6 +370,15 @@ static void conn_close(struct conn *c)
 	c->dead = 1;
 	if (c->mode == CM_EXEC)
 		exec_cancel(c);
+	/* Closing with unread input makes the kernel reset the connection, and
+	 * the client may never see the error reply sent just before: read
+	 * what is there (bounded) first. */
+	if (!c->peer_eof)
+		for (int k = 0; k < 16; k++) {
+			char sink[4096];
+			if (read(c->fd, sink, sizeof(sink)) <= 0)
+				break;
+		}
 	loop_io_del(ctl.vm.loop, &c->io);
 	loop_timer_cancel(ctl.vm.loop, &c->timer);
 	close(c->fd);

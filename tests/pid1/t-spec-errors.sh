@@ -1,5 +1,6 @@
 # A spec with errors: PID 1 prints every error (file:line: key: message),
-# starts nothing, stays up, and still shuts down cleanly when told to.
+# starts nothing, stays up, reports the errors over the host channel (status
+# and events), and still shuts down cleanly when told to.
 . "$(dirname "$0")/lib.sh"
 cat >"$T/spec.ini" <<'EOT'
 schema_version = "v2"
@@ -11,7 +12,7 @@ colour = "blue"
 [processes.Bad]
 resources.memory = "64Mi"
 EOT
-vm_start "$T/spec.ini"
+vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
 expect "spec: $T/spec.ini:1: schema_version: \"v2\" is not supported" 5 "wrong schema_version, with file:line"
 expect "spec: $T/spec.ini:4: processes.web.resources.memory: \"32Mi\" is less than the minimum 64Mi" 5 "memory below 64Mi"
 expect "spec: $T/spec.ini:5: processes.web.restart.max_retries: only valid when restart.policy is \"on-failure\"" 5 "max_retries without on-failure"
@@ -22,6 +23,13 @@ expect "has 6 errors: no process started; waiting to be shut down" 5 "the error 
 sleep 2
 vm_alive && ok "PID 1 is still up 2 s later" || fail "PID 1 is gone"
 [ "$(descendants | wc -l)" = 0 ] && ok "no process was started" || fail "processes were started"
+st=$(ctl --json status)
+[ "$(echo "$st" | json "j['result']['spec']['ok'], len(j['result']['spec']['errors']), j['result']['processes']")" = "False 6 []" ] \
+	&& ok "status over the channel: the spec is not ok, 6 errors, no processes" || fail "status: $st"
+[ "$(echo "$st" | json "[(e['line'], e['key']) for e in j['result']['spec']['errors']][2:4]")" = "[(5, 'processes.web.restart.max_retries'), (6, 'processes.web.colour')]" ] \
+	&& ok "status: each error with its line and key" || fail "status errors: $st"
+timeout 1 "$VMINITCTL" -a "unix:$CTL_SOCK" --json events --since 0 >"$T/events" 2>/dev/null
+[ "$(grep -c '"type":"spec.error"' "$T/events")" = 6 ] && ok "events: 6 spec.error events" || fail "events: $(cat "$T/events")"
 vm_signal TERM
 vm_wait 10
 expect_poweroff

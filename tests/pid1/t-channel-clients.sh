@@ -1,0 +1,128 @@
+# Many clients, and bad ones, on the host channel:
+#   - 200 clients at once each get their status reply
+#   - the 257th connection at once is refused with a busy error, not queued
+#   - while clients that never read (a log follower under a flood, a status
+#     requester), clients that send half a request and wait, clients that
+#     send garbage, and one that sends an endless line are all connected, a
+#     well-behaved client's status still comes back at once, again and again
+#   - garbage gets an error reply and the connection stays; a line over the
+#     limit gets too_large and the connection is closed
+#   - PID 1's memory stays bounded through it all
+. "$(dirname "$0")/lib.sh"
+{
+	spec_header
+	cat <<EOT
+[processes.flood]
+command = ["$HELPERS/flood"]
+resources.memory = "64Mi"
+[processes.web]
+command = ["/bin/sleep", "1000"]
+resources.memory = "64Mi"
+EOT
+} >"$T/spec.ini"
+vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
+wait_ctl || finish
+
+# 200 at once: all connect first, then all ask, then all read.
+python3 - "$CTL_SOCK" >"$T/many" <<'PY'
+import json, socket, sys
+socks = []
+for i in range(200):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); socks.append(s)
+for i, s in enumerate(socks):
+    s.sendall(json.dumps({"id": i, "op": "status"}).encode() + b"\n")
+good = 0
+for i, s in enumerate(socks):
+    s.settimeout(10)
+    f = s.makefile("rb")
+    r = json.loads(f.readline())
+    good += r.get("id") == i and r.get("ok") is True and len(r["result"]["processes"]) == 2
+print(good)
+PY
+[ "$(cat "$T/many")" = 200 ] && ok "200 clients at once: 200 status replies" || fail "200 clients: $(cat "$T/many") good replies"
+
+# The connection limit.
+python3 - "$CTL_SOCK" >"$T/limit" <<'PY'
+import json, socket, sys
+socks = []
+for i in range(256):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); socks.append(s)
+# A round trip on the last one: all 256 are accepted by now.
+socks[-1].sendall(b'{"op":"ping"}\n'); socks[-1].settimeout(5); socks[-1].makefile("rb").readline()
+extra = socket.socket(socket.AF_UNIX); extra.connect(sys.argv[1]); extra.settimeout(5)
+line = extra.makefile("rb").readline()
+r = json.loads(line)
+print(r["error"]["code"], "closed" if extra.recv(1) == b"" else "open")
+PY
+[ "$(cat "$T/limit")" = "busy closed" ] && ok "the 257th connection: a busy error, then closed" || fail "limit: $(cat "$T/limit")"
+
+# The bad crowd, kept connected in the background.
+python3 - "$CTL_SOCK" "$T/crowd.ready" <<'PY' &
+import json, os, socket, sys, time
+path = sys.argv[1]
+def conn():
+    s = socket.socket(socket.AF_UNIX); s.connect(path); return s
+keep = []
+for i in range(20):             # follow the flood's logs, never read
+    s = conn(); s.sendall(b'{"op":"logs","follow":true,"lines":100000}\n'); keep.append(s)
+for i in range(20):             # ask for status over and over, never read
+    s = conn(); s.setblocking(False); keep.append(s)
+    try:
+        for k in range(2000): s.send(b'{"op":"status"}\n')
+    except BlockingIOError: pass
+for i in range(40):             # half a request, then nothing
+    s = conn(); s.sendall(b'{"op":"sta'); keep.append(s)
+garbage = [conn() for i in range(10)]
+endless = conn(); endless.setblocking(False)
+open(sys.argv[2], "w").close()
+t0 = time.time()
+while time.time() - t0 < 30:
+    for s in garbage:
+        try: s.send(os.urandom(512) + b"\n{\"op\":\n\x00\xff}\n"); s.recv(65536, socket.MSG_DONTWAIT)
+        except (BlockingIOError, BrokenPipeError, ConnectionResetError): pass
+    try: endless.send(b"x" * 4096)
+    except (BlockingIOError, BrokenPipeError, ConnectionResetError): pass
+    time.sleep(0.01)
+PY
+CROWD=$!
+wait_file "$T/crowd.ready" 20 || fail "the crowd did not connect"
+sleep 1
+slow=0
+for i in $(seq 20); do
+	ctl --timeout 2 status >/dev/null 2>&1 || slow=$((slow + 1))
+	sleep 0.1
+done
+[ $slow = 0 ] && ok "a well-behaved client's status came back 20 times out of 20 among the bad crowd" \
+	|| fail "$slow of 20 status requests did not come back within 2 s"
+st=$(ctl --json status)
+bad=$(echo "$st" | json "j['result']['counters']['bad_requests']")
+[ "$bad" -gt 10 ] && ok "garbage got error replies ($bad bad requests counted)" || fail "bad_requests: $bad"
+conns=$(echo "$st" | json "j['result']['counters']['connections']")
+[ "$conns" -ge 90 ] && ok "the bad clients are still connected ($conns), garbage senders included" || fail "connections: $conns"
+rss=$(awk '/^VmRSS/ {print $2}' /proc/$VM_INIT/status)
+[ "$rss" -lt 65536 ] && ok "PID 1's resident memory: $rss KiB" || fail "PID 1 uses $rss KiB"
+
+# Framing: an error for garbage (the connection stays), too_large and close for an endless line.
+python3 - "$CTL_SOCK" >"$T/framing" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5); f = s.makefile("rb")
+s.sendall(b"not json\n"); a = json.loads(f.readline())["error"]["code"]
+s.sendall(b'{"id":7,"op":"signal","process":"web","signal":"NOPE"}\n'); b = json.loads(f.readline())
+s.sendall(b'{"id":8,"op":"ping"}\n'); c = json.loads(f.readline())["ok"]
+s.sendall(b"y" * 20000)
+d = json.loads(f.readline())["error"]["code"]
+e = f.readline()
+print(a, b["id"], b["error"]["code"], c, d, "closed" if e == b"" else e)
+PY
+[ "$(cat "$T/framing")" = "bad_request 7 bad_request True too_large closed" ] \
+	&& ok "garbage: bad_request and the connection stays; an endless line: too_large, closed" \
+	|| fail "framing: $(cat "$T/framing")"
+
+kill $CROWD 2>/dev/null; wait $CROWD 2>/dev/null
+sleep 0.5
+conns=$(ctl --json status | json "j['result']['counters']['connections']")
+[ "$conns" = 1 ] && ok "every connection of the crowd was closed when it went away" || fail "connections left: $conns"
+ctl shutdown >/dev/null
+vm_wait 20
+expect_poweroff
+finish

@@ -1,0 +1,48 @@
+# Firecracker's hybrid vsock, with a stand-in for its host side
+# (tests/helpers/fc-standin.c) in front of vminit's control socket:
+#   - vminitctl -a fc:UDS:PORT writes CONNECT PORT, gets OK, and talks
+#   - started before the guest listens (vminit not booted yet, so the
+#     stand-in closes each attempt without OK), it retries until vminit is up
+#   - with nobody ever listening it gives up at its deadline with exit 3
+#   - the wrong port finds nobody, as on Firecracker
+. "$(dirname "$0")/lib.sh"
+UDS=$T/fc.vsock
+{
+	spec_header
+	cat <<EOT
+[processes.web]
+command = ["/bin/sleep", "1000"]
+resources.memory = "64Mi"
+EOT
+} >"$T/spec.ini"
+"$HELPERS/fc-standin" "$UDS" "$T/guest" 2>"$T/standin.log" &
+STANDIN=$!
+wait_file "$UDS" 5 || fail "the stand-in did not start"
+
+start=$(date +%s%N)
+"$VMINITCTL" -a "fc:$UDS:1024" --timeout 2 ping >/dev/null 2>"$T/err"; rc=$?
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+[ $rc = 3 ] && [ $took -ge 1900 ] && [ $took -lt 4000 ] && ok "nobody listening: exit 3 after the 2 s deadline ($took ms)" \
+	|| fail "nobody listening: rc $rc after $took ms: $(cat "$T/err")"
+n=$(grep -c . "$T/standin.log")
+[ "$n" -ge 5 ] && ok "it retried ($n attempts in 2 s)" || fail "only $n attempts"
+
+# The guest's vsock port 1024 is played by $T/guest_1024: vminit's unix listener.
+"$VMINITCTL" -a "fc:$UDS:1024" --timeout 15 --json status >"$T/early" 2>"$T/err" &
+EARLY=$!
+sleep 1
+vm_start "$T/spec.ini" --control "unix:$T/guest_1024"
+wait $EARLY; rc=$?
+[ $rc = 0 ] && [ "$(json "j['result']['processes'][0]['name']" <"$T/early")" = web ] \
+	&& ok "started before the guest listened, vminitctl got its status once vminit was up" \
+	|| fail "early client: rc $rc: $(cat "$T/early" "$T/err")"
+[ "$("$VMINITCTL" -a "fc:$UDS:1024" exec -- /bin/echo through firecracker)" = "through firecracker" ] \
+	&& ok "exec over fc:" || fail "exec over fc:"
+"$VMINITCTL" -a "fc:$UDS:1025" --timeout 1 ping >/dev/null 2>&1; rc=$?
+[ $rc = 3 ] && ok "the wrong port: nobody there, exit 3" || fail "wrong port: rc $rc"
+
+"$VMINITCTL" -a "fc:$UDS:1024" shutdown >/dev/null
+vm_wait 20
+expect_poweroff
+kill $STANDIN 2>/dev/null; wait $STANDIN 2>/dev/null
+finish
