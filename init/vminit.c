@@ -459,7 +459,7 @@ static void vm_counters(struct jw *w)
 }
 
 /* The host channel: addresses from vminit's options, else the kernel's
- * command line, else the spec, else the defaults. */
+ * command line, else the spec, else the defaults (PID 1 only). */
 static void setup_ctl(void)
 {
 	char list[1024], push[256];
@@ -477,7 +477,9 @@ static void setup_ctl(void)
 			snprintf(list + n, sizeof(list) - n, "%s%s", n ? "," : "", vm.spec->guest.control.v[i]);
 		}
 	} else {
-		snprintf(list, sizeof(list), "%s", CTL_DEFAULT_CONTROL);
+		/* The defaults are a VM's; `vminit run` on a host listens only
+		 * where it is told to. */
+		snprintf(list, sizeof(list), "%s", vm.pid1 ? CTL_DEFAULT_CONTROL : "");
 	}
 	if (o && o->push)
 		pushaddr = o->push;
