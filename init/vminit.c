@@ -439,8 +439,8 @@ static void report_spec_errors(const struct spec *s)
 		log_error("spec: %s", s->errors[i]);
 	if (s->errors_dropped)
 		log_error("spec: %zu more errors not shown", s->errors_dropped);
-	log_error("spec %s has %zu errors: no process started; waiting to be shut down",
-		  s->path, s->nerrors + s->errors_dropped);
+	log_error("spec %s has %zu errors: no process started%s",
+		  s->path, s->nerrors + s->errors_dropped, vm.pid1 ? "; waiting to be shut down" : "");
 }
 
 static const char *shutdown_phase(void)
