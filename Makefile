@@ -28,7 +28,7 @@ TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps unit pid1 helpers clean size demo mutants fuzz fuzz-short bench
+.PHONY: all check deps unit pid1 channel helpers clean size demo mutants fuzz fuzz-short bench
 all: $(BUILD)/vminit $(BUILD)/vminitctl
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
@@ -76,8 +76,12 @@ deps:
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests --jobs 2
 
-pid1: $(BUILD)/vminit helpers
+pid1: $(BUILD)/vminit $(BUILD)/vminitctl helpers
 	tests/pid1/run.sh
+
+# vminitctl and the client library against a scripted server (no vminit).
+channel: $(BUILD)/vminitctl helpers
+	tests/channel/t-client.sh
 
 # The shipped binary must be static (it runs where there is no libc) and small.
 MAX_SIZE := 262144
@@ -91,6 +95,8 @@ check: deps
 	$(MAKE) all
 	$(MAKE) size
 	$(MAKE) unit
+	$(MAKE) channel
+	$(MAKE) fuzz-short
 	$(MAKE) pid1
 
 clean:
@@ -102,3 +108,32 @@ demo: deps all
 # Each behaviour test must fail with its feature switched off (tests/mutants.sh).
 mutants: all helpers
 	tests/mutants.sh
+
+# libFuzzer on the request decoder and the JSON codec (tests/fuzz/fuzz_request.c),
+# built from the same channel/*.c as vminit. The seeds are copied into
+# $(BUILD)/fuzz/corpus, which keeps what the fuzzer finds between runs; crashes
+# are written to $(BUILD)/fuzz/. `make fuzz-short` is the 20 s run for `check`.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ichannel
+FUZZ_FLAGS   := -max_len=17000 -timeout=10 -print_final_stats=1 -dict=tests/fuzz/request.dict \
+                -artifact_prefix=$(BUILD)/fuzz/
+
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(CHANNEL_SHARED) $(wildcard channel/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(CHANNEL_SHARED)
+
+fuzz: $(BUILD)/fuzz/fuzz_request
+	mkdir -p $(BUILD)/fuzz/corpus
+	cp tests/fuzz/corpus/request/* $(BUILD)/fuzz/corpus/
+	$(BUILD)/fuzz/fuzz_request $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
+
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+# The host channel's round trip and requests per second, `status` beside
+# `ping` (bench/README.md). Needs root; not part of `check`.
+# BENCH_ARGS: -m run (subreaper, not PID 1), -t SECONDS, -p PROCESSES, -P same|split.
+bench:
+	bench/ctl.sh $(BENCH_ARGS)

@@ -236,6 +236,140 @@ static int fail(struct jr *r, const char **ret_err, const char *why)
 	return -1;
 }
 
+/* jsmn, even strict, takes text that is not JSON: commas missing, doubled or
+ * trailing, a colon after a value or in an array, bytes before the object,
+ * primitives such as `nope` or `1.2.3`. These check what jsmn leaves out:
+ * between the tokens there is exactly the punctuation JSON wants, and each
+ * primitive is a literal or a number. */
+
+/* Only white space in js[from, to), around exactly one sep (none if 0). */
+static int gap_ok(const char *js, int from, int to, char sep)
+{
+	int seen = 0;
+	if (to < from)
+		return 0;
+	for (int i = from; i < to; i++) {
+		char c = js[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (!sep || c != sep || seen)
+			return 0;
+		seen = 1;
+	}
+	return seen == (sep != 0);
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* true, false, null, or -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int primitive_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+	if ((n == 4 && !memcmp(s, "true", 4)) || (n == 5 && !memcmp(s, "false", 5)) ||
+	    (n == 4 && !memcmp(s, "null", 4)))
+		return 1;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && is_digit(s[i]))
+		while (i < n && is_digit(s[i]))
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		if (++i >= n || !is_digit(s[i]))
+			return 0;
+		while (i < n && is_digit(s[i]))
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || !is_digit(s[i]))
+			return 0;
+		while (i < n && is_digit(s[i]))
+			i++;
+	}
+	return i == n;
+}
+
+/* Where a token's text begins and ends: a string's token leaves out its quotes. */
+static int tok_from(const jsmntok_t *t)
+{
+	return t->type == JSMN_STRING ? t->start - 1 : t->start;
+}
+
+static int tok_to(const jsmntok_t *t)
+{
+	return t->type == JSMN_STRING ? t->end + 1 : t->end;
+}
+
+/* Every container's children, with the text between them: keys are strings
+ * with one value each, separated by ':', members and elements by ','. As
+ * each child is checked from the end of the one before, no byte of the
+ * object goes unchecked. */
+/* A key twice in one object: Go and Python keep the last, jr_get the first,
+ * so such a request would mean different things to different readers. */
+static int has_duplicate_key(const struct jr *r, int obj)
+{
+	const jsmntok_t *t = r->tok;
+	for (int a = obj + 1, j = 0; j < t[obj].size; j++, a = jr_next(r, a + 1)) {
+		int la = t[a].end - t[a].start;
+		for (int b = jr_next(r, a + 1), k = j + 1; k < t[obj].size; k++, b = jr_next(r, b + 1))
+			if (t[b].end - t[b].start == la && !memcmp(r->js + t[a].start, r->js + t[b].start, (size_t)la))
+				return 1;
+	}
+	return 0;
+}
+
+static int syntax_ok(const struct jr *r)
+{
+	const jsmntok_t *t = r->tok;
+	for (int i = 0; i < r->n; i++) {
+		int at, k;
+		if (t[i].type == JSMN_PRIMITIVE) {
+			if (t[i].size || !primitive_ok(r->js + t[i].start, (size_t)(t[i].end - t[i].start)))
+				return 0;
+			continue;
+		}
+		if (t[i].type == JSMN_STRING)
+			continue;       /* checked as its container's child */
+		if (t[i].type != JSMN_OBJECT && t[i].type != JSMN_ARRAY)
+			return 0;
+		at = t[i].start + 1;
+		k = i + 1;
+		for (int j = 0; j < t[i].size; j++) {
+			if (k >= r->n || !gap_ok(r->js, at, tok_from(&t[k]), j ? ',' : 0))
+				return 0;
+			if (t[i].type == JSMN_OBJECT) {
+				if (t[k].type != JSMN_STRING || t[k].size != 1 || k + 1 >= r->n ||
+				    !gap_ok(r->js, tok_to(&t[k]), tok_from(&t[k + 1]), ':'))
+					return 0;
+				k++;
+			}
+			if (t[k].type == JSMN_STRING && t[k].size)
+				return 0;
+			at = tok_to(&t[k]);
+			k = jr_next(r, k);
+		}
+		if (!gap_ok(r->js, at, t[i].end - 1, 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int no_duplicate_keys(const struct jr *r)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->tok[i].type == JSMN_OBJECT && has_duplicate_key(r, i))
+			return 0;
+	return 1;
+}
+
 int jr_parse(struct jr *r, jsmntok_t *tok, int max, const char *js, size_t len,
 	     const char **ret_err)
 {
@@ -258,22 +392,13 @@ int jr_parse(struct jr *r, jsmntok_t *tok, int max, const char *js, size_t len,
 	if (n == 0 || tok[0].type != JSMN_OBJECT)
 		return fail(r, ret_err, "not a JSON object");
 	r->n = n;
-	/* One object and only white space after it. */
+	/* One object and only white space around it. */
 	if (jr_next(r, 0) != n)
 		return fail(r, ret_err, "more than one JSON value");
-	for (size_t i = (size_t)tok[0].end; i < len; i++)
-		if (js[i] != ' ' && js[i] != '\t' && js[i] != '\r' && js[i] != '\n')
-			return fail(r, ret_err, "not valid JSON");
-	/* Object keys must be strings, each with one value. */
-	for (int i = 0; i < n; i++)
-		if (tok[i].type == JSMN_OBJECT) {
-			int k = i + 1;
-			for (int j = 0; j < tok[i].size; j++) {
-				if (k >= n || tok[k].type != JSMN_STRING || tok[k].size != 1)
-					return fail(r, ret_err, "not valid JSON");
-				k = jr_next(r, k + 1);
-			}
-		}
+	if (!gap_ok(js, 0, tok[0].start, 0) || !gap_ok(js, tok[0].end, (int)len, 0) || !syntax_ok(r))
+		return fail(r, ret_err, "not valid JSON");
+	if (!no_duplicate_keys(r))
+		return fail(r, ret_err, "a key appears twice in one object");
 	return 0;
 }
 

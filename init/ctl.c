@@ -58,6 +58,7 @@ static size_t pending(const struct conn *c)
 }
 
 static void conn_update(struct conn *c);
+static int backlog(const struct conn *c);
 static void conn_close(struct conn *c);
 static void conn_process(struct conn *c);
 
@@ -411,7 +412,7 @@ static void conn_update(struct conn *c)
 		else if (c->inlen < sizeof(c->in) && pending(c) < CTL_OUT_LOW)
 			ev |= EPOLLIN;
 	}
-	if (pending(c) > 0)
+	if (pending(c) > 0 || (backlog(c) && !c->closing))
 		ev |= EPOLLOUT;
 	if (ev != c->io.events)
 		loop_io_mod(ctl.vm.loop, &c->io, ev);
@@ -462,13 +463,30 @@ static void handle_line(struct conn *c, char *line, size_t len)
 	ctl_dispatch(c, &req);
 }
 
-static void conn_process(struct conn *c)
+/* Whether the connection has work it can do now, output aside: complete
+ * requests to answer, or stream items to make. */
+static int backlog(const struct conn *c)
 {
+	switch (c->mode) {
+	case CM_REQ:
+		return !c->closing && memchr(c->in, '\n', c->inlen) != NULL;
+	case CM_EVENTS:
+		return c->cursor < ring_next(&ctl.events);
+	case CM_LOGS:
+		return !c->follow || c->cursor < ring_next(&ctl.logs);
+	default:
+		return 0;
+	}
+}
+
+/* Answer the complete requests in the input (while the output is small). */
+static void conn_requests(struct conn *c)
+{
+	size_t off = 0;
 	while (!c->dead && c->mode == CM_REQ && !c->closing && pending(c) < CTL_OUT_LOW) {
-		char *nl = memchr(c->in, '\n', c->inlen);
-		size_t used;
+		char *nl = memchr(c->in + off, '\n', c->inlen - off);
 		if (!nl) {
-			if (c->inlen == sizeof(c->in)) {
+			if (off == 0 && c->inlen == sizeof(c->in)) {
 				ctl_reply_error(c, NULL, CTL_E_TOO_LARGE,
 						"a request line is over 16383 bytes: closing");
 				c->closing = 1;
@@ -477,16 +495,30 @@ static void conn_process(struct conn *c)
 			}
 			break;
 		}
-		used = (size_t)(nl - c->in) + 1;
-		handle_line(c, c->in, used - 1);
-		memmove(c->in, c->in + used, c->inlen - used);
-		c->inlen -= used;
+		handle_line(c, c->in + off, (size_t)(nl - (c->in + off)));
+		off = (size_t)(nl - c->in) + 1;
 	}
-	if (!c->dead && c->mode == CM_REQ && c->peer_eof && c->inlen == 0)
-		c->closing = 1;
-	if (!c->dead) {
+	if (off) {
+		memmove(c->in, c->in + off, c->inlen - off);
+		c->inlen -= off;
+	}
+}
+
+/* Do what can be done now: answer, stream, write. A few rounds at most, for
+ * fairness; a connection with work left asks for EPOLLOUT (conn_update), which
+ * a writable socket reports at once, so the rest comes next turn. */
+static void conn_process(struct conn *c)
+{
+	for (int round = 0; round < 4 && !c->dead; round++) {
+		conn_requests(c);
+		if (c->dead)
+			return;
+		if (c->mode == CM_REQ && c->peer_eof && c->inlen == 0)
+			c->closing = 1;
 		conn_pump(c);
 		conn_flush(c);
+		if (c->dead || c->fd < 0 || pending(c) >= CTL_OUT_LOW || !backlog(c))
+			break;
 	}
 	if (!c->dead)
 		conn_update(c);

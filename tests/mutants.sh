@@ -63,6 +63,17 @@ MUTANTS=(
 		return -1; :: if (l->nheap == 0)
 		return 1000;"
 "no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
+"no-held :: t-channel :: init/vminit.c :: && !sup_any_held(vm.sup) :: "
+"no-exec-timeout :: t-channel :: supervisor/exec.c :: loop_timer_in(l, &j->timer, r->timeout_ns); :: (void)0;"
+"no-log-ring :: t-channel :: supervisor/output.c :: if (o->tap) :: if (0)"
+"no-push-retry :: t-channel-push :: init/ctl.c :: loop_timer_in(ctl.vm.loop, &c->timer, ctl.push_backoff); :: (void)0;"
+"no-final-event :: t-channel-push :: init/vminit.c :: 		ctl_event_final(); :: 		(void)0;"
+"no-channel-flush :: t-channel-push :: init/vminit.c :: 	flush_channel();
+	halt_system(vm.halt); :: 	halt_system(vm.halt);"
+"no-push-ready :: t-channel-push :: init/ctl.c :: 	emit_item(c, w);
+	ctl_stream_start(c, CM_EVENTS, ctl.push_cursor); :: 	ctl_stream_start(c, CM_EVENTS, ctl.push_cursor);"
+"no-conn-limit :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS) { :: if (0) {"
+"no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
 )
 
 want=("$@")
@@ -85,7 +96,7 @@ for m in "${MUTANTS[@]}"; do
 	if ! make -s -C "$dir" all >"$dir/build.log" 2>&1; then
 		echo "BROKEN $name: does not build (see $dir/build.log)"; survived=$((survived + 1)); continue
 	fi
-	if VMINIT=$dir/build/vminit tests/pid1/run.sh "$test.sh" >"$dir/test.log" 2>&1; then
+	if VMINIT=$dir/build/vminit VMINITCTL=$dir/build/vminitctl tests/pid1/run.sh "$test.sh" >"$dir/test.log" 2>&1; then
 		echo "SURVIVED $name: $test still passes with the feature off"; survived=$((survived + 1))
 	else
 		echo "killed $name: $test fails ($(grep -m1 'FAIL:' "$dir/test.log" | sed 's/^ *FAIL: //'))"

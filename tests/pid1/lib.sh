@@ -112,7 +112,9 @@ vm_signal() { kill "-$1" "$VM_INIT"; }
 
 # The host channel: vm_start SPEC --control "unix:$CTL_SOCK", then ctl ARGS.
 CTL_SOCK=$T/ctl.sock
-ctl() { "$VMINITCTL" -a "unix:$CTL_SOCK" "$@"; }
+# A short deadline: vminitctl retries a refused connect until it, and a test
+# whose VM went away must fail fast.
+ctl() { "$VMINITCTL" -a "unix:$CTL_SOCK" --timeout 5 "$@"; }
 wait_ctl() {
 	local i
 	for i in $(seq 100); do

@@ -1,5 +1,6 @@
 # Many clients, and bad ones, on the host channel:
-#   - 200 clients at once each get their status reply
+#   - 200 clients at once each get their status reply; 300 requests
+#     pipelined on one connection each get theirs, in order
 #   - the 257th connection at once is refused with a busy error, not queued
 #   - while clients that never read (a log follower under a flood, a status
 #     requester), clients that send half a request and wait, clients that
@@ -40,6 +41,21 @@ for i, s in enumerate(socks):
 print(good)
 PY
 [ "$(cat "$T/many")" = 200 ] && ok "200 clients at once: 200 status replies" || fail "200 clients: $(cat "$T/many") good replies"
+
+# Pipelining: 300 requests in one write (replies well over the 64 KiB a
+# connection may have unsent) all get their reply, in order.
+python3 - "$CTL_SOCK" >"$T/pipe" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
+s.sendall(b"".join(json.dumps({"id": i, "op": "status"}).encode() + b"\n" for i in range(300)))
+f = s.makefile("rb")
+ids = []
+try:
+    for i in range(300): ids.append(json.loads(f.readline())["id"])
+except Exception as e: pass
+print(len(ids), ids == list(range(300)))
+PY
+[ "$(cat "$T/pipe")" = "300 True" ] && ok "300 pipelined status requests: 300 replies, in order" || fail "pipelining: $(cat "$T/pipe")"
 
 # The connection limit.
 python3 - "$CTL_SOCK" >"$T/limit" <<'PY'

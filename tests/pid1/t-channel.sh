@@ -131,6 +131,7 @@ pid2=$(ctl --json status sleeper | json "j['result']['processes'][0]['pid']")
 	&& ok "start: running again" || fail "start: not running"
 ctl restart sleeper >/dev/null
 for i in $(seq 40); do
+	vm_alive || break
 	pid3=$(ctl --json status sleeper | json "j['result']['processes'][0]['pid'] if j['result']['processes'][0]['state']=='running' else None")
 	[ "$pid3" != None ] && [ "$pid3" != "$pid2" ] && break
 	sleep 0.1
