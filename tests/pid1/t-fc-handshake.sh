@@ -5,6 +5,7 @@
 #     stand-in closes each attempt without OK), it retries until vminit is up
 #   - with nobody ever listening it gives up at its deadline with exit 3
 #   - the wrong port finds nobody, as on Firecracker
+#   - shutdown --reboot reboots, whatever the spec's halt says
 . "$(dirname "$0")/lib.sh"
 UDS=$T/fc.vsock
 {
@@ -41,8 +42,9 @@ wait $EARLY; rc=$?
 "$VMINITCTL" -a "fc:$UDS:1025" --timeout 1 ping >/dev/null 2>&1; rc=$?
 [ $rc = 3 ] && ok "the wrong port: nobody there, exit 3" || fail "wrong port: rc $rc"
 
-"$VMINITCTL" -a "fc:$UDS:1024" shutdown >/dev/null
+"$VMINITCTL" -a "fc:$UDS:1024" shutdown --reboot >/dev/null
 vm_wait 20
-expect_poweroff
+[ "$VM_STATUS" = 129 ] && ok "shutdown --reboot over fc: rebooted (the spec says power off)" \
+	|| fail "shutdown --reboot: status $VM_STATUS, want 129"
 kill $STANDIN 2>/dev/null; wait $STANDIN 2>/dev/null
 finish
