@@ -489,7 +489,9 @@ static size_t utf8_put(unsigned cp, char *o)
 	return 4;
 }
 
-int jr_str(const struct jr *r, int i, char *out, size_t cap)
+/* Unescape string token i into out; out may be the token's own text (the
+ * unescaped form is never longer, so writing never overtakes reading). */
+static long unescape(const struct jr *r, int i, char *out, size_t cap, int allow_nul)
 {
 	const char *s, *e;
 	size_t o = 0;
@@ -507,7 +509,7 @@ int jr_str(const struct jr *r, int i, char *out, size_t cap)
 			l = utf8_seq_len((const unsigned char *)s, (size_t)(e - s));
 			if (!l || o + l >= cap)
 				return -1;
-			memcpy(out + o, s, l);
+			memmove(out + o, s, l);
 			o += l;
 			s += l;
 			continue;
@@ -537,7 +539,7 @@ int jr_str(const struct jr *r, int i, char *out, size_t cap)
 				s += 6;
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			}
-			if (cp == 0)
+			if (cp == 0 && !allow_nul)
 				return -1;
 			l = utf8_put(cp, enc);
 			break;
@@ -551,7 +553,18 @@ int jr_str(const struct jr *r, int i, char *out, size_t cap)
 		o += l;
 	}
 	out[o] = '\0';
-	return (int)o;
+	return (long)o;
+}
+
+int jr_str(const struct jr *r, int i, char *out, size_t cap)
+{
+	long n = unescape(r, i, out, cap > INT_MAX ? INT_MAX : cap, 0);
+	return (int)n;
+}
+
+long jr_bytes(const struct jr *r, int i, char *out, size_t cap)
+{
+	return unescape(r, i, out, cap, 1);
 }
 
 int jr_int(const struct jr *r, int i, long long *ret)

@@ -72,6 +72,10 @@ int jr_type(const struct jr *r, int i);
  * is not a string, does not fit, holds a NUL, a control character or bad
  * UTF-8. */
 int jr_str(const struct jr *r, int i, char *out, size_t cap);
+/* The same for bytes that may hold NUL (a command's output, a log line): the
+ * length, with a NUL after it. out may be the token's own text in the
+ * caller's buffer (unescaping in place). */
+long jr_bytes(const struct jr *r, int i, char *out, size_t cap);
 /* An integer (no fraction, no exponent). 0 or -1. */
 int jr_int(const struct jr *r, int i, long long *ret);
 int jr_bool(const struct jr *r, int i, int *ret);

@@ -241,92 +241,16 @@ static int get_bool(const struct jr *r, int obj, const char *key, int dflt)
 	return i >= 0 && jr_bool(r, i, &v) == 0 ? v : dflt;
 }
 
-static size_t utf8_put(unsigned cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-static int hex4(const char *s, const char *e, unsigned *ret)
-{
-	unsigned v = 0;
-	if (e - s < 4)
-		return -1;
-	for (int k = 0; k < 4; k++) {
-		char c = s[k];
-		int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (h < 0)
-			return -1;
-		v = v << 4 | (unsigned)h;
-	}
-	*ret = v;
-	return 0;
-}
-
 /* The bytes of the string at token i, unescaped in place in x->line (an
  * escape is never shorter than what it stands for). Unlike jr_str it keeps
  * NUL and control bytes, which a command's output or a log line may hold.
  * Each token is unescaped at most once. Its length, or -1 if not a string. */
 static long str_bytes(struct ctl *x, int i, char **ret)
 {
-	char *s, *e, *o;
 	if (jr_type(&x->r, i) != JR_STRING)
 		return -1;
-	s = o = x->line + x->r.tok[i].start;
-	e = x->line + x->r.tok[i].end;
-	*ret = s;
-	while (s < e) {
-		unsigned cp, lo;
-		if (*s != '\\' || s + 1 >= e) {
-			*o++ = *s++;
-			continue;
-		}
-		s++;
-		switch (*s++) {
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			if (hex4(s, e, &cp) < 0) {
-				cp = 0xfffd;
-			} else {
-				s += 4;
-				if (cp >= 0xd800 && cp <= 0xdbff && e - s >= 6 && s[0] == '\\' && s[1] == 'u' &&
-				    hex4(s + 2, e, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-					s += 6;
-				} else if (cp >= 0xd800 && cp <= 0xdfff) {
-					cp = 0xfffd;
-				}
-			}
-			o += utf8_put(cp, o);
-			break;
-		default:   /* '"', '\\', '/' */
-			*o++ = s[-1];
-		}
-	}
-	return (long)(o - *ret);
+	*ret = x->line + x->r.tok[i].start;
+	return jr_bytes(&x->r, i, *ret, (size_t)(x->r.tok[i].end - x->r.tok[i].start) + 1);
 }
 
 /* A value for key=value output: a plain string bare, anything else as JSON. */

@@ -1058,3 +1058,28 @@ Test(jw_jr, document_round_trip)
 	cr_assert_eq(jr_str(r, jr_get(r, 0, "echo"), out, sizeof(out)), 2);
 	cr_assert_str_eq(out, "a7");
 }
+
+Test(jr, bytes_keep_nul_and_unescape_in_place)
+{
+	char js[] = "{\"s\":\"a\\u0000b\\n\\u00e9\",\"t\":\"\\u0000\"}";
+	const char *err;
+	struct jr r;
+	jsmntok_t tok[8];
+	char out[16];
+	long n;
+	cr_assert_eq(jr_parse(&r, tok, 8, js, strlen(js), &err), 0);
+	cr_assert_eq(jr_str(&r, jr_get(&r, 0, "s"), out, sizeof(out)), -1, "jr_str refuses NUL");
+	n = jr_bytes(&r, jr_get(&r, 0, "s"), out, sizeof(out));
+	cr_assert_eq(n, 6);
+	cr_assert_eq(memcmp(out, "a\0b\n\xc3\xa9", 6), 0);
+	/* In place, in the parsed text itself. */
+	{
+		int i = jr_get(&r, 0, "s");
+		char *at = js + tok[i].start;
+		n = jr_bytes(&r, i, at, (size_t)(tok[i].end - tok[i].start) + 1);
+		cr_assert_eq(n, 6);
+		cr_assert_eq(memcmp(at, "a\0b\n\xc3\xa9", 6), 0);
+	}
+	cr_assert_eq(jr_bytes(&r, jr_get(&r, 0, "t"), out, 1), -1, "no room for the NUL after");
+	cr_assert_eq(jr_bytes(&r, jr_get(&r, 0, "t"), out, 2), 1);
+}
