@@ -59,6 +59,8 @@ static size_t pending(const struct conn *c)
 
 static void conn_update(struct conn *c);
 static int backlog(const struct conn *c);
+static int discards_input(const struct conn *c);
+static int evict_one(void);
 static void conn_close(struct conn *c);
 static void conn_process(struct conn *c);
 
@@ -123,6 +125,7 @@ static void conn_flush(struct conn *c)
 			return;
 		}
 		c->outoff += (size_t)n;
+		c->last_progress = loop_now();
 		ctl.bytes_out += (uint64_t)n;
 	}
 	out_shrink(c);
@@ -131,8 +134,9 @@ static void conn_flush(struct conn *c)
 void ctl_reply_error(struct conn *c, const char *id, enum ctl_err code, const char *msg)
 {
 	struct jw w;
-	char buf[1024];
-	jw_init(&w, buf, sizeof(buf) - 1);
+	/* Room for the id and a 512-byte message escaped 6 bytes per byte. */
+	char buf[PROTO_ID_MAX + 6 * 512 + 256];
+	jw_init(&w, buf, sizeof(buf));
 	jw_obj(&w);
 	if (id && *id) {
 		jw_key(&w, "id");
@@ -171,38 +175,59 @@ struct jw *ctl_reply_begin(const char *id)
 	return &w;
 }
 
-void ctl_reply_end(struct conn *c, struct jw *w, const char *id)
+int ctl_reply_end(struct conn *c, struct jw *w, const char *id)
+{
+	return ctl_reply_end_ex(c, w, id, 0);
+}
+
+int ctl_reply_end_ex(struct conn *c, struct jw *w, const char *id, int exempt)
 {
 	jw_end(w);
 	jw_end(w);
 	jw_nl(w);
 	if (w->overflow) {
 		ctl_reply_error(c, id, CTL_E_FAILED, "the reply is over the 1 MiB limit");
-		return;
+		return -1;
 	}
-	if (out_append(c, w->buf, w->len, 0) < 0) {
+	if (out_append(c, w->buf, w->len, exempt) < 0) {
 		ctl.busy_replies++;
 		ctl_reply_error(c, id, CTL_E_BUSY, "no memory left for replies: read the ones sent, or try again");
+		return -1;
 	}
+	return 0;
 }
 
 /* ---- streams ---- */
 
-static void emit_item(struct conn *c, struct jw *w)
+/* Queue one stream item. -1 when the output budget has no room now: the
+ * caller leaves its cursor where it was and the stream waits (blocked) until
+ * a later batch finds room. An item that can never fit is skipped, counted. */
+static int emit_item(struct conn *c, struct jw *w)
 {
 	jw_nl(w);
-	if (w->overflow || out_append(c, w->buf, w->len, 0) < 0)
+	if (w->overflow) {
 		ctl.items_dropped++;
+		return 0;
+	}
+	if (out_append(c, w->buf, w->len, 0) < 0) {
+		c->blocked = 1;
+		ctl.stream_waits++;
+		return -1;
+	}
+	return 0;
 }
 
 static void emit_lost(struct conn *c, uint64_t n)
 {
 	struct jw w;
-	jw_init(&w, scratch, sizeof(scratch));
+	char buf[64];
+	jw_init(&w, buf, sizeof(buf) - 1);
 	jw_obj(&w);
 	jw_kint(&w, "lost", (long long)n);
 	jw_end(&w);
-	emit_item(c, &w);
+	jw_nl(&w);
+	/* Small, and the client must learn it: past the budget. */
+	out_append(c, buf, w.len, 1);
 	ctl.items_lost += n;
 }
 
@@ -231,13 +256,15 @@ static void pump_events(struct conn *c)
 			c->cursor = ring_first(&ctl.events);
 			continue;
 		}
-		r = ring_get(&ctl.events, c->cursor++);
+		r = ring_get(&ctl.events, c->cursor);
 		jw_init(&w, scratch, sizeof(scratch));
 		jw_obj(&w);
 		jw_key(&w, "event");
 		ctl_format_event(&w, r);
 		jw_end(&w);
-		emit_item(c, &w);
+		if (emit_item(c, &w) < 0)
+			return;
+		c->cursor++;
 		if (c->kind == CK_PUSH) {
 			c->inflight = r->seq;
 			ctl.push_sent++;
@@ -258,9 +285,11 @@ static void pump_logs(struct conn *c)
 			c->cursor = ring_first(&ctl.logs);
 			continue;
 		}
-		r = ring_get(&ctl.logs, c->cursor++);
-		if (c->filter >= 0 && r->tag != (unsigned)c->filter)
+		r = ring_get(&ctl.logs, c->cursor);
+		if (c->filter >= 0 && r->tag != (unsigned)c->filter) {
+			c->cursor++;
 			continue;
+		}
 		jw_init(&w, scratch, sizeof(scratch));
 		jw_obj(&w);
 		jw_key(&w, "log");
@@ -273,7 +302,9 @@ static void pump_logs(struct conn *c)
 		jw_strn(&w, ring_data(&ctl.logs, r), r->len);
 		jw_end(&w);
 		jw_end(&w);
-		emit_item(c, &w);
+		if (emit_item(c, &w) < 0)
+			return;
+		c->cursor++;
 		c->sent++;
 	}
 	if (!c->follow && c->cursor >= stop && pending(c) < CTL_OUT_LOW) {
@@ -285,7 +316,8 @@ static void pump_logs(struct conn *c)
 		jw_kint(&w, "lines", (long long)c->sent);
 		jw_end(&w);
 		jw_end(&w);
-		emit_item(c, &w);
+		if (emit_item(c, &w) < 0)
+			return;
 		/* Back to requests. */
 		c->mode = CM_REQ;
 	}
@@ -326,6 +358,7 @@ static struct conn *conn_new(int fd, enum conn_kind kind)
 		free(c);
 		return NULL;
 	}
+	c->last_progress = loop_now();
 	c->next = ctl.conns;
 	ctl.conns = c;
 	ctl.nconns++;
@@ -407,8 +440,8 @@ static void conn_update(struct conn *c)
 		return;
 	}
 	if (!c->closing && !c->peer_eof) {
-		if (c->mode == CM_EVENTS || c->mode == CM_LOGS)
-			ev |= EPOLLIN;          /* read and discard: notice the close */
+		if (discards_input(c))
+			ev |= EPOLLIN;   /* read and drop */
 		else if (c->inlen < sizeof(c->in) && pending(c) < CTL_OUT_LOW)
 			ev |= EPOLLIN;
 	}
@@ -467,6 +500,8 @@ static void handle_line(struct conn *c, char *line, size_t len)
  * requests to answer, or stream items to make. */
 static int backlog(const struct conn *c)
 {
+	if (c->blocked)
+		return 0;   /* waits for budget: retried after each batch */
 	switch (c->mode) {
 	case CM_REQ:
 		return !c->closing && memchr(c->in, '\n', c->inlen) != NULL;
@@ -501,6 +536,9 @@ static void conn_requests(struct conn *c)
 	if (off) {
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
+		/* Progress: a partial line left now gets its own 30 s. */
+		loop_timer_cancel(ctl.vm.loop, &c->timer);
+		c->last_progress = loop_now();
 	}
 }
 
@@ -524,11 +562,19 @@ static void conn_process(struct conn *c)
 		conn_update(c);
 }
 
+/* A follower's and the push's input is never a request: read and dropped,
+ * so a chatty peer cannot fill a buffer. A non-follow logs stream ends, so
+ * what comes meanwhile is the next request. */
+static int discards_input(const struct conn *c)
+{
+	return c->mode == CM_EVENTS || (c->mode == CM_LOGS && c->follow);
+}
+
 static void conn_read(struct conn *c)
 {
 	for (int k = 0; k < 4; k++) {
 		ssize_t n;
-		if (c->mode == CM_EVENTS || c->mode == CM_LOGS) {
+		if (discards_input(c)) {
 			char sink[4096];
 			n = read(c->fd, sink, sizeof(sink));
 		} else {
@@ -545,15 +591,18 @@ static void conn_read(struct conn *c)
 			return;
 		}
 		if (n == 0) {
+			/* The peer will send no more. A socket's peer may have
+			 * only half-closed and still read: its requests are
+			 * answered, its stream goes on, until a write fails or
+			 * EPOLLHUP says it is gone. A serial port's EOF is the
+			 * host going away. */
 			c->peer_eof = 1;
-			/* A stream's client went away; a request's may have
-			 * half-closed and still wait for the replies. */
-			if (c->mode == CM_EVENTS || c->mode == CM_LOGS || c->kind != CK_SOCKET)
+			if (c->kind == CK_SERIAL)
 				conn_close(c);
 			return;
 		}
 		ctl.bytes_in += (uint64_t)n;
-		if (c->mode == CM_REQ || c->mode == CM_EXEC)
+		if (!discards_input(c))
 			c->inlen += (size_t)n;
 	}
 }
@@ -596,6 +645,8 @@ struct listener {
 	struct loop_io io;
 	struct loop_timer pause;
 	int fd;
+	int vsock;
+	uint32_t peer_cid;       /* vsock: the one peer CID let in, or ADDR_CID_ANY */
 	char name[128];
 };
 
@@ -607,12 +658,44 @@ static void refuse(int fd, const char *why)
 	char buf[256];
 	int n = snprintf(buf, sizeof(buf),
 			 "{\"ok\":false,\"error\":{\"code\":\"busy\",\"message\":\"%s\"}}\n", why);
-	/* Best effort on a fresh socket: it has room for one line. */
+	/* Best effort on a fresh socket: it has room for one line. What the
+	 * client sent is read first: closing on unread input resets the
+	 * connection, and the client would not see why. */
+	for (int k = 0; k < 4; k++) {
+		char sink[4096];
+		if (read(fd, sink, sizeof(sink)) <= 0)
+			break;
+	}
 	if (write(fd, buf, (size_t)n) < 0) {
 		/* nothing to do */
 	}
 	close(fd);
 	ctl.refused++;
+}
+
+/* At the connection limit, make room rather than lock the host out: close
+ * the connection that has done nothing for longest among those idle (no
+ * request, nothing to send) or stuck (output unread for 10 s). Streams that
+ * are merely quiet are kept. 1 if one was closed. */
+#define EVICT_STUCK_NS (10 * LOOP_NS_PER_SEC)
+
+static int evict_one(void)
+{
+	struct conn *victim = NULL;
+	uint64_t now = loop_now();
+	for (struct conn *c = ctl.conns; c; c = c->next) {
+		int idle = c->mode == CM_REQ && c->inlen == 0 && pending(c) == 0;
+		int stuck = pending(c) > 0 && now - c->last_progress >= EVICT_STUCK_NS;
+		if (c->kind != CK_SOCKET || c->dead || !(idle || stuck))
+			continue;
+		if (!victim || c->last_progress < victim->last_progress)
+			victim = c;
+	}
+	if (!victim)
+		return 0;
+	ctl.evicted++;
+	conn_close(victim);
+	return 1;
 }
 
 static void on_listener_pause(struct loop *l, struct loop_timer *t)
@@ -626,7 +709,12 @@ static void on_accept(struct loop *l, struct loop_io *io, uint32_t events)
 	struct listener *ls = io->ctx;
 	(void)events;
 	for (int k = 0; k < 32; k++) {
-		int fd = accept4(ls->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_vm peer;
+		socklen_t plen = sizeof(peer);
+		int fd;
+		memset(&peer, 0, sizeof(peer));
+		fd = accept4(ls->fd, ls->vsock ? (struct sockaddr *)&peer : NULL, ls->vsock ? &plen : NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -640,7 +728,14 @@ static void on_accept(struct loop *l, struct loop_io *io, uint32_t events)
 			}
 			return;
 		}
-		if (ctl.nconns >= CTL_MAX_CONNS) {
+		/* With vsock_loopback, any process in the VM can reach CID 1: a
+		 * root shell for anyone, unless only the host is let in. */
+		if (fd >= 0 && ls->vsock && ls->peer_cid != ADDR_CID_ANY && peer.svm_cid != ls->peer_cid) {
+			close(fd);
+			ctl.refused_peers++;
+			continue;
+		}
+		if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) {
 			refuse(fd, "too many connections (256)");
 			continue;
 		}
@@ -656,7 +751,7 @@ static void on_accept(struct loop *l, struct loop_io *io, uint32_t events)
 	}
 }
 
-static int add_listener(int fd, const char *name)
+static int add_listener(int fd, const char *name, int vsock, uint32_t peer_cid)
 {
 	struct listener *ls;
 	if (nlisteners == CTL_MAX_LISTENERS) {
@@ -666,6 +761,8 @@ static int add_listener(int fd, const char *name)
 	}
 	ls = &listeners[nlisteners];
 	ls->fd = fd;
+	ls->vsock = vsock;
+	ls->peer_cid = peer_cid;
 	ls->io.fd = -1;
 	snprintf(ls->name, sizeof(ls->name), "%s", name);
 	loop_timer_init(&ls->pause, on_listener_pause, ls);
@@ -696,7 +793,7 @@ static int listen_unix(const struct addr *a, const char *name)
 		errno = e;
 		return -1;
 	}
-	return add_listener(fd, name);
+	return add_listener(fd, name, 0, 0);
 }
 
 static int listen_vsock(const struct addr *a, const char *name)
@@ -707,7 +804,7 @@ static int listen_vsock(const struct addr *a, const char *name)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.svm_family = AF_VSOCK;
-	sa.svm_cid = a->cid;
+	sa.svm_cid = VMADDR_CID_ANY;
 	sa.svm_port = a->port;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
@@ -715,7 +812,8 @@ static int listen_vsock(const struct addr *a, const char *name)
 		errno = e;
 		return -1;
 	}
-	return add_listener(fd, name);
+	/* vsock:PORT lets in the host only; vsock:CID:PORT that CID. */
+	return add_listener(fd, name, 1, a->cid == ADDR_CID_ANY ? VMADDR_CID_HOST : a->cid);
 }
 
 void ctl_listen(const char *list)
@@ -876,6 +974,21 @@ void ctl_push_timer(struct conn *c)
 	push_try(c);
 }
 
+void ctl_push_hurry(void)
+{
+	struct conn *c = ctl.push;
+	if (!c || c->mode != CM_CONNECTING || !loop_timer_armed(&c->timer))
+		return;
+	ctl.push_backoff = PUSH_RETRY_MIN_NS;
+	loop_timer_in(ctl.vm.loop, &c->timer, 0);
+}
+
+/* While the last events wait to go out, retry fast: the flush lasts 2 s. */
+static uint64_t push_max_backoff(void)
+{
+	return ctl.finalized ? 200 * LOOP_NS_PER_MS : PUSH_RETRY_MAX_NS;
+}
+
 void ctl_push_lost(struct conn *c)
 {
 	if (c->mode == CM_EVENTS) {
@@ -891,10 +1004,16 @@ void ctl_push_lost(struct conn *c)
 		close(c->fd);
 		c->fd = -1;
 	}
+	/* A host that accepts and drops at once must not get a connection
+	 * every 0.1 s: the backoff resets only after a connection that lived. */
+	if (c->connected_at && loop_now() - c->connected_at >= LOOP_NS_PER_SEC)
+		ctl.push_backoff = PUSH_RETRY_MIN_NS;
+	c->connected_at = 0;
 	c->mode = CM_CONNECTING;
 	loop_timer_in(ctl.vm.loop, &c->timer, ctl.push_backoff);
-	ctl.push_backoff = ctl.push_backoff * 2 > PUSH_RETRY_MAX_NS ? PUSH_RETRY_MAX_NS
-								    : ctl.push_backoff * 2;
+	ctl.push_backoff *= 2;
+	if (ctl.push_backoff > push_max_backoff())
+		ctl.push_backoff = push_max_backoff();
 }
 
 void ctl_push_connected(struct conn *c, uint32_t events)
@@ -907,7 +1026,7 @@ void ctl_push_connected(struct conn *c, uint32_t events)
 		return;
 	}
 	ctl.push_connects++;
-	ctl.push_backoff = PUSH_RETRY_MIN_NS;
+	c->connected_at = loop_now();
 	/* The first item of every push connection: who we are and how boot went. */
 	jw_init(w, scratch, sizeof(scratch));
 	jw_obj(w);
@@ -920,7 +1039,8 @@ void ctl_push_connected(struct conn *c, uint32_t events)
 	ctl_write_boot(w);
 	jw_end(w);
 	jw_end(w);
-	emit_item(c, w);
+	jw_nl(w);
+	out_append(c, w->buf, w->len, 1);   /* small: past the budget */
 	ctl_stream_start(c, CM_EVENTS, ctl.push_cursor);
 	conn_update(c);
 	conn_process(c);
@@ -975,6 +1095,7 @@ void ctl_after_batch(void)
 	struct conn *c, *next;
 	for (c = ctl.conns; c; c = next) {
 		next = c->next;
+		c->blocked = 0;
 		if ((c->mode == CM_EVENTS || c->mode == CM_LOGS) && pending(c) < CTL_OUT_LOW) {
 			conn_pump(c);
 			conn_flush(c);
@@ -983,6 +1104,8 @@ void ctl_after_batch(void)
 		}
 	}
 	c = ctl.push;
+	if (c)
+		c->blocked = 0;
 	if (c && c->mode == CM_EVENTS && c->fd >= 0 && pending(c) < CTL_OUT_LOW) {
 		pump_events(c);
 		conn_flush(c);

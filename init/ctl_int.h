@@ -29,8 +29,11 @@ struct conn {
 	int closing;                 /* close once the output is sent */
 	int peer_eof;
 	int dead;
+	int blocked;                 /* a stream item found no budget: retry next batch */
 	/* streams */
 	uint64_t cursor, end_seq, sent, inflight;
+	uint64_t connected_at;       /* the push: when it connected */
+	uint64_t last_progress;      /* a request read or bytes written */
 	int follow;
 	int filter;                  /* process index, or -1 */
 	/* exec */
@@ -55,9 +58,9 @@ struct ctl {
 	struct addr push_addr;
 	uint64_t push_cursor, push_backoff;
 	/* counters */
-	uint64_t accepted, refused, requests, bad_requests, timeouts;
+	uint64_t accepted, refused, refused_peers, evicted, requests, bad_requests, timeouts;
 	uint64_t bytes_in, bytes_out, busy_replies, dropped_replies;
-	uint64_t items_lost, items_dropped;
+	uint64_t items_lost, items_dropped, stream_waits;
 	uint64_t push_attempts, push_connects, push_sent, push_resent;
 };
 
@@ -65,7 +68,10 @@ extern struct ctl ctl;
 
 void ctl_dispatch(struct conn *c, struct ctl_req *req);
 struct jw *ctl_reply_begin(const char *id);
-void ctl_reply_end(struct conn *c, struct jw *w, const char *id);
+/* 0, or -1 when the reply was refused (an error reply went instead). */
+int ctl_reply_end(struct conn *c, struct jw *w, const char *id);
+/* exempt: past the global budget (an exec's result: it ran already). */
+int ctl_reply_end_ex(struct conn *c, struct jw *w, const char *id, int exempt);
 void ctl_reply_error(struct conn *c, const char *id, enum ctl_err code, const char *msg);
 void ctl_stream_start(struct conn *c, enum conn_mode mode, uint64_t cursor);
 void ctl_conn_resume(struct conn *c);
@@ -80,5 +86,6 @@ void ctl_serial_timer(struct conn *c);
 void ctl_push_lost(struct conn *c);
 void ctl_push_timer(struct conn *c);
 void ctl_push_connected(struct conn *c, uint32_t events);
+void ctl_push_hurry(void);
 
 #endif

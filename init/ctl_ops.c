@@ -51,16 +51,17 @@ const char *ctl_proc_name(size_t i)
 	return ctl.spec && i < ctl.spec->nprocs ? ctl.spec->procs[i].name : "?";
 }
 
-static void write_status_fields(struct jw *w, int status)
+/* status (shell-style), and code or signal: sig is what ended it, or 0. */
+static void write_status_fields(struct jw *w, int status, int sig)
 {
-	const char *sig = status > 128 && status < 128 + 65 ? proto_signal_name(status - 128) : NULL;
 	jw_kint(w, "status", status);
-	if (status > 128 && status < 128 + 65) {
+	if (sig > 0) {
+		const char *name = proto_signal_name(sig);
 		jw_knull(w, "code");
-		if (sig)
-			jw_kstr(w, "signal", sig);
+		if (name)
+			jw_kstr(w, "signal", name);
 		else
-			jw_kint(w, "signal", status - 128);
+			jw_kint(w, "signal", sig);
 	} else {
 		jw_kint(w, "code", status);
 		jw_knull(w, "signal");
@@ -114,7 +115,7 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 	case SVC_EV_EXITED:
 		w = ev_begin("process.exited");
 		jw_kstr(w, "process", name);
-		write_status_fields(w, (int)arg);
+		write_status_fields(w, (int)arg, s->exit_sig);
 		break;
 	case SVC_EV_BACKOFF:
 		w = ev_begin("process.restarting");
@@ -173,13 +174,14 @@ void ctl_event_final(void)
 		if (v->last_status < 0)
 			jw_knull(w, "status");
 		else
-			write_status_fields(w, v->last_status);
+			write_status_fields(w, v->last_status, v->last_signal);
 		jw_kint(w, "restarts", v->restarts);
 		jw_end(w);
 	}
 	jw_end_arr(w);
 	ev_commit();
 	ctl.finalized = 1;
+	ctl_push_hurry();
 }
 
 /* The members line, key, message and text of "FILE:LINE: KEY: MESSAGE"
@@ -350,7 +352,7 @@ static void write_process(struct jw *w, size_t i)
 	} else {
 		uint64_t ago = (now - v->last_exit_at) / LOOP_NS_PER_MS;
 		jw_obj(w);
-		write_status_fields(w, v->last_status);
+		write_status_fields(w, v->last_status, v->last_signal);
 		jw_kint(w, "at_ms", (long long)(bnow > ago ? bnow - ago : 0));
 		jw_end(w);
 	}
@@ -408,9 +410,12 @@ static void op_status(struct conn *c, struct ctl_req *q)
 	jw_kint(w, "events_overwritten", (long long)ctl.events.evicted);
 	jw_kint(w, "items_lost", (long long)ctl.items_lost);
 	jw_kint(w, "items_dropped", (long long)ctl.items_dropped);
+	jw_kint(w, "stream_waits", (long long)ctl.stream_waits);
 	jw_kint(w, "connections", (long long)ctl.nconns);
 	jw_kint(w, "connections_accepted", (long long)ctl.accepted);
 	jw_kint(w, "connections_refused", (long long)ctl.refused);
+	jw_kint(w, "connections_refused_peer", (long long)ctl.refused_peers);
+	jw_kint(w, "connections_evicted", (long long)ctl.evicted);
 	jw_kint(w, "requests", (long long)ctl.requests);
 	jw_kint(w, "bad_requests", (long long)ctl.bad_requests);
 	jw_kint(w, "request_timeouts", (long long)ctl.timeouts);
@@ -435,8 +440,8 @@ static void op_events(struct conn *c, struct ctl_req *q)
 		from = ring_next(&ctl.events);
 	w = ctl_reply_begin(q->id);
 	jw_kint(w, "next_seq", (long long)ring_next(&ctl.events));
-	ctl_reply_end(c, w, q->id);
-	ctl_stream_start(c, CM_EVENTS, from);
+	if (ctl_reply_end(c, w, q->id) == 0)
+		ctl_stream_start(c, CM_EVENTS, from);
 }
 
 static int find_process(struct conn *c, struct ctl_req *q)
@@ -466,7 +471,8 @@ static void op_logs(struct conn *c, struct ctl_req *q)
 			want--;
 	}
 	w = ctl_reply_begin(q->id);
-	ctl_reply_end(c, w, q->id);
+	if (ctl_reply_end(c, w, q->id) < 0)
+		return;
 	ctl_stream_start(c, CM_LOGS, from);
 	c->filter = filter;
 	c->follow = q->follow;
@@ -557,7 +563,9 @@ static void exec_done(void *ctx, const struct exec_result *r)
 	jw_kbool(w, "stdout_truncated", r->out_total > r->out_len);
 	jw_kbool(w, "stderr_truncated", r->err_total > r->err_len);
 	c->mode = CM_REQ;
-	ctl_reply_end(c, w, c->exec_id);
+	/* Past the budget: the command ran, "busy, try again" would run it
+	 * twice. Bounded by EXEC_MAX_JOBS replies. */
+	ctl_reply_end_ex(c, w, c->exec_id, 1);
 	ctl_conn_resume(c);
 }
 

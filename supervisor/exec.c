@@ -117,7 +117,13 @@ int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void
 		errno = EBUSY;
 		return -1;
 	}
-	memset(j, 0, sizeof(*j));
+	{
+		/* The loop skips stale events by generation: keep them. */
+		uint64_t gen[2] = { j->cap[0].io.gen, j->cap[1].io.gen };
+		memset(j, 0, sizeof(*j));
+		j->cap[0].io.gen = gen[0];
+		j->cap[1].io.gen = gen[1];
+	}
 	j->loop = l;
 	j->max = r->max_output;
 	j->cap[0].fd = j->cap[1].fd = -1;
@@ -145,14 +151,18 @@ int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void
 	j->started = loop_now();
 	for (int i = 0; i < 2; i++) {
 		close(fds[i][1]);
+		fds[i][1] = -1;
 		j->cap[i].fd = fds[i][0];
 		fcntl(j->cap[i].fd, F_SETFL, O_NONBLOCK);
-		if (loop_io_add(l, &j->cap[i].io, j->cap[i].fd, EPOLLIN, on_capture, j) < 0) {
-			/* Read it at the end instead: what fits in the pipe. */
-			j->cap[i].io.fd = -1;
-		}
 	}
-	loop_timer_in(l, &j->timer, r->timeout_ns);
+	/* No timeout or no reader: kill it at once; the reply says so. */
+	if (loop_timer_in(l, &j->timer, r->timeout_ns) < 0 ||
+	    loop_io_add(l, &j->cap[0].io, j->cap[0].fd, EPOLLIN, on_capture, j) < 0 ||
+	    loop_io_add(l, &j->cap[1].io, j->cap[1].fd, EPOLLIN, on_capture, j) < 0) {
+		j->timed_out = 1;
+		if (kill(-j->pid, SIGKILL) < 0)
+			kill(j->pid, SIGKILL);
+	}
 	return 0;
 fail:
 	saved = errno;
@@ -201,6 +211,9 @@ int exec_on_exit(pid_t pid, int wstatus)
 {
 	struct job *j = find(pid);
 	struct exec_result res;
+	exec_done_fn done;
+	void *ctx;
+	char *bufs[2];
 	if (!j)
 		return 0;
 	for (int i = 0; i < 2; i++)
@@ -212,15 +225,23 @@ int exec_on_exit(pid_t pid, int wstatus)
 		   : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 255;
 	res.timed_out = j->timed_out;
 	res.duration_ns = loop_now() - j->started;
-	res.out = j->cap[0].buf;
+	res.out = bufs[0] = j->cap[0].buf;
 	res.out_len = j->cap[0].len;
 	res.out_total = j->cap[0].total;
-	res.err = j->cap[1].buf;
+	res.err = bufs[1] = j->cap[1].buf;
 	res.err_len = j->cap[1].len;
 	res.err_total = j->cap[1].total;
-	if (j->done)
-		j->done(j->ctx, &res);
+	done = j->done;
+	ctx = j->ctx;
+	/* Free the slot before the callback: it may start the requester's next
+	 * command, or close the requester (exec_cancel must not find a job
+	 * whose pid is already reaped). */
+	j->cap[0].buf = j->cap[1].buf = NULL;
 	job_release(j);
+	if (done)
+		done(ctx, &res);
+	free(bufs[0]);
+	free(bufs[1]);
 	return 1;
 }
 

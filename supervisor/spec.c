@@ -1137,8 +1137,8 @@ static void do_guest(struct ctx *c)
 			const char *why;
 			if (addr_parse(s->guest.control.v[i], &a, &why) < 0)
 				kerr(c, line, "control", "\"%s\": %s", s->guest.control.v[i], why);
-			else if (a.kind == ADDR_FC || (a.kind == ADDR_VSOCK && a.cid != ADDR_CID_ANY))
-				kerr(c, line, "control", "\"%s\": vminit listens on vsock:PORT, unix:PATH or serial:NAME",
+			else if (a.kind == ADDR_FC)
+				kerr(c, line, "control", "\"%s\": vminit listens on vsock:[CID:]PORT, unix:PATH or serial:NAME",
 				     s->guest.control.v[i]);
 		}
 	if (get_str(c, "push", &s->guest.push, &line) == 1) {

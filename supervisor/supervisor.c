@@ -64,18 +64,19 @@ static const char *signame(int sig)
 	return NULL;
 }
 
-void sup_describe_status(int status, char *buf, size_t len)
+void sup_describe_status(int status, int sig, char *buf, size_t len)
 {
-	if (status < 0)
+	if (status < 0) {
 		snprintf(buf, len, "did not start");
-	else if (status > 128 && status < 128 + 65) {
-		const char *n = signame(status - 128);
+	} else if (sig > 0) {
+		const char *n = signame(sig);
 		if (n)
 			snprintf(buf, len, "killed by %s (status %d)", n, status);
 		else
-			snprintf(buf, len, "killed by signal %d (status %d)", status - 128, status);
-	} else
+			snprintf(buf, len, "killed by signal %d (status %d)", sig, status);
+	} else {
 		snprintf(buf, len, "exited with code %d", status);
+	}
 }
 
 /* ---- ops ---- */
@@ -162,7 +163,7 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 		log_info("%s: %s succeeded", s->name, phase_names[arg]);
 		break;
 	case SVC_EV_PRESTART_FAILED:
-		sup_describe_status((int)arg, st, sizeof(st));
+		sup_describe_status((int)arg, s->exit_sig, st, sizeof(st));
 		log_error("%s: %s failed: %s", s->name, phase_names[s->phase], st);
 		break;
 	case SVC_EV_PRESTART_TIMEOUT:
@@ -170,7 +171,7 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 			  (unsigned long long)(s->pol.hook_timeout_ns[arg] / 1000000000ull));
 		break;
 	case SVC_EV_EXITED:
-		sup_describe_status((int)arg, st, sizeof(st));
+		sup_describe_status((int)arg, s->exit_sig, st, sizeof(st));
 		log_info("%s: %s", s->name, st);
 		break;
 	case SVC_EV_BACKOFF:
@@ -342,7 +343,7 @@ void sup_log_final(const struct sup *s)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct svc *v = &s->procs[i].svc;
 		char st[64];
-		sup_describe_status(v->last_status, st, sizeof(st));
+		sup_describe_status(v->last_status, v->last_signal, st, sizeof(st));
 		log_info("final: %s %s, %s, %u restarts", v->name, svc_state_name(v->state),
 			 v->last_status < 0 ? "never ran" : st, v->restarts);
 	}

@@ -56,7 +56,8 @@ int sup_any_held(const struct sup *s);
  * process is not running. */
 pid_t sup_signal(struct sup *s, size_t i, int sig);
 
-/* "exited with code 3" / "killed by SIGKILL (status 137)" */
-void sup_describe_status(int status, char *buf, size_t len);
+/* "exited with code 3" / "killed by SIGKILL (status 137)": sig is the
+ * signal that ended it, or 0 (an exit code of 137 is not a SIGKILL). */
+void sup_describe_status(int status, int sig, char *buf, size_t len);
 
 #endif

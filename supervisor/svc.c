@@ -87,6 +87,7 @@ static enum svc_phase first_phase(const struct svc *s)
 
 static void begin_start(struct svc *s)
 {
+	s->exit_sig = 0;   /* a spawn failure is no signal */
 	if (s->starts++ > 0)
 		s->restarts++;
 	s->started_at = s->ops->now(s);
@@ -100,6 +101,8 @@ static void run_ended(struct svc *s, int status, int success)
 	uint64_t now = s->ops->now(s);
 	s->pid = 0;
 	s->last_status = status;
+	s->last_signal = s->exit_sig;
+	s->exit_sig = 0;
 	s->last_exit_at = now;
 	if (s->want == SVC_WANT_DOWN) {
 		settle(s, SVC_EXITED);
@@ -216,6 +219,7 @@ int svc_on_exit(struct svc *s, pid_t pid, int wstatus)
 	if (pid <= 0 || pid != s->pid)
 		return 0;
 	status = svc_exit_status(wstatus);
+	s->exit_sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
 	switch (s->state) {
 	case SVC_STARTING:
 		s->ops->timer_cancel(s);
@@ -238,6 +242,7 @@ int svc_on_exit(struct svc *s, pid_t pid, int wstatus)
 	case SVC_STOPPING:
 		s->ops->timer_cancel(s);
 		s->last_status = status;
+		s->last_signal = s->exit_sig;
 		s->last_exit_at = s->ops->now(s);
 		if (s->phase == SVC_PHASE_MAIN)
 			s->ops->event(s, SVC_EV_EXITED, status);

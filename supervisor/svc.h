@@ -84,6 +84,9 @@ struct svc {
 	unsigned restarts;         /* starts after the first */
 	unsigned starts;
 	int last_status;           /* code, 128+signal, or -1 for none yet */
+	int last_signal;           /* the signal that ended that run, or 0: an exit
+	                            * code of 137 is not SIGKILL */
+	int exit_sig;              /* of the exit being handled (for its events) */
 	uint64_t started_at;       /* when the current run began (ns) */
 	uint64_t last_exit_at;
 };

@@ -70,9 +70,9 @@ MUTANTS=(
 "no-final-event :: t-channel-push :: init/vminit.c :: 		ctl_event_final(); :: 		(void)0;"
 "no-channel-flush :: t-channel-push :: init/vminit.c :: 	flush_channel();
 	halt_system(vm.halt); :: 	halt_system(vm.halt);"
-"no-push-ready :: t-channel-push :: init/ctl.c :: 	emit_item(c, w);
-	ctl_stream_start(c, CM_EVENTS, ctl.push_cursor); :: 	ctl_stream_start(c, CM_EVENTS, ctl.push_cursor);"
-"no-conn-limit :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS) { :: if (0) {"
+"no-push-ready :: t-channel-push :: init/ctl.c :: 	out_append(c, w->buf, w->len, 1);   /* small: past the budget */ :: "
+"no-conn-limit :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (0) {"
+"no-eviction :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (ctl.nconns >= CTL_MAX_CONNS) {"
 "no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
 )
 

@@ -1,7 +1,8 @@
 # Many clients, and bad ones, on the host channel:
 #   - 200 clients at once each get their status reply; 300 requests
 #     pipelined on one connection each get theirs, in order
-#   - the 257th connection at once is refused with a busy error, not queued
+#   - at 256 connections the longest idle one is closed to make room; when
+#     none is idle, the 257th is refused with a busy error, not queued
 #   - while clients that never read (a log follower under a flood, a status
 #     requester), clients that send half a request and wait, clients that
 #     send garbage, and one that sends an endless line are all connected, a
@@ -57,20 +58,36 @@ print(len(ids), ids == list(range(300)))
 PY
 [ "$(cat "$T/pipe")" = "300 True" ] && ok "300 pipelined status requests: 300 replies, in order" || fail "pipelining: $(cat "$T/pipe")"
 
-# The connection limit.
+# The connection limit. An idle connection makes room for a new one (the
+# longest idle goes); when all 256 are busy streams, the next is refused.
 python3 - "$CTL_SOCK" >"$T/limit" <<'PY'
-import json, socket, sys
-socks = []
+import json, socket, sys, time
+path = sys.argv[1]
+def conn():
+    s = socket.socket(socket.AF_UNIX); s.connect(path); s.settimeout(5); return s
+def ask(s, req):
+    s.sendall(json.dumps(req).encode() + b"\n"); return json.loads(s.makefile("rb").readline())
+idle = []
 for i in range(256):
-    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); socks.append(s)
-# A round trip on the last one: all 256 are accepted by now.
-socks[-1].sendall(b'{"op":"ping"}\n'); socks[-1].settimeout(5); socks[-1].makefile("rb").readline()
-extra = socket.socket(socket.AF_UNIX); extra.connect(sys.argv[1]); extra.settimeout(5)
-line = extra.makefile("rb").readline()
-r = json.loads(line)
-print(r["error"]["code"], "closed" if extra.recv(1) == b"" else "open")
+    idle.append(conn()); time.sleep(0.001)
+ask(idle[-1], {"op": "ping"})            # all 256 accepted by now
+new = conn()
+r1 = ask(new, {"op": "ping"})["ok"]
+first = idle[0].recv(1) == b""           # the longest idle was closed
+for s in idle + [new]: s.close()
+time.sleep(0.3)
+streams = []
+for i in range(256):
+    s = conn(); s.sendall(b'{"op":"events"}\n'); s.makefile("rb").readline(); streams.append(s)
+extra = conn()
+r = json.loads(extra.makefile("rb").readline())
+print(r1, first, r["error"]["code"], "closed" if extra.recv(1) == b"" else "open")
 PY
-[ "$(cat "$T/limit")" = "busy closed" ] && ok "the 257th connection: a busy error, then closed" || fail "limit: $(cat "$T/limit")"
+[ "$(cat "$T/limit")" = "True True busy closed" ] \
+	&& ok "at 256 connections: the longest idle one makes room; with 256 streams, the next gets busy and is closed" \
+	|| fail "limit: $(cat "$T/limit")"
+[ "$(ctl --json status | json "j['result']['counters']['connections_evicted'] >= 1")" = True ] \
+	&& ok "the eviction is counted" || fail "connections_evicted"
 
 # The bad crowd, kept connected in the background.
 python3 - "$CTL_SOCK" "$T/crowd.ready" <<'PY' &
@@ -125,6 +142,15 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5); f = 
 s.sendall(b"not json\n"); a = json.loads(f.readline())["error"]["code"]
 s.sendall(b'{"id":7,"op":"signal","process":"web","signal":"NOPE"}\n'); b = json.loads(f.readline())
 s.sendall(b'{"id":8,"op":"ping"}\n'); c = json.loads(f.readline())["ok"]
+# a long name of control characters: an error reply (escaped, 6 bytes each), not a close
+s.sendall(json.dumps({"id": 9, "op": "stop", "process": "\x01" * 250}).encode() + b"\n")
+c = c and json.loads(f.readline())["error"]["code"] == "not_found"
+# a logs stream that ends, then the next request on the same connection
+s.sendall(b'{"id":10,"op":"logs","lines":5}\n{"id":11,"op":"ping"}\n')
+while True:
+    item = json.loads(f.readline())
+    if "end" in item: break
+c = c and json.loads(f.readline()).get("id") == 11
 s.sendall(b"y" * 20000)
 d = json.loads(f.readline())["error"]["code"]
 e = f.readline()

@@ -38,6 +38,7 @@ f = open(out, "a", buffering=1)
 conns = 0
 while True:
     c, _ = s.accept(); conns += 1
+    c.shutdown(socket.SHUT_WR)   # a receive-only host: vminit must keep sending
     r = c.makefile("rb"); n = 0
     for line in r:
         f.write("%d %s" % (conns, line.decode()))
@@ -76,8 +77,9 @@ print("seqs-ok" if sorted(set(seqs)) == list(range(1, max(seqs) + 1)) else "seqs
 PY
 grep -q '^ready-first$' "$T/check" && ok "each push connection starts with ready and the boot timings" || fail "ready: $(cat "$T/check")"
 grep -q '^seqs-ok$' "$T/check" && ok "a dropped push reconnects and goes on without a gap" || fail "seqs: $(cat "$T/check")"
-[ "$(ctl --json status | json "j['result']['counters']['push_connects']")" -ge 2 ] && ok "status counts the push connections" \
-	|| fail "push_connects"
+n=$(ctl --json status | json "j['result']['counters']['push_connects']")
+[ "$n" -ge 2 ] && [ "$n" -le 3 ] && ok "status counts the push connections ($n): a receive-only host is no reason to reconnect" \
+	|| fail "push_connects: $n"
 
 ctl shutdown >/dev/null || fail "shutdown request"
 vm_wait 20

@@ -17,6 +17,10 @@ restart.policy = "on-failure"
 restart.max_retries = 1
 restart.backoff_seconds = 0
 resources.memory = "64Mi"
+[processes.code137]
+command = ["/bin/sh", "-c", "exit 137"]
+restart.policy = "never"
+resources.memory = "64Mi"
 [processes.sleeper]
 command = ["/bin/sleep", "1000"]
 restart.policy = "always"
@@ -34,8 +38,11 @@ echo "$out" | grep -Eq '^ticker +running +up +[0-9]+ +0 ' && ok "status: ticker 
 echo "$out" | grep -Eq '^crasher +failed +up +- +1 +3 ' && ok "status: crasher failed, 1 restart, last exit 3" \
 	|| fail "status: crasher: $out"
 st=$(ctl --json status)
-[ "$(echo "$st" | json "[p['name'] for p in j['result']['processes']]")" = "['crasher', 'sleeper', 'ticker']" ] \
-	&& ok "status --json lists the three processes" || fail "status --json: $st"
+[ "$(echo "$st" | json "[p['name'] for p in j['result']['processes']]")" = "['code137', 'crasher', 'sleeper', 'ticker']" ] \
+	&& ok "status --json lists the four processes" || fail "status --json: $st"
+[ "$(echo "$st" | json "[(p['last_exit']['code'], p['last_exit']['signal']) for p in j['result']['processes'] if p['name']=='code137'][0]")" = "(137, None)" ] \
+	&& ok "status: exit 137 is code 137, not SIGKILL" || fail "status: code137: $st"
+expect '^vminit: code137: exited with code 137$' 1 "the console says so too"
 [ "$(echo "$st" | json "[(p['last_exit']['code'], p['last_exit']['signal'], p['starts'], p['failures']) for p in j['result']['processes'] if p['name']=='crasher'][0]")" = "(3, None, 2, 2)" ] \
 	&& ok "status: crasher's last exit (code 3), starts and failures" || fail "status: crasher fields: $st"
 [ "$(echo "$st" | json "[p['memory_rss_bytes'] > 0 and p['uptime_ms'] >= 0 and p['pid'] > 1 for p in j['result']['processes'] if p['name']=='ticker'][0]")" = True ] \
