@@ -647,6 +647,7 @@ struct listener {
 	int fd;
 	int vsock;
 	uint32_t peer_cid;       /* vsock: the one peer CID let in, or ADDR_CID_ANY */
+	char path[ADDR_PATH_MAX];  /* unix: the file to remove at the end */
 	char name[128];
 };
 
@@ -793,7 +794,22 @@ static int listen_unix(const struct addr *a, const char *name)
 		errno = e;
 		return -1;
 	}
-	return add_listener(fd, name, 0, 0);
+	if (add_listener(fd, name, 0, 0) < 0)
+		return -1;
+	snprintf(listeners[nlisteners - 1].path, sizeof(listeners[0].path), "%s", a->path);
+	return 0;
+}
+
+void ctl_close_listeners(void)
+{
+	for (size_t i = 0; i < nlisteners; i++) {
+		loop_io_del(ctl.vm.loop, &listeners[i].io);
+		loop_timer_cancel(ctl.vm.loop, &listeners[i].pause);
+		close(listeners[i].fd);
+		if (listeners[i].path[0])
+			unlink(listeners[i].path);
+	}
+	nlisteners = 0;
 }
 
 static int listen_vsock(const struct addr *a, const char *name)

@@ -70,5 +70,7 @@ void ctl_event_final(void);
 void ctl_after_batch(void);
 /* Every reply and stream item sent, and the push (if any) caught up. */
 int ctl_flushed(void);
+/* Stop listening and remove the unix sockets' files (`vminit run` at exit). */
+void ctl_close_listeners(void);
 
 #endif

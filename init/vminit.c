@@ -296,6 +296,9 @@ static void shutdown_begin(const char *why)
 
 static void shutdown_request(const char *why, int reboot)
 {
+	/* A reboot asked for while a power-off is under way still counts. */
+	if (reboot)
+		vm.halt = SPEC_HALT_REBOOT;
 	if (vm.sd == SD_STOPPING || vm.sd == SD_TERM_REST) {
 		/* One signal is often delivered twice (to us and to our process
 		 * group, as timeout(1) does): only a request a second later means
@@ -311,8 +314,6 @@ static void shutdown_request(const char *why, int reboot)
 	if (vm.sd != SD_NONE)
 		return;
 	log_info("shutting down: %s", why);
-	if (reboot)
-		vm.halt = SPEC_HALT_REBOOT;
 	if (vm.ctl_ok)
 		ctl_event_shutdown(why, vm.halt == SPEC_HALT_REBOOT);
 	vm.sd = SD_STOPPING;
@@ -474,7 +475,14 @@ static void setup_ctl(void)
 		list[0] = '\0';
 		for (size_t i = 0; i < vm.spec->guest.control.n; i++) {
 			size_t n = strlen(list);
-			snprintf(list + n, sizeof(list) - n, "%s%s", n ? "," : "", vm.spec->guest.control.v[i]);
+			int w = snprintf(list + n, sizeof(list) - n, "%s%s", n ? "," : "", vm.spec->guest.control.v[i]);
+			if (w < 0 || (size_t)w >= sizeof(list) - n) {
+				/* Never a cut address: it could name another path. */
+				list[n] = '\0';
+				log_error("control: the list is over %zu bytes: %s and later ones skipped",
+					  sizeof(list) - 1, vm.spec->guest.control.v[i]);
+				break;
+			}
 		}
 	} else {
 		/* The defaults are a VM's; `vminit run` on a host listens only
@@ -653,6 +661,8 @@ int vminit_run(const char *spec_path, const struct vminit_opts *o)
 	while (vm.sd != SD_DONE)
 		run_once();
 	flush_channel();
+	if (vm.ctl_ok)
+		ctl_close_listeners();
 	console_drain(2000);
 	return vm.exit_code;
 }
