@@ -64,15 +64,15 @@ MUTANTS=(
 		return 1000;"
 "no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
 "no-held :: t-channel :: init/vminit.c :: && !sup_any_held(vm.sup) :: "
-"no-exec-timeout :: t-channel :: supervisor/exec.c :: loop_timer_in(l, &j->timer, r->timeout_ns); :: (void)0;"
+"no-exec-timeout :: t-channel :: supervisor/exec.c :: if (loop_timer_in(l, &j->timer, r->timeout_ns) < 0 || :: if (0 ||"
 "no-log-ring :: t-channel :: supervisor/output.c :: if (o->tap) :: if (0)"
 "no-push-retry :: t-channel-push :: init/ctl.c :: loop_timer_in(ctl.vm.loop, &c->timer, ctl.push_backoff); :: (void)0;"
 "no-final-event :: t-channel-push :: init/vminit.c :: 		ctl_event_final(); :: 		(void)0;"
 "no-channel-flush :: t-channel-push :: init/vminit.c :: 	flush_channel();
 	halt_system(vm.halt); :: 	halt_system(vm.halt);"
 "no-push-ready :: t-channel-push :: init/ctl.c :: 	out_append(c, w->buf, w->len, 1);   /* small: past the budget */ :: "
-"no-conn-limit :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (0) {"
-"no-eviction :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (ctl.nconns >= CTL_MAX_CONNS) {"
+"no-conn-limit :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (0 && !evict_one()) {"
+"no-eviction :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (ctl.nconns >= CTL_MAX_CONNS && (0 && !evict_one())) {"
 "no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
 )
 

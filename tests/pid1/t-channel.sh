@@ -10,6 +10,7 @@
 	cat <<EOT
 [processes.ticker]
 command = ["/bin/sh", "-c", "i=0; while :; do i=\$((i+1)); echo tick \$i; sleep 0.2; done"]
+prestart = ["/bin/sh", "-c", "echo preparing"]
 resources.memory = "64Mi"
 [processes.crasher]
 command = ["/bin/sh", "-c", "echo crash-run; sleep 0.3; echo going down >&2; exit 3"]
@@ -79,6 +80,14 @@ PY
 )
 want="process.started:0 process.exited:3 process.restarting process.started:1 process.exited:3 process.failed process.settled"
 [ "$crash_evs" = "$want" ] && ok "events: the crasher's life in order" || fail "events: crasher: '$crash_evs', want '$want'"
+tick_evs=$(python3 - "$T/events" <<'PY'
+import json, sys
+evs = [json.loads(l)['event'] for l in open(sys.argv[1]) if '"event"' in l]
+print(' '.join(e['type'] + ':' + e.get('hook', '') for e in evs if e.get('process') == 'ticker'))
+PY
+)
+[ "$tick_evs" = "prestart.started:process prestart.ok:process process.started:" ] \
+	&& ok "events: the ticker's prestart hook, its result, then the process" || fail "events: ticker: '$tick_evs'"
 
 # -- logs --
 out=$(ctl logs -n 3 ticker)
