@@ -33,6 +33,8 @@ MUTANTS=(
 "no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: s->ops->signal(s, s->pid, SIGKILL);
 		} :: }"
 "spec-errors-halt :: t-spec-errors :: init/vminit.c :: report_spec_errors(vm.spec);
+		if (vm.ctl_ok)
+			setup_ctl();
 		return 0; :: report_spec_errors(vm.spec);
 		return -1;"
 "sigint-ignored :: t-signals :: init/vminit.c :: shutdown_begin(vm.pid1 ? \"SIGINT (Ctrl-Alt-Del)\" : \"SIGINT\"); :: (void)0;"
