@@ -11,6 +11,7 @@
 #include "env.h"
 #include "output.h"
 #include "spawn.h"
+#include "../channel/proto.h"
 #include "../init/console.h"
 #include "../init/loop.h"
 
@@ -47,29 +48,12 @@ static struct sup_proc *P(struct svc *s)
 
 static const char *const phase_names[] = { "env prestart", "prestart", "process" };
 
-static const char *signame(int sig)
-{
-	static const char *const names[] = {
-		[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
-		[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-		[SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL",
-		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
-		[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP",
-		[SIGTSTP] = "SIGTSTP", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
-		[SIGSYS] = "SIGSYS", [SIGPWR] = "SIGPWR",
-	};
-	if (sig > 0 && sig < (int)(sizeof(names) / sizeof(names[0])) && names[sig])
-		return names[sig];
-	return NULL;
-}
-
 void sup_describe_status(int status, int sig, char *buf, size_t len)
 {
 	if (status < 0) {
 		snprintf(buf, len, "did not start");
 	} else if (sig > 0) {
-		const char *n = signame(sig);
+		const char *n = proto_signal_name(sig);
 		if (n)
 			snprintf(buf, len, "killed by %s (status %d)", n, status);
 		else
