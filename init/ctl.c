@@ -131,18 +131,24 @@ static void conn_flush(struct conn *c)
 	out_shrink(c);
 }
 
+/* {"id":ID,"ok":OK, — every reply's start. */
+static void reply_head(struct jw *w, const char *id, int ok)
+{
+	jw_obj(w);
+	if (id && *id) {
+		jw_key(w, "id");
+		jw_raw(w, id, strlen(id));
+	}
+	jw_kbool(w, "ok", ok);
+}
+
 void ctl_reply_error(struct conn *c, const char *id, enum ctl_err code, const char *msg)
 {
 	struct jw w;
 	/* Room for the id and a 512-byte message escaped 6 bytes per byte. */
 	char buf[PROTO_ID_MAX + 6 * 512 + 256];
 	jw_init(&w, buf, sizeof(buf));
-	jw_obj(&w);
-	if (id && *id) {
-		jw_key(&w, "id");
-		jw_raw(&w, id, strlen(id));
-	}
-	jw_kbool(&w, "ok", 0);
+	reply_head(&w, id, 0);
 	jw_key(&w, "error");
 	jw_obj(&w);
 	jw_kstr(&w, "code", proto_err_name(code));
@@ -164,12 +170,7 @@ struct jw *ctl_reply_begin(const char *id)
 {
 	static struct jw w;
 	jw_init(&w, scratch, sizeof(scratch));
-	jw_obj(&w);
-	if (id && *id) {
-		jw_key(&w, "id");
-		jw_raw(&w, id, strlen(id));
-	}
-	jw_kbool(&w, "ok", 1);
+	reply_head(&w, id, 1);
 	jw_key(&w, "result");
 	jw_obj(&w);
 	return &w;
