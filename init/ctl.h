@@ -17,6 +17,7 @@ struct loop;
 struct sup;
 struct spec;
 struct jw;
+struct modules_report;
 
 #define CTL_MAX_CONNS 256
 #define CTL_MAX_LISTENERS 8
@@ -48,6 +49,9 @@ struct ctl_vm {
 int ctl_init(const struct ctl_vm *vm);
 /* The spec and its supervisor (sup NULL when the spec has errors). */
 void ctl_set_spec(const struct spec *spec, struct sup *sup);
+/* The kernel modules loaded at boot (kept by the caller): status and one
+ * module.failed event per failure. */
+void ctl_set_modules(const struct modules_report *r);
 /* Listen on each address of a comma-separated list; failures are logged. */
 void ctl_listen(const char *list);
 /* Push events to addr (vsock:CID:PORT or unix:PATH). */

@@ -55,6 +55,7 @@ struct ctl {
 	size_t out_total;
 	int finalized;
 	int64_t pid1_ms, spec_ms, first_process_ms;
+	const struct modules_report *modules;   /* NULL: none were asked for */
 	struct addr push_addr;
 	uint64_t push_cursor, push_backoff;
 	/* counters */

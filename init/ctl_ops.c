@@ -8,6 +8,7 @@
  * memory.
  */
 #include "ctl_int.h"
+#include "modules.h"
 #include "console.h"
 #include "vminit.h"
 #include "../supervisor/env.h"
@@ -234,6 +235,45 @@ void ctl_set_spec(const struct spec *spec, struct sup *sup)
 	}
 }
 
+void ctl_set_modules(const struct modules_report *r)
+{
+	if (!r->present)
+		return;
+	ctl.modules = r;
+	for (unsigned i = 0; i < r->nfail; i++) {
+		struct jw *w = ev_begin("module.failed");
+		jw_kstr(w, "module", r->fail[i].module);
+		jw_kstr(w, "error", r->fail[i].error);
+		ev_commit();
+	}
+}
+
+static void write_modules(struct jw *w)
+{
+	const struct modules_report *r = ctl.modules;
+	jw_key(w, "modules");
+	if (!r) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_kint(w, "loaded", r->loaded);
+	jw_kint(w, "already_loaded", r->already);
+	jw_kint(w, "builtin", r->builtin);
+	jw_kint(w, "failed", r->failed);
+	jw_key(w, "errors");
+	jw_arr(w);
+	for (unsigned i = 0; i < r->nfail; i++) {
+		jw_obj(w);
+		jw_kstr(w, "module", r->fail[i].module);
+		jw_kstr(w, "error", r->fail[i].error);
+		jw_end(w);
+	}
+	jw_end_arr(w);
+	jw_kint(w, "ms", r->ms);
+	jw_end(w);
+}
+
 void ctl_mark(enum ctl_mark m)
 {
 	if (m == CTL_MARK_SPEC)
@@ -392,6 +432,7 @@ static void op_status(struct conn *c, struct ctl_req *q)
 	jw_end_arr(w);
 	jw_kint(w, "errors_dropped", ctl.spec ? (long long)ctl.spec->errors_dropped : 0);
 	jw_end(w);
+	write_modules(w);
 	jw_key(w, "processes");
 	jw_arr(w);
 	for (size_t i = 0; ctl.sup && i < sup_count(ctl.sup); i++)

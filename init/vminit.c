@@ -30,6 +30,7 @@
 #include "ctl.h"
 #include "halt.h"
 #include "loop.h"
+#include "modules.h"
 #include "../channel/json.h"
 #include "../supervisor/exec.h"
 #include "../supervisor/spec.h"
@@ -76,6 +77,7 @@ struct vm {
 	int ctl_ok;
 	int64_t started_ms;
 	const struct vminit_opts *opts;
+	struct modules_report modules;
 };
 
 static struct vm vm;
@@ -529,10 +531,12 @@ static int setup(const char *spec_path)
 		struct ctl_vm c = cv;
 		c.loop = vm.loop;
 		c.started_ms = vm.started_ms;
-		if (ctl_init(&c) < 0)
+		if (ctl_init(&c) < 0) {
 			log_error("no memory for the host channel: it is off");
-		else
+		} else {
 			vm.ctl_ok = 1;
+			ctl_set_modules(&vm.modules);
+		}
 	}
 
 	log_info("reading spec %s", spec_path);
@@ -632,6 +636,8 @@ _Noreturn void vminit_pid1(const struct vminit_opts *o)
 	log_info("vminit %s starting as PID 1", VMINIT_VERSION);
 	if (boot_loopback_up() < 0)
 		log_warn("cannot bring up lo: %s", strerror(errno));
+	/* Before the channel: its vsock and virtio-serial may be modules. */
+	modules_boot(&vm.modules);
 	spec_path = pick_spec(o->spec, specbuf, sizeof(specbuf));
 	if (setup(spec_path) < 0) {
 		/* No loop: nothing can be supervised. End cleanly, not by panic. */
