@@ -28,7 +28,7 @@ TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps unit pid1 channel helpers clean size demo mutants fuzz fuzz-short bench
+.PHONY: all check deps unit pid1 channel helpers clean size demo qemu mutants fuzz fuzz-short bench
 all: $(BUILD)/vminit $(BUILD)/vminitctl
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
@@ -104,6 +104,11 @@ clean:
 
 demo: deps all
 	qemu/demo-namespace.sh
+
+# The main job: the example workload in QEMU, queried from the host.
+qemu: deps all
+	qemu/setup.sh
+	qemu/demo.sh
 
 # Each behaviour test must fail with its feature switched off (tests/mutants.sh).
 mutants: all helpers
