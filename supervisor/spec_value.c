@@ -245,9 +245,12 @@ static int lex_number(const char *p, const char **end, struct val *v)
 	}
 	errno = 0;
 	if (is_float) {
+		/* Only overflow is out of range: an underflow rounds to a subnormal
+		 * or zero, as in TOML (IEEE 754 binary64), and 5e-324 is still a
+		 * cpu share above 0. */
 		v->type = VAL_FLOAT;
 		v->f = strtod(p, NULL);
-		if (errno || !isfinite(v->f))
+		if (!isfinite(v->f))
 			return -1;
 	} else {
 		v->type = VAL_INT;

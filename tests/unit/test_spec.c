@@ -701,6 +701,21 @@ Test(validate_resources, cpu_int_accepted_as_float)
 	spec_free(s);
 }
 
+Test(validate_resources, cpu_subnormal_accepted)
+{
+	/* Above 0 as the schema asks, though strtod calls it an underflow; what
+	 * rounds to 0, as in any TOML parser, is then 0. */
+	struct spec *s = load_ok(BASE "resources.cpu = 5e-324\n");
+	cr_assert_gt(s->procs[0].cpu, 0.0);
+	spec_free(s);
+	s = load_ok(BASE "resources.cpu = 1.5e-310\n");
+	cr_assert_gt(s->procs[0].cpu, 0.0);
+	spec_free(s);
+	expect_error(BASE "resources.cpu = 1e-400\n",
+		     "t.ini:5: processes.web.resources.cpu: must be greater than 0");
+	expect_error(BASE "resources.cpu = 1e309\n", "t.ini:5: processes.web.resources.cpu: bad number");
+}
+
 Test(validate_resources, cpu_string_rejected)
 {
 	expect_error(BASE "resources.cpu = \"1\"\n",
@@ -2310,7 +2325,7 @@ Test(roundtrip, long_description_idempotent)
 
 Test(roundtrip, cpu_values)
 {
-	static const char *const in[] = { "1", "0.1", "0.3", "64", "63.999", "1e-3", "2.5E1", NULL };
+	static const char *const in[] = { "1", "0.1", "0.3", "64", "63.999", "1e-3", "2.5E1", "5e-324", NULL };
 	for (int i = 0; in[i]; i++) {
 		char *t = fmt(BASE "resources.cpu = %s\n", in[i]);
 		struct spec *s0 = load_ok(t), *s1;
