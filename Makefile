@@ -28,7 +28,7 @@ TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps unit pid1 channel helpers clean size demo qemu mutants fuzz fuzz-short bench
+.PHONY: all check deps unit manifest pid1 channel helpers clean size demo qemu e2e mutants fuzz fuzz-short bench
 all: $(BUILD)/vminit $(BUILD)/vminitctl
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
@@ -70,11 +70,20 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 
 helpers: $(HELPERS)
 
+# Guest-side helpers of the QEMU tests: static musl, like vminit.
+$(BUILD)/qemu/vsock-sink: qemu/tests/vsock-sink.c $(BUILD)/include/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -s -o $@ $<
+
 deps:
 	tests/deps.sh
 
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests --jobs 2
+
+# qemu/manifest-to-spec with vminit check: the manifests the schema accepts, and not.
+manifest: $(BUILD)/vminit
+	tests/manifest/run.sh
 
 pid1: $(BUILD)/vminit $(BUILD)/vminitctl helpers
 	tests/pid1/run.sh
@@ -95,15 +104,22 @@ check: deps
 	$(MAKE) all
 	$(MAKE) size
 	$(MAKE) unit
+	$(MAKE) manifest
 	$(MAKE) channel
 	$(MAKE) fuzz-short
 	$(MAKE) pid1
+	$(MAKE) e2e
 
 clean:
 	rm -rf $(BUILD)
 
 demo: deps all
 	qemu/demo-namespace.sh
+
+# End to end: vminit as PID 1 of a real kernel in QEMU (qemu/tests/).
+e2e: deps all $(BUILD)/qemu/vsock-sink
+	qemu/setup.sh
+	qemu/tests/run.sh
 
 # The main job: the example workload in QEMU, queried from the host.
 qemu: deps all

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# t-manifest: the platform's manifest (qemu/example/manifest.toml), rendered by
+# qemu/manifest-to-spec inside qemu/mkinitramfs, boots and runs: env vars
+# merged, the prestart hook ran, the user and workdir applied.
+. "$(dirname "$0")/lib.sh"
+
+vm_boot --manifest "$QEMU_ROOT/qemu/example/manifest.toml"
+if ! wait_ctl 90; then
+	fail "vminit never answered on the control socket"
+	done_test
+fi
+check "web and worker run" until_status 30 \
+	"sorted((p['name'], p['state']) for p in j['result']['processes']) == [('web', 'running'), ('worker', 'running')]"
+vctl status | sed 's/^/  | /'
+out=$(vctl exec -- wget -q -O - http://127.0.0.1:8080/)
+check "the prestart wrote the page with [env.vars] merged in" [ "$out" = "hello from vminit (manifest)" ]
+check "the worker runs as nobody and reaches the web" \
+	sh -c "for i in \$(seq 40); do grep -q 'worker | worker (nobody) got: hello from vminit' '$CONSOLE' && exit 0; sleep 0.25; done; exit 1"
+pid=$(proc_field worker pid)
+check "the worker's workdir is /tmp" [ "$(vctl exec -- readlink "/proc/$pid/cwd")" = /tmp ]
+vctl shutdown >/dev/null
+vm_end 30
+done_test
