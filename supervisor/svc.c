@@ -5,8 +5,9 @@
  *   - pid != 0 exactly in STARTING, RUNNING and STOPPING (the hook or main
  *     process that is alive or not yet reaped);
  *   - the svc's timer is armed only in STARTING (hook timeout), BACKOFF
- *     (restart delay) and STOPPING (TERM -> KILL), and is cancelled on every
- *     transition out of those states;
+ *     (restart delay), STOPPING (TERM -> KILL) and RUNNING while failing
+ *     (svc_fail_run: TERM -> KILL), and is cancelled on every transition out
+ *     of those states;
  *   - a settled svc (INACTIVE, EXITED, FAILED) has no pid and no timer.
  * Never: blocks, forks or signals directly (ops do), or restarts a process the
  * policy has given up on unless it is asked to start again.
@@ -147,6 +148,7 @@ static void run_phase(struct svc *s)
 	pid_t pid;
 	s->hook_timed_out = 0;
 	s->kill_sent = 0;
+	s->failing = 0;
 	s->state = s->phase == SVC_PHASE_MAIN ? SVC_RUNNING : SVC_STARTING;
 	pid = s->ops->spawn(s, s->phase);
 	if (pid < 0) {
@@ -236,8 +238,11 @@ int svc_on_exit(struct svc *s, pid_t pid, int wstatus)
 		}
 		break;
 	case SVC_RUNNING:
+		if (s->failing)
+			s->ops->timer_cancel(s);
 		s->ops->event(s, SVC_EV_EXITED, status);
-		run_ended(s, status, status == 0);
+		/* An exit 0 on the TERM of svc_fail_run is still a failed run. */
+		run_ended(s, status, status == 0 && !s->failing);
 		break;
 	case SVC_STOPPING:
 		s->ops->timer_cancel(s);
@@ -273,8 +278,9 @@ void svc_on_timer(struct svc *s)
 		s->ops->event(s, SVC_EV_PRESTART_TIMEOUT, s->phase);
 		s->ops->signal(s, s->pid, SIGKILL);
 		break;
+	case SVC_RUNNING:
 	case SVC_STOPPING:
-		if (!s->kill_sent) {
+		if ((s->state == SVC_STOPPING || s->failing) && !s->kill_sent) {
 			s->kill_sent = 1;
 			s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
 			s->ops->signal(s, s->pid, SIGKILL);
@@ -283,4 +289,17 @@ void svc_on_timer(struct svc *s)
 	default:
 		break;
 	}
+}
+
+int svc_fail_run(struct svc *s)
+{
+	if (s->state != SVC_RUNNING || s->failing || s->pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	s->failing = 1;
+	s->kill_sent = 0;
+	s->ops->signal(s, s->pid, SIGTERM);
+	s->ops->timer_arm(s, s->pol.stop_timeout_ns);
+	return 0;
 }

@@ -79,6 +79,7 @@ struct svc {
 	pid_t pid;                 /* the running hook or main process, or 0 */
 	int hook_timed_out;
 	int kill_sent;
+	int failing;               /* svc_fail_run: TERM sent to a running main */
 
 	unsigned failures;         /* consecutive failed (or, for always, ended) runs */
 	unsigned restarts;         /* starts after the first */
@@ -98,6 +99,11 @@ void svc_want_down(struct svc *s);
 /* A child was reaped. 1 if it was this svc's, else 0. */
 int svc_on_exit(struct svc *s, pid_t pid, int wstatus);
 void svc_on_timer(struct svc *s);
+/* Something outside (a liveness check, a startup timeout) gave up on the
+ * running main process: TERM its group, KILL after the stop timeout. Its exit,
+ * whatever the status, is a failed run: the restart policy decides. 0, or -1
+ * when no main process runs (or it is already being stopped). */
+int svc_fail_run(struct svc *s);
 
 int svc_settled(const struct svc *s);
 const char *svc_state_name(enum svc_state st);

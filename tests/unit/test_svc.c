@@ -1149,3 +1149,56 @@ Test(svc, invariants_hold_on_a_long_walk)
 	for (int st = SVC_STARTING; st <= SVC_FAILED; st++)
 		cr_assert(seen & (1u << st), "walk never reached %s", svc_state_name(st));
 }
+
+/* svc_fail_run: the liveness check or the startup timeout gives up on a run. */
+Test(svc, fail_run_terms_then_kills_and_counts_as_failure)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ON_FAILURE);
+	setup(&s, &f, &p);
+	up(&s, &f);
+	cr_assert_eq(svc_fail_run(&s), 0);
+	cr_assert_eq(s.state, SVC_RUNNING);
+	cr_assert_eq(f.sig[f.nsig - 1], SIGTERM);
+	cr_assert(f.armed);
+	cr_assert_eq(f.delay, 10 * SEC);
+	cr_assert_eq(svc_fail_run(&s), -1, "twice");
+	fire(&s, &f);
+	cr_assert_eq(f.sig[f.nsig - 1], SIGKILL);
+	cr_assert_eq(count_ev(&f, SVC_EV_STOP_TIMEOUT), 1);
+	svc_on_timer(&s);
+	cr_assert_eq(count_ev(&f, SVC_EV_STOP_TIMEOUT), 1, "KILL once");
+	exit_sig(&s, &f, SIGKILL);
+	cr_assert_eq(s.state, SVC_BACKOFF, "on-failure restarts a failed run");
+	cr_assert_eq(s.failures, 1);
+}
+
+Test(svc, fail_run_exit_zero_is_still_a_failure)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_NEVER);
+	setup(&s, &f, &p);
+	up(&s, &f);
+	cr_assert_eq(svc_fail_run(&s), 0);
+	exit_code(&s, &f, 0);
+	cr_assert_not(f.armed, "the KILL timer is cancelled by the exit");
+	cr_assert_eq(s.state, SVC_FAILED);
+	cr_assert_eq(s.last_status, 0);
+}
+
+Test(svc, fail_run_only_while_running_and_reset_on_next_run)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ALWAYS);
+	setup(&s, &f, &p);
+	cr_assert_eq(svc_fail_run(&s), -1, "inactive");
+	up(&s, &f);
+	cr_assert_eq(svc_fail_run(&s), 0);
+	exit_sig(&s, &f, SIGTERM);
+	cr_assert_eq(s.state, SVC_BACKOFF);
+	cr_assert_eq(svc_fail_run(&s), -1, "in backoff");
+	fire(&s, &f);
+	cr_assert_eq(s.state, SVC_RUNNING);
+	cr_assert_eq(s.failing, 0);
+	svc_on_timer(&s);
+	cr_assert_eq(f.sig[f.nsig - 1], SIGTERM, "a timer in a healthy run kills nothing");
+	down(&s, &f);
+	cr_assert_eq(svc_fail_run(&s), -1, "stopping");
+}
