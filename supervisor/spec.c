@@ -480,6 +480,21 @@ static int get_strv(struct ctx *c, const char *key, struct spec_strv *ret, int *
 	return 1;
 }
 
+/* A table's own key: "restart = {}", "ports.0 = {}". The empty table says
+ * only that the table exists (as an empty TOML table does); its keys, if any,
+ * are dotted keys beside it, so together they are redundant, not a conflict. */
+static int get_table(struct ctx *c, const char *key)
+{
+	struct val v;
+	struct entry *e = take(c, key);
+	if (!e)
+		return 0;
+	if (typed(c, e, VAL_TABLE, 0, &v) < 0)
+		return -1;
+	val_free(&v);
+	return 1;
+}
+
 static void strv_free(struct spec_strv *v)
 {
 	for (size_t i = 0; i < v->n; i++)
@@ -686,8 +701,9 @@ static void report_unused(struct ctx *c, const char *hint)
 	}
 }
 
-/* Indexed arrays of tables: "ports.N.field". Returns the count (max index + 1),
- * reporting bad and missing indexes; -1 on error. */
+/* Indexed arrays of tables: "ports.N.field", and "ports.N" for the element
+ * itself ("ports.N = {}"). Returns the count (max index + 1), reporting bad
+ * and missing indexes; -1 on error. */
 static int count_indexed(struct ctx *c, const char *base)
 {
 	size_t blen = strlen(base);
@@ -705,7 +721,7 @@ static int count_indexed(struct ctx *c, const char *base)
 		errno = 0;
 		idx = strtol(k, &end, 10);
 		if (!isdigit((unsigned char)*k) || (k[0] == '0' && isdigit((unsigned char)k[1])) ||
-		    errno || idx > SPEC_MAX_INDEX || *end != '.') {
+		    errno || idx > SPEC_MAX_INDEX || (*end != '.' && *end != '\0')) {
 			kerr(c, e->line, e->key, "expected %s.N.field with N from 0 to %d",
 			     base, SPEC_MAX_INDEX);
 			e->used = 1;
@@ -823,6 +839,8 @@ static void do_ports(struct ctx *c, struct spec_process *pr)
 		struct spec_port *po = &pr->ports[i];
 		char k[64];
 		int line = 0, proto = 0;
+		snprintf(k, sizeof(k), "ports.%d", i);
+		get_table(c, k);
 		snprintf(k, sizeof(k), "ports.%d.internal", i);
 		if (get_int(c, k, 1, 65535, &po->internal, NULL) == 0)
 			kerr(c, c->sec->line, k, "required");
@@ -871,11 +889,15 @@ static void do_health(struct ctx *c, struct spec_process *pr)
 {
 	struct spec_health *h = &pr->health;
 	int type = 0, line = 0, present = 0;
+	/* Present with any health key, "health = {}" included: then the
+	 * schema's rules apply in full (health.port is required). */
 	for (size_t i = 0; i < c->sec->n; i++)
-		if (!strncmp(c->sec->e[i]->key, "health.", 7))
+		if (!strncmp(c->sec->e[i]->key, "health", 6) &&
+		    (c->sec->e[i]->key[6] == '.' || c->sec->e[i]->key[6] == '\0'))
 			present = 1;
 	if (!present)
 		return;
+	get_table(c, "health");
 	h->present = 1;
 	h->interval = 10;
 	h->timeout = 2;
@@ -984,6 +1006,8 @@ static void do_mounts(struct ctx *c, struct spec_process *pr)
 		struct spec_mount *m = &pr->mounts[i];
 		char k[64];
 		int line = 0;
+		snprintf(k, sizeof(k), "mounts.%d", i);
+		get_table(c, k);
 		snprintf(k, sizeof(k), "mounts.%d.volume", i);
 		if (get_str(c, k, &m->volume, &line) == 0)
 			kerr(c, c->sec->line, k, "required");
@@ -1032,6 +1056,12 @@ static void do_process(struct ctx *c, struct spec_process *pr)
 	get_vars(c, "vars", 1, &pr->vars);
 	get_command(c, "prestart", &pr->prestart);
 	get_int(c, "prestart_timeout_seconds", 1, INT_MAX, &pr->prestart_timeout, NULL);
+
+	/* Tables with nothing required: "restart = {}" leaves every default. */
+	get_table(c, "restart");
+	get_table(c, "resources");
+	get_table(c, "scaling");
+	get_table(c, "secrets");
 
 	get_enum(c, "restart.policy", restart_names, &policy);
 	pr->restart = (enum spec_restart)policy;

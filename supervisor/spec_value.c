@@ -22,6 +22,7 @@ const char *val_type_name(enum val_type t)
 	case VAL_FLOAT: return "a float";
 	case VAL_BOOL: return "a boolean";
 	case VAL_ARRAY: return "an array";
+	case VAL_TABLE: return "a table";
 	}
 	return "?";
 }
@@ -319,6 +320,17 @@ int val_parse(const char *text, struct val *ret, char *err, size_t errlen)
 				goto fail;
 			}
 		}
+	} else if (*p == '{') {
+		/* Only the empty table: its keys, if any, are dotted keys of
+		 * their own (docs/spec.md section 3). */
+		p = skip_ws(p + 1);
+		if (*p != '}') {
+			snprintf(err, errlen, "only the empty table {} is a value: write a "
+				 "table's keys as dotted keys (restart.policy = ...)");
+			return -1;
+		}
+		v.type = VAL_TABLE;
+		p = skip_ws(p + 1);
 	} else if (!strncmp(p, "true", 4) || !strncmp(p, "false", 5)) {
 		v.type = VAL_BOOL;
 		v.b = *p == 't';

@@ -1,7 +1,8 @@
 /* spec_value.h - the literal syntax of spec values (docs/spec.md, "Values").
  *
  * A value is one of: a string (one or more adjacent JSON string literals,
- * concatenated), an integer, a float, true/false, or an array of strings.
+ * concatenated), an integer, a float, true/false, an array of strings, or the
+ * empty table {} (a table's keys are dotted keys; {} only says it exists).
  * Output uses the same syntax, wrapped so no physical line exceeds
  * SPEC_LINE_MAX bytes; ';' is always escaped because inih would take " ;" for
  * the start of a comment.
@@ -14,7 +15,7 @@
 
 #define SPEC_LINE_MAX 198   /* bytes before the newline; inih's limit */
 
-enum val_type { VAL_STRING, VAL_INT, VAL_FLOAT, VAL_BOOL, VAL_ARRAY };
+enum val_type { VAL_STRING, VAL_INT, VAL_FLOAT, VAL_BOOL, VAL_ARRAY, VAL_TABLE };
 
 struct val {
 	enum val_type type;
@@ -24,6 +25,7 @@ struct val {
 	int b;            /* VAL_BOOL */
 	char **arr;       /* VAL_ARRAY: NULL-terminated */
 	size_t narr;
+	/* VAL_TABLE has no payload: the only table literal is the empty one */
 };
 
 /* 0, or -1 with a message in err. ret is untouched on failure. */

@@ -916,8 +916,9 @@ Test(validate_ports, bad_index)
 		     "t.ini:5: processes.web.ports.01.internal: expected ports.N.field");
 	expect_error(BASE "ports.1000.internal = 80\n",
 		     "t.ini:5: processes.web.ports.1000.internal: expected ports.N.field with N from 0 to 999");
+	/* ports.0 names the element, a table: a type error, not a bad index */
 	expect_error(BASE "ports.0 = 80\n",
-		     "t.ini:5: processes.web.ports.0: expected ports.N.field");
+		     "t.ini:5: processes.web.ports.0: must be a table, not an integer");
 }
 
 /* -- health -- */
@@ -1533,6 +1534,160 @@ Test(validate_structure, valid_spec_has_no_errors)
 	cr_assert_null(s->errors);
 	cr_assert_eq(s->errors_dropped, 0);
 	spec_free(s);
+}
+
+/* -- the empty table {}: "this table exists and has no keys" -- */
+
+Test(empty_table, accepted_where_nothing_is_required)
+{
+	struct spec *s = load_ok(BASE
+		"restart = {}\n"            /* 5 */
+		"resources = {}\n"          /* 6 */
+		"scaling = {}\n"            /* 7 */
+		"secrets = {}\n");          /* 8 */
+	const struct spec_process *p = proc(s, "web");
+	cr_assert_eq(p->restart, SPEC_RESTART_ALWAYS);
+	cr_assert_eq(p->backoff, 2);
+	cr_assert_float_eq(p->cpu, 1.0, 1e-12);
+	cr_assert_str_eq(p->disk, "4Gi");
+	cr_assert_eq(p->scale_min, 1);
+	cr_assert_eq(p->scale_max, 1);
+	cr_assert_eq(p->secrets_required, 0);
+	cr_assert_eq(p->health.present, 0);
+	cr_assert_eq(p->nports, 0);
+	spec_free(s);
+}
+
+Test(empty_table, blanks_inside_and_continued)
+{
+	spec_free(load_ok(BASE "restart = { }\nscaling = {\t}\nsecrets = {\n  }\n"));
+}
+
+Test(empty_table, only_the_empty_table_is_a_value)
+{
+	expect_error(BASE "restart = { policy = \"never\" }\n",
+		     "t.ini:5: processes.web.restart: only the empty table {} is a value");
+	expect_error(BASE "restart = {\n",
+		     "t.ini:5: processes.web.restart: only the empty table {} is a value");
+	expect_error(BASE "restart = {} {}\n",
+		     "t.ini:5: processes.web.restart: unexpected text after the value");
+}
+
+Test(empty_table, health_requires_port)
+{
+	expect_error(BASE "health = {}\n",
+		     "t.ini:2: processes.web.health.port: required when health is set");
+	expect_error(BASE "ports.0.internal = 80\nhealth = {}\n",
+		     "t.ini:2: processes.web.health.port: required when health is set");
+}
+
+Test(empty_table, health_with_keys_beside_it)
+{
+	/* {} with the table's own keys: redundant, not a conflict */
+	struct spec *s = load_ok(BASE "ports.0.internal = 80\nhealth = {}\nhealth.port = 80\n");
+	const struct spec_health *h = &proc(s, "web")->health;
+	cr_assert_eq(h->present, 1);
+	cr_assert_eq(h->type, SPEC_HEALTH_TCP);
+	cr_assert_eq(h->port, 80);
+	cr_assert_eq(h->interval, 10);
+	spec_free(s);
+	s = load_ok(BASE "restart = {}\nrestart.policy = \"never\"\n");
+	cr_assert_eq(proc(s, "web")->restart, SPEC_RESTART_NEVER);
+	spec_free(s);
+}
+
+Test(empty_table, autoscale_rejected)
+{
+	expect_error(BASE "scaling.autoscale = {}\n",
+		     "t.ini:5: processes.web.scaling.autoscale: autoscaling is not supported in v1");
+	expect_error(BASE "scaling = {}\nscaling.autoscale = {}\n",
+		     "t.ini:6: processes.web.scaling.autoscale: autoscaling is not supported in v1");
+}
+
+Test(empty_table, unknown_tables)
+{
+	expect_error(BASE "foo = {}\n", "t.ini:5: processes.web.foo: unknown key");
+	expect_error(BASE "restart.foo = {}\n", "t.ini:5: processes.web.restart.foo: unknown key");
+	expect_error(BASE "ports = {}\n", "t.ini:5: processes.web.ports: unknown key");
+	expect_error(BASE "[app]\nfoo = {}\n", "t.ini:6: app.foo: unknown key");
+	expect_error(BASE "[volumes.0]\nname = \"d\"\nsize = \"1Gi\"\nfoo = {}\n",
+		     "t.ini:8: volumes.0.foo: unknown key");
+}
+
+Test(empty_table, port_element_requires_internal)
+{
+	expect_error(BASE "ports.0 = {}\n",
+		     "t.ini:2: processes.web.ports.0.internal: required");
+	expect_error(BASE "ports.0.internal = 80\nports.1 = {}\n",
+		     "t.ini:2: processes.web.ports.1.internal: required");
+}
+
+Test(empty_table, port_element_counts_as_an_index)
+{
+	struct spec *s;
+	/* element 0 exists, so ports.1 leaves no gap */
+	expect_error(BASE "ports.0 = {}\nports.1.internal = 81\n",
+		     "t.ini:2: processes.web.ports.0.internal: required");
+	expect_no_error(BASE "ports.0 = {}\nports.1.internal = 81\n", "is missing");
+	expect_error(BASE "ports.1 = {}\n",
+		     "t.ini:2: processes.web.ports: ports.0 is missing: indexes run 0, 1, 2");
+	s = load_ok(BASE "ports.0 = {}\nports.0.internal = 80\n");
+	cr_assert_eq(proc(s, "web")->nports, 1);
+	cr_assert_str_eq(proc(s, "web")->ports[0].name, "p80");
+	spec_free(s);
+}
+
+Test(empty_table, mount_element_requires_volume_and_path)
+{
+	expect_error(BASE "mounts.0 = {}\n",
+		     "t.ini:2: processes.web.mounts.0.volume: required",
+		     "t.ini:2: processes.web.mounts.0.path: required");
+	expect_error(BASE "mounts.1 = {}\n",
+		     "t.ini:2: processes.web.mounts: mounts.0 is missing");
+}
+
+Test(empty_table, type_error_where_a_value_is_wanted)
+{
+	expect_error(BASE "workdir = {}\n",
+		     "t.ini:5: processes.web.workdir: must be a string, not a table");
+	expect_error("schema_version = \"v1\"\n[processes.web]\ncommand = {}\n"
+		     "resources.memory = {}\n",
+		     "t.ini:3: processes.web.command: must be an array, not a table",
+		     "t.ini:4: processes.web.resources.memory: must be a string, not a table");
+	expect_error(BASE "secrets.required = {}\n",
+		     "t.ini:5: processes.web.secrets.required: must be a boolean, not a table");
+	expect_error(BASE "ports.0.internal = {}\n",
+		     "t.ini:5: processes.web.ports.0.internal: must be an integer, not a table");
+	expect_error(BASE "resources.cpu = {}\n",
+		     "t.ini:5: processes.web.resources.cpu: must be a float, not a table");
+	expect_error(BASE "ports.0.internal = 80\nhealth.port = {}\n",
+		     "t.ini:6: processes.web.health.port: must be a port name (a string) or number, "
+		     "not a table");
+	expect_error(BASE "vars = {}\n",
+		     "t.ini:5: processes.web.vars: must be an array, not a table");
+	expect_error("schema_version = {}\n[processes.web]\ncommand = [\"/a\"]\n"
+		     "resources.memory = \"64Mi\"\n",
+		     "t.ini:1: schema_version: must be a string, not a table");
+	expect_error(BASE "[guest]\nhostname = {}\n",
+		     "t.ini:6: guest.hostname: must be a string, not a table");
+}
+
+Test(empty_table, table_key_with_another_type)
+{
+	expect_error(BASE "restart = \"always\"\n",
+		     "t.ini:5: processes.web.restart: must be a table, not a string");
+	expect_error(BASE "health = true\n",
+		     "t.ini:5: processes.web.health: must be a table, not a boolean");
+	expect_error(BASE "mounts.0 = []\n",
+		     "t.ini:5: processes.web.mounts.0: must be a table, not an array");
+}
+
+Test(empty_table, twice_is_an_error)
+{
+	expect_error(BASE "restart = {}\nrestart = {}\n",
+		     "t.ini:6: processes.web.restart: defined twice (first at line 5)");
+	expect_error(BASE "ports.0 = {}\nports.0.internal = 80\nports.0 = {}\n",
+		     "t.ini:7: processes.web.ports.0: defined twice (first at line 5)");
 }
 
 /* ==== 3. all errors are reported, in line order ==== */
@@ -2302,6 +2457,40 @@ Test(roundtrip, full_spec_idempotent)
 	cr_assert_str_eq(s1->image.env.v[0], "lower.case=ok");
 	spec_free(s0); spec_free(s1);
 	free(t); free(p1); free(p2);
+}
+
+Test(roundtrip, empty_tables_dropped_without_loss)
+{
+	/* {} adds nothing the canonical form has to carry: defaults print the
+	 * empty restart/resources/scaling/secrets, and a health table, port or
+	 * mount is only valid with keys, which print. */
+	const char *with =
+		"schema_version = \"v1\"\n"
+		"[processes.web]\ncommand = [\"/bin/web\"]\nresources = {}\nresources.memory = \"64Mi\"\n"
+		"restart = {}\nscaling = { }\nsecrets = {}\n"
+		"ports.0 = {}\nports.0.internal = 80\n"
+		"health = {}\nhealth.port = \"p80\"\n"
+		"mounts.0 = {}\nmounts.0.volume = \"d\"\nmounts.0.path = \"/d\"\n"
+		"[volumes.0]\nname = \"d\"\nsize = \"1Gi\"\n";
+	const char *without =
+		"schema_version = \"v1\"\n"
+		"[processes.web]\ncommand = [\"/bin/web\"]\nresources.memory = \"64Mi\"\n"
+		"ports.0.internal = 80\nhealth.port = \"p80\"\n"
+		"mounts.0.volume = \"d\"\nmounts.0.path = \"/d\"\n"
+		"[volumes.0]\nname = \"d\"\nsize = \"1Gi\"\n";
+	struct spec *s0 = load_ok(with), *s1, *sw = load_ok(without);
+	char *p1 = unit_print(s0), *p2, *pw = unit_print(sw);
+	cr_assert_str_eq(p1, pw, "{} changed the canonical form");
+	cr_assert_null(strstr(p1, "{}"));
+	s1 = load_ok(p1);
+	p2 = unit_print(s1);
+	cr_assert_str_eq(p2, p1);
+	cr_assert_eq(proc(s1, "web")->health.present, 1);
+	cr_assert_eq(proc(s1, "web")->health.port, 80);
+	cr_assert_eq(proc(s1, "web")->nports, 1);
+	cr_assert_eq(proc(s1, "web")->nmounts, 1);
+	spec_free(s0); spec_free(s1); spec_free(sw);
+	free(p1); free(p2); free(pw);
 }
 
 Test(roundtrip, long_description_idempotent)

@@ -252,7 +252,22 @@ Test(value, missing_and_bare_words)
 	parse_err("   \t ", "missing value");
 	parse_err("hello", "not a value");
 	parse_err("'single'", "not a value");
-	parse_err("{}", "not a value");
+	parse_err("{x}", "only the empty table {} is a value");
+}
+
+Test(value, empty_table)
+{
+	static const char *const ok[] = { "{}", "{ }", " {\t \t} ", NULL };
+	for (size_t i = 0; ok[i]; i++) {
+		struct val v = parse_ok(ok[i]);
+		cr_assert_eq(v.type, VAL_TABLE, "[%s] is %s", ok[i], val_type_name(v.type));
+		val_free(&v);
+	}
+	parse_err("{", "only the empty table {} is a value");
+	parse_err("{\"a\"}", "only the empty table {} is a value");
+	parse_err("{ a = 1 }", "only the empty table {} is a value");
+	parse_err("{}}", "unexpected text");
+	parse_err("{} []", "unexpected text");
 }
 
 Test(value, type_names)
@@ -262,6 +277,7 @@ Test(value, type_names)
 	cr_assert_str_eq(val_type_name(VAL_FLOAT), "a float");
 	cr_assert_str_eq(val_type_name(VAL_BOOL), "a boolean");
 	cr_assert_str_eq(val_type_name(VAL_ARRAY), "an array");
+	cr_assert_str_eq(val_type_name(VAL_TABLE), "a table");
 }
 
 /* ---- floats out ---- */
