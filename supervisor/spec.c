@@ -885,39 +885,49 @@ static int valid_http_path(const char *s)
 	return 1;
 }
 
-static void do_health(struct ctx *c, struct spec_process *pr)
+/* health (the schema's) and x-liveness (an extension): the same fields and
+ * defaults under another table name; only x-liveness may be "process". */
+static void do_check(struct ctx *c, struct spec_process *pr, const char *table,
+		     struct spec_health *h, int allow_process)
 {
-	struct spec_health *h = &pr->health;
+	static const char *const liveness_names[] = { "tcp", "http", "process", NULL };
+	size_t tl = strlen(table);
 	int type = 0, line = 0, present = 0;
-	/* Present with any health key, "health = {}" included: then the
-	 * schema's rules apply in full (health.port is required). */
+	char k[64];
+#define K(field) (snprintf(k, sizeof(k), "%s.%s", table, field), k)
+	/* Present with any of its keys, "table = {}" included: then the
+	 * schema's rules apply in full (the port is required). */
 	for (size_t i = 0; i < c->sec->n; i++)
-		if (!strncmp(c->sec->e[i]->key, "health", 6) &&
-		    (c->sec->e[i]->key[6] == '.' || c->sec->e[i]->key[6] == '\0'))
+		if (!strncmp(c->sec->e[i]->key, table, tl) &&
+		    (c->sec->e[i]->key[tl] == '.' || c->sec->e[i]->key[tl] == '\0'))
 			present = 1;
 	if (!present)
 		return;
-	get_table(c, "health");
+	get_table(c, table);
 	h->present = 1;
 	h->interval = 10;
 	h->timeout = 2;
 	h->grace = 10;
 	h->success_threshold = 1;
 	h->failure_threshold = 3;
-	get_enum(c, "health.type", health_names, &type);
+	get_enum(c, K("type"), allow_process ? liveness_names : health_names, &type);
 	h->type = (enum spec_health_type)type;
-	{
-		struct entry *e = take(c, "health.port");
+	if (h->type == SPEC_HEALTH_PROCESS) {
+		struct entry *e = take(c, K("port"));
+		if (e)
+			kerr(c, e->line, k, "a process check has no port");
+	} else {
+		struct entry *e = take(c, K("port"));
 		struct val v;
 		if (!e) {
-			kerr(c, c->sec->line, "health.port", "required when health is set "
-			     "(a declared port's name or number)");
+			kerr(c, c->sec->line, k, "required when %s is set "
+			     "(a declared port's name or number)", table);
 		} else {
 			char err[200];
 			if (val_parse(e->text, &v, err, sizeof(err)) < 0) {
-				kerr(c, e->line, "health.port", "%s", err);
+				kerr(c, e->line, k, "%s", err);
 			} else if (v.type != VAL_STRING && v.type != VAL_INT) {
-				kerr(c, e->line, "health.port", "must be a port name (a string) or number, not %s",
+				kerr(c, e->line, k, "must be a port name (a string) or number, not %s",
 				     val_type_name(v.type));
 			} else {
 				size_t i;
@@ -928,9 +938,9 @@ static void do_health(struct ctx *c, struct spec_process *pr)
 						break;
 				}
 				if (i == pr->nports && v.type == VAL_STRING)
-					kerr(c, e->line, "health.port", "\"%s\" is not a declared port name of this process", v.s);
+					kerr(c, e->line, k, "\"%s\" is not a declared port name of this process", v.s);
 				else if (i == pr->nports)
-					kerr(c, e->line, "health.port", "%lld is not a declared port of this process", v.i);
+					kerr(c, e->line, k, "%lld is not a declared port of this process", v.i);
 				else {
 					h->port = pr->ports[i].internal;
 					if (v.type == VAL_STRING)
@@ -940,15 +950,57 @@ static void do_health(struct ctx *c, struct spec_process *pr)
 			val_free(&v);
 		}
 	}
-	if (get_str(c, "health.path", &h->path, &line) == 1 && !valid_http_path(h->path))
-		kerr(c, line, "health.path", "must start with '/' and contain no spaces or control characters");
+	if (get_str(c, K("path"), &h->path, &line) == 1 && !valid_http_path(h->path))
+		kerr(c, line, k, "must start with '/' and contain no spaces or control characters");
 	if (h->type == SPEC_HEALTH_HTTP && !h->path)
-		kerr(c, c->sec->line, "health.path", "required for http health checks");
-	get_int(c, "health.interval_seconds", 1, INT_MAX, &h->interval, NULL);
-	get_int(c, "health.timeout_seconds", 1, INT_MAX, &h->timeout, NULL);
-	get_int(c, "health.grace_period_seconds", 0, INT_MAX, &h->grace, NULL);
-	get_int(c, "health.success_threshold", 1, INT_MAX, &h->success_threshold, NULL);
-	get_int(c, "health.failure_threshold", 1, INT_MAX, &h->failure_threshold, NULL);
+		kerr(c, c->sec->line, K("path"), "required for http health checks");
+	get_int(c, K("interval_seconds"), 1, INT_MAX, &h->interval, NULL);
+	get_int(c, K("timeout_seconds"), 1, INT_MAX, &h->timeout, NULL);
+	get_int(c, K("grace_period_seconds"), 0, INT_MAX, &h->grace, NULL);
+	get_int(c, K("success_threshold"), 1, INT_MAX, &h->success_threshold, NULL);
+	get_int(c, K("failure_threshold"), 1, INT_MAX, &h->failure_threshold, NULL);
+#undef K
+}
+
+/* x-depends_on: "NAME" or "NAME:started|healthy|succeeded". Names are
+ * resolved once every process is known (check_deps). */
+static void do_deps(struct ctx *c, struct spec_process *pr)
+{
+	static const char *const conds[] = { "started", "healthy", "succeeded", NULL };
+	struct spec_strv v = { 0 };
+	int line = 0;
+	if (get_strv(c, "x-depends_on", &v, &line) != 1)
+		return;
+	pr->deps_line = line;
+	pr->deps = calloc(v.n + 1, sizeof(*pr->deps));
+	if (!pr->deps) {
+		c->p->oom = 1;
+		strv_free(&v);
+		return;
+	}
+	for (size_t i = 0; i < v.n; i++) {
+		const char *colon = strchr(v.v[i], ':');
+		struct spec_dep *d = &pr->deps[pr->ndeps];
+		size_t n = colon ? (size_t)(colon - v.v[i]) : strlen(v.v[i]);
+		int cond = 0;
+		if (colon) {
+			while (conds[cond] && strcmp(conds[cond], colon + 1))
+				cond++;
+			if (!conds[cond]) {
+				kerr(c, line, "x-depends_on", "\"%s\": the condition must be started, healthy or succeeded",
+				     v.v[i]);
+				continue;
+			}
+		}
+		d->name = strndup(v.v[i], n);
+		if (!d->name) {
+			c->p->oom = 1;
+			break;
+		}
+		d->cond = (enum spec_dep_cond)cond;
+		pr->ndeps++;
+	}
+	strv_free(&v);
 }
 
 /* Lexically normalised absolute path ("/a/./b/../c//" -> "/a/c"). */
@@ -1110,7 +1162,16 @@ static void do_process(struct ctx *c, struct spec_process *pr)
 	}
 
 	do_ports(c, pr);
-	do_health(c, pr);
+	do_check(c, pr, "health", &pr->health, 0);
+	do_check(c, pr, "x-liveness", &pr->liveness, 1);
+	{
+		int line = 0;
+		if (get_int(c, "x-startup_timeout_seconds", 1, INT_MAX, &pr->startup_timeout, &line) == 1 &&
+		    !pr->health.present && !pr->liveness.present)
+			kerr(c, line, "x-startup_timeout_seconds", "needs a health or x-liveness check "
+			     "(what should become healthy in time?)");
+	}
+	do_deps(c, pr);
 	do_mounts(c, pr);
 	get_bool(c, "secrets.required", &pr->secrets_required);
 	report_unused(c, NULL);
@@ -1251,6 +1312,92 @@ static void derive(struct parse *p)
 			perr(p, pr->line, key, "nothing to run: no command, and [guest.image] "
 			     "has no entrypoint or cmd");
 		}
+	}
+}
+
+/* x-depends_on, with every process known: names, requirements, cycles. */
+static void check_deps(struct parse *p)
+{
+	struct spec *s = p->s;
+	char key[64];
+	int unresolved = 0;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct spec_process *pr = &s->procs[i];
+		snprintf(key, sizeof(key), "processes.%s.x-depends_on", pr->name);
+		for (size_t j = 0; j < pr->ndeps; j++) {
+			struct spec_dep *d = &pr->deps[j];
+			const struct spec_process *t = spec_find_process(s, d->name);
+			if (!t) {
+				perr(p, pr->deps_line, key, "\"%s\" is not a process of this spec", d->name);
+				unresolved = 1;
+				continue;
+			}
+			d->index = (size_t)(t - s->procs);
+			if (t == pr)
+				perr(p, pr->deps_line, key, "a process cannot depend on itself");
+			for (size_t k = 0; k < j; k++)
+				if (!strcmp(pr->deps[k].name, d->name))
+					perr(p, pr->deps_line, key, "\"%s\" is named twice", d->name);
+			if (d->cond == SPEC_DEP_HEALTHY && !t->health.present && !t->liveness.present)
+				perr(p, pr->deps_line, key, "\"%s:healthy\": %s has no health or x-liveness check",
+				     d->name, d->name);
+			if (d->cond == SPEC_DEP_SUCCEEDED && t->restart == SPEC_RESTART_ALWAYS)
+				perr(p, pr->deps_line, key, "\"%s:succeeded\": %s has restart.policy \"always\" "
+				     "and never ends for good", d->name, d->name);
+		}
+	}
+	if (unresolved)
+		return;
+	/* Cycles: depth-first, colouring 1 = on the path, 2 = done. */
+	{
+		unsigned char *colour = calloc(s->nprocs + 1, 1);
+		size_t *stack = calloc(s->nprocs + 1, sizeof(*stack)), *next = calloc(s->nprocs + 1, sizeof(*next));
+		if (!colour || !stack || !next) {
+			p->oom = 1;
+			goto out;
+		}
+		for (size_t root = 0; root < s->nprocs; root++) {
+			size_t depth = 0;
+			if (colour[root])
+				continue;
+			stack[depth++] = root;
+			colour[root] = 1;
+			next[root] = 0;
+			while (depth) {
+				size_t v = stack[depth - 1];
+				struct spec_process *pr = &s->procs[v];
+				if (next[v] == pr->ndeps) {
+					colour[v] = 2;
+					depth--;
+					continue;
+				}
+				size_t w = pr->deps[next[v]++].index;
+				if (colour[w] == 1) {
+					/* The cycle is the stack from w up to v. */
+					char path[256];
+					size_t n = 0, from = depth;
+					while (from > 0 && stack[from - 1] != w)
+						from--;
+					for (size_t q = from - 1; q < depth && n < sizeof(path); q++)
+						n += (size_t)snprintf(path + n, sizeof(path) - n, "%s -> ",
+								      s->procs[stack[q]].name);
+					if (n < sizeof(path))
+						snprintf(path + n, sizeof(path) - n, "%s", s->procs[w].name);
+					snprintf(key, sizeof(key), "processes.%s.x-depends_on", pr->name);
+					perr(p, pr->deps_line, key, "a cycle: %s", path);
+					goto out;
+				}
+				if (!colour[w]) {
+					colour[w] = 1;
+					next[w] = 0;
+					stack[depth++] = w;
+				}
+			}
+		}
+out:
+		free(colour);
+		free(stack);
+		free(next);
 	}
 }
 
@@ -1417,6 +1564,7 @@ static void interpret(struct parse *p)
 			return;
 	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc);
 	derive(p);
+	check_deps(p);
 }
 
 static void parse_free(struct parse *p)
@@ -1558,6 +1706,11 @@ static void process_free(struct spec_process *pr)
 	free(pr->ports);
 	free(pr->health.port_name);
 	free(pr->health.path);
+	free(pr->liveness.port_name);
+	free(pr->liveness.path);
+	for (size_t i = 0; i < pr->ndeps; i++)
+		free(pr->deps[i].name);
+	free(pr->deps);
 	for (size_t i = 0; i < pr->nmounts; i++) {
 		free(pr->mounts[i].volume);
 		free(pr->mounts[i].path);

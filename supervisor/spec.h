@@ -19,7 +19,9 @@
 
 enum spec_restart { SPEC_RESTART_ALWAYS, SPEC_RESTART_ON_FAILURE, SPEC_RESTART_NEVER };
 enum spec_halt { SPEC_HALT_POWEROFF, SPEC_HALT_REBOOT };
-enum spec_health_type { SPEC_HEALTH_TCP, SPEC_HEALTH_HTTP };
+enum spec_health_type { SPEC_HEALTH_TCP, SPEC_HEALTH_HTTP, SPEC_HEALTH_PROCESS /* x-liveness only */ };
+/* x-depends_on conditions (docs/health.md). */
+enum spec_dep_cond { SPEC_DEP_STARTED, SPEC_DEP_HEALTHY, SPEC_DEP_SUCCEEDED };
 
 struct spec_strv {
 	char **v;      /* NULL-terminated; NULL when n == 0 and unset */
@@ -41,6 +43,12 @@ struct spec_health {
 	int port;            /* resolved port number */
 	char *path;          /* http only (NULL otherwise unless given) */
 	int interval, timeout, grace, success_threshold, failure_threshold;
+};
+
+struct spec_dep {
+	char *name;
+	enum spec_dep_cond cond;
+	size_t index;        /* of the process named, once the spec is valid */
 };
 
 struct spec_mount {
@@ -65,7 +73,12 @@ struct spec_process {
 	char *disk; uint64_t disk_bytes;
 	int scale_min, scale_max;
 	struct spec_port *ports; size_t nports;
-	struct spec_health health;
+	struct spec_health health;     /* the schema's: readiness */
+	/* extensions, marked x- (docs/health.md) */
+	struct spec_health liveness;   /* x-liveness */
+	int startup_timeout;           /* x-startup_timeout_seconds; 0: none */
+	struct spec_dep *deps; size_t ndeps;   /* x-depends_on */
+	int deps_line;
 	struct spec_mount *mounts; size_t nmounts;
 	int secrets_required;
 	/* derived: what actually runs */

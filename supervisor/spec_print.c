@@ -40,6 +40,27 @@ static void kv_bool(FILE *f, const char *key, int v)
 	fprintf(f, "%s = %s\n", key, v ? "true" : "false");
 }
 
+static void print_check(FILE *f, const char *table, const struct spec_health *h)
+{
+	static const char *const types[] = { "tcp", "http", "process" };
+	char k[64];
+#define K(field) (snprintf(k, sizeof(k), "%s.%s", table, field), k)
+	if (!h->present)
+		return;
+	kv_str(f, K("type"), types[h->type]);
+	if (h->port_name)
+		kv_str(f, K("port"), h->port_name);
+	else if (h->type != SPEC_HEALTH_PROCESS)
+		kv_int(f, K("port"), h->port);
+	kv_str(f, K("path"), h->path);
+	kv_int(f, K("interval_seconds"), h->interval);
+	kv_int(f, K("timeout_seconds"), h->timeout);
+	kv_int(f, K("grace_period_seconds"), h->grace);
+	kv_int(f, K("success_threshold"), h->success_threshold);
+	kv_int(f, K("failure_threshold"), h->failure_threshold);
+#undef K
+}
+
 static void print_process(FILE *f, const struct spec_process *p)
 {
 	char k[64], num[32];
@@ -69,19 +90,19 @@ static void print_process(FILE *f, const struct spec_process *p)
 		snprintf(k, sizeof(k), "ports.%zu.protocol", i);
 		kv_str(f, k, p->ports[i].protocol);
 	}
-	if (p->health.present) {
-		const struct spec_health *h = &p->health;
-		kv_str(f, "health.type", h->type == SPEC_HEALTH_HTTP ? "http" : "tcp");
-		if (h->port_name)
-			kv_str(f, "health.port", h->port_name);
-		else
-			kv_int(f, "health.port", h->port);
-		kv_str(f, "health.path", h->path);
-		kv_int(f, "health.interval_seconds", h->interval);
-		kv_int(f, "health.timeout_seconds", h->timeout);
-		kv_int(f, "health.grace_period_seconds", h->grace);
-		kv_int(f, "health.success_threshold", h->success_threshold);
-		kv_int(f, "health.failure_threshold", h->failure_threshold);
+	print_check(f, "health", &p->health);
+	print_check(f, "x-liveness", &p->liveness);
+	if (p->startup_timeout)
+		kv_int(f, "x-startup_timeout_seconds", p->startup_timeout);
+	if (p->ndeps) {
+		static const char *const conds[] = { "started", "healthy", "succeeded" };
+		char *v[SPEC_MAX_PROCESSES + 1] = { 0 }, buf[SPEC_MAX_PROCESSES][48];
+		struct spec_strv sv = { v, 0, 1 };
+		for (size_t i = 0; i < p->ndeps && i < SPEC_MAX_PROCESSES; i++) {
+			snprintf(buf[i], sizeof(buf[i]), "%s:%s", p->deps[i].name, conds[p->deps[i].cond]);
+			v[sv.n++] = buf[i];
+		}
+		kv_strv(f, "x-depends_on", &sv);
 	}
 	for (size_t i = 0; i < p->nmounts; i++) {
 		snprintf(k, sizeof(k), "mounts.%zu.volume", i);

@@ -2746,3 +2746,132 @@ Test(validate_structure, exactly_128_processes_accepted)
 	cr_assert_eq(s->nerrors, 0, "%s", unit_errors(s));
 	spec_free(s);
 }
+
+/* ---- extensions (x-): docs/health.md section 4 ---- */
+
+#define TWO BASE "ports.0.internal = 80\n" /* 5 */ \
+	"[processes.db]\ncommand = [\"/bin/db\"]\nresources.memory = \"64Mi\"\n" /* 6-8 */
+
+Test(health_ext, liveness_defaults_and_types)
+{
+	struct spec *s = load_ok(BASE "ports.0.internal = 80\nx-liveness.type = \"http\"\n"
+				 "x-liveness.port = 80\nx-liveness.path = \"/live\"\n"
+				 "x-liveness.failure_threshold = 5\n");
+	const struct spec_health *h = &s->procs[0].liveness;
+	cr_assert(h->present);
+	cr_assert_eq(h->type, SPEC_HEALTH_HTTP);
+	cr_assert_eq(h->port, 80);
+	cr_assert_str_eq(h->path, "/live");
+	cr_assert_eq(h->interval, 10);
+	cr_assert_eq(h->timeout, 2);
+	cr_assert_eq(h->grace, 10);
+	cr_assert_eq(h->success_threshold, 1);
+	cr_assert_eq(h->failure_threshold, 5);
+	cr_assert_not(s->procs[0].health.present, "liveness is not readiness");
+	spec_free(s);
+}
+
+Test(health_ext, liveness_process_type_has_no_port)
+{
+	struct spec *s = load_ok(BASE "x-liveness.type = \"process\"\n");
+	cr_assert_eq(s->procs[0].liveness.type, SPEC_HEALTH_PROCESS);
+	spec_free(s);
+	expect_error(BASE "ports.0.internal = 80\nx-liveness.type = \"process\"\nx-liveness.port = 80\n",
+		     "t.ini:7: processes.web.x-liveness.port: a process check has no port");
+	expect_error(BASE "x-liveness = {}\n", "processes.web.x-liveness.port: required when x-liveness is set");
+	expect_error(BASE "ports.0.internal = 80\nx-liveness.port = 81\n",
+		     "processes.web.x-liveness.port: 81 is not a declared port");
+	expect_error(BASE "ports.0.internal = 80\nx-liveness.port = 80\nx-liveness.type = \"http\"\n",
+		     "processes.web.x-liveness.path: required for http");
+	expect_error(BASE "ports.0.internal = 80\nx-liveness.port = 80\nx-liveness.interval_seconds = 0\n",
+		     "processes.web.x-liveness.interval_seconds");
+}
+
+Test(health_ext, readiness_stays_strict_v1)
+{
+	expect_error(BASE "health.type = \"process\"\n", "processes.web.health.type");
+	expect_error(BASE "x-readiness.port = 80\n", "processes.web.x-readiness.port: unknown key");
+}
+
+Test(health_ext, startup_timeout_needs_a_check)
+{
+	struct spec *s = load_ok(BASE "ports.0.internal = 80\nhealth.port = 80\nx-startup_timeout_seconds = 30\n");
+	cr_assert_eq(s->procs[0].startup_timeout, 30);
+	spec_free(s);
+	s = load_ok(BASE "x-liveness.type = \"process\"\nx-startup_timeout_seconds = 5\n");
+	spec_free(s);
+	expect_error(BASE "x-startup_timeout_seconds = 30\n",
+		     "t.ini:5: processes.web.x-startup_timeout_seconds: needs a health or x-liveness check");
+	expect_error(BASE "ports.0.internal = 80\nhealth.port = 80\nx-startup_timeout_seconds = 0\n",
+		     "processes.web.x-startup_timeout_seconds");
+	expect_error(BASE "ports.0.internal = 80\nhealth.port = 80\nx-startup_timeout_seconds = \"30\"\n",
+		     "processes.web.x-startup_timeout_seconds: must be an integer, not a string");
+}
+
+Test(health_ext, depends_on_parsed_and_resolved)
+{
+	struct spec *s = load_ok(TWO "restart.policy = \"never\"\nx-liveness.type = \"process\"\n" /* db: 9-10 */
+				 "[processes.worker]\ncommand = [\"/bin/w\"]\nresources.memory = \"64Mi\"\n"
+				 "x-depends_on = [\"db:healthy\", \"web\"]\n");
+	const struct spec_process *w = spec_find_process(s, "worker");
+	cr_assert_eq(w->ndeps, 2);
+	cr_assert_str_eq(w->deps[0].name, "db");
+	cr_assert_eq(w->deps[0].cond, SPEC_DEP_HEALTHY);
+	cr_assert_eq(w->deps[1].cond, SPEC_DEP_STARTED);
+	cr_assert_str_eq(s->procs[w->deps[1].index].name, "web");
+	spec_free(s);
+	s = load_ok(TWO "restart.policy = \"on-failure\"\n[processes.worker]\ncommand = [\"/bin/w\"]\n"
+		    "resources.memory = \"64Mi\"\nx-depends_on = [\"db:succeeded\"]\n");
+	cr_assert_eq(spec_find_process(s, "worker")->deps[0].cond, SPEC_DEP_SUCCEEDED);
+	spec_free(s);
+}
+
+Test(health_ext, depends_on_errors)
+{
+	expect_error(TWO "x-depends_on = [\"cache\"]\n",
+		     "t.ini:9: processes.db.x-depends_on: \"cache\" is not a process of this spec");
+	expect_error(TWO "x-depends_on = [\"db\"]\n", "processes.db.x-depends_on: a process cannot depend on itself");
+	expect_error(TWO "x-depends_on = [\"web:ready\"]\n", "\"web:ready\": the condition must be started, healthy or succeeded");
+	expect_error(TWO "x-depends_on = [\"web\", \"web:healthy\"]\n", "\"web\" is named twice");
+	expect_error(TWO "x-depends_on = [\"web:healthy\"]\n", "\"web:healthy\": web has no health or x-liveness check");
+	expect_error(TWO "x-depends_on = [\"web:succeeded\"]\n", "web has restart.policy \"always\"");
+	expect_error(TWO "x-depends_on = \"web\"\n", "processes.db.x-depends_on: must be an array, not a string");
+}
+
+Test(health_ext, depends_on_cycles)
+{
+	expect_error(BASE "x-depends_on = [\"b\"]\n"
+		     "[processes.a]\ncommand = [\"/a\"]\nresources.memory = \"64Mi\"\nx-depends_on = [\"web\"]\n"
+		     "[processes.b]\ncommand = [\"/b\"]\nresources.memory = \"64Mi\"\nx-depends_on = [\"a\"]\n",
+		     "x-depends_on: a cycle: ");
+	/* a diamond is no cycle */
+	struct spec *s = load_ok(BASE "x-depends_on = [\"a\", \"b\"]\n"
+		     "[processes.a]\ncommand = [\"/a\"]\nresources.memory = \"64Mi\"\nx-depends_on = [\"c\"]\n"
+		     "[processes.b]\ncommand = [\"/b\"]\nresources.memory = \"64Mi\"\nx-depends_on = [\"c\"]\n"
+		     "[processes.c]\ncommand = [\"/c\"]\nresources.memory = \"64Mi\"\n");
+	spec_free(s);
+}
+
+Test(health_ext, canonical_round_trip)
+{
+	const char *text = TWO "restart.policy = \"on-failure\"\nx-liveness.type = \"process\"\n"
+		"x-startup_timeout_seconds = 9\nx-depends_on = [\"web\"]\n";
+	struct spec *s = load_ok(text), *t;
+	char *a = NULL, *b = NULL;
+	size_t na, nb;
+	FILE *f = open_memstream(&a, &na);
+	spec_print(s, f);
+	fclose(f);
+	t = load_ok(a);
+	f = open_memstream(&b, &nb);
+	spec_print(t, f);
+	fclose(f);
+	cr_assert_str_eq(a, b);
+	cr_assert(strstr(a, "x-depends_on = [ \"web:started\" ]"), "%s", a);
+	cr_assert(strstr(a, "x-liveness.type = \"process\""), "%s", a);
+	cr_assert(strstr(a, "x-startup_timeout_seconds = 9"), "%s", a);
+	spec_free(s);
+	spec_free(t);
+	free(a);
+	free(b);
+}
