@@ -19,9 +19,9 @@ TEST_LDFLAGS := -fsanitize=address,undefined
 # the host side (client library, vminitctl): docs/architecture.md.
 CHANNEL_SHARED := channel/json.c channel/proto.c channel/addr.c
 CLIENT_SRC := channel/client.c channel/vminitctl.c
-SRC := $(wildcard init/*.c supervisor/*.c) $(CHANNEL_SHARED)
+SRC := $(wildcard init/*.c supervisor/*.c health/*.c) $(CHANNEL_SHARED)
 LIB_SRC := $(filter-out init/main.c,$(SRC))
-HDR := $(wildcard init/*.h supervisor/*.h channel/*.h)
+HDR := $(wildcard init/*.h supervisor/*.h channel/*.h health/*.h)
 
 MUSL_OBJ := $(SRC:%.c=$(BUILD)/musl/%.o)
 TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
@@ -61,7 +61,7 @@ $(BUILD)/glibc/%.o: %.c $(HDR)
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(UNIT_SRC) tests/unit/unit.h
-	$(CC) $(TEST_CFLAGS) -Iinit -Isupervisor -Ichannel -o $@ $(UNIT_SRC) $(TEST_OBJ) \
+	$(CC) $(TEST_CFLAGS) -Iinit -Isupervisor -Ichannel -Ihealth -o $@ $(UNIT_SRC) $(TEST_OBJ) \
 		$(TEST_LDFLAGS) -lcriterion -linih -lcap
 
 $(BUILD)/helpers/%: tests/helpers/%.c
