@@ -561,7 +561,7 @@ static int cmd_hello(struct ctl *x, char **argv)
 	return 0;
 }
 
-enum { COL_NAME, COL_STATE, COL_WANT, COL_PID, COL_RESTARTS, COL_EXIT, COL_UPTIME, COL_RSS, COL_CPU,
+enum { COL_NAME, COL_STATE, COL_HEALTH, COL_WANT, COL_PID, COL_RESTARTS, COL_EXIT, COL_UPTIME, COL_RSS, COL_CPU,
        COL_COUNT };
 
 struct row {
@@ -577,6 +577,20 @@ static void status_row(const struct jr *r, int p, struct row *row)
 	get_str(r, p, "want", row->f[COL_WANT], sizeof(row->f[0]), "?");
 	for (int c = COL_PID; c < COL_COUNT; c++)
 		strcpy(row->f[c], "-");
+	/* The readiness state, else the liveness one; what a waiting one waits for. */
+	strcpy(row->f[COL_HEALTH], "-");
+	if (jr_type(r, e = jr_get(r, p, "health")) == JR_OBJECT) {
+		int c = jr_get(r, e, "readiness");
+		if (jr_type(r, c) != JR_OBJECT)
+			c = jr_get(r, e, "liveness");
+		if (jr_type(r, c) == JR_OBJECT)
+			get_str(r, c, "state", row->f[COL_HEALTH], sizeof(row->f[0]), "?");
+	}
+	{
+		char dep[PROTO_NAME_MAX];
+		if (get_str(r, p, "waiting_for", dep, sizeof(dep), NULL))
+			snprintf(row->f[COL_HEALTH], sizeof(row->f[0]), "waits %.*s", (int)sizeof(row->f[0]) - 7, dep);
+	}
 	if (get_int(r, p, "pid", &v) == 0)
 		snprintf(row->f[COL_PID], sizeof(row->f[0]), "%lld", v);
 	if (get_int(r, p, "restarts", &v) == 0)
@@ -609,7 +623,7 @@ static void print_row(const struct row *row, const int *width)
 
 static void print_status(struct ctl *x, int res)
 {
-	static const struct row head = { { "NAME", "STATE", "WANT", "PID", "RESTARTS", "LAST-EXIT", "UPTIME",
+	static const struct row head = { { "NAME", "STATE", "HEALTH", "WANT", "PID", "RESTARTS", "LAST-EXIT", "UPTIME",
 					   "RSS", "CPU" } };
 	struct row row;
 	int width[COL_COUNT], procs, spec, errs;

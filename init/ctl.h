@@ -18,6 +18,7 @@ struct sup;
 struct spec;
 struct jw;
 struct modules_report;
+struct hc_set;
 
 #define CTL_MAX_CONNS 256
 #define CTL_MAX_LISTENERS 8
@@ -68,6 +69,10 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len);
 void ctl_event_shutdown(const char *reason, int reboot);
 void ctl_event_final(void);
+/* Health checks (docs/health.md): their states for status, and events. */
+void ctl_set_health(struct hc_set *hc);
+void ctl_event_health(size_t i, int role, int state, const char *reason);
+void ctl_event_give_up(size_t i, const char *why);
 
 /* After every loop batch: send what streams have to send, free closed
  * connections (their memory stays valid until the batch ends). */

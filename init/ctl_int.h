@@ -56,6 +56,7 @@ struct ctl {
 	int finalized;
 	int64_t pid1_ms, spec_ms, first_process_ms;
 	const struct modules_report *modules;   /* NULL: none were asked for */
+	struct hc_set *hc;                      /* NULL: no checks */
 	struct addr push_addr;
 	uint64_t push_cursor, push_backoff;
 	/* counters */

@@ -9,6 +9,7 @@
  */
 #include "ctl_int.h"
 #include "modules.h"
+#include "../health/health.h"
 #include "console.h"
 #include "vminit.h"
 #include "../supervisor/env.h"
@@ -70,6 +71,8 @@ static void write_status_fields(struct jw *w, int status, int sig)
 }
 
 static const char *const hook_names[] = { "env", "process", "main" };
+static const char *const dep_conds[] = { "started", "healthy", "succeeded" };
+static const char *const role_names[] = { "readiness", "liveness" };
 
 void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
 {
@@ -142,6 +145,14 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 		jw_kstr(w, "process", name);
 		jw_kstr(w, "state", svc_state_name(s->state));
 		break;
+	case SVC_EV_WAITING: {
+		const struct spec_dep *d = &ctl.spec->procs[i].deps[arg];
+		w = ev_begin("process.waiting");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "for", d->name);
+		jw_kstr(w, "condition", dep_conds[d->cond]);
+		break;
+	}
 	default:
 		return;
 	}
@@ -362,6 +373,80 @@ static void proc_usage(pid_t pid, int64_t *ret_user, int64_t *ret_sys, int64_t *
 	*ret_rss = rss * (page > 0 ? page : 4096);
 }
 
+
+/* A loop time as the boot clock's ms (what every at_ms is). */
+static long long boot_ms_of(uint64_t t, uint64_t now, uint64_t bnow)
+{
+	uint64_t ago = t <= now ? (now - t) / LOOP_NS_PER_MS : 0;
+	return (long long)(bnow > ago ? bnow - ago : 0);
+}
+
+/* "health": null without checks, else {"readiness": ..., "liveness": ...}. */
+static void write_health(struct jw *w, size_t i, uint64_t now, uint64_t bnow)
+{
+	struct hc_view v[2];
+	int has[2];
+	jw_key(w, "health");
+	has[0] = hc_get(ctl.hc, i, HC_READINESS, &v[0]) == 0;
+	has[1] = hc_get(ctl.hc, i, HC_LIVENESS, &v[1]) == 0;
+	if (!has[0] && !has[1]) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	for (int r = 0; r < 2; r++) {
+		jw_key(w, role_names[r]);
+		if (!has[r]) {
+			jw_null(w);
+			continue;
+		}
+		jw_obj(w);
+		jw_kstr(w, "type", v[r].type);
+		jw_kstr(w, "state", hc_state_name(v[r].state));
+		if (v[r].since_ns)
+			jw_kint(w, "since_ms", boot_ms_of(v[r].since_ns, now, bnow));
+		else
+			jw_knull(w, "since_ms");
+		if (v[r].last_pass < 0) {
+			jw_knull(w, "last_result");
+			jw_knull(w, "last_check_ms");
+		} else {
+			jw_kstr(w, "last_result", v[r].last_pass ? "pass" : "fail");
+			jw_kint(w, "last_check_ms", boot_ms_of(v[r].last_at_ns, now, bnow));
+		}
+		jw_kstr(w, "last_failure", v[r].last_failure);
+		jw_kint(w, "passes_in_a_row", v[r].passes);
+		jw_kint(w, "failures_in_a_row", v[r].failures);
+		jw_kint(w, "checks", (long long)v[r].checks);
+		jw_kint(w, "failed_checks", (long long)v[r].failed_checks);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+void ctl_set_health(struct hc_set *hc)
+{
+	ctl.hc = hc;
+}
+
+void ctl_event_health(size_t i, int role, int state, const char *reason)
+{
+	struct jw *w = ev_begin("health.changed");
+	jw_kstr(w, "process", ctl_proc_name(i));
+	jw_kstr(w, "check", role_names[role ? 1 : 0]);
+	jw_kstr(w, "state", hc_state_name((enum hc_state)state));
+	jw_kstr(w, "reason", reason);
+	ev_commit();
+}
+
+void ctl_event_give_up(size_t i, const char *why)
+{
+	struct jw *w = ev_begin("health.give_up");
+	jw_kstr(w, "process", ctl_proc_name(i));
+	jw_kstr(w, "reason", why);
+	ev_commit();
+}
+
 static void write_process(struct jw *w, size_t i)
 {
 	const struct svc *v = sup_svc(ctl.sup, i);
@@ -399,7 +484,18 @@ static void write_process(struct jw *w, size_t i)
 	kint_or_null(w, "memory_rss_bytes", rss);
 	kint_or_null(w, "cpu_user_ms", ut);
 	kint_or_null(w, "cpu_system_ms", st);
-	jw_knull(w, "health");
+	write_health(w, i, now, bnow);
+	{
+		int d = sup_waiting(ctl.sup, i);
+		if (d < 0) {
+			jw_knull(w, "waiting_for");
+		} else {
+			const struct spec_dep *dep = &ctl.spec->procs[i].deps[d];
+			char text[PROTO_NAME_MAX + 16];
+			snprintf(text, sizeof(text), "%s:%s", dep->name, dep_conds[dep->cond]);
+			jw_kstr(w, "waiting_for", text);
+		}
+	}
 	jw_end(w);
 }
 

@@ -31,6 +31,7 @@
 #include "halt.h"
 #include "loop.h"
 #include "modules.h"
+#include "../health/health.h"
 #include "../channel/json.h"
 #include "../supervisor/exec.h"
 #include "../supervisor/spec.h"
@@ -78,6 +79,7 @@ struct vm {
 	int64_t started_ms;
 	const struct vminit_opts *opts;
 	struct modules_report modules;
+	struct hc_set *hc;
 };
 
 static struct vm vm;
@@ -326,6 +328,54 @@ static void shutdown_request(const char *why, int reboot)
 	shutdown_progress();
 }
 
+/* ---- glue: supervisor events -> health checks and the host channel ---- */
+
+static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
+{
+	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN)
+		hc_process_started(vm.hc, i);
+	else if (ev == SVC_EV_EXITED)   /* only a main process's exit */
+		hc_process_stopped(vm.hc, i);
+	if (vm.ctl_ok)
+		ctl_on_svc(ctx, i, s, ev, arg);
+}
+
+static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t len)
+{
+	if (vm.ctl_ok)
+		ctl_on_log(ctx, i, stream, line, len);
+}
+
+static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, const char *reason)
+{
+	const char *name = vm.spec->procs[i].name;
+	const char *check = role == HC_READINESS ? "health" : "liveness";
+	(void)ctx;
+	if (to == HC_UNHEALTHY)
+		log_warn("%s: %s: unhealthy (%s)", name, check, reason ? reason : "failed");
+	else
+		log_info("%s: %s: %s", name, check, hc_state_name(to));
+	if (vm.ctl_ok)
+		ctl_event_health(i, role, to, reason);
+	if (vm.sup)
+		sup_recheck(vm.sup);   /* a dependent may wait for "healthy" */
+}
+
+static void on_give_up(void *ctx, size_t i, const char *why)
+{
+	(void)ctx;
+	if (!vm.sup || vm.sd != SD_NONE)
+		return;
+	if (sup_fail(vm.sup, i, why) == 0 && vm.ctl_ok)
+		ctl_event_give_up(i, why);
+}
+
+static int is_healthy(void *ctx, size_t i)
+{
+	(void)ctx;
+	return hc_healthy(vm.hc, i);
+}
+
 static void on_settled(void *ctx)
 {
 	(void)ctx;
@@ -505,7 +555,7 @@ static void setup_ctl(void)
 static int setup(const char *spec_path)
 {
 	static const struct sup_hooks hooks = {
-		.settled = on_settled, .event = ctl_on_svc, .log = ctl_on_log,
+		.settled = on_settled, .event = on_svc_event, .log = on_svc_log, .healthy = is_healthy,
 	};
 	const struct ctl_vm cv = {
 		.pid1 = vm.pid1, .shutdown_phase = shutdown_phase,
@@ -559,7 +609,15 @@ static int setup(const char *spec_path)
 	vm.stop_timeout_ns = (uint64_t)vm.spec->guest.stop_timeout * LOOP_NS_PER_SEC;
 	if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0)
 		log_warn("sethostname %s: %s", vm.spec->guest.hostname, strerror(errno));
-	vm.sup = sup_new(vm.loop, vm.spec, vm.ctl_ok ? &hooks : NULL);
+	{
+		static const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up };
+		vm.hc = hc_new(vm.loop, vm.spec, &hh);
+		if (!vm.hc)
+			log_error("out of memory setting up health checks: they are off");
+		else if (vm.ctl_ok)
+			ctl_set_health(vm.hc);
+	}
+	vm.sup = sup_new(vm.loop, vm.spec, &hooks);
 	if (!vm.sup)
 		log_error("out of memory setting up processes");
 	if (vm.ctl_ok)

@@ -31,6 +31,8 @@ struct sup_proc {
 	struct ratelimit rate;
 	struct loop_timer timer;
 	int held;                /* stopped by the host */
+	int waiting;             /* its first start waits for x-depends_on */
+	int main_started;        /* its main command started at least once */
 };
 
 struct sup {
@@ -39,7 +41,10 @@ struct sup {
 	struct sup_hooks hooks;
 	struct sup_proc *procs;
 	size_t n;
+	int rechecking, recheck_again;
 };
+
+static void recheck(struct sup *s);
 
 static struct sup_proc *P(struct svc *s)
 {
@@ -134,11 +139,14 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 		sup->hooks.event(sup->hooks.ctx, (size_t)(p - sup->procs), s, ev, arg);
 	switch (ev) {
 	case SVC_EV_SPAWNED:
-		if (arg == SVC_PHASE_MAIN)
+		if (arg == SVC_PHASE_MAIN) {
 			log_info("%s: running, pid %d%s", s->name, (int)s->pid,
 				 s->restarts ? " (restarted)" : "");
-		else
+			p->main_started = 1;
+			recheck(sup);
+		} else {
 			log_info("%s: %s running, pid %d", s->name, phase_names[arg], (int)s->pid);
+		}
 		break;
 	case SVC_EV_SPAWN_FAILED:
 		log_error("%s: cannot start %s: %s", s->name, phase_names[s->phase], strerror((int)arg));
@@ -175,8 +183,12 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 		break;
 	case SVC_EV_SETTLED:
 		log_info("%s: %s", s->name, svc_state_name(s->state));
+		/* A dependent may start now: before "is all work done?". */
+		recheck(sup);
 		if (p->sup->hooks.settled)
 			p->sup->hooks.settled(p->sup->hooks.ctx);
+		break;
+	case SVC_EV_WAITING:
 		break;
 	}
 }
@@ -275,16 +287,101 @@ void sup_free(struct sup *s)
 	free(s);
 }
 
+/* ---- x-depends_on: the first start waits (docs/health.md) ---- */
+
+static const char *const cond_names[] = { "started", "healthy", "succeeded" };
+
+static int dep_met(const struct sup *s, const struct spec_dep *d)
+{
+	const struct sup_proc *t = &s->procs[d->index];
+	switch (d->cond) {
+	case SPEC_DEP_STARTED:
+		return t->main_started;
+	case SPEC_DEP_HEALTHY:
+		return s->hooks.healthy && s->hooks.healthy(s->hooks.ctx, d->index);
+	case SPEC_DEP_SUCCEEDED:
+		return t->svc.state == SVC_EXITED && t->svc.last_status == 0;
+	}
+	return 0;
+}
+
+static int first_unmet(const struct sup *s, size_t i)
+{
+	const struct spec_process *sp = s->procs[i].sp;
+	for (size_t j = 0; j < sp->ndeps; j++)
+		if (!dep_met(s, &sp->deps[j]))
+			return (int)j;
+	return -1;
+}
+
+int sup_waiting(const struct sup *s, size_t i)
+{
+	return s->procs[i].waiting ? first_unmet(s, i) : -1;
+}
+
+/* Starting one process can make another's condition true (started), and
+ * that start runs events that call back here: loop until nothing changes,
+ * one pass at a time. */
+static void recheck(struct sup *s)
+{
+	if (s->rechecking) {
+		s->recheck_again = 1;
+		return;
+	}
+	s->rechecking = 1;
+	do {
+		s->recheck_again = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			struct sup_proc *p = &s->procs[i];
+			if (p->waiting && first_unmet(s, i) < 0) {
+				p->waiting = 0;
+				log_info("%s: its dependencies are met: starting", p->svc.name);
+				svc_want_up(&p->svc);
+			}
+		}
+	} while (s->recheck_again);
+	s->rechecking = 0;
+}
+
+void sup_recheck(struct sup *s)
+{
+	recheck(s);
+}
+
 void sup_start_all(struct sup *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		svc_want_up(&s->procs[i].svc);
+	for (size_t i = 0; i < s->n; i++) {
+		struct sup_proc *p = &s->procs[i];
+		int j = first_unmet(s, i);
+		if (j < 0) {
+			svc_want_up(&p->svc);
+			continue;
+		}
+		p->waiting = 1;
+		log_info("%s: waiting for %s to be %s", p->svc.name, p->sp->deps[j].name,
+			 cond_names[p->sp->deps[j].cond]);
+		if (s->hooks.event)
+			s->hooks.event(s->hooks.ctx, i, &p->svc, SVC_EV_WAITING, j);
+	}
+	recheck(s);   /* what started above may already satisfy a waiter */
 }
 
 void sup_stop_all(struct sup *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		s->procs[i].waiting = 0;
 		svc_want_down(&s->procs[i].svc);
+	}
+}
+
+int sup_fail(struct sup *s, size_t i, const char *why)
+{
+	struct svc *v = &s->procs[i].svc;
+	if (svc_fail_run(v) < 0)
+		return -1;
+	log_warn("%s: %s: ending it (SIGTERM to its process group); restart.policy %s decides",
+		 v->name, why, spec_restart_name(v->pol.restart));
+	return 0;
 }
 
 void sup_before_reap(struct sup *s, pid_t pid)
@@ -353,6 +450,7 @@ int sup_find(const struct sup *s, const char *name)
 
 void sup_stop(struct sup *s, size_t i)
 {
+	s->procs[i].waiting = 0;
 	/* Held before the want changes: settling right away (from backoff)
 	 * must not look like "all work done". */
 	s->procs[i].held = 1;
@@ -362,11 +460,13 @@ void sup_stop(struct sup *s, size_t i)
 void sup_start(struct sup *s, size_t i)
 {
 	s->procs[i].held = 0;
+	s->procs[i].waiting = 0;   /* the host overrides x-depends_on */
 	svc_want_up(&s->procs[i].svc);
 }
 
 void sup_restart(struct sup *s, size_t i)
 {
+	s->procs[i].waiting = 0;
 	s->procs[i].held = 1;
 	svc_want_down(&s->procs[i].svc);
 	s->procs[i].held = 0;

@@ -20,13 +20,26 @@ struct sup_hooks {
 	/* Process i wrote a line (stream 1: stdout, 2: stderr) that went to the
 	 * console (the line budget let it through). */
 	void (*log)(void *ctx, size_t i, int stream, const char *line, size_t len);
+	/* Is process i healthy (its readiness check, else its liveness check)?
+	 * For x-depends_on's "healthy"; NULL: never. */
+	int (*healthy)(void *ctx, size_t i);
 	void *ctx;
 };
 
 struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_hooks *hooks);
 void sup_free(struct sup *s);
 
+/* Start every process, except those whose x-depends_on is not met yet:
+ * they wait, and start as the conditions come true (sup_recheck). */
 void sup_start_all(struct sup *s);
+/* Something a dependency may wait for changed (a health state): start what
+ * can start now. Started and exited are noticed without it. */
+void sup_recheck(struct sup *s);
+/* The index in process i's deps of the first one it waits for, or -1. */
+int sup_waiting(const struct sup *s, size_t i);
+/* Give up on process i's running main process (liveness, startup timeout):
+ * svc_fail_run with a console line naming why. 0, or -1 if it does not run. */
+int sup_fail(struct sup *s, size_t i, const char *why);
 void sup_stop_all(struct sup *s);
 /* A child has exited and is not reaped yet (its pid still pins its process
  * group): if it is a process's or hook's, SIGKILL what is left of its group,

@@ -40,6 +40,9 @@ enum svc_event {
 	SVC_EV_STOPPING,
 	SVC_EV_STOP_TIMEOUT,     /* KILL sent */
 	SVC_EV_SETTLED,          /* now INACTIVE/EXITED/FAILED with nothing running */
+	SVC_EV_WAITING,          /* from supervisor.c, not svc.c: the first start
+	                          * waits for x-depends_on; arg: the dependency's
+	                          * index in the process's deps */
 };
 
 struct svc;

@@ -323,9 +323,9 @@ t "hello" '[ $RC = 0 ] && [[ $OUT == "vminit 0.1.0, protocol 1, PID 1"* ]] && [[
 
 run -a "$A" status
 t "status: exit 0" '[ $RC = 0 ]'
-t "status: a header" '[ "$(head -n1 "$D/out" | tr -s " ")" = "NAME STATE WANT PID RESTARTS LAST-EXIT UPTIME RSS CPU" ]'
-t "status: web's row" 'grep -Eq "^web +running +up +31 +1 +SIGKILL +4\.1s +3\.2M +50ms$" "$D/out"'
-t "status: the exited one" 'grep -Eq "^a-much-longer-name +exited +down +- +0 +3 +- +- +-$" "$D/out"'
+t "status: a header" '[ "$(head -n1 "$D/out" | tr -s " ")" = "NAME STATE HEALTH WANT PID RESTARTS LAST-EXIT UPTIME RSS CPU" ]'
+t "status: web's row" 'grep -Eq "^web +running +- +up +31 +1 +SIGKILL +4\.1s +3\.2M +50ms$" "$D/out"'
+t "status: the exited one" 'grep -Eq "^a-much-longer-name +exited +- +down +- +0 +3 +- +- +-$" "$D/out"'
 t "status: columns line up" '[ "$(sed -n 1p "$D/out" | grep -bo STATE | cut -d: -f1)" = "$(sed -n 2p "$D/out" | grep -bo running | cut -d: -f1)" ]'
 t "status: spec errors" 'grep -q "^spec /etc/vminit/spec.ini: 5 errors$" "$D/out" && grep -q "^  line 7: web.restart: not a policy$" "$D/out" &&
 	grep -q "^  no processes$" "$D/out" && grep -q "^  spec.ini:9: x.y: bad$" "$D/out" && grep -q "^  \.\.\. and 2 more$" "$D/out"'
