@@ -1,0 +1,105 @@
+# Health checks as docs/health.md states them, against real servers in the
+# namespace (tests/helpers/hserver.c), all in one boot: a server that comes up
+# late, one that flaps, one that hangs after accept, 500, a close in the middle
+# of the status line, a 301, garbage, a tcp check on a server that never
+# answers, a server on ::1 only, a status line dripped byte by byte followed
+# by an endless body. Then PID 1 still answers at once.
+. "$(dirname "$0")/lib.sh"
+H=$HELPERS/hserver
+proc() {   # NAME PORT TYPE FAILS TIMEOUT SERVER-ARGS...
+	local name=$1 port=$2 type=$3 fails=$4 timeout=$5
+	shift 5
+	cat <<EOT
+[processes.$name]
+command = ["$H", "$port"$(printf ', "%s"' "$@")]
+resources.memory = "64Mi"
+ports.0.internal = $port
+health.type = "$type"
+health.port = $port
+health.path = "/healthz"
+health.interval_seconds = 1
+health.timeout_seconds = $timeout
+health.grace_period_seconds = 0
+health.failure_threshold = $fails
+EOT
+}
+{
+	spec_header
+	proc late 19001 http 5 1 late 2 ok
+	proc flap 19002 http 2 1 file "$T/flap"
+	proc hang 19003 http 2 1 hang
+	proc e500 19004 http 2 1 status 500
+	proc halfline 19005 http 2 1 halfline
+	proc redirect 19006 http 2 1 redirect
+	proc garbage 19007 http 2 1 garbage
+	proc tcphang 19008 tcp 2 1 hang
+	proc v6 19009 http 2 1 v6-ok
+	proc drip 19010 http 2 4 drip
+	cat <<EOT
+[processes.nocheck]
+command = ["/bin/sleep", "1000"]
+resources.memory = "64Mi"
+[guest]
+stop_timeout_seconds = 2
+EOT
+} >"$T/spec.ini"
+vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
+wait_ctl || finish
+
+# state NAME: readiness state and last failure of NAME
+state() { ctl --json status "$1" | json "j['result']['processes'][0]['health']['readiness']['state']"; }
+reason() { ctl --json status "$1" | json "j['result']['processes'][0]['health']['readiness']['last_failure']"; }
+until_state() {   # NAME STATE SECONDS
+	local i
+	for i in $(seq $(($3 * 10))); do
+		[ "$(state "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+t_state() {   # NAME STATE SECONDS REASON-REGEX DESCRIPTION
+	if until_state "$1" "$2" "$3" && { [ -z "$4" ] || reason "$1" | grep -Eq -- "$4"; }; then
+		ok "$5"
+	else
+		fail "$5: state $(state "$1"), last failure: $(reason "$1")"
+	fi
+}
+
+t_state late healthy 8 'connection refused \(127.0.0.1 and ::1\)' "a server that comes up late: refused, then healthy"
+t_state hang unhealthy 8 'timed out after 1000 ms' "a server that hangs after accept: unhealthy, timed out"
+t_state e500 unhealthy 8 '^status 500$' "HTTP 500: unhealthy"
+t_state halfline unhealthy 8 'closed before a complete status line' "closed in the middle of the status line: unhealthy"
+t_state redirect healthy 8 '' "HTTP 301: healthy (redirects are not followed)"
+t_state garbage unhealthy 8 'malformed status line' "garbage instead of HTTP: unhealthy"
+t_state tcphang healthy 8 '' "a tcp check passes on connect, even if the server never answers"
+t_state v6 healthy 8 '' "a server on ::1 only: healthy"
+t_state drip healthy 10 '' "a status line dripped byte by byte, then an endless body: healthy"
+t_state flap healthy 8 '' "flap: healthy while the file is absent"
+touch "$T/flap"
+t_state flap unhealthy 8 '^status 500$' "flap: unhealthy after 2 failures in a row"
+rm -f "$T/flap"
+t_state flap healthy 8 '' "flap: healthy again"
+ctl --json status nocheck | json "j['result']['processes'][0]['health']" | grep -qx None &&
+	ok "a process without checks has health null" || fail "nocheck's health is not null"
+
+# Events: flap's transitions, in order, with the reason.
+ctl --json events --since 0 >"$T/events" &
+epid=$!
+sleep 1
+kill $epid 2>/dev/null
+python3 - "$T/events" <<'PY' && ok "events: flap healthy -> unhealthy (status 500) -> healthy" || fail "events: flap's transitions"
+import json, sys
+ev = [json.loads(l)["event"] for l in open(sys.argv[1]) if l.startswith('{"event"')]
+f = [(e["state"], e["reason"]) for e in ev if e["type"] == "health.changed" and e["process"] == "flap"]
+assert [s for s, _ in f] == ["healthy", "unhealthy", "healthy"], f
+assert f[1][1] == "status 500", f
+PY
+
+# The hung and dripping servers cost PID 1 nothing: it answers at once.
+t0=$(date +%s%N)
+for i in 1 2 3 4 5 6 7 8 9 10; do ctl ping >/dev/null || fail "ping $i"; done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] && ok "10 pings in $ms ms while checks hang and drip" || fail "10 pings took $ms ms"
+vm_signal TERM
+vm_wait 20
+finish
