@@ -156,5 +156,11 @@ fuzz-short:
 # The host channel's round trip and requests per second, `status` beside
 # `ping` (bench/README.md). Needs root; not part of `check`.
 # BENCH_ARGS: -m run (subreaper, not PID 1), -t SECONDS, -p PROCESSES, -P same|split.
-bench:
+bench: $(BUILD)/bench/health-bench
 	bench/ctl.sh $(BENCH_ARGS)
+	bench/health.sh
+
+# The check engine as PID 1 runs it (static musl, -Os), without the rest of PID 1.
+$(BUILD)/bench/health-bench: bench/health-bench.c init/loop.c $(wildcard health/*.c) $(HDR) $(BUILD)/include/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ bench/health-bench.c init/loop.c $(wildcard health/*.c)
