@@ -20,23 +20,22 @@ vm=$!
 # On any failure, QEMU goes too.
 trap '[ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; wait $vm 2>/dev/null' EXIT
 
-# Up when every process runs and the web answers (PID 1 may still be booting:
-# vminitctl waits for the port).
+# Up when every process runs and the web's health check passes (PID 1 may
+# still be booting: vminitctl waits for the port).
 for _ in $(seq 1 120); do
 	if st=$(ctl --json status 2>/dev/null) &&
-	   [ "$(field "all(p['state'] == 'running' for p in d['result']['processes'])" <<<"$st")" = True ] &&
-	   ctl exec -- wget -q -O /dev/null http://127.0.0.1:8080/ >/dev/null 2>&1; then
+	   [ "$(field "all(p['state'] == 'running' and (p['health'] is None or p['health']['readiness']['state'] == 'healthy') for p in d['result']['processes'])" <<<"$st")" = True ]; then
 		break
 	fi
 	sleep 0.5
 done
 t1=$(date +%s%N)
-say "vminitctl status, from the host over virtio-serial ($sock)"
+say "vminitctl status, from the host over virtio-serial ($sock): the web's http check is healthy"
 ctl status
 say "the web process answers inside the guest: vminitctl exec -- wget -qO- http://127.0.0.1:8080/"
 ctl exec -- wget -q -O - http://127.0.0.1:8080/
 boot=$(ctl --json hello | field "d['result']['boot']")
-say "up and answering $(( (t1 - t0) / 1000000 )) ms after QEMU started; guest boot clock (ms): $boot"
+say "running and healthy $(( (t1 - t0) / 1000000 )) ms after QEMU started; guest boot clock (ms): $boot"
 sleep 3
 say "vminitctl shutdown"
 ctl shutdown
