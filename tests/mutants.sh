@@ -76,6 +76,14 @@ MUTANTS=(
 "no-conn-limit :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (0 && !evict_one()) {"
 "no-eviction :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (ctl.nconns >= CTL_MAX_CONNS && (0 && !evict_one())) {"
 "no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
+"redirect-fails :: t-health :: health/http.c :: h->status <= 399 ? :: h->status <= 299 ?"
+"no-ipv6-fallback :: t-health :: health/probe.c :: if (p->family == AF_INET && err == ECONNREFUSED) { :: if (0) {"
+"no-health-transitions :: t-health :: health/health.c :: 	if (hc_track_result(&c->track, &c->th, pass, now))
+		changed(c); :: 	hc_track_result(&c->track, &c->th, pass, now);"
+"no-liveness-action :: t-health-actions :: health/health.c :: if (c->role == HC_LIVENESS && st == HC_UNHEALTHY && s->hooks.give_up) { :: if (0) {"
+"no-startup-timeout :: t-health-actions :: health/health.c :: loop_timer_in(s->loop, &p->startup, NS(s->spec->procs[i].startup_timeout)); :: (void)0;"
+"no-dependencies :: t-health-actions :: supervisor/supervisor.c :: 		if (!dep_met(s, &sp->deps[j]))
+			return (int)j; :: 		(void)0;"
 )
 
 want=("$@")
