@@ -34,6 +34,7 @@ struct hc_check {
 	struct loop_timer timer;         /* the next round */
 	int last_pass;
 	uint64_t last_at;
+	uint64_t skipped;                /* rounds skipped: the last still ran */
 	char last_failure[HC_PROBE_REASON_MAX];
 };
 
@@ -104,8 +105,10 @@ static void on_probe(void *ctx, int pass, const char *reason)
 static void run_round(struct hc_check *c)
 {
 	struct hc_set *s = c->set;
-	if (hc_probe_busy(&c->probe))
-		return;   /* cannot happen while timeout <= interval; never two at once */
+	if (hc_probe_busy(&c->probe)) {
+		c->skipped++;   /* timeout > interval: never two attempts at once */
+		return;
+	}
 	if (hc_probe_start(&c->probe, s->loop, &c->target, on_probe, c) < 0) {
 		char why[96];
 		snprintf(why, sizeof(why), "cannot start the check: %s", strerror(errno));
@@ -259,6 +262,7 @@ int hc_get(const struct hc_set *s, size_t i, enum hc_role role, struct hc_view *
 	ret->failures = c->track.fails;
 	ret->checks = c->track.checks;
 	ret->failed_checks = c->track.failed_checks;
+	ret->skipped = c->skipped;
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct hc_view {
 	const char *last_failure;    /* the last failure's reason, or NULL */
 	unsigned passes, failures;   /* in a row */
 	uint64_t checks, failed_checks;
+	uint64_t skipped;            /* rounds skipped while the last attempt ran */
 };
 
 /* NULL when out of memory. The spec must stay valid and unchanged. */

@@ -419,6 +419,7 @@ static void write_health(struct jw *w, size_t i, uint64_t now, uint64_t bnow)
 		jw_kint(w, "failures_in_a_row", v[r].failures);
 		jw_kint(w, "checks", (long long)v[r].checks);
 		jw_kint(w, "failed_checks", (long long)v[r].failed_checks);
+		jw_kint(w, "skipped_rounds", (long long)v[r].skipped);
 		jw_end(w);
 	}
 	jw_end(w);

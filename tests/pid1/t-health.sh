@@ -74,6 +74,8 @@ t_state garbage unhealthy 8 'malformed status line' "garbage instead of HTTP: un
 t_state tcphang healthy 8 '' "a tcp check passes on connect, even if the server never answers"
 t_state v6 healthy 8 '' "a server on ::1 only: healthy"
 t_state drip healthy 10 '' "a status line dripped byte by byte, then an endless body: healthy"
+n=$(ctl --json status drip | json "j['result']['processes'][0]['health']['readiness']['skipped_rounds']")
+[ "$n" -gt 0 ] && ok "drip: rounds while an attempt still runs are skipped and counted ($n)" || fail "drip: skipped_rounds $n"
 t_state flap healthy 8 '' "flap: healthy while the file is absent"
 touch "$T/flap"
 t_state flap unhealthy 8 '^status 500$' "flap: unhealthy after 2 failures in a row"
