@@ -5,10 +5,13 @@
  * interval timer, and the x-startup_timeout_seconds timer. All fixed at
  * hc_new: nothing is allocated per check run.
  * Invariants: checks run only while the process's main command runs (between
- * hc_process_started and hc_process_stopped); at most one probe per check is
- * in flight; a round whose previous probe still runs is skipped and counted.
+ * hc_process_started and hc_process_stopped, or a give_up); at most one
+ * attempt per check is in flight; a round that comes due while one runs
+ * starts when it ends, and a further one is skipped and counted. Rounds keep
+ * to a grid (start + k * interval), so they do not drift.
  * Never: acts on a process itself (hooks do), blocks, or calls a hook from
- * inside hc_process_started's own probe start (probes defer their results).
+ * inside hc_process_started: the first round (a process check's pass
+ * included) runs on the loop's next turn, after the process's own events.
  */
 #include "health.h"
 #include "probe.h"
@@ -32,6 +35,8 @@ struct hc_check {
 	struct hc_probe probe;
 	struct hc_track track;
 	struct loop_timer timer;         /* the next round */
+	uint64_t due;                    /* of the next round: a fixed grid */
+	int pending;                     /* a round came due while an attempt ran */
 	int last_pass;
 	uint64_t last_at;
 	uint64_t skipped;                /* rounds skipped: the last still ran */
@@ -64,6 +69,22 @@ static const struct hc_check *main_check(const struct hc_proc *p)
 	return p->check[HC_LIVENESS].sh ? &p->check[HC_LIVENESS] : NULL;
 }
 
+static void stop_checks(struct hc_set *s, size_t i);
+
+/* vminit gives up on this run: its checks end with it, so a check that
+ * passes while the process is being ended starts no dependent. */
+static void give_up(struct hc_set *s, size_t i, const char *why)
+{
+	uint64_t now = loop_now();
+	stop_checks(s, i);
+	s->procs[i].running = 0;
+	for (int r = 0; r < 2; r++)
+		if (s->procs[i].check[r].sh)
+			hc_track_stop(&s->procs[i].check[r].track, now);
+	if (s->hooks.give_up)
+		s->hooks.give_up(s->hooks.ctx, i, why);
+}
+
 static void changed(struct hc_check *c)
 {
 	struct hc_set *s = c->set;
@@ -76,11 +97,11 @@ static void changed(struct hc_check *c)
 	if (s->hooks.changed)
 		s->hooks.changed(s->hooks.ctx, c->proc, c->role, st,
 				 c->last_failure[0] ? c->last_failure : NULL);
-	if (c->role == HC_LIVENESS && st == HC_UNHEALTHY && s->hooks.give_up) {
+	if (c->role == HC_LIVENESS && st == HC_UNHEALTHY) {
 		char why[HC_PROBE_REASON_MAX + 48];
 		snprintf(why, sizeof(why), "liveness check unhealthy (%s)",
 			 c->last_failure[0] ? c->last_failure : "failed");
-		s->hooks.give_up(s->hooks.ctx, c->proc, why);
+		give_up(s, c->proc, why);
 	}
 }
 
@@ -95,18 +116,40 @@ static void result(struct hc_check *c, int pass, const char *reason)
 		changed(c);
 }
 
+static void run_round(struct hc_check *c);
+
 static void on_probe(void *ctx, int pass, const char *reason)
 {
 	struct hc_check *c = ctx;
-	if (c->set->procs[c->proc].running)
-		result(c, pass, reason);
+	if (!c->set->procs[c->proc].running)
+		return;
+	result(c, pass, reason);
+	/* The round that came due meanwhile, now (unless the result ended the run). */
+	if (c->pending && c->set->procs[c->proc].running) {
+		c->pending = 0;
+		run_round(c);
+	}
 }
 
 static void run_round(struct hc_check *c)
 {
 	struct hc_set *s = c->set;
+	if (c->sh->type == SPEC_HEALTH_PROCESS) {
+		/* Alive is healthy: one pass, whatever the thresholds. */
+		struct hc_thresholds once = { 1, c->th.failure, 0 };
+		uint64_t now = loop_now();
+		c->last_pass = 1;
+		c->last_at = now;
+		if (hc_track_result(&c->track, &once, 1, now))
+			changed(c);
+		return;
+	}
 	if (hc_probe_busy(&c->probe)) {
-		c->skipped++;   /* timeout > interval: never two attempts at once */
+		/* Never two attempts at once: this round starts when the running
+		 * one ends; one more while it still runs is skipped. */
+		if (c->pending)
+			c->skipped++;
+		c->pending = 1;
 		return;
 	}
 	if (hc_probe_start(&c->probe, s->loop, &c->target, on_probe, c) < 0) {
@@ -119,7 +162,13 @@ static void run_round(struct hc_check *c)
 static void on_round(struct loop *l, struct loop_timer *t)
 {
 	struct hc_check *c = t->ctx;
-	loop_timer_in(l, &c->timer, NS(c->sh->interval));
+	uint64_t now = loop_now();
+	if (c->sh->type != SPEC_HEALTH_PROCESS) {
+		c->due += NS(c->sh->interval);
+		if (c->due <= now)   /* a stall longer than an interval: no burst */
+			c->due = now + NS(c->sh->interval);
+		loop_timer_at(l, &c->timer, c->due);
+	}
 	run_round(c);
 }
 
@@ -130,11 +179,11 @@ static void on_startup(struct loop *l, struct loop_timer *t)
 	size_t i = (size_t)(p - s->procs);
 	char why[96];
 	(void)l;
-	if (!p->running || p->startup_met || !s->hooks.give_up)
+	if (!p->running || p->startup_met)
 		return;
 	snprintf(why, sizeof(why), "not healthy within x-startup_timeout_seconds = %d",
 		 s->spec->procs[i].startup_timeout);
-	s->hooks.give_up(s->hooks.ctx, i, why);
+	give_up(s, i, why);
 }
 
 struct hc_set *hc_new(struct loop *l, const struct spec *spec, const struct hc_hooks *hooks)
@@ -188,6 +237,7 @@ static void stop_checks(struct hc_set *s, size_t i)
 	for (int r = 0; r < 2; r++) {
 		hc_probe_cancel(&p->check[r].probe);
 		loop_timer_cancel(s->loop, &p->check[r].timer);
+		p->check[r].pending = 0;
 	}
 }
 
@@ -219,18 +269,11 @@ void hc_process_started(struct hc_set *s, size_t i)
 			continue;
 		hc_track_start(&c->track, now);
 		c->last_failure[0] = '\0';
-		if (c->sh->type == SPEC_HEALTH_PROCESS) {
-			/* Alive is healthy: one pass, whatever the thresholds. */
-			struct hc_thresholds once = { 1, c->th.failure, 0 };
-			c->last_pass = 1;
-			c->last_at = now;
-			if (hc_track_result(&c->track, &once, 1, now))
-				changed(c);
-			continue;
-		}
-		/* The first round at once, the next one interval after it. */
-		loop_timer_in(s->loop, &c->timer, NS(c->sh->interval));
-		run_round(c);
+		c->last_pass = -1;
+		c->last_at = 0;
+		/* The first round on the loop's next turn, the others on a grid. */
+		c->due = now;
+		loop_timer_at(s->loop, &c->timer, now);
 	}
 }
 

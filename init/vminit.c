@@ -332,12 +332,12 @@ static void shutdown_request(const char *why, int reboot)
 
 static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
 {
+	if (vm.ctl_ok)
+		ctl_on_svc(ctx, i, s, ev, arg);
 	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN)
 		hc_process_started(vm.hc, i);
 	else if (ev == SVC_EV_EXITED)   /* only a main process's exit */
 		hc_process_stopped(vm.hc, i);
-	if (vm.ctl_ok)
-		ctl_on_svc(ctx, i, s, ev, arg);
 }
 
 static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t len)

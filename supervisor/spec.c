@@ -875,12 +875,15 @@ static void do_ports(struct ctx *c, struct spec_process *pr)
 			}
 }
 
+/* What the check can put in a request line as it is: visible ASCII, up to
+ * SPEC_HEALTH_PATH_MAX bytes (non-ASCII must come percent-encoded). */
 static int valid_http_path(const char *s)
 {
+	size_t n = 0;
 	if (*s != '/')
 		return 0;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+	for (; *s; s++, n++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f || n >= SPEC_HEALTH_PATH_MAX)
 			return 0;
 	return 1;
 }
@@ -951,7 +954,8 @@ static void do_check(struct ctx *c, struct spec_process *pr, const char *table,
 		}
 	}
 	if (get_str(c, K("path"), &h->path, &line) == 1 && !valid_http_path(h->path))
-		kerr(c, line, k, "must start with '/' and contain no spaces or control characters");
+		kerr(c, line, k, "must start with '/', be at most 768 bytes and contain only visible ASCII "
+			     "(percent-encode the rest)");
 	if (h->type == SPEC_HEALTH_HTTP && !h->path)
 		kerr(c, c->sec->line, K("path"), "required for http health checks");
 	get_int(c, K("interval_seconds"), 1, INT_MAX, &h->interval, NULL);
@@ -1333,8 +1337,10 @@ static void check_deps(struct parse *p)
 				continue;
 			}
 			d->index = (size_t)(t - s->procs);
-			if (t == pr)
+			if (t == pr) {
 				perr(p, pr->deps_line, key, "a process cannot depend on itself");
+				unresolved = 1;   /* not a cycle to report again */
+			}
 			for (size_t k = 0; k < j; k++)
 				if (!strcmp(pr->deps[k].name, d->name))
 					perr(p, pr->deps_line, key, "\"%s\" is named twice", d->name);
@@ -1347,7 +1353,7 @@ static void check_deps(struct parse *p)
 		}
 	}
 	if (unresolved)
-		return;
+		return;   /* a cycle search needs every edge resolved */
 	/* Cycles: depth-first, colouring 1 = on the path, 2 = done. */
 	{
 		unsigned char *colour = calloc(s->nprocs + 1, 1);

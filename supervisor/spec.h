@@ -16,6 +16,7 @@
 #define SPEC_MAX_INDEX   999              /* ports.N, mounts.N, volumes.N */
 #define SPEC_MAX_PROCESSES 128            /* each needs 4 fds and a timer in PID 1 */
 #define SPEC_SECRETS_PATH "/run/secrets/platform.env"
+#define SPEC_HEALTH_PATH_MAX 768           /* what a check's request line holds */
 
 enum spec_restart { SPEC_RESTART_ALWAYS, SPEC_RESTART_ON_FAILURE, SPEC_RESTART_NEVER };
 enum spec_halt { SPEC_HALT_POWEROFF, SPEC_HALT_REBOOT };

@@ -300,7 +300,7 @@ static int dep_met(const struct sup *s, const struct spec_dep *d)
 	case SPEC_DEP_HEALTHY:
 		return s->hooks.healthy && s->hooks.healthy(s->hooks.ctx, d->index);
 	case SPEC_DEP_SUCCEEDED:
-		return t->svc.state == SVC_EXITED && t->svc.last_status == 0;
+		return t->svc.state == SVC_EXITED && t->svc.succeeded;
 	}
 	return 0;
 }
@@ -350,28 +350,34 @@ void sup_recheck(struct sup *s)
 
 void sup_start_all(struct sup *s)
 {
+	/* Everything whose conditions hold starts; then what that made true
+	 * starts too; only what still waits after that says so. */
+	for (size_t i = 0; i < s->n; i++) {
+		if (first_unmet(s, i) < 0)
+			svc_want_up(&s->procs[i].svc);
+		else
+			s->procs[i].waiting = 1;
+	}
+	recheck(s);
 	for (size_t i = 0; i < s->n; i++) {
 		struct sup_proc *p = &s->procs[i];
-		int j = first_unmet(s, i);
-		if (j < 0) {
-			svc_want_up(&p->svc);
+		int j = p->waiting ? first_unmet(s, i) : -1;
+		if (j < 0)
 			continue;
-		}
-		p->waiting = 1;
 		log_info("%s: waiting for %s to be %s", p->svc.name, p->sp->deps[j].name,
 			 cond_names[p->sp->deps[j].cond]);
 		if (s->hooks.event)
 			s->hooks.event(s->hooks.ctx, i, &p->svc, SVC_EV_WAITING, j);
 	}
-	recheck(s);   /* what started above may already satisfy a waiter */
 }
 
 void sup_stop_all(struct sup *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	/* No waiter may start on a settle that the stopping itself causes. */
+	for (size_t i = 0; i < s->n; i++)
 		s->procs[i].waiting = 0;
+	for (size_t i = 0; i < s->n; i++)
 		svc_want_down(&s->procs[i].svc);
-	}
 }
 
 int sup_fail(struct sup *s, size_t i, const char *why)

@@ -89,6 +89,7 @@ static enum svc_phase first_phase(const struct svc *s)
 static void begin_start(struct svc *s)
 {
 	s->exit_sig = 0;   /* a spawn failure is no signal */
+	s->succeeded = 0;
 	if (s->starts++ > 0)
 		s->restarts++;
 	s->started_at = s->ops->now(s);
@@ -113,10 +114,12 @@ static void run_ended(struct svc *s, int status, int success)
 		s->failures = 0;
 	switch (s->pol.restart) {
 	case SPEC_RESTART_NEVER:
+		s->succeeded = success;
 		settle(s, success ? SVC_EXITED : SVC_FAILED);
 		return;
 	case SPEC_RESTART_ON_FAILURE:
 		if (success) {
+			s->succeeded = 1;
 			settle(s, SVC_EXITED);
 			return;
 		}

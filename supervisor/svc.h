@@ -83,6 +83,9 @@ struct svc {
 	int hook_timed_out;
 	int kill_sent;
 	int failing;               /* svc_fail_run: TERM sent to a running main */
+	int succeeded;             /* EXITED because its last run succeeded (not
+	                            * stopped, not given up on): "succeeded" for
+	                            * x-depends_on */
 
 	unsigned failures;         /* consecutive failed (or, for always, ended) runs */
 	unsigned restarts;         /* starts after the first */
