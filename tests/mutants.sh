@@ -80,7 +80,7 @@ MUTANTS=(
 "no-ipv6-fallback :: t-health :: health/probe.c :: if (p->family == AF_INET && err == ECONNREFUSED) { :: if (0) {"
 "no-health-transitions :: t-health :: health/health.c :: 	if (hc_track_result(&c->track, &c->th, pass, now))
 		changed(c); :: 	hc_track_result(&c->track, &c->th, pass, now);"
-"no-liveness-action :: t-health-actions :: health/health.c :: if (c->role == HC_LIVENESS && st == HC_UNHEALTHY && s->hooks.give_up) { :: if (0) {"
+"no-liveness-action :: t-health-actions :: health/health.c :: if (c->role == HC_LIVENESS && st == HC_UNHEALTHY) { :: if (0) {"
 "no-startup-timeout :: t-health-actions :: health/health.c :: loop_timer_in(s->loop, &p->startup, NS(s->spec->procs[i].startup_timeout)); :: (void)0;"
 "no-dependencies :: t-health-actions :: supervisor/supervisor.c :: if (!dep_met(s, &sp->deps[j])) :: if (0 && !dep_met(s, &sp->deps[j]))"
 )
