@@ -111,6 +111,11 @@ for m in "${MUTANTS[@]}"; do
 		echo "killed $name: $test fails ($(grep -m1 'FAIL:' "$dir/test.log" | sed 's/^ *FAIL: //'))"
 		killed=$((killed + 1))
 	fi
+	# A mutant may ignore what the test sends to end it (sigint-ignored):
+	# its namespace's init goes here, and with it the whole namespace.
+	if pkill -KILL -f "$dir/build/vminit" 2>/dev/null; then
+		echo "  (a vminit of $name outlived its test: killed)"
+	fi
 done
 echo "mutants: $killed killed, $survived survived"
 [ "$survived" -eq 0 ]
