@@ -167,7 +167,11 @@ static void on_round(struct loop *l, struct loop_timer *t)
 		c->due += NS(c->sh->interval);
 		if (c->due <= now)   /* a stall longer than an interval: no burst */
 			c->due = now + NS(c->sh->interval);
-		loop_timer_at(l, &c->timer, c->due);
+		if (loop_timer_at(l, &c->timer, c->due) < 0) {
+			/* Shown, not silent: the check's last word is why it stops. */
+			result(c, 0, "no timer slot left: this check stops");
+			return;
+		}
 	}
 	run_round(c);
 }
@@ -273,7 +277,8 @@ void hc_process_started(struct hc_set *s, size_t i)
 		c->last_at = 0;
 		/* The first round on the loop's next turn, the others on a grid. */
 		c->due = now;
-		loop_timer_at(s->loop, &c->timer, now);
+		if (loop_timer_at(s->loop, &c->timer, now) < 0)
+			snprintf(c->last_failure, sizeof(c->last_failure), "no timer slot left: no checks");
 	}
 }
 
