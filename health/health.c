@@ -73,7 +73,8 @@ static void stop_checks(struct hc_set *s, size_t i);
 
 /* vminit gives up on this run: its checks end with it, so a check that
  * passes while the process is being ended starts no dependent. */
-static void give_up(struct hc_set *s, size_t i, const char *why)
+/* The run's checks end: timers, probes, and the states go off. */
+static void end_run(struct hc_set *s, size_t i)
 {
 	uint64_t now = loop_now();
 	stop_checks(s, i);
@@ -81,6 +82,11 @@ static void give_up(struct hc_set *s, size_t i, const char *why)
 	for (int r = 0; r < 2; r++)
 		if (s->procs[i].check[r].sh)
 			hc_track_stop(&s->procs[i].check[r].track, now);
+}
+
+static void give_up(struct hc_set *s, size_t i, const char *why)
+{
+	end_run(s, i);
 	if (s->hooks.give_up)
 		s->hooks.give_up(s->hooks.ctx, i, why);
 }
@@ -284,14 +290,8 @@ void hc_process_started(struct hc_set *s, size_t i)
 
 void hc_process_stopped(struct hc_set *s, size_t i)
 {
-	uint64_t now = loop_now();
-	if (!s || i >= s->n)
-		return;
-	stop_checks(s, i);
-	s->procs[i].running = 0;
-	for (int r = 0; r < 2; r++)
-		if (s->procs[i].check[r].sh)
-			hc_track_stop(&s->procs[i].check[r].track, now);
+	if (s && i < s->n)
+		end_run(s, i);
 }
 
 int hc_get(const struct hc_set *s, size_t i, enum hc_role role, struct hc_view *ret)
