@@ -131,19 +131,49 @@ static void ring_put(const char *p, size_t n)
 	con.len += n;
 }
 
+/* A NUL byte would reach the terminal raw (invisible, or cut a line short
+ * for whoever reads the serial log with C strings): it is shown as "^@", as
+ * cat -v and less do. The log ring and the host's `logs` keep the bytes. */
+#define NUL_SHOWN "^@"
+
+static void ring_put_text(const char *p, size_t n)
+{
+	while (n > 0) {
+		const char *z = memchr(p, '\0', n);
+		size_t run = z ? (size_t)(z - p) : n;
+		ring_put(p, run);
+		p += run;
+		n -= run;
+		if (z) {
+			ring_put(NUL_SHOWN, sizeof(NUL_SHOWN) - 1);
+			p++;
+			n--;
+		}
+	}
+}
+
+static size_t text_width(const char *p, size_t n)
+{
+	size_t w = n;
+	for (const char *z; n > 0 && (z = memchr(p, '\0', n)); n -= (size_t)(z + 1 - p), p = z + 1)
+		w += sizeof(NUL_SHOWN) - 2;
+	return w;
+}
+
 static int enqueue(const char *prefix, const char *text, size_t len)
 {
 	size_t plen = prefix ? strlen(prefix) + 3 : 0;
-	if (plen + len + 1 > CONSOLE_RING_SIZE - con.len)
+	size_t tlen = text_width(text, len);
+	if (plen + tlen + 1 > CONSOLE_RING_SIZE - con.len)
 		return -1;
 	if (prefix) {
 		ring_put(prefix, plen - 3);
 		ring_put(" | ", 3);
 	}
-	ring_put(text, len);
+	ring_put_text(text, len);
 	ring_put("\n", 1);
 	con.st.lines++;
-	con.st.bytes += plen + len + 1;
+	con.st.bytes += plen + tlen + 1;
 	return 0;
 }
 
