@@ -483,8 +483,14 @@ static int stream(struct ctl *x, const char *what, int until_end)
 				print_event(x, i);
 			else if (jr_type(&x->r, i = jr_get(&x->r, 0, "log")) == JR_OBJECT)
 				print_log(x, i);
-			else if (get_int(&x->r, 0, "lost", &lost) == 0)
-				fprintf(stderr, "vminitctl: %lld %s lost: read too slowly\n", lost, what);
+			else if (get_int(&x->r, 0, "lost", &lost) == 0) {
+				char proc[PROTO_NAME_MAX];
+				if (get_str(&x->r, 0, "process", proc, sizeof(proc), NULL))
+					fprintf(stderr, "vminitctl: %s: %lld lines dropped by vminit "
+						"(over the process's line budget)\n", proc, lost);
+				else
+					fprintf(stderr, "vminitctl: %lld %s lost: read too slowly\n", lost, what);
+			}
 			/* Anything else is newer than us: ignored. */
 		}
 		if (fflush(stdout) != 0)
@@ -574,6 +580,15 @@ static void status_row(const struct jr *r, int p, struct row *row)
 	int e;
 	get_str(r, p, "name", row->f[COL_NAME], sizeof(row->f[0]), "?");
 	get_str(r, p, "state", row->f[COL_STATE], sizeof(row->f[0]), "?");
+	/* What the state alone hides: a running process stopped by a signal
+	 * (as ps shows T), a start deferred for lack of resources. */
+	{
+		char why[PROTO_NAME_MAX];
+		if (get_str(r, p, "stopped_by", why, sizeof(why), NULL))
+			strcpy(row->f[COL_STATE], "stopped");
+		else if (get_str(r, p, "deferred", why, sizeof(why), NULL))
+			strcpy(row->f[COL_STATE], "deferred");
+	}
 	get_str(r, p, "want", row->f[COL_WANT], sizeof(row->f[0]), "?");
 	for (int c = COL_PID; c < COL_COUNT; c++)
 		strcpy(row->f[c], "-");

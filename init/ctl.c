@@ -291,6 +291,23 @@ static void pump_logs(struct conn *c)
 			c->cursor++;
 			continue;
 		}
+		if (r->kind == CTL_LOG_DROPPED) {
+			/* Lines the process wrote over its budget, here in order. */
+			char count[24];
+			size_t n = r->len < sizeof(count) ? r->len : sizeof(count) - 1;
+			memcpy(count, ring_data(&ctl.logs, r), n);
+			count[n] = '\0';
+			jw_init(&w, scratch, sizeof(scratch));
+			jw_obj(&w);
+			jw_kint(&w, "lost", strtoll(count, NULL, 10));
+			jw_kstr(&w, "process", ctl_proc_name(r->tag));
+			jw_kstr(&w, "reason", "budget");
+			jw_end(&w);
+			if (emit_item(c, &w) < 0)
+				return;
+			c->cursor++;
+			continue;
+		}
 		jw_init(&w, scratch, sizeof(scratch));
 		jw_obj(&w);
 		jw_key(&w, "log");

@@ -67,6 +67,9 @@ void ctl_mark(enum ctl_mark m);
 /* Event sources (sup_hooks, and PID 1's own). */
 void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
 void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len);
+/* n lines of process i dropped over its budget: a record in the log ring
+ * that `logs` readers get as {"lost":n,"process":...,"reason":"budget"}. */
+void ctl_on_log_dropped(void *ctx, size_t i, uint64_t n);
 void ctl_event_shutdown(const char *reason, int reboot);
 void ctl_event_final(void);
 /* Health checks (docs/health.md): their states for status, and events. */

@@ -3,6 +3,10 @@
 #ifndef VMINIT_CTL_INT_H
 #define VMINIT_CTL_INT_H
 
+/* The kind of a log ring record: 1 stdout, 2 stderr, or this: lines dropped
+ * over a process's budget (the record's text is the count). */
+#define CTL_LOG_DROPPED 3
+
 #include "ctl.h"
 #include "loop.h"
 #include "ring.h"

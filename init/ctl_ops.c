@@ -127,6 +127,29 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 		jw_kint(w, "delay_ms", arg);
 		jw_kint(w, "failures", s->failures);
 		break;
+	case SVC_EV_DEFERRED:
+		w = ev_begin("process.deferred");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "error", strerror(s->defer_errno));
+		jw_kint(w, "delay_ms", arg);
+		jw_kint(w, "deferrals", s->deferrals);
+		break;
+	case SVC_EV_JOB_STOPPED: {
+		const char *sn = proto_signal_name((int)arg);
+		w = ev_begin("process.stopped");
+		jw_kstr(w, "process", name);
+		jw_kint(w, "pid", s->pid);
+		if (sn)
+			jw_kstr(w, "signal", sn);
+		else
+			jw_kint(w, "signal", arg);
+		break;
+	}
+	case SVC_EV_JOB_CONTINUED:
+		w = ev_begin("process.continued");
+		jw_kstr(w, "process", name);
+		jw_kint(w, "pid", s->pid);
+		break;
 	case SVC_EV_GAVE_UP:
 		w = ev_begin("process.failed");
 		jw_kstr(w, "process", name);
@@ -163,6 +186,14 @@ void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len)
 {
 	(void)ctx;
 	ring_add(&ctl.logs, (uint16_t)i, (uint8_t)stream, ctl_boot_ms(), line, len);
+}
+
+void ctl_on_log_dropped(void *ctx, size_t i, uint64_t n)
+{
+	char text[24];
+	int len = snprintf(text, sizeof(text), "%llu", (unsigned long long)n);
+	(void)ctx;
+	ring_add(&ctl.logs, (uint16_t)i, CTL_LOG_DROPPED, ctl_boot_ms(), text, (size_t)len);
 }
 
 void ctl_event_shutdown(const char *reason, int reboot)
@@ -466,6 +497,21 @@ static void write_process(struct jw *w, size_t i)
 	jw_kint(w, "starts", v->starts);
 	jw_kint(w, "restarts", v->restarts);
 	jw_kint(w, "failures", v->failures);
+	if (running && v->stopped_sig) {
+		const char *sn = proto_signal_name(v->stopped_sig);
+		if (sn)
+			jw_kstr(w, "stopped_by", sn);
+		else
+			jw_kint(w, "stopped_by", v->stopped_sig);
+	} else {
+		jw_knull(w, "stopped_by");
+	}
+	jw_kint(w, "deferrals", v->deferrals);
+	if (v->state == SVC_BACKOFF && v->deferred)
+		jw_kstr(w, "deferred", strerror(v->defer_errno));
+	else
+		jw_knull(w, "deferred");
+	jw_kint(w, "output_dropped_lines", (long long)sup_output_dropped(ctl.sup, i));
 	if (running) {
 		jw_kint(w, "uptime_ms", (long long)((now - v->started_at) / LOOP_NS_PER_MS));
 		proc_usage(v->pid, &ut, &st, &rss);
@@ -605,7 +651,7 @@ static void op_logs(struct conn *c, struct ctl_req *q)
 	while (want > 0 && from > ring_first(&ctl.logs)) {
 		const struct ring_rec *r = ring_get(&ctl.logs, from - 1);
 		from--;
-		if (filter < 0 || r->tag == (unsigned)filter)
+		if ((filter < 0 || r->tag == (unsigned)filter) && r->kind != CTL_LOG_DROPPED)
 			want--;
 	}
 	w = ctl_reply_begin(q->id);

@@ -346,6 +346,12 @@ static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t
 		ctl_on_log(ctx, i, stream, line, len);
 }
 
+static void on_svc_log_dropped(void *ctx, size_t i, uint64_t n)
+{
+	if (vm.ctl_ok)
+		ctl_on_log_dropped(ctx, i, n);
+}
+
 static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, const char *reason)
 {
 	const char *name = vm.spec->procs[i].name;
@@ -401,8 +407,23 @@ static void reap_children(void)
 		 * its process group id) cannot be reused, so its group can be
 		 * signalled safely. */
 		memset(&si, 0, sizeof(si));
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid == 0)
 			break;
+		if (si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED ||
+		    si.si_code == CLD_CONTINUED) {
+			/* Job control, not an exit: take the notice (WNOWAIT left it)
+			 * and tell the supervisor, which only reports it. */
+			siginfo_t jc;
+			memset(&jc, 0, sizeof(jc));
+			if (waitid(P_PID, (id_t)si.si_pid, &jc, WSTOPPED | WCONTINUED | WNOHANG) < 0 ||
+			    jc.si_pid == 0)
+				continue;
+			if (vm.sup)
+				sup_on_job_control(vm.sup, jc.si_pid,
+						   jc.si_code == CLD_CONTINUED ? 0 : jc.si_status);
+			continue;
+		}
 		if (vm.sup)
 			sup_before_reap(vm.sup, si.si_pid);
 		exec_before_reap(si.si_pid);
@@ -555,7 +576,7 @@ static void setup_ctl(void)
 static int setup(const char *spec_path)
 {
 	static const struct sup_hooks hooks = {
-		.settled = on_settled, .event = on_svc_event, .log = on_svc_log, .healthy = is_healthy,
+		.settled = on_settled, .event = on_svc_event, .log = on_svc_log, .log_dropped = on_svc_log_dropped, .healthy = is_healthy,
 	};
 	const struct ctl_vm cv = {
 		.pid1 = vm.pid1, .shutdown_phase = shutdown_phase,

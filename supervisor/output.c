@@ -82,10 +82,13 @@ static void announce_drops(struct output *o)
 	int n;
 	if (o->rate->pending_drops == 0)
 		return;
+	uint64_t dropped = o->rate->pending_drops;
 	n = snprintf(note, sizeof(note), "vminit: %llu lines dropped (over %u lines/s)",
-		     (unsigned long long)o->rate->pending_drops, RATE_LINES_PER_SEC);
+		     (unsigned long long)dropped, RATE_LINES_PER_SEC);
 	o->rate->pending_drops = 0;
 	console_line(o->prefix, note, (size_t)n);
+	if (o->drop_tap)
+		o->drop_tap(o->tap_ctx, dropped);
 }
 
 static void emit_line(struct output *o, const char *line, size_t len)

@@ -40,6 +40,8 @@ struct output {
 	/* Also called with every line that goes to the console. */
 	void (*tap)(void *ctx, int stream, const char *line, size_t len);
 	void *tap_ctx;
+	/* Also called with the count whenever dropped lines are announced. */
+	void (*drop_tap)(void *ctx, uint64_t n);
 	int stream;
 };
 

@@ -84,6 +84,8 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 		.out_fd = p->out.wfd,
 		.err_fd = p->err.wfd,
 	};
+	if (!p->envp)   /* out of memory at set-up: a deferred start tries again */
+		p->envp = env_merge(&spec->image.env, &spec->env.vars, &p->sp->vars);
 	if (!p->envp || p->out.rfd < 0 || p->err.rfd < 0) {
 		errno = !p->envp ? ENOMEM : EMFILE;
 		return -1;
@@ -98,6 +100,10 @@ static void op_signal(struct svc *s, pid_t pid, int sig)
 	 * still ours, so fall back to the pid itself. */
 	if (kill(-pid, sig) < 0 && errno == ESRCH)
 		kill(pid, sig);
+	/* A stopped process would sit on its TERM until the KILL: wake it so it
+	 * can act on it (systemd does the same). */
+	if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH)
+		kill(pid, SIGCONT);
 }
 
 static void on_timer(struct loop *l, struct loop_timer *t)
@@ -190,6 +196,18 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 		break;
 	case SVC_EV_WAITING:
 		break;
+	case SVC_EV_DEFERRED:
+		log_warn("%s: start deferred for lack of resources (%s): trying again in %ld ms, "
+			 "not counted as a failure", s->name, strerror(s->defer_errno), arg);
+		break;
+	case SVC_EV_JOB_STOPPED: {
+		const char *n = proto_signal_name((int)arg);
+		log_info("%s: stopped by %s", s->name, n ? n : "a signal");
+		break;
+	}
+	case SVC_EV_JOB_CONTINUED:
+		log_info("%s: continued", s->name);
+		break;
 	}
 }
 
@@ -208,6 +226,14 @@ static void on_line(void *ctx, int stream, const char *line, size_t len)
 	struct sup *sup = p->sup;
 	if (sup->hooks.log)
 		sup->hooks.log(sup->hooks.ctx, (size_t)(p - sup->procs), stream, line, len);
+}
+
+static void on_dropped(void *ctx, uint64_t n)
+{
+	struct sup_proc *p = ctx;
+	struct sup *sup = p->sup;
+	if (sup->hooks.log_dropped)
+		sup->hooks.log_dropped(sup->hooks.ctx, (size_t)(p - sup->procs), n);
 }
 
 /* ---- table ---- */
@@ -265,6 +291,7 @@ struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_ho
 			output_close(&p->out, l);
 		} else {
 			p->out.tap = p->err.tap = on_line;
+			p->out.drop_tap = p->err.drop_tap = on_dropped;
 			p->out.tap_ctx = p->err.tap_ctx = p;
 			p->out.stream = 1;
 			p->err.stream = 2;
@@ -405,6 +432,19 @@ int sup_on_exit(struct sup *s, pid_t pid, int wstatus)
 		if (svc_on_exit(&s->procs[i].svc, pid, wstatus))
 			return 1;
 	return 0;
+}
+
+int sup_on_job_control(struct sup *s, pid_t pid, int sig)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (svc_on_job_control(&s->procs[i].svc, pid, sig))
+			return 1;
+	return 0;
+}
+
+uint64_t sup_output_dropped(const struct sup *s, size_t i)
+{
+	return s->procs[i].rate.dropped;
 }
 
 int sup_all_settled(const struct sup *s)

@@ -3,6 +3,7 @@
 #define VMINIT_SUPERVISOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec.h"
@@ -20,6 +21,10 @@ struct sup_hooks {
 	/* Process i wrote a line (stream 1: stdout, 2: stderr) that went to the
 	 * console (the line budget let it through). */
 	void (*log)(void *ctx, size_t i, int stream, const char *line, size_t len);
+	/* n lines of process i were dropped over its line budget, where the
+	 * lines it logs now would have been (announced when a line fits again,
+	 * or when it exits). */
+	void (*log_dropped)(void *ctx, size_t i, uint64_t n);
 	/* Is process i healthy (its readiness check, else its liveness check)?
 	 * For x-depends_on's "healthy"; NULL: never. */
 	int (*healthy)(void *ctx, size_t i);
@@ -47,6 +52,11 @@ void sup_stop_all(struct sup *s);
 void sup_before_reap(struct sup *s, pid_t pid);
 /* A reaped child: 1 if it belonged to a process (hook or main), else 0. */
 int sup_on_exit(struct sup *s, pid_t pid, int wstatus);
+/* A child was stopped by sig or continued (sig 0), seen by waitid(WSTOPPED |
+ * WCONTINUED): 1 if it is a process's main process, else 0. */
+int sup_on_job_control(struct sup *s, pid_t pid, int sig);
+/* Lines of process i dropped over its output budget, in total. */
+uint64_t sup_output_dropped(const struct sup *s, size_t i);
 int sup_all_settled(const struct sup *s);
 /* For `vminit run`: 0 if no process failed, else the first failed one's status. */
 int sup_exit_code(const struct sup *s);

@@ -72,6 +72,7 @@ static void settle(struct svc *s, enum svc_state st)
 {
 	s->state = st;
 	s->pid = 0;
+	s->stopped_sig = 0;
 	s->ops->event(s, SVC_EV_SETTLED, st);
 }
 
@@ -90,8 +91,10 @@ static void begin_start(struct svc *s)
 {
 	s->exit_sig = 0;   /* a spawn failure is no signal */
 	s->succeeded = 0;
-	if (s->starts++ > 0)
+	/* A deferred start is the same start tried again, not a restart. */
+	if (!s->deferred && s->starts++ > 0)
 		s->restarts++;
+	s->deferred = 0;
 	s->started_at = s->ops->now(s);
 	s->phase = first_phase(s);
 	run_phase(s);
@@ -140,10 +143,28 @@ static void run_ended(struct svc *s, int status, int success)
 	}
 	{
 		uint64_t d = svc_backoff_delay(s->pol.backoff_ns, s->failures, s->pol.backoff_max_ns);
+		uint64_t ran = now >= s->started_at ? now - s->started_at : 0;
+		if (ran + d < SVC_RESTART_FLOOR_NS)
+			d = SVC_RESTART_FLOOR_NS - ran;
 		s->state = SVC_BACKOFF;
 		s->ops->event(s, SVC_EV_BACKOFF, (long)(d / 1000000));
 		s->ops->timer_arm(s, d);
 	}
+}
+
+/* fork failed for lack of resources (pids, memory), most likely because of
+ * another process (a fork bomb): this process did nothing wrong, so its
+ * retries and backoff are not spent. The whole start is tried again later. */
+static void defer_start(struct svc *s, int err)
+{
+	s->pid = 0;
+	s->deferred = 1;
+	s->defer_errno = err;
+	if (s->deferrals < UINT_MAX)
+		s->deferrals++;
+	s->state = SVC_BACKOFF;
+	s->ops->event(s, SVC_EV_DEFERRED, (long)(SVC_DEFER_NS / 1000000));
+	s->ops->timer_arm(s, SVC_DEFER_NS);
 }
 
 static void run_phase(struct svc *s)
@@ -152,10 +173,16 @@ static void run_phase(struct svc *s)
 	s->hook_timed_out = 0;
 	s->kill_sent = 0;
 	s->failing = 0;
+	s->stopped_sig = 0;
 	s->state = s->phase == SVC_PHASE_MAIN ? SVC_RUNNING : SVC_STARTING;
 	pid = s->ops->spawn(s, s->phase);
 	if (pid < 0) {
-		s->ops->event(s, SVC_EV_SPAWN_FAILED, errno);
+		int err = errno;
+		s->ops->event(s, SVC_EV_SPAWN_FAILED, err);
+		if ((err == EAGAIN || err == ENOMEM) && s->want == SVC_WANT_UP) {
+			defer_start(s, err);
+			return;
+		}
 		run_ended(s, -1, 0);
 		return;
 	}
@@ -208,6 +235,7 @@ void svc_want_down(struct svc *s)
 		break;
 	case SVC_BACKOFF:
 		s->ops->timer_cancel(s);
+		s->deferred = 0;
 		settle(s, SVC_EXITED);
 		break;
 	case SVC_INACTIVE:
@@ -225,6 +253,7 @@ int svc_on_exit(struct svc *s, pid_t pid, int wstatus)
 		return 0;
 	status = svc_exit_status(wstatus);
 	s->exit_sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+	s->stopped_sig = 0;
 	switch (s->state) {
 	case SVC_STARTING:
 		s->ops->timer_cancel(s);
@@ -305,4 +334,15 @@ int svc_fail_run(struct svc *s)
 	s->ops->signal(s, s->pid, SIGTERM);
 	s->ops->timer_arm(s, s->pol.stop_timeout_ns);
 	return 0;
+}
+
+int svc_on_job_control(struct svc *s, pid_t pid, int sig)
+{
+	if (pid <= 0 || pid != s->pid || s->phase != SVC_PHASE_MAIN)
+		return 0;
+	if (s->stopped_sig == sig)
+		return 1;
+	s->stopped_sig = sig;
+	s->ops->event(s, sig ? SVC_EV_JOB_STOPPED : SVC_EV_JOB_CONTINUED, sig);
+	return 1;
 }

@@ -43,6 +43,12 @@ enum svc_event {
 	SVC_EV_WAITING,          /* from supervisor.c, not svc.c: the first start
 	                          * waits for x-depends_on; arg: the dependency's
 	                          * index in the process's deps */
+	SVC_EV_DEFERRED,         /* a start failed for lack of resources (fork:
+	                          * EAGAIN, ENOMEM): retried without counting a
+	                          * failure; now BACKOFF; arg: delay in ms */
+	SVC_EV_JOB_STOPPED,      /* the main process was stopped (SIGSTOP ...);
+	                          * arg: the signal */
+	SVC_EV_JOB_CONTINUED,    /* ... and continued (SIGCONT) */
 };
 
 struct svc;
@@ -96,7 +102,20 @@ struct svc {
 	int exit_sig;              /* of the exit being handled (for its events) */
 	uint64_t started_at;       /* when the current run began (ns) */
 	uint64_t last_exit_at;
+	int stopped_sig;           /* the running main process is stopped by this
+	                            * signal (SIGSTOP, SIGTSTP ...), or 0 */
+	int deferred;              /* BACKOFF after a start that failed for lack
+	                            * of resources: not a failure, not a restart */
+	int defer_errno;           /* the errno of the last such start */
+	unsigned deferrals;        /* starts deferred so, in total */
 };
+
+/* A start that fails for lack of resources is retried after this, however
+ * often, without spending the process's retries (docs/supervisor.md). */
+#define SVC_DEFER_NS 1000000000ull
+/* Consecutive starts of a process are at least this far apart, whatever the
+ * backoff: a crash loop with backoff_seconds = 0 costs at most 10 starts/s. */
+#define SVC_RESTART_FLOOR_NS 100000000ull
 
 void svc_init(struct svc *s, const char *name, const struct svc_policy *pol,
 	      const struct svc_ops *ops, void *ctx);
@@ -110,6 +129,10 @@ void svc_on_timer(struct svc *s);
  * whatever the status, is a failed run: the restart policy decides. 0, or -1
  * when no main process runs (or it is already being stopped). */
 int svc_fail_run(struct svc *s);
+/* The main process pid was stopped by sig, or continued (sig 0): job
+ * control, seen by PID 1's waitid(WSTOPPED | WCONTINUED). Changes no state;
+ * status and events show it. 1 if pid is this svc's main process, else 0. */
+int svc_on_job_control(struct svc *s, pid_t pid, int sig);
 
 int svc_settled(const struct svc *s);
 const char *svc_state_name(enum svc_state st);

@@ -3,6 +3,7 @@
 /* test_output.c - the per-process line budget and the line splitter
  * (supervisor/output.c), with explicit times and a recording emit. */
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -321,4 +322,49 @@ Test(output_feed, line_of_exactly_max_split_before_its_newline)
 		     CONSOLE_LINE_MAX);
 	cr_assert_eq(rec.len[0], CONSOLE_LINE_MAX);
 	cr_assert_str_eq(rec.text[1], "end", "second line is \"%s\"", rec.text[1]);
+}
+
+/* ---- dropped lines reach the host's log stream too (drop_tap) ---- */
+
+static uint64_t tapped, drop_calls, drops_told;
+static void count_line(void *ctx, int stream, const char *line, size_t len)
+{
+	(void)ctx; (void)stream; (void)line; (void)len;
+	tapped++;
+}
+static void count_drops(void *ctx, uint64_t n)
+{
+	(void)ctx;
+	drop_calls++;
+	drops_told += n;
+}
+
+Test(output_drops, every_dropped_line_is_told_to_the_drop_tap)
+{
+	struct loop *l = loop_new(4);
+	struct ratelimit r;
+	struct output o;
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	cr_assert_not_null(l);
+	cr_assert_geq(null, 0);
+	console_init(null);
+	ratelimit_init(&r, 0);
+	r.tokens_milli = 5 * 1000;     /* five lines left ... */
+	r.last_ns = UINT64_MAX / 2;    /* ... and no refill: the count is exact */
+	cr_assert_eq(output_open(&o, l, "p", &r), 0);
+	o.tap = count_line;
+	o.drop_tap = count_drops;
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(write(o.wfd, "line\n", 5), 5);
+	output_drain(&o);
+	cr_assert_eq(tapped, 5);
+	cr_assert_eq(r.dropped, 15);
+	cr_assert_eq(drops_told, 15, "the host was told of %llu of 15 dropped lines",
+		     (unsigned long long)drops_told);
+	cr_assert_eq(drop_calls, 1);
+	output_drain(&o);
+	cr_assert_eq(drop_calls, 1, "nothing new dropped, nothing told");
+	output_close(&o, l);
+	loop_free(l);
+	close(null);
 }

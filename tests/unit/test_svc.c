@@ -588,21 +588,36 @@ Test(svc, always_backoff_doubles_to_cap)
 	cr_assert_eq(count_ev(&f, SVC_EV_GAVE_UP), 0, "always never gives up");
 }
 
-Test(svc, zero_backoff_restarts_at_once)
+Test(svc, zero_backoff_restarts_at_the_floor)
 {
-	/* docs/supervisor.md: backoff_seconds = 0 restarts at once every time */
+	/* docs/supervisor.md: backoff_seconds = 0 restarts at once, but starts
+	 * are at least SVC_RESTART_FLOOR_NS apart: a run that ended at once
+	 * waits the floor, one that ran 30 ms waits the rest of it, one that
+	 * ran past it restarts at once. */
+	static const uint64_t ran[] = { 0, 30 * MS, 99 * MS, 100 * MS, 5 * SEC };
+	static const uint64_t want[] = { 100 * MS, 70 * MS, 1 * MS, 0, 0 };
 	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ALWAYS);
 	p.backoff_ns = 0;
 	setup(&s, &f, &p);
 	up(&s, &f);
 	for (int i = 0; i < 5; i++) {
+		f.now += ran[i];
 		exit_code(&s, &f, 1);
 		cr_assert_eq(s.state, SVC_BACKOFF);
-		cr_assert_eq(f.delay, 0, "run %d: delay %llu", i, (unsigned long long)f.delay);
-		cr_assert_eq(f.evarg[last_ev(&f, SVC_EV_BACKOFF)], 0);
+		cr_assert_eq(f.delay, want[i], "run %d: delay %llu", i, (unsigned long long)f.delay);
+		cr_assert_eq(f.evarg[last_ev(&f, SVC_EV_BACKOFF)], (long)(want[i] / MS));
 		fire(&s, &f);
 		cr_assert_eq(s.state, SVC_RUNNING);
 	}
+}
+
+Test(svc, the_floor_never_shortens_a_backoff)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ALWAYS);
+	setup(&s, &f, &p);
+	up(&s, &f);
+	exit_code(&s, &f, 1);   /* ran 0 ns: backoff 1 s is above the floor */
+	cr_assert_eq(f.delay, 1 * SEC);
 }
 
 Test(svc, on_failure_retries_then_gives_up)
@@ -1000,7 +1015,7 @@ Test(svc, spawn_failure_on_failure_counts)
 	p.max_retries = 1;
 	setup(&s, &f, &p);
 	f.fail_spawns = 2;
-	f.spawn_errno = ENOMEM;
+	f.spawn_errno = EACCES;
 	up(&s, &f);
 	cr_assert_eq(s.state, SVC_BACKOFF);
 	fire(&s, &f);
@@ -1027,6 +1042,124 @@ Test(svc, spawn_failure_of_hook_and_of_main_after_hook)
 	cr_assert_eq(s.pid, 0);
 	cr_assert(f.armed);
 	cr_assert_eq(f.delay, 2 * SEC);
+}
+
+/* ---- a start that fails for lack of resources (fork: EAGAIN, ENOMEM) ---- */
+
+static void defer_once(struct fake *f, int err)
+{
+	f->fail_spawns = 1;
+	f->spawn_errno = err;
+}
+
+Test(svc, fork_eagain_is_deferred_not_a_failure)
+{
+	/* Another process's fork bomb must not spend this one's retries. */
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ON_FAILURE);
+	p.max_retries = 0;
+	setup(&s, &f, &p);
+	f.fail_spawns = 50;
+	f.spawn_errno = EAGAIN;
+	up(&s, &f);
+	for (int i = 0; i < 50; i++) {
+		cr_assert_eq(s.state, SVC_BACKOFF, "try %d: %s", i, svc_state_name(s.state));
+		cr_assert(s.deferred);
+		cr_assert_eq(s.defer_errno, EAGAIN);
+		cr_assert_eq(s.failures, 0, "try %d: a deferral counted as a failure", i);
+		cr_assert_eq(f.delay, SVC_DEFER_NS);
+		cr_assert_eq(f.evarg[last_ev(&f, SVC_EV_DEFERRED)], (long)(SVC_DEFER_NS / MS));
+		fire(&s, &f);
+	}
+	cr_assert_eq(s.state, SVC_RUNNING);
+	cr_assert_not(s.deferred);
+	cr_assert_eq(s.deferrals, 50);
+	cr_assert_eq(s.starts, 1, "a deferred start is the same start");
+	cr_assert_eq(s.restarts, 0);
+	cr_assert_eq(count_ev(&f, SVC_EV_SPAWN_FAILED), 50);
+	cr_assert_eq(count_ev(&f, SVC_EV_DEFERRED), 50);
+	cr_assert_eq(count_ev(&f, SVC_EV_GAVE_UP), 0);
+	cr_assert_eq(count_ev(&f, SVC_EV_BACKOFF), 0);
+}
+
+Test(svc, fork_enomem_is_deferred_too_and_a_hook_start_restarts_whole)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_NEVER);
+	p.has_hook[1] = 1;
+	setup(&s, &f, &p);
+	up(&s, &f);
+	cr_assert_eq(s.state, SVC_STARTING);
+	defer_once(&f, ENOMEM);
+	exit_code(&s, &f, 0);       /* the hook succeeded; the main's fork fails */
+	cr_assert_eq(s.state, SVC_BACKOFF, "never: a deferral is not the end of a run");
+	cr_assert(s.deferred);
+	fire(&s, &f);
+	cr_assert_eq(s.state, SVC_STARTING, "the start is tried again from its first phase");
+	cr_assert_eq(s.phase, SVC_PHASE_PRESTART);
+	exit_code(&s, &f, 0);
+	cr_assert_eq(s.state, SVC_RUNNING);
+	cr_assert_eq(s.restarts, 0);
+}
+
+Test(svc, a_deferred_start_can_be_stopped_and_started_again)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ALWAYS);
+	setup(&s, &f, &p);
+	defer_once(&f, EAGAIN);
+	up(&s, &f);
+	cr_assert(s.deferred);
+	down(&s, &f);
+	cr_assert_eq(s.state, SVC_EXITED);
+	cr_assert_not(s.deferred);
+	cr_assert_not(f.armed);
+	defer_once(&f, EAGAIN);
+	up(&s, &f);
+	cr_assert(s.deferred);
+	up(&s, &f);                 /* the host's start while deferred: now */
+	cr_assert_eq(s.state, SVC_RUNNING);
+	cr_assert_eq(s.deferrals, 2);
+}
+
+Test(svc, other_spawn_errors_still_count)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ON_FAILURE);
+	p.max_retries = 0;
+	setup(&s, &f, &p);
+	defer_once(&f, ENOENT);
+	up(&s, &f);
+	cr_assert_eq(s.state, SVC_FAILED);
+	cr_assert_eq(s.deferrals, 0);
+}
+
+/* ---- job control: stopped and continued (seen by PID 1's waitid) ---- */
+
+Test(svc, job_control_is_shown_not_a_transition)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ALWAYS);
+	setup(&s, &f, &p);
+	up(&s, &f);
+	cr_assert_eq(svc_on_job_control(&s, 999, SIGSTOP), 0, "not its pid");
+	cr_assert_eq(svc_on_job_control(&s, s.pid, SIGSTOP), 1);
+	cr_assert_eq(s.stopped_sig, SIGSTOP);
+	cr_assert_eq(s.state, SVC_RUNNING);
+	cr_assert_eq(f.evarg[last_ev(&f, SVC_EV_JOB_STOPPED)], SIGSTOP);
+	cr_assert_eq(svc_on_job_control(&s, s.pid, SIGSTOP), 1);
+	cr_assert_eq(count_ev(&f, SVC_EV_JOB_STOPPED), 1, "a repeated notice is one event");
+	cr_assert_eq(svc_on_job_control(&s, s.pid, 0), 1);
+	cr_assert_eq(s.stopped_sig, 0);
+	cr_assert_eq(count_ev(&f, SVC_EV_JOB_CONTINUED), 1);
+	svc_on_job_control(&s, s.pid, SIGTSTP);
+	exit_sig(&s, &f, SIGKILL);
+	cr_assert_eq(s.stopped_sig, 0, "a process that ended is not stopped");
+}
+
+Test(svc, job_control_of_a_hook_is_not_the_process)
+{
+	struct svc s; struct fake f; struct svc_policy p = policy(SPEC_RESTART_ALWAYS);
+	p.has_hook[0] = 1;
+	setup(&s, &f, &p);
+	up(&s, &f);
+	cr_assert_eq(svc_on_job_control(&s, s.pid, SIGSTOP), 0);
+	cr_assert_eq(s.stopped_sig, 0);
 }
 
 Test(svc, exit_of_unknown_pid_is_ignored)
@@ -1129,7 +1262,7 @@ Test(svc, invariants_hold_on_a_long_walk)
 			break;
 		case 7:
 			f.fail_spawns = 1;
-			f.spawn_errno = ENOENT;
+			f.spawn_errno = (seed >> 4) % 2 ? ENOENT : EAGAIN;
 			up(&s, &f);
 			f.fail_spawns = 0;
 			break;
