@@ -12,7 +12,8 @@ WORK=$ROOT/build/mutants
 
 # name :: test :: file :: text to find :: replacement
 MUTANTS=(
-"no-reaping :: t-orphan-storm :: init/vminit.c :: if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+"no-reaping :: t-orphan-storm :: init/vminit.c :: if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid == 0)
 			break; :: break;"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
 "no-work-done-shutdown :: t-exit-codes :: init/vminit.c :: shutdown_begin(\"every process has exited and none will restart\"); :: (void)0;"
@@ -83,6 +84,13 @@ MUTANTS=(
 "no-liveness-action :: t-health-actions :: health/health.c :: if (c->role == HC_LIVENESS && st == HC_UNHEALTHY) { :: if (0) {"
 "no-startup-timeout :: t-health-actions :: health/health.c :: loop_timer_in(s->loop, &p->startup, NS(s->spec->procs[i].startup_timeout)); :: (void)0;"
 "no-dependencies :: t-health-actions :: supervisor/supervisor.c :: if (!dep_met(s, &sp->deps[j])) :: if (0 && !dep_met(s, &sp->deps[j]))"
+"no-defer :: t-fork-deferred :: supervisor/svc.c :: if ((err == EAGAIN || err == ENOMEM) && s->want == SVC_WANT_UP) { :: if (0) {"
+"no-restart-floor :: t-crash-loop :: supervisor/svc.c :: if (ran + d < SVC_RESTART_FLOOR_NS) :: if (0)"
+"no-job-control :: t-stopped :: supervisor/svc.c :: 	s->stopped_sig = sig;
+	s->ops->event :: 	s->ops->event"
+"no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
+"no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
+"nul-raw :: t-output-drops :: init/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 )
 
 want=("$@")
