@@ -261,6 +261,7 @@ static void shutdown_progress(void)
 		if (have_children()) {
 			log_info("stopping the remaining processes (SIGTERM)");
 			kill_rest(SIGTERM);
+			kill_rest(SIGCONT);   /* a stopped one wakes to act on it */
 			loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns);
 		}
 	}

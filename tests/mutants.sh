@@ -89,6 +89,7 @@ MUTANTS=(
 "no-job-control :: t-stopped :: supervisor/svc.c :: 	s->stopped_sig = sig;
 	s->ops->event :: 	s->ops->event"
 "no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
+"no-sigcont-sweep :: t-stopped :: init/vminit.c :: kill_rest(SIGCONT); :: (void)0;"
 "no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
 "nul-raw :: t-output-drops :: init/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 )

@@ -15,10 +15,15 @@ command = ["/bin/sh", "-c", "trap 'echo got TERM; exit 7' TERM; echo up; while :
 restart.policy = "never"
 resources.memory = "64Mi"
 [processes.idle]
-command = ["/bin/sleep", "1000"]
+command = ["/bin/sh", "-c", "setsid /bin/sh $T/daemon.sh & exec sleep 1000"]
 resources.memory = "64Mi"
 EOT
 } >"$T/spec.ini"
+cat >"$T/daemon.sh" <<EOT
+trap 'echo daemon got TERM >$T/daemon-term; exit 0' TERM
+kill -STOP \$\$
+while :; do sleep 0.1; done
+EOT
 vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
 wait_ctl || finish
 expect '^worker \| up$' 10 "the worker runs"
@@ -68,7 +73,18 @@ expect '^vminit: worker: exited with code 7$' 30 "and exits by itself, not by SI
 [ "$(count 'worker: still running .* SIGKILL')" = 0 ] && ok "no SIGKILL was needed" || fail "it took a SIGKILL"
 [ "$(stopped_by)" = None ] && ok "an exited process is not stopped" || fail "stopped_by after exit: $(stopped_by)"
 
+# A daemon that left its group and stopped itself: the shutdown's sweep of
+# what is left sends it SIGCONT after its SIGTERM, so it ends by its handler
+# instead of sitting out the 120 s stop timeout.
+for i in $(seq 100); do
+	descendants | xargs -r ps -o stat= -p 2>/dev/null | grep -q '^T' && break
+	sleep 0.1
+done
+descendants | xargs -r ps -o stat= -p 2>/dev/null | grep -q '^T' && ok "the escaped daemon stopped itself" \
+	|| fail "no stopped daemon: $(descendants | xargs -r ps -o pid=,stat=,args= -p)"
 vm_signal TERM
 vm_wait 60
 expect_poweroff
+[ "$(cat "$T/daemon-term" 2>/dev/null)" = "daemon got TERM" ] && ok "the stopped daemon woke for the shutdown's SIGTERM" \
+	|| fail "the stopped daemon did not run its TERM handler"
 finish
