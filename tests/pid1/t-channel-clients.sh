@@ -16,8 +16,9 @@
 #     requester), slow readers, clients that send half a request and wait, clients that
 #     send garbage, and one that sends an endless line are all connected, a
 #     well-behaved client's status still comes back at once, again and again
-#   - garbage gets an error reply and the connection stays; a line over the
-#     limit gets too_large and the connection is closed
+#   - garbage, and a key given twice (spelt with an escape), get an error reply
+#     and the connection stays; a line over the limit gets too_large and the
+#     connection is closed
 #   - PID 1's memory stays bounded through it all
 . "$(dirname "$0")/lib.sh"
 {
@@ -238,11 +239,16 @@ conns=$(echo "$st" | json "j['result']['counters']['connections']")
 rss=$(awk '/^VmRSS/ {print $2}' /proc/$VM_INIT/status)
 [ "$rss" -lt 65536 ] && ok "PID 1's resident memory: $rss KiB" || fail "PID 1 uses $rss KiB"
 
-# Framing: an error for garbage (the connection stays), too_large and close for an endless line.
+# Framing: an error for garbage and for a key given twice (the connection
+# stays), too_large and close for an endless line.
 python3 - "$CTL_SOCK" >"$T/framing" <<'PY'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5); f = s.makefile("rb")
 s.sendall(b"not json\n"); a = json.loads(f.readline())["error"]["code"]
+# a key twice (docs/protocol.md §1): bad_request, that message, no id; the connection stays
+s.sendall(b'{"id":3,"op":"ping","o\\u0070":"shutdown"}\n')
+dup = f.readline() == b'{"ok":false,"error":{"code":"bad_request","message":"a key appears twice in one object"}}\n'
+a = a if dup else "duplicate-key reply"
 s.sendall(b'{"id":7,"op":"signal","process":"web","signal":"NOPE"}\n'); b = json.loads(f.readline())
 s.sendall(b'{"id":8,"op":"ping"}\n'); c = json.loads(f.readline())["ok"]
 # a long name of control characters: an error reply (escaped, 6 bytes each), not a close
@@ -260,7 +266,7 @@ e = f.readline()
 print(a, b["id"], b["error"]["code"], c, d, "closed" if e == b"" else e)
 PY
 [ "$(cat "$T/framing")" = "bad_request 7 bad_request True too_large closed" ] \
-	&& ok "garbage: bad_request and the connection stays; an endless line: too_large, closed" \
+	&& ok "garbage and a key given twice: bad_request and the connection stays; an endless line: too_large, closed" \
 	|| fail "framing: $(cat "$T/framing")"
 
 kill $CROWD 2>/dev/null; wait $CROWD 2>/dev/null
