@@ -77,9 +77,9 @@ MUTANTS=(
 { :: static int admit(int host)
 {
 	return 1;"
-"no-eviction :: t-channel-clients :: init/ctl.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1)"
+"no-eviction :: t-channel-clients :: init/ctl.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1 || (c->host && !any))"
 "no-host-reserve :: t-channel-clients :: init/ctl.c :: ctl.nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED :: ctl.nlocal < CTL_MAX_CONNS"
-"no-output-eviction :: t-channel-clients :: init/ctl.c :: if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c)) :: if (0)"
+"no-output-eviction :: t-channel-clients :: init/ctl.c :: if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c)) :: if (0 && evict_for_output(c))"
 "no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
 "redirect-fails :: t-health :: health/http.c :: h->status <= 399 ? :: h->status <= 299 ?"
 "no-ipv6-fallback :: t-health :: health/probe.c :: if (p->family == AF_INET && err == ECONNREFUSED) { :: if (0) {"
