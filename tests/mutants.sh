@@ -79,6 +79,9 @@ MUTANTS=(
 	return 1;"
 "no-eviction :: t-channel-clients :: init/ctl.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1 || (c->host && !any))"
 "no-host-reserve :: t-channel-clients :: init/ctl.c :: ctl.nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED :: ctl.nlocal < CTL_MAX_CONNS"
+"stalled-not-first :: t-channel-clients :: init/ctl.c :: *ret_since = c->last_in;      /* half a request */
+		return TIER_STALLED; :: *ret_since = c->last_in;
+		return TIER_IDLE;"
 "no-output-eviction :: t-channel-clients :: init/ctl.c :: if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c)) :: if (0 && evict_for_output(c))"
 "no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
 "redirect-fails :: t-health :: health/http.c :: h->status <= 399 ? :: h->status <= 299 ?"

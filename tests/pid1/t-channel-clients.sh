@@ -69,8 +69,8 @@ PY
 [ "$(cat "$T/pipe")" = "300 True" ] && ok "300 pipelined status requests: 300 replies, in order" || fail "pipelining: $(cat "$T/pipe")"
 
 # The connection limit for local (unix) clients: 224. An idle connection
-# makes room for a new one (the longest idle goes); when all 224 are busy
-# streams, the next is refused.
+# makes room for a new one (the longest idle goes), and one stalled on half a
+# request before it; when all 224 are busy streams, the next is refused.
 python3 - "$CTL_SOCK" >"$T/limit" <<'PY'
 import json, socket, sys, time
 path = sys.argv[1]
@@ -85,7 +85,20 @@ ask(idle[-1], {"op": "ping"})            # all 256 accepted by now
 new = conn()
 r1 = ask(new, {"op": "ping"})["ok"]
 first = idle[0].recv(1) == b""           # the longest idle was closed
-for s in idle + [new]: s.close()
+# A connection that makes no progress goes before one that is only idle,
+# even before the longest idle: one of the newest sends half a request (read
+# by PID 1 before the ping sent after it on another connection is answered).
+idle[-2].sendall(b'{"op":"sta')
+ask(idle[-1], {"op": "ping"})
+newer = conn()
+ask(newer, {"op": "ping"})
+try: stalled_first = idle[-2].recv(1) == b""
+except socket.timeout: stalled_first = False
+idle[1].setblocking(False)
+try: idle[1].recv(1); stalled_first = False
+except BlockingIOError: pass
+first = first and stalled_first
+for s in idle + [new, newer]: s.close()
 time.sleep(0.3)
 streams = []
 for i in range(224):
@@ -95,7 +108,7 @@ r = json.loads(extra.makefile("rb").readline())
 print(r1, first, r["error"]["code"], "closed" if extra.recv(1) == b"" else "open", r["error"]["message"])
 PY
 [ "$(cat "$T/limit")" = "True True busy closed too many local connections (224; 32 more are the host's)" ] \
-	&& ok "at 224 local connections: the longest idle one makes room; with 224 streams, the next gets busy and is closed" \
+	&& ok "at 224 local connections: the longest idle one makes room, a half request before it; with 224 streams, the next gets busy and is closed" \
 	|| fail "limit: $(cat "$T/limit")"
 [ "$(ctl --json status | json "j['result']['counters']['connections_evicted'] >= 1")" = True ] \
 	&& ok "the eviction is counted" || fail "connections_evicted"
