@@ -313,16 +313,18 @@ static int tok_to(const jsmntok_t *t)
  * each child is checked from the end of the one before, no byte of the
  * object goes unchecked. */
 /* A key twice in one object: Go and Python keep the last, jr_get the first,
- * so such a request would mean different things to different readers. */
+ * so such a request would mean different things to different readers. Keys
+ * are compared as the text they stand for: "o\u0070" is "op" to every
+ * reader, so it is "op" here too. */
+static int key_eq(const struct jr *r, int a, int b);
+
 static int has_duplicate_key(const struct jr *r, int obj)
 {
 	const jsmntok_t *t = r->tok;
-	for (int a = obj + 1, j = 0; j < t[obj].size; j++, a = jr_next(r, a + 1)) {
-		int la = t[a].end - t[a].start;
+	for (int a = obj + 1, j = 0; j < t[obj].size; j++, a = jr_next(r, a + 1))
 		for (int b = jr_next(r, a + 1), k = j + 1; k < t[obj].size; k++, b = jr_next(r, b + 1))
-			if (t[b].end - t[b].start == la && !memcmp(r->js + t[a].start, r->js + t[b].start, (size_t)la))
+			if (key_eq(r, a, b))
 				return 1;
-	}
 	return 0;
 }
 
@@ -424,6 +426,94 @@ static int tok_eq(const struct jr *r, int i, const char *s)
 	return (size_t)(r->tok[i].end - r->tok[i].start) == n && !memcmp(r->js + r->tok[i].start, s, n);
 }
 
+/* A key's text one byte at a time, as it reads unescaped (a surrogate pair
+ * as its one code point, a lone surrogate as itself), without a buffer. */
+struct key_iter {
+	const char *s, *e;
+	char enc[4];
+	size_t at, len;
+};
+
+static unsigned hexval4(const char *s);
+static size_t utf8_put(unsigned cp, char *o);
+
+/* The next byte, or -1 at the end. The token passed jr_parse, so every
+ * escape in it is whole. */
+static int key_next(struct key_iter *k)
+{
+	if (k->at < k->len)
+		return (unsigned char)k->enc[k->at++];
+	if (k->s >= k->e)
+		return -1;
+	if (*k->s != '\\')
+		return (unsigned char)*k->s++;
+	k->s++;
+	k->at = 0;
+	k->len = 1;
+	switch (*k->s++) {
+	case 'b': k->enc[0] = '\b'; break;
+	case 'f': k->enc[0] = '\f'; break;
+	case 'n': k->enc[0] = '\n'; break;
+	case 'r': k->enc[0] = '\r'; break;
+	case 't': k->enc[0] = '\t'; break;
+	case 'u': {
+		unsigned cp = hexval4(k->s);
+		k->s += 4;
+		if (cp >= 0xd800 && cp <= 0xdbff && k->e - k->s >= 6 && k->s[0] == '\\' && k->s[1] == 'u') {
+			unsigned lo = hexval4(k->s + 2);
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				k->s += 6;
+			}
+		}
+		k->len = utf8_put(cp, k->enc);
+		break;
+	}
+	default: k->enc[0] = k->s[-1]; break;   /* '"', '\\', '/' */
+	}
+	return (unsigned char)k->enc[k->at++];
+}
+
+static void key_begin(struct key_iter *k, const struct jr *r, int i)
+{
+	k->s = r->js + r->tok[i].start;
+	k->e = r->js + r->tok[i].end;
+	k->at = k->len = 0;
+}
+
+static int key_eq(const struct jr *r, int a, int b)
+{
+	struct key_iter x, y;
+	int c;
+	if (!memchr(r->js + r->tok[a].start, '\\', (size_t)(r->tok[a].end - r->tok[a].start)) &&
+	    !memchr(r->js + r->tok[b].start, '\\', (size_t)(r->tok[b].end - r->tok[b].start)))
+		return r->tok[a].end - r->tok[a].start == r->tok[b].end - r->tok[b].start &&
+		       !memcmp(r->js + r->tok[a].start, r->js + r->tok[b].start,
+			       (size_t)(r->tok[a].end - r->tok[a].start));
+	key_begin(&x, r, a);
+	key_begin(&y, r, b);
+	do {
+		c = key_next(&x);
+		if (c != key_next(&y))
+			return 0;
+	} while (c >= 0);
+	return 1;
+}
+
+/* Key i reads as s. */
+static int key_is(const struct jr *r, int i, const char *s)
+{
+	struct key_iter k;
+	int c;
+	if (!memchr(r->js + r->tok[i].start, '\\', (size_t)(r->tok[i].end - r->tok[i].start)))
+		return tok_eq(r, i, s);
+	key_begin(&k, r, i);
+	while ((c = key_next(&k)) >= 0)
+		if (c != (unsigned char)*s++)
+			return 0;
+	return *s == '\0';
+}
+
 int jr_get(const struct jr *r, int obj, const char *key)
 {
 	int k;
@@ -431,8 +521,7 @@ int jr_get(const struct jr *r, int obj, const char *key)
 		return -1;
 	k = obj + 1;
 	for (int j = 0; j < r->tok[obj].size && k < r->n; j++) {
-		/* Keys with escapes never match: none of ours needs one. */
-		if (tok_eq(r, k, key))
+		if (key_is(r, k, key))
 			return k + 1 < r->n ? k + 1 : -1;
 		k = jr_next(r, k + 1);
 	}
@@ -463,6 +552,15 @@ static int hex4(const char *s, size_t n, unsigned *ret)
 	}
 	*ret = v;
 	return 0;
+}
+
+/* Four hex digits that jsmn has checked already. */
+static unsigned hexval4(const char *s)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++)
+		v = v << 4 | (unsigned)hexval(s[i]);
+	return v;
 }
 
 static size_t utf8_put(unsigned cp, char *o)

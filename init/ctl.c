@@ -60,7 +60,8 @@ static size_t pending(const struct conn *c)
 static void conn_update(struct conn *c);
 static int backlog(const struct conn *c);
 static int discards_input(const struct conn *c);
-static int evict_one(void);
+static int admit(int host);
+static int evict_for_output(const struct conn *c);
 static void conn_close(struct conn *c);
 static void conn_process(struct conn *c);
 
@@ -190,7 +191,11 @@ int ctl_reply_end_ex(struct conn *c, struct jw *w, const char *id, int exempt)
 		ctl_reply_error(c, id, CTL_E_FAILED, "the reply is over the 1 MiB limit");
 		return -1;
 	}
-	if (out_append(c, w->buf, w->len, exempt) < 0) {
+	/* Past the output budget, the memory held by clients that do not read
+	 * goes first: a reply to one that asks must not wait on them. */
+	while (out_append(c, w->buf, w->len, exempt) < 0) {
+		if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c))
+			continue;
 		ctl.busy_replies++;
 		ctl_reply_error(c, id, CTL_E_BUSY, "no memory left for replies: read the ones sent, or try again");
 		return -1;
@@ -361,7 +366,7 @@ void ctl_stream_start(struct conn *c, enum conn_mode mode, uint64_t cursor)
 static void on_conn(struct loop *l, struct loop_io *io, uint32_t events);
 static void on_conn_timer(struct loop *l, struct loop_timer *t);
 
-static struct conn *conn_new(int fd, enum conn_kind kind)
+static struct conn *conn_new(int fd, enum conn_kind kind, int host)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -376,10 +381,13 @@ static struct conn *conn_new(int fd, enum conn_kind kind)
 		free(c);
 		return NULL;
 	}
-	c->last_progress = loop_now();
+	c->last_progress = c->last_in = loop_now();
+	c->host = host;
 	c->next = ctl.conns;
 	ctl.conns = c;
 	ctl.nconns++;
+	if (!host)
+		ctl.nlocal++;
 	return c;
 }
 
@@ -389,6 +397,8 @@ static void conn_unlink(struct conn *c)
 		if (*pp == c) {
 			*pp = c->next;
 			ctl.nconns--;
+			if (!c->host)
+				ctl.nlocal--;
 			return;
 		}
 }
@@ -435,6 +445,11 @@ static void conn_close(struct conn *c)
 	loop_timer_cancel(ctl.vm.loop, &c->timer);
 	close(c->fd);
 	c->fd = -1;
+	/* Its output budget is free at once: evict_for_output() counts on it. */
+	free(c->out);
+	ctl.out_total -= c->outcap;
+	c->out = NULL;
+	c->outcap = c->outlen = c->outoff = 0;
 	conn_unlink(c);
 	c->next = ctl.dead;
 	ctl.dead = c;
@@ -620,6 +635,7 @@ static void conn_read(struct conn *c)
 			return;
 		}
 		ctl.bytes_in += (uint64_t)n;
+		c->last_in = loop_now();
 		if (!discards_input(c))
 			c->inlen += (size_t)n;
 	}
@@ -664,6 +680,7 @@ struct listener {
 	struct loop_timer pause;
 	int fd;
 	int vsock;
+	int host;                /* its connections are the host's */
 	uint32_t peer_cid;       /* vsock: the one peer CID let in, or ADDR_CID_ANY */
 	char path[ADDR_PATH_MAX];  /* unix: the file to remove at the end */
 	char name[128];
@@ -692,29 +709,98 @@ static void refuse(int fd, const char *why)
 	ctl.refused++;
 }
 
-/* At the connection limit, make room rather than lock the host out: close
- * the connection that has done nothing for longest among those idle (no
- * request, nothing to send) or stuck (output unread for 10 s). Streams that
- * are merely quiet are kept. 1 if one was closed. */
-#define EVICT_STUCK_NS (10 * LOOP_NS_PER_SEC)
+/* The connection limit, and who gets in at it (docs/protocol.md §7).
+ *
+ * Connections are the host's (a vsock listener: only the host's CID gets
+ * through one) or local (a unix socket: in a VM it lives inside the guest,
+ * where any root process can open it). Local ones may hold at most
+ * CTL_MAX_CONNS - CTL_HOST_RESERVED slots, so the guest can never take the
+ * host's last ones; the virtio-serial port is outside the count altogether.
+ *
+ * At a limit, a connection that makes no progress is closed to make room
+ * before one that is merely idle: first a half request or unread output,
+ * then nothing asked and nothing to send, each the longest without progress
+ * first, and among equals a local one before the host's. A quiet stream, a
+ * running exec and a request being answered are never closed. A local
+ * newcomer may close only local connections, so guest clients cannot push
+ * the host's out. */
+enum conn_tier { TIER_STALLED, TIER_IDLE, TIER_KEEP };
 
-static int evict_one(void)
+static enum conn_tier conn_tier(const struct conn *c, uint64_t *ret_since)
+{
+	if (c->kind != CK_SOCKET || c->dead)
+		return TIER_KEEP;
+	if (c->mode == CM_REQ && c->inlen > 0 && !memchr(c->in, '\n', c->inlen)) {
+		*ret_since = c->last_in;      /* half a request */
+		return TIER_STALLED;
+	}
+	if (pending(c) > 0 && c->mode != CM_EXEC) {
+		*ret_since = c->last_progress;   /* output the client does not read */
+		return TIER_STALLED;
+	}
+	if (c->mode == CM_REQ && c->inlen == 0 && pending(c) == 0 && !c->closing) {
+		*ret_since = c->last_progress;
+		return TIER_IDLE;
+	}
+	return TIER_KEEP;
+}
+
+/* Close the worst connection, a local one unless any; 1 if one was closed. */
+static int evict_one(int any)
 {
 	struct conn *victim = NULL;
-	uint64_t now = loop_now();
+	enum conn_tier vt = TIER_KEEP;
+	uint64_t vsince = 0;
 	for (struct conn *c = ctl.conns; c; c = c->next) {
-		int idle = c->mode == CM_REQ && c->inlen == 0 && pending(c) == 0;
-		int stuck = pending(c) > 0 && now - c->last_progress >= EVICT_STUCK_NS;
-		if (c->kind != CK_SOCKET || c->dead || !(idle || stuck))
+		uint64_t since = 0;
+		enum conn_tier t = conn_tier(c, &since);
+		if (t == TIER_KEEP || (c->host && !any))
 			continue;
-		if (!victim || c->last_progress < victim->last_progress)
-			victim = c;
+		if (victim && (t > vt || (t == vt && (c->host > victim->host ||
+						      (c->host == victim->host && since >= vsince)))))
+			continue;
+		victim = c;
+		vt = t;
+		vsince = since;
 	}
 	if (!victim)
 		return 0;
 	ctl.evicted++;
 	conn_close(victim);
 	return 1;
+}
+
+/* The output budget is spent and c needs some for a reply: close the
+ * connection whose unsent output has waited longest for its reader (a local
+ * one unless c is the host's). Never c itself, nor an exec's, whose result
+ * is owed. 1 if one was closed. Only from the reply path: closing a
+ * connection while ctl_after_batch() walks the list would cut its walk. */
+static int evict_for_output(const struct conn *c)
+{
+	struct conn *victim = NULL;
+	for (struct conn *v = ctl.conns; v; v = v->next) {
+		if (v == c || v->kind != CK_SOCKET || v->dead || v->mode == CM_EXEC || !v->outcap ||
+		    pending(v) == 0 || (v->host && !c->host))
+			continue;
+		if (!victim || v->host < victim->host ||
+		    (v->host == victim->host && v->last_progress < victim->last_progress))
+			victim = v;
+	}
+	if (!victim)
+		return 0;
+	ctl.evicted++;
+	conn_close(victim);
+	return 1;
+}
+
+/* Room for a new connection (closing one if need be): 1, or 0 to refuse. */
+static int admit(int host)
+{
+	if (host)
+		return ctl.nconns < CTL_MAX_CONNS || evict_one(1);
+	if (ctl.nconns < CTL_MAX_CONNS && ctl.nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED)
+		return 1;
+	return evict_one(0);
 }
 
 static void on_listener_pause(struct loop *l, struct loop_timer *t)
@@ -754,15 +840,16 @@ static void on_accept(struct loop *l, struct loop_io *io, uint32_t events)
 			ctl.refused_peers++;
 			continue;
 		}
-		if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) {
-			refuse(fd, "too many connections (256)");
+		if (!admit(ls->host)) {
+			refuse(fd, ls->host ? "too many connections (256)"
+					    : "too many local connections (224; 32 more are the host's)");
 			continue;
 		}
 		if (ctl.vm.shutdown_phase && ctl.finalized) {
 			refuse(fd, "the VM is powering off");
 			continue;
 		}
-		if (!conn_new(fd, CK_SOCKET)) {
+		if (!conn_new(fd, CK_SOCKET, ls->host)) {
 			refuse(fd, "out of memory");
 			continue;
 		}
@@ -781,11 +868,12 @@ static int add_listener(int fd, const char *name, int vsock, uint32_t peer_cid)
 	ls = &listeners[nlisteners];
 	ls->fd = fd;
 	ls->vsock = vsock;
+	ls->host = vsock;
 	ls->peer_cid = peer_cid;
 	ls->io.fd = -1;
 	snprintf(ls->name, sizeof(ls->name), "%s", name);
 	loop_timer_init(&ls->pause, on_listener_pause, ls);
-	if (listen(fd, 128) < 0 || loop_io_add(ctl.vm.loop, &ls->io, fd, EPOLLIN, on_accept, ls) < 0) {
+	if (listen(fd, CTL_LISTEN_BACKLOG) < 0 || loop_io_add(ctl.vm.loop, &ls->io, fd, EPOLLIN, on_accept, ls) < 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
@@ -937,7 +1025,7 @@ int ctl_serial_open(const char *name)
 	fd = open(dev, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	c = conn_new(fd, CK_SERIAL);
+	c = conn_new(fd, CK_SERIAL, 1);
 	if (!c) {
 		close(fd);
 		errno = ENOMEM;

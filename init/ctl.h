@@ -21,6 +21,8 @@ struct modules_report;
 struct hc_set;
 
 #define CTL_MAX_CONNS 256
+#define CTL_HOST_RESERVED 32               /* of CTL_MAX_CONNS, only for the host */
+#define CTL_LISTEN_BACKLOG 4096            /* the kernel caps it at net.core.somaxconn */
 #define CTL_MAX_LISTENERS 8
 #define CTL_OUT_MAX (1024u * 1024u)        /* a connection's unsent bytes */
 #define CTL_OUT_LOW (64u * 1024u)          /* read requests / make items below this */

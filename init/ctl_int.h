@@ -38,6 +38,8 @@ struct conn {
 	uint64_t cursor, end_seq, sent, inflight;
 	uint64_t connected_at;       /* the push: when it connected */
 	uint64_t last_progress;      /* a request read or bytes written */
+	uint64_t last_in;            /* any byte read: a half request's progress */
+	int host;                    /* came over a host transport (docs/protocol.md §7) */
 	int follow;
 	int filter;                  /* process index, or -1 */
 	/* exec */
@@ -56,6 +58,7 @@ struct ctl {
 	struct ring events, logs;
 	struct conn *conns, *dead, *push;
 	size_t nconns;
+	size_t nlocal;               /* of nconns, those not from the host */
 	size_t out_total;
 	int finalized;
 	int64_t pid1_ms, spec_ms, first_process_ms;

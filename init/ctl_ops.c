@@ -361,6 +361,7 @@ static void op_hello(struct conn *c, struct ctl_req *q)
 	jw_obj(w);
 	jw_kint(w, "request_bytes", PROTO_REQUEST_MAX);
 	jw_kint(w, "connections", CTL_MAX_CONNS);
+	jw_kint(w, "local_connections", CTL_MAX_CONNS - CTL_HOST_RESERVED);
 	jw_kint(w, "execs", EXEC_MAX_JOBS);
 	jw_kint(w, "exec_output_bytes", PROTO_EXEC_OUTPUT_MAX);
 	jw_end(w);

@@ -74,8 +74,16 @@ MUTANTS=(
 "no-channel-flush :: t-channel-push :: init/vminit.c :: 	flush_channel();
 	halt_system(vm.halt); :: 	halt_system(vm.halt);"
 "no-push-ready :: t-channel-push :: init/ctl.c :: 	out_append(c, w->buf, w->len, 1);   /* small: past the budget */ :: "
-"no-conn-limit :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (0 && !evict_one()) {"
-"no-eviction :: t-channel-clients :: init/ctl.c :: if (ctl.nconns >= CTL_MAX_CONNS && !evict_one()) { :: if (ctl.nconns >= CTL_MAX_CONNS && (0 && !evict_one())) {"
+"no-conn-limit :: t-channel-clients :: init/ctl.c :: static int admit(int host)
+{ :: static int admit(int host)
+{
+	return 1;"
+"no-eviction :: t-channel-clients :: init/ctl.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1 || (c->host && !any))"
+"no-host-reserve :: t-channel-clients :: init/ctl.c :: ctl.nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED :: ctl.nlocal < CTL_MAX_CONNS"
+"stalled-not-first :: t-channel-clients :: init/ctl.c :: *ret_since = c->last_in;      /* half a request */
+		return TIER_STALLED; :: *ret_since = c->last_in;
+		return TIER_IDLE;"
+"no-output-eviction :: t-channel-clients :: init/ctl.c :: if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c)) :: if (0 && evict_for_output(c))"
 "no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
 "redirect-fails :: t-health :: health/http.c :: h->status <= 399 ? :: h->status <= 299 ?"
 "no-ipv6-fallback :: t-health :: health/probe.c :: if (p->family == AF_INET && err == ECONNREFUSED) { :: if (0) {"

@@ -11,7 +11,8 @@
  * - the id to echo is "" or JSON as it stands (an integer or a string);
  * - what parsed is in range (docs/protocol.md): ops, limits, defaults;
  * - jr_parse() agrees with an independent strict JSON checker (below) on
- *   whether the line is one JSON object;
+ *   whether the line is one JSON object, and with keys unescaped by
+ *   jr_bytes() on whether one appears twice in an object;
  * - everything decoded, written back with jw_* and read with jr_*, comes
  *   back byte for byte, and the writer's text is JSON to both checkers;
  * - the writer cut at an arbitrary capacity never writes past it;
@@ -242,6 +243,42 @@ static int in_strbuf(const char *p)
 	       memchr(p, '\0', (size_t)(req.strbuf + sizeof(req.strbuf) - p));
 }
 
+/* Whether some object in r holds a key twice, keys compared as the text
+ * they stand for (unescaped with jr_bytes, not with json.c's key compare):
+ * 1 yes, 0 no, -1 unknown (a key that does not unescape: a lone surrogate,
+ * bad UTF-8; such a key is compared by json.c alone). */
+static int ref_duplicate_keys(const struct jr *r)
+{
+	static char text[PROTO_REQUEST_MAX * 2];
+	static size_t off[PROTO_TOKENS_MAX], len[PROTO_TOKENS_MAX];
+	int unknown = 0;
+	for (int i = 0; i < r->n; i++) {
+		size_t used = 0;
+		int nk = 0, k = i + 1, skip = 0;
+		if (r->tok[i].type != JSMN_OBJECT)
+			continue;
+		for (int j = 0; j < r->tok[i].size; j++, k = jr_next(r, k + 1)) {
+			long l = jr_bytes(r, k, text + used, sizeof(text) - used);
+			if (l < 0) {
+				skip = 1;
+				break;
+			}
+			off[nk] = used;
+			len[nk++] = (size_t)l;
+			used += (size_t)l + 1;
+		}
+		if (skip) {
+			unknown = 1;
+			continue;
+		}
+		for (int a = 0; a < nk; a++)
+			for (int b = a + 1; b < nk; b++)
+				if (len[a] == len[b] && !memcmp(text + off[a], text + off[b], len[a]))
+					return 1;
+	}
+	return unknown ? -1 : 0;
+}
+
 /* The line as jr_parse sees it must be judged alike by the checker. The
  * result of jr_parse. */
 static int check_reader(const char *line, size_t len)
@@ -256,12 +293,20 @@ static int check_reader(const char *line, size_t len)
 		CHECK(ref, "jr_parse accepted what is not one JSON object");
 		CHECK(r.n == ntok, "jr_parse found %d values, the checker %d", r.n, ntok);
 		CHECK(jr_next(&r, 0) == r.n, "jr_next(0) is %d of %d", jr_next(&r, 0), r.n);
+		CHECK(ref_duplicate_keys(&r) != 1, "jr_parse accepted a key twice in one object");
 	} else if (ref) {
 		/* Valid JSON that jr_parse refuses on purpose: too big, or a key
-		 * twice in an object (which this checker does not track). */
+		 * twice in an object. */
 		CHECK((ntok > PROTO_TOKENS_MAX && !strcmp(err, "too many JSON values")) ||
 		      !strcmp(err, "a key appears twice in one object"),
 		      "jr_parse refused a JSON object of %d values: %s", ntok, err);
+		/* Its tokens are still there (jr_parse forgot only their count)
+		 * when the keys were all that was wrong. */
+		if (!strcmp(err, "a key appears twice in one object")) {
+			struct jr all = r;
+			all.n = ntok;
+			CHECK(ref_duplicate_keys(&all) != 0, "jr_parse saw a key twice where there is none");
+		}
 	}
 	return rc;
 }

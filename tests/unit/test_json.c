@@ -556,10 +556,55 @@ Test(jr, duplicate_keys_refused)
 	cr_assert_eq(jr_parse(&r, tok, 64, "{\"a\":{\"a\":{\"a\":0}},\"aa\":1}", 26, &err), 0);
 }
 
-Test(jr, get_escaped_keys_never_match)
+Test(jr, duplicate_keys_compared_unescaped)
 {
-	struct jr *r = parse_ok("{\"\\u0061\":1}");
-	cr_assert_eq(jr_get(r, 0, "a"), -1);
+	/* "o\u0070" is "op" to Go and Python: a reader that compared the raw
+	 * text would let {"op":"shutdown","o\u0070":"ping"} be ping to a host
+	 * that checks it and shutdown to vminit. */
+	static const char *const dup[] = {
+		"{\"op\":\"shutdown\",\"o\\u0070\":\"ping\"}",
+		"{\"\\u006f\\u0070\":1,\"op\":2}",
+		"{\"\\u006F\\u0070\":1,\"\\u006fp\":2}",
+		"{\"a/b\":1,\"a\\/b\":2}",
+		"{\"q\\\"\":1,\"q\\u0022\":2}",
+		"{\"\\n\":1,\"\\u000a\":2}",
+		"{\"\xc3\xa9\":1,\"\\u00e9\":2}",
+		"{\"\xf0\x9f\x98\x80\":1,\"\\ud83d\\ude00\":2}",
+		"{\"\\ud800\":1,\"\\ud800\":2}",
+		"{\"x\":{\"k\\u0000\":1,\"k\\u0000\":2}}",
+	};
+	static const char *const distinct[] = {
+		"{\"op\":1,\"o\\u0071\":2}",
+		"{\"o\\u0070\":1,\"o\\u0070p\":2}",
+		"{\"\\ud83d\\ude00\":1,\"\\ud83d\\ude01\":2}",
+		"{\"\\ud800\":1,\"\\udc00\":2}",
+		"{\"k\\u0000\":1,\"k\":2}",
+		"{\"\\/\":1,\"\\\\\":2}",
+	};
+	const char *err;
+	struct jr r;
+	jsmntok_t tok[64];
+	for (size_t i = 0; i < sizeof(dup) / sizeof(dup[0]); i++) {
+		err = NULL;
+		cr_assert_eq(jr_parse(&r, tok, 64, dup[i], strlen(dup[i]), &err), -1, "%s", dup[i]);
+		cr_assert_str_eq(err, "a key appears twice in one object", "%s", dup[i]);
+	}
+	for (size_t i = 0; i < sizeof(distinct) / sizeof(distinct[0]); i++)
+		cr_assert_eq(jr_parse(&r, tok, 64, distinct[i], strlen(distinct[i]), &err), 0, "%s: %s",
+			     distinct[i], err);
+}
+
+Test(jr, get_escaped_keys_match_their_text)
+{
+	struct jr *r = parse_ok("{\"\\u0061\":1,\"b\\/c\":2,\"\\u00e9t\\u00e9\":3,\"\\ud83d\\ude00\":4}");
+	cr_assert_eq(jr_get(r, 0, "a"), 2);
+	cr_assert_eq(jr_get(r, 0, "b/c"), 4);
+	cr_assert_eq(jr_get(r, 0, "\xc3\xa9t\xc3\xa9"), 6);
+	cr_assert_eq(jr_get(r, 0, "\xf0\x9f\x98\x80"), 8);
+	cr_assert_eq(jr_get(r, 0, "b"), -1);
+	cr_assert_eq(jr_get(r, 0, "b/"), -1);
+	cr_assert_eq(jr_get(r, 0, "\xc3\xa9t"), -1);
+	cr_assert_eq(jr_get(r, 0, "ab"), -1);
 }
 
 Test(jr, get_empty_key)

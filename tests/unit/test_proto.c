@@ -149,6 +149,24 @@ Test(proto, not_json)
 	cr_assert_str_eq(req.id, "");
 }
 
+Test(proto, duplicate_keys_refused)
+{
+	/* docs/protocol.md §1: bad_request, this message, and no id in the reply
+	 * (the request could not be read, its id neither). */
+	fails("{\"id\":1,\"op\":\"ping\",\"op\":\"status\"}", CTL_E_BAD_REQUEST,
+	      "a key appears twice in one object");
+	cr_assert_str_eq(msg, "a key appears twice in one object");
+	cr_assert_str_eq(req.id, "");
+	fails("{\"id\":1,\"id\":2,\"op\":\"ping\"}", CTL_E_BAD_REQUEST, "a key appears twice");
+	cr_assert_str_eq(req.id, "");
+	fails("{\"op\":\"exec\",\"argv\":[\"id\"],\"x\":{\"a\":1,\"a\":2}}", CTL_E_BAD_REQUEST,
+	      "a key appears twice");
+	/* Spelt with an escape, a key is still itself. */
+	fails("{\"op\":\"shutdown\",\"o\\u0070\":\"ping\"}", CTL_E_BAD_REQUEST, "a key appears twice");
+	cr_assert_eq(ok("{\"o\\u0070\":\"ping\",\"\\u0069d\":5}")->op, CTL_OP_PING);
+	cr_assert_str_eq(req.id, "5");
+}
+
 Test(proto, white_space_and_cr_accepted)
 {
 	cr_assert_eq(ok(" { \"op\" : \"ping\" } \r")->op, CTL_OP_PING);
