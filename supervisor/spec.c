@@ -396,7 +396,10 @@ static struct entry *take(struct ctx *c, const char *key)
 	return found;
 }
 
-/* Parse an entry's value and check its type. 1 ok, -1 error reported. */
+/* Parse an entry's value and check its type. 1 ok, -1 error reported (and
+ * nothing left in ret to free). val_parse() leaves ret untouched when it
+ * fails, so every struct val here starts zeroed: val_free() on one is then
+ * safe on any path. */
 static int typed(struct ctx *c, struct entry *e, enum val_type want, int or_int,
 		 struct val *ret)
 {
@@ -416,7 +419,7 @@ static int typed(struct ctx *c, struct entry *e, enum val_type want, int or_int,
 /* Each getter: 1 set, 0 absent (ret untouched), -1 error (reported). */
 static int get_str(struct ctx *c, const char *key, char **ret, int *ret_line)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -431,7 +434,7 @@ static int get_str(struct ctx *c, const char *key, char **ret, int *ret_line)
 static int get_int(struct ctx *c, const char *key, long long min, long long max,
 		   int *ret, int *ret_line)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -454,7 +457,7 @@ static int get_int(struct ctx *c, const char *key, long long min, long long max,
 
 static int get_bool(struct ctx *c, const char *key, int *ret)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -466,7 +469,7 @@ static int get_bool(struct ctx *c, const char *key, int *ret)
 
 static int get_strv(struct ctx *c, const char *key, struct spec_strv *ret, int *ret_line)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -485,7 +488,7 @@ static int get_strv(struct ctx *c, const char *key, struct spec_strv *ret, int *
  * are dotted keys beside it, so together they are redundant, not a conflict. */
 static int get_table(struct ctx *c, const char *key)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -921,15 +924,16 @@ static void do_check(struct ctx *c, struct spec_process *pr, const char *table,
 			kerr(c, e->line, k, "a process check has no port");
 	} else {
 		struct entry *e = take(c, K("port"));
-		struct val v;
+		struct val v = { 0 };
+		char err[200];
 		if (!e) {
 			kerr(c, c->sec->line, k, "required when %s is set "
 			     "(a declared port's name or number)", table);
+		} else if (val_parse(e->text, &v, err, sizeof(err)) < 0) {
+			/* v is untouched on failure: nothing to free. */
+			kerr(c, e->line, k, "%s", err);
 		} else {
-			char err[200];
-			if (val_parse(e->text, &v, err, sizeof(err)) < 0) {
-				kerr(c, e->line, k, "%s", err);
-			} else if (v.type != VAL_STRING && v.type != VAL_INT) {
+			if (v.type != VAL_STRING && v.type != VAL_INT) {
 				kerr(c, e->line, k, "must be a port name (a string) or number, not %s",
 				     val_type_name(v.type));
 			} else {
@@ -1130,7 +1134,7 @@ static void do_process(struct ctx *c, struct spec_process *pr)
 		kerr(c, c->sec->line, "resources.memory", "required (\"256Mi\", \"2Gi\")");
 	{
 		struct entry *e = take(c, "resources.cpu");
-		struct val v;
+		struct val v = { 0 };
 		if (e && typed(c, e, VAL_FLOAT, 1, &v) == 1) {
 			double cpu = v.type == VAL_INT ? (double)v.i : v.f;
 			if (!(cpu > 0 && cpu <= 64))

@@ -1029,6 +1029,46 @@ Test(validate_health, thresholds_positive)
 		     "t.ini:8: processes.web.health.failure_threshold: must be at least 1");
 }
 
+/* A port value that is not a value at all (issue 10: a freed uninitialised
+ * struct val crashed `vminit check` and PID 1). Each is an error at its line,
+ * for health and for x-liveness alike. */
+static const struct { const char *text, *msg; } bad_port_values[] = {
+	{ "http", "not a value: strings are quoted" },
+	{ "x", "not a value: strings are quoted" },
+	{ "80 80", "unexpected text after the value: 80" },
+	{ "[1", "array elements must be strings" },
+	{ "1e999", "bad number" },
+	{ "tru", "not a value: strings are quoted" },
+	{ "\"http", "unterminated string" },
+	{ "[\"a\", 1]", "array elements must be strings" },
+};
+
+static void check_bad_port_values(const char *table)
+{
+	for (size_t i = 0; i < sizeof(bad_port_values) / sizeof(bad_port_values[0]); i++) {
+		char *text = fmt(BASE "ports.0.internal = 3000\n"      /* 5 */
+				 "%s.type = \"tcp\"\n"                  /* 6 */
+				 "%s.port = %s\n",                       /* 7 */
+				 table, table, bad_port_values[i].text);
+		char *want = fmt("t.ini:7: processes.web.%s.port: %s", table, bad_port_values[i].msg);
+		struct spec *s = unit_spec(text);
+		assert_error(s, want);
+		spec_free(s);
+		free(want);
+		free(text);
+	}
+}
+
+Test(validate_health, port_not_a_value)
+{
+	check_bad_port_values("health");
+}
+
+Test(validate_health, liveness_port_not_a_value)
+{
+	check_bad_port_values("x-liveness");
+}
+
 /* -- mounts -- */
 
 /* BASE, then the mount keys (from line 5), then a declared volume "data". */
