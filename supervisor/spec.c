@@ -76,12 +76,44 @@ struct parse {
 
 /* ---- errors ---- */
 
+/* An error is one line of valid UTF-8, whatever the values quoted in it: a
+ * control character (a string's \n, an escape sequence meant for the
+ * console) is written as its JSON escape, and a byte that is not UTF-8 (a
+ * value cut inside a character by "%.40s") as \xHH. NULL when out of memory. */
+static char *error_line(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = malloc(n * 6 + 1);
+	if (!out)
+		return NULL;
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t k = utf8_char_len(s);
+		if (c == '\n' || c == '\t' || c == '\r') {
+			out[o++] = '\\';
+			out[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)sprintf(out + o, "\\u%04x", c);
+		} else if (!k) {
+			o += (size_t)sprintf(out + o, "\\x%02x", c);
+		} else {
+			memcpy(out + o, s, k);
+			o += k;
+			s += k;
+			continue;
+		}
+		s++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static void perr(struct parse *p, int line, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void perr(struct parse *p, int line, const char *key, const char *fmt, ...)
 {
-	char msg[512], *full;
+	char msg[512], *raw, *full;
 	va_list ap;
 	int n;
 
@@ -94,9 +126,15 @@ static void perr(struct parse *p, int line, const char *key, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n = key && *key ? asprintf(&full, "%s:%d: %s: %s", p->file, line, key, msg)
-			: asprintf(&full, "%s:%d: %s", p->file, line, msg);
+	n = key && *key ? asprintf(&raw, "%s:%d: %s: %s", p->file, line, key, msg)
+			: asprintf(&raw, "%s:%d: %s", p->file, line, msg);
 	if (n < 0) {
+		p->oom = 1;
+		return;
+	}
+	full = error_line(raw);
+	free(raw);
+	if (!full) {
 		p->oom = 1;
 		return;
 	}

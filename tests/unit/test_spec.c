@@ -1805,6 +1805,60 @@ Test(errors, many_errors_counted_beyond_limit)
 	free(t);
 }
 
+/* An error is one line of text: a value quoted in a message keeps its escapes
+ * (found by the spec fuzzer: "on-fail\nure" made a two-line error, and a
+ * value could have forged a whole error line or sent escapes to the console). */
+Test(errors, values_in_messages_stay_escaped)
+{
+	struct spec *s = unit_spec(BASE "restart.policy = \"on-fail\\nure\"\n"   /* 5 */
+				   "user = \"a\\u001b[2Jb c\"\n"                  /* 6 */
+				   "workdir = \"x\\ny.ini:1: forged\"\n"         /* 7 */
+				   "prestart_timeout_seconds = 1 \x01\n");         /* 8 */
+	cr_assert_eq(s->nerrors, 4, "%s", unit_errors(s));
+	for (size_t i = 0; i < s->nerrors; i++)
+		for (const char *c = s->errors[i]; *c; c++)
+			cr_assert((unsigned char)*c >= 0x20 && *c != 0x7f,
+				  "a control character in: %s", s->errors[i]);
+	assert_error(s, "t.ini:5: processes.web.restart.policy: \"on-fail\\nure\" is not allowed");
+	assert_error(s, "t.ini:6: processes.web.user: \"a\\u001b[2Jb c\" is not USER");
+	assert_error(s, "t.ini:7: processes.web.workdir: \"x\\ny.ini:1: forged\" must be an absolute path");
+	assert_error(s, "t.ini:8: processes.web.prestart_timeout_seconds: unexpected text after the value: \\u0001");
+	spec_free(s);
+}
+
+/* 1 if s is valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t k = *p < 0x80 ? 1 : *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3
+			 : *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+		if (!k)
+			return 0;
+		for (size_t i = 1; i < k; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
+/* A message cut inside a UTF-8 sequence ("%.40s") stays valid UTF-8. */
+Test(errors, messages_are_valid_utf8)
+{
+	char *pad = rep("\xe6\xbc\xa2", 30);   /* 90 bytes of CJK */
+	char *t = fmt(BASE "vars = [\"ab%s\"]\n", pad);   /* cut at 40 bytes: mid-character */
+	struct spec *s = unit_spec(t);
+	cr_assert_eq(s->nerrors, 1, "%s", unit_errors(s));
+	cr_assert_eq(utf8_valid(s->errors[0]), 1, "invalid UTF-8: %s", s->errors[0]);
+	spec_free(s);
+	free(t);
+	free(pad);
+}
+
 /* ==== 4. the syntax layer ==== */
 
 /* A spec whose line 6 is "description = "xxx..."" of exactly len bytes. */
