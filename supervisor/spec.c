@@ -39,6 +39,7 @@ struct entry {
 	char *section;
 	char *key;
 	char *text;
+	size_t len, cap;     /* of text: a continued value grows in place */
 	int line;
 	int used;
 };
@@ -46,7 +47,7 @@ struct entry {
 struct sect {
 	char *name;
 	int line;
-	struct entry **e;
+	struct entry **e;    /* sorted by key, then line, once grouped: take() bisects */
 	size_t n, cap;
 	const char *kind;
 };
@@ -71,6 +72,7 @@ struct parse {
 	/* pass 1 */
 	struct entry *ent; size_t nent, capent;
 	struct sect *sec; size_t nsec, capsec;
+	size_t *sec_index; size_t sec_slots;   /* open addressing: sec index + 1, 0 empty */
 	int oom;
 };
 
@@ -193,12 +195,50 @@ static int valid_section_char(int c)
 	return isalnum(c) || c == '.' || c == '_' || c == '-';
 }
 
+/* Sections are found through a hash index, not a scan: a 1 MiB spec can
+ * have 100 000 headers, and each header and each entry looks its section up. */
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
 static struct sect *sect_find(struct parse *p, const char *name)
 {
-	for (size_t i = 0; i < p->nsec; i++)
-		if (!strcmp(p->sec[i].name, name))
-			return &p->sec[i];
-	return NULL;
+	if (!p->sec_slots)
+		return NULL;
+	for (size_t i = name_hash(name) & (p->sec_slots - 1);; i = (i + 1) & (p->sec_slots - 1)) {
+		size_t k = p->sec_index[i];
+		if (!k)
+			return NULL;
+		if (!strcmp(p->sec[k - 1].name, name))
+			return &p->sec[k - 1];
+	}
+}
+
+/* Index p->sec[k - 1]; the table stays at most half full. */
+static int sect_index(struct parse *p, size_t k)
+{
+	if (2 * p->nsec >= p->sec_slots) {
+		size_t slots = p->sec_slots ? p->sec_slots * 2 : 64;
+		size_t *t = calloc(slots, sizeof(*t));
+		if (!t) {
+			p->oom = 1;
+			return -1;
+		}
+		free(p->sec_index);
+		p->sec_index = t;
+		p->sec_slots = slots;
+		for (size_t j = 1; j < k; j++)
+			sect_index(p, j);
+	}
+	for (size_t i = name_hash(p->sec[k - 1].name) & (p->sec_slots - 1);; i = (i + 1) & (p->sec_slots - 1))
+		if (!p->sec_index[i]) {
+			p->sec_index[i] = k;
+			return 0;
+		}
 }
 
 static struct sect *sect_add(struct parse *p, const char *name, int line)
@@ -221,6 +261,11 @@ static struct sect *sect_add(struct parse *p, const char *name, int line)
 	if (!x->name)
 		return NULL;
 	p->nsec++;
+	if (sect_index(p, p->nsec) < 0) {
+		p->nsec--;
+		free(x->name);
+		return NULL;
+	}
 	return x;
 }
 
@@ -358,16 +403,23 @@ static int spec_handler(void *user, const char *section, const char *name, const
 
 	if (p->cont && p->nent > 0) {
 		/* Continuation: tokens are joined by a space (insignificant between
-		 * tokens; a literal never spans lines). */
+		 * tokens; a literal never spans lines). The text grows by doubling,
+		 * so a value continued over 100 000 lines costs linear time. */
+		size_t vl = strlen(value);
 		e = &p->ent[p->nent - 1];
-		char *t = malloc(strlen(e->text) + strlen(value) + 2);
-		if (!t) {
-			p->oom = 1;
-			return 1;
+		if (e->len + vl + 2 > e->cap) {
+			size_t cap = e->cap * 2 > e->len + vl + 2 ? e->cap * 2 : e->len + vl + 2;
+			char *t = realloc(e->text, cap);
+			if (!t) {
+				p->oom = 1;
+				return 1;
+			}
+			e->text = t;
+			e->cap = cap;
 		}
-		sprintf(t, "%s %s", e->text, value);
-		free(e->text);
-		e->text = t;
+		e->text[e->len] = ' ';
+		memcpy(e->text + e->len + 1, value, vl + 1);
+		e->len += vl + 1;
 		return 1;
 	}
 	if (p->nent == p->capent) {
@@ -384,6 +436,8 @@ static int spec_handler(void *user, const char *section, const char *name, const
 	e->section = xstrdup(p, section);
 	e->key = xstrdup(p, name);
 	e->text = xstrdup(p, value);
+	e->len = strlen(value);
+	e->cap = e->len + 1;
 	e->line = p->lineno;
 	e->used = 0;
 	if (!e->section || !e->key || !e->text) {
@@ -409,6 +463,10 @@ static void kerr(struct ctx *c, int line, const char *key, const char *fmt, ...)
 {
 	char full[256], msg[400];
 	va_list ap;
+	if (c->p->nerrs >= SPEC_MAX_ERRORS) {
+		c->p->s->errors_dropped++;   /* counted, not formatted: errors can flood */
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -416,13 +474,24 @@ static void kerr(struct ctx *c, int line, const char *key, const char *fmt, ...)
 	perr(c->p, line, full, "%s", msg);
 }
 
+/* The entry for key, marked used; a later one with the same key is reported.
+ * A section's entries are sorted by key then line: a bisection finds the
+ * first, so a process with 999 ports among 50 000 keys is not quadratic. */
 static struct entry *take(struct ctx *c, const char *key)
 {
 	struct entry *found = NULL;
-	for (size_t i = 0; i < c->sec->n; i++) {
+	size_t lo = 0, hi = c->sec->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->sec->e[mid]->key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->sec->n; i++) {
 		struct entry *e = c->sec->e[i];
 		if (strcmp(e->key, key))
-			continue;
+			break;
 		if (found) {
 			kerr(c, e->line, key, "defined twice (first at line %d)", found->line);
 			e->used = 1;
@@ -864,6 +933,13 @@ static void do_env(struct ctx *c)
 	report_unused(c, NULL);
 }
 
+static int cmp_port_name(const void *a, const void *b)
+{
+	const struct spec_port *x = *(struct spec_port *const *)a, *y = *(struct spec_port *const *)b;
+	int r = strcmp(x->name, y->name);
+	return r ? r : (x > y) - (x < y);
+}
+
 static void do_ports(struct ctx *c, struct spec_process *pr)
 {
 	int n = count_indexed(c, "ports");
@@ -903,17 +979,28 @@ static void do_ports(struct ctx *c, struct spec_process *pr)
 			po->name_derived = 1;
 		}
 	}
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < i; j++)
-			if (pr->ports[i].name && pr->ports[j].name &&
-			    !strcmp(pr->ports[i].name, pr->ports[j].name)) {
-				char k[64];
-				snprintf(k, sizeof(k), "ports.%d.name", i);
-				kerr(c, lines[i], k, "port name \"%s\" is also ports.%d's%s",
-				     pr->ports[i].name, j,
-				     pr->ports[i].name_derived || pr->ports[j].name_derived
-					     ? " (derived names are p<internal>)" : "");
+	/* Unique names: sorted (by name, then index), each port named like the
+	 * one before it is reported against the first with that name. */
+	{
+		struct spec_port *by[SPEC_MAX_INDEX + 1];
+		size_t m = 0, first = 0;
+		for (int i = 0; i < n; i++)
+			if (pr->ports[i].name)
+				by[m++] = &pr->ports[i];
+		qsort(by, m, sizeof(*by), cmp_port_name);
+		for (size_t x = 1; x < m; x++) {
+			if (strcmp(by[x]->name, by[first]->name)) {
+				first = x;
+				continue;
 			}
+			int i = (int)(by[x] - pr->ports), j = (int)(by[first] - pr->ports);
+			char k[64];
+			snprintf(k, sizeof(k), "ports.%d.name", i);
+			kerr(c, lines[i], k, "port name \"%s\" is also ports.%d's%s", by[x]->name, j,
+			     by[x]->name_derived || by[first]->name_derived
+				     ? " (derived names are p<internal>)" : "");
+		}
+	}
 }
 
 /* What the check can put in a request line as it is: visible ASCII, up to
@@ -1320,38 +1407,27 @@ static void do_guest_volume(struct ctx *c, const char *name)
 
 /* ---- derived values ---- */
 
-static int strv_concat(struct spec_strv *out, const struct spec_strv *a, const struct spec_strv *b)
-{
-	size_t n = a->n + b->n, k = 0;
-	out->v = calloc(n + 1, sizeof(*out->v));
-	if (!out->v)
-		return -1;
-	out->set = 1;
-	for (size_t i = 0; i < n; i++) {
-		const char *src = i < a->n ? a->v[i] : b->v[i - a->n];
-		if (!(out->v[k] = strdup(src)))
-			return -1;
-		out->n = ++k;
-	}
-	out->set = 1;
-	return 0;
-}
-
+/* What each process runs. The vectors are borrowed, never copied: a
+ * process's own command, or the one image argv (entrypoint + cmd) that every
+ * process without a command shares. A copy per process would make a 1 MiB
+ * spec (a long cmd, many processes) cost time and memory times the number of
+ * processes. */
 static void derive(struct parse *p)
 {
 	struct spec *s = p->s;
+	size_t ne = s->image.entrypoint.n, nc = s->image.cmd.n;
+	s->image_argv.v = calloc(ne + nc + 1, sizeof(*s->image_argv.v));
+	if (!s->image_argv.v) {
+		p->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < ne + nc; i++)
+		s->image_argv.v[i] = i < ne ? s->image.entrypoint.v[i] : s->image.cmd.v[i - ne];
+	s->image_argv.n = ne + nc;
+	s->image_argv.set = 1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct spec_process *pr = &s->procs[i];
-		static const struct spec_strv none = { 0 };
-		int rc;
-		if (pr->command.set)
-			rc = strv_concat(&pr->argv, &pr->command, &none);
-		else
-			rc = strv_concat(&pr->argv, &s->image.entrypoint, &s->image.cmd);
-		if (rc < 0) {
-			p->oom = 1;
-			continue;
-		}
+		pr->argv = pr->command.set ? pr->command : s->image_argv;
 		if (pr->argv.n == 0 || pr->argv.v[0][0] == '\0') {
 			char key[64];
 			snprintf(key, sizeof(key), "processes.%s", pr->name);
@@ -1361,18 +1437,42 @@ static void derive(struct parse *p)
 	}
 }
 
-/* x-depends_on, with every process known: names, requirements, cycles. */
+/* The process named, by bisection: procs are sorted by name by now. */
+static struct spec_process *find_sorted(const struct spec *s, const char *name)
+{
+	size_t lo = 0, hi = s->nprocs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(s->procs[mid].name, name);
+		if (!r)
+			return &s->procs[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* x-depends_on, with every process known: names, requirements, cycles.
+ * Linear in the number of names listed: each is found by bisection, and
+ * named[] remembers which process last named each one (no rescans). */
 static void check_deps(struct parse *p)
 {
 	struct spec *s = p->s;
 	char key[64];
 	int unresolved = 0;
+	size_t *named = calloc(s->nprocs + 1, sizeof(*named));
+	if (!named) {
+		p->oom = 1;
+		return;
+	}
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct spec_process *pr = &s->procs[i];
 		snprintf(key, sizeof(key), "processes.%s.x-depends_on", pr->name);
 		for (size_t j = 0; j < pr->ndeps; j++) {
 			struct spec_dep *d = &pr->deps[j];
-			const struct spec_process *t = spec_find_process(s, d->name);
+			const struct spec_process *t = find_sorted(s, d->name);
 			if (!t) {
 				perr(p, pr->deps_line, key, "\"%s\" is not a process of this spec", d->name);
 				unresolved = 1;
@@ -1383,9 +1483,9 @@ static void check_deps(struct parse *p)
 				perr(p, pr->deps_line, key, "a process cannot depend on itself");
 				unresolved = 1;   /* not a cycle to report again */
 			}
-			for (size_t k = 0; k < j; k++)
-				if (!strcmp(pr->deps[k].name, d->name))
-					perr(p, pr->deps_line, key, "\"%s\" is named twice", d->name);
+			if (named[d->index] == i + 1)
+				perr(p, pr->deps_line, key, "\"%s\" is named twice", d->name);
+			named[d->index] = i + 1;
 			if (d->cond == SPEC_DEP_HEALTHY && !t->health.present && !t->liveness.present)
 				perr(p, pr->deps_line, key, "\"%s:healthy\": %s has no health or x-liveness check",
 				     d->name, d->name);
@@ -1394,6 +1494,7 @@ static void check_deps(struct parse *p)
 				     "and never ends for good", d->name, d->name);
 		}
 	}
+	free(named);
 	if (unresolved)
 		return;   /* a cycle search needs every edge resolved */
 	/* Cycles: depth-first, colouring 1 = on the path, 2 = done. */
@@ -1454,6 +1555,14 @@ static int cmp_proc(const void *a, const void *b)
 	return strcmp(((const struct spec_process *)a)->name, ((const struct spec_process *)b)->name);
 }
 
+/* By key, then line (the line order of a key given twice). */
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = *(struct entry *const *)a, *y = *(struct entry *const *)b;
+	int r = strcmp(x->key, y->key);
+	return r ? r : (x->line > y->line) - (x->line < y->line);
+}
+
 static void interpret(struct parse *p)
 {
 	struct spec *s = p->s;
@@ -1481,6 +1590,9 @@ static void interpret(struct parse *p)
 		}
 		x->e[x->n++] = &p->ent[i];
 	}
+	for (size_t i = 0; i < p->nsec; i++)
+		if (p->sec[i].n > 1)
+			qsort(p->sec[i].e, p->sec[i].n, sizeof(*p->sec[i].e), cmp_entry);
 
 	/* Classify sections; count processes and volumes first, since defaults
 	 * (scaling.min) and references (mounts -> volumes) need them. */
@@ -1628,6 +1740,7 @@ static void parse_free(struct parse *p)
 		free(p->sec[i].e);
 	}
 	free(p->sec);
+	free(p->sec_index);
 	for (size_t i = 0; i < p->nerrs; i++)
 		free(p->errs[i].msg);
 	free(p->errs);
@@ -1764,7 +1877,7 @@ static void process_free(struct spec_process *pr)
 		free(pr->mounts[i].path);
 	}
 	free(pr->mounts);
-	strv_free(&pr->argv);
+	/* argv is borrowed (derive) */
 }
 
 void spec_free(struct spec *s)
@@ -1798,6 +1911,7 @@ void spec_free(struct spec *s)
 	strv_free(&s->image.entrypoint);
 	strv_free(&s->image.cmd);
 	strv_free(&s->image.env);
+	free(s->image_argv.v);   /* the strings are entrypoint's and cmd's */
 	free(s->image.workdir);
 	free(s->image.user);
 	for (size_t i = 0; i < s->nerrors; i++)
