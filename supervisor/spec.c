@@ -1082,7 +1082,10 @@ static void do_check(struct ctx *c, struct spec_process *pr, const char *table,
 			val_free(&v);
 		}
 	}
-	if (get_str(c, K("path"), &h->path, &line) == 1 && !valid_http_path(h->path))
+	/* Only an http check uses its path; with another type any string is
+	 * accepted and unused, as the schema has it (docs/spec.md section 7). */
+	if (get_str(c, K("path"), &h->path, &line) == 1 && h->type == SPEC_HEALTH_HTTP &&
+	    !valid_http_path(h->path))
 		kerr(c, line, k, "must start with '/', be at most 768 bytes and contain only visible ASCII "
 			     "(percent-encode the rest)");
 	if (h->type == SPEC_HEALTH_HTTP && !h->path)

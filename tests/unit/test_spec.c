@@ -1015,6 +1015,30 @@ Test(validate_health, path_must_start_with_slash)
 		     "t.ini:8: processes.web.health.path: must start with '/'");
 }
 
+/* docs/spec.md section 7: with type = "tcp" a path is accepted and unused,
+ * as in the schema (which checks a path only for http); it is kept in the
+ * canonical form, which reads back. The same for an x-liveness "process". */
+Test(validate_health, path_unused_unless_http)
+{
+	struct spec *s = load_ok(BASE "ports.0.internal = 80\nhealth.type = \"tcp\"\nhealth.port = 80\n"
+				 "health.path = \"ready now\"\n"
+				 "x-liveness.type = \"process\"\nx-liveness.path = \"\"\n");
+	char *a = unit_print(s), *b;
+	struct spec *t;
+	cr_assert_str_eq(s->procs[0].health.path, "ready now");
+	cr_assert(strstr(a, "\nhealth.path = \"ready now\"\n"), "%s", a);
+	t = load_ok(a);
+	b = unit_print(t);
+	cr_assert_str_eq(a, b);
+	spec_free(t);
+	spec_free(s);
+	free(a);
+	free(b);
+	expect_error(BASE "ports.0.internal = 80\nhealth.type = \"http\"\nhealth.port = 80\n"
+		     "health.path = \"ready now\"\n",
+		     "t.ini:8: processes.web.health.path: must start with '/'");
+}
+
 Test(validate_health, type_values)
 {
 	expect_error(BASE "ports.0.internal = 80\nhealth.port = 80\nhealth.type = \"grpc\"\n",
