@@ -58,5 +58,14 @@ rc=$?
 [ "$rc" = 1 ] && grep -q "not a regular file" "$T/err" && ok "a FIFO is refused at once, not waited on" || fail "fifo: exit $rc, $(cat "$T/err")"
 "$VMINIT" bogus >/dev/null 2>&1
 [ $? = 2 ] && ok "an unknown command exits 2" || fail "unknown command did not exit 2"
-"$VMINIT" version | grep -Eq '^vminit [0-9]+\.[0-9]+\.[0-9]+$' && ok "version" || fail "version"
+# version: exactly one line, newline included (grep alone would accept a
+# last line without one), and a failed write is an error, not exit 0.
+"$VMINIT" version >"$T/version"
+[ $? = 0 ] && grep -Eqx 'vminit [0-9]+\.[0-9]+\.[0-9]+' "$T/version" && [ "$(wc -l <"$T/version")" = 1 ] \
+	&& [ "$(tail -c 1 "$T/version" | od -An -c | tr -d ' ')" = '\n' ] && ok "version: one line, ending in a newline" \
+	|| fail "version: $(od -c "$T/version")"
+"$VMINIT" version >/dev/full 2>/dev/null
+[ $? = 1 ] && ok "version to a full disk: exit 1" || fail "version to /dev/full did not exit 1"
+"$VMINIT" help >/dev/full 2>/dev/null
+[ $? = 1 ] && ok "help to a full disk: exit 1" || fail "help to /dev/full did not exit 1"
 finish
