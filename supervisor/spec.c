@@ -34,9 +34,11 @@
 #define INIH_LINE 200          /* INI_MAX_LINE of Debian's build */
 #define INIH_SECTION 49        /* MAX_SECTION - 1 */
 #define REJECTED_SECTION "[!rejected]"   /* no valid section name has a '!' */
+#define SEC_TOP ((size_t)-1)        /* keys before the first header */
+#define SEC_REJECTED ((size_t)-2)   /* keys under a rejected header */
 
 struct entry {
-	char *section;
+	size_t sec;          /* index in parse.sec, or SEC_TOP / SEC_REJECTED */
 	char *key;
 	char *text;
 	size_t len, cap;     /* of text: a continued value grows in place */
@@ -50,6 +52,7 @@ struct sect {
 	struct entry **e;    /* sorted by key, then line, once grouped: take() bisects */
 	size_t n, cap;
 	const char *kind;
+	int dup;             /* a later header of a name already given: ignored */
 };
 
 struct perr_item {
@@ -72,7 +75,7 @@ struct parse {
 	/* pass 1 */
 	struct entry *ent; size_t nent, capent;
 	struct sect *sec; size_t nsec, capsec;
-	size_t *sec_index; size_t sec_slots;   /* open addressing: sec index + 1, 0 empty */
+	size_t cur;          /* the section later keys belong to (SEC_*, or an index) */
 	int oom;
 };
 
@@ -195,52 +198,6 @@ static int valid_section_char(int c)
 	return isalnum(c) || c == '.' || c == '_' || c == '-';
 }
 
-/* Sections are found through a hash index, not a scan: a 1 MiB spec can
- * have 100 000 headers, and each header and each entry looks its section up. */
-static size_t name_hash(const char *s)
-{
-	size_t h = 14695981039346656037u;   /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
-static struct sect *sect_find(struct parse *p, const char *name)
-{
-	if (!p->sec_slots)
-		return NULL;
-	for (size_t i = name_hash(name) & (p->sec_slots - 1);; i = (i + 1) & (p->sec_slots - 1)) {
-		size_t k = p->sec_index[i];
-		if (!k)
-			return NULL;
-		if (!strcmp(p->sec[k - 1].name, name))
-			return &p->sec[k - 1];
-	}
-}
-
-/* Index p->sec[k - 1]; the table stays at most half full. */
-static int sect_index(struct parse *p, size_t k)
-{
-	if (2 * p->nsec >= p->sec_slots) {
-		size_t slots = p->sec_slots ? p->sec_slots * 2 : 64;
-		size_t *t = calloc(slots, sizeof(*t));
-		if (!t) {
-			p->oom = 1;
-			return -1;
-		}
-		free(p->sec_index);
-		p->sec_index = t;
-		p->sec_slots = slots;
-		for (size_t j = 1; j < k; j++)
-			sect_index(p, j);
-	}
-	for (size_t i = name_hash(p->sec[k - 1].name) & (p->sec_slots - 1);; i = (i + 1) & (p->sec_slots - 1))
-		if (!p->sec_index[i]) {
-			p->sec_index[i] = k;
-			return 0;
-		}
-}
-
 static struct sect *sect_add(struct parse *p, const char *name, int line)
 {
 	struct sect *x;
@@ -261,11 +218,6 @@ static struct sect *sect_add(struct parse *p, const char *name, int line)
 	if (!x->name)
 		return NULL;
 	p->nsec++;
-	if (sect_index(p, p->nsec) < 0) {
-		p->nsec--;
-		free(x->name);
-		return NULL;
-	}
 	return x;
 }
 
@@ -334,13 +286,12 @@ static int check_line(struct parse *p, const char *line, size_t n)
 		}
 		memcpy(name, q + 1, len);
 		name[len] = '\0';
-		x = sect_find(p, name);
-		if (x) {
-			perr(p, p->lineno, name, "section defined twice (first at line %d)", x->line);
-			p->bad_header = 1;
-			return -1;
-		}
-		sect_add(p, name, p->lineno);
+		/* Every header is recorded, and the keys that follow belong to it
+		 * by position, never looked up by name: a 1 MiB spec can have
+		 * 100 000 headers. A name given twice is found once the file is
+		 * read (find_duplicate_sections). */
+		x = sect_add(p, name, p->lineno);
+		p->cur = x ? p->nsec - 1 : SEC_REJECTED;
 		return 0;
 	}
 	{
@@ -383,6 +334,8 @@ static char *spec_reader(char *str, int num, void *stream)
 	p->pos += n + (nl ? 1 : 0);
 	p->lineno++;
 	if (check_line(p, line, n) < 0 || (int)n + 2 > num) {
+		if (p->bad_header)
+			p->cur = SEC_REJECTED;
 		/* A rejected header still ends the previous section: its keys go
 		 * to a section that is ignored, not to the one before (the error
 		 * was reported). Other rejected lines become comments. */
@@ -433,15 +386,16 @@ static int spec_handler(void *user, const char *section, const char *name, const
 		p->capent = cap;
 	}
 	e = &p->ent[p->nent];
-	e->section = xstrdup(p, section);
+	(void)section;   /* the reader knows which header a key is under (p->cur) */
+	e->sec = p->cur;
 	e->key = xstrdup(p, name);
 	e->text = xstrdup(p, value);
 	e->len = strlen(value);
 	e->cap = e->len + 1;
 	e->line = p->lineno;
 	e->used = 0;
-	if (!e->section || !e->key || !e->text) {
-		free(e->section); free(e->key); free(e->text);
+	if (!e->key || !e->text) {
+		free(e->key); free(e->text);
 		return 1;
 	}
 	p->nent++;
@@ -1558,6 +1512,37 @@ static int cmp_proc(const void *a, const void *b)
 	return strcmp(((const struct spec_process *)a)->name, ((const struct spec_process *)b)->name);
 }
 
+static int cmp_sect(const void *a, const void *b)
+{
+	const struct sect *x = *(struct sect *const *)a, *y = *(struct sect *const *)b;
+	int r = strcmp(x->name, y->name);
+	return r ? r : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A section given twice: the later headers are errors and their keys are
+ * ignored. Sorting finds them in n log n, with no hash to collide. */
+static void find_duplicate_sections(struct parse *p)
+{
+	struct sect **by = malloc((p->nsec + 1) * sizeof(*by));
+	size_t first = 0;
+	if (!by) {
+		p->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < p->nsec; i++)
+		by[i] = &p->sec[i];
+	qsort(by, p->nsec, sizeof(*by), cmp_sect);
+	for (size_t i = 1; i < p->nsec; i++) {
+		if (strcmp(by[i]->name, by[first]->name)) {
+			first = i;
+			continue;
+		}
+		by[i]->dup = 1;
+		perr(p, by[i]->line, by[i]->name, "section defined twice (first at line %d)", by[first]->line);
+	}
+	free(by);
+}
+
 /* By key, then line (the line order of a key given twice). */
 static int cmp_entry(const void *a, const void *b)
 {
@@ -1569,18 +1554,20 @@ static int cmp_entry(const void *a, const void *b)
 static void interpret(struct parse *p)
 {
 	struct spec *s = p->s;
-	size_t nproc = 0, nvol = 0;
+	size_t nproc = 0, nvol = 0, top;
 
 	/* Group entries by section (every header was recorded by the reader;
 	 * keys before any header belong to the top level ""). */
-	if (!sect_find(p, ""))
-		sect_add(p, "", 1);
+	find_duplicate_sections(p);
+	top = p->nsec;
+	if (!sect_add(p, "", 1))
+		return;
 	for (size_t i = 0; i < p->nent && !p->oom; i++) {
-		struct sect *x = sect_find(p, p->ent[i].section);
-		if (!x)
-			x = sect_add(p, p->ent[i].section, p->ent[i].line);
-		if (!x)
-			return;
+		size_t k = p->ent[i].sec == SEC_TOP ? top : p->ent[i].sec;
+		struct sect *x;
+		if (k == SEC_REJECTED || p->sec[k].dup)
+			continue;   /* under a rejected or repeated header: reported there */
+		x = &p->sec[k];
 		if (x->n == x->cap) {
 			size_t cap = x->cap ? x->cap * 2 : 8;
 			struct entry **ne = realloc(x->e, cap * sizeof(*ne));
@@ -1602,8 +1589,8 @@ static void interpret(struct parse *p)
 	for (size_t i = 0; i < p->nsec; i++) {
 		struct sect *x = &p->sec[i];
 		const char *n = x->name;
-		if (n[0] == '!')
-			continue;   /* keys under a rejected header: already reported */
+		if (x->dup)
+			continue;   /* reported as defined twice */
 		if (!strcmp(n, "") || !strcmp(n, "app") || !strcmp(n, "image") ||
 		    !strcmp(n, "env") || !strcmp(n, "guest") || !strcmp(n, "guest.image"))
 			x->kind = n;
@@ -1632,8 +1619,8 @@ static void interpret(struct parse *p)
 	/* Volumes first: index order is the array order of [[volumes]]. */
 	{
 		int count = -1, name_line[SPEC_MAX_INDEX + 1], vol_index[SPEC_MAX_INDEX + 1];
-		unsigned char seen[SPEC_MAX_INDEX + 1];
-		memset(seen, 0, sizeof(seen));
+		struct sect *vsec[SPEC_MAX_INDEX + 1];
+		memset(vsec, 0, sizeof(vsec));
 		for (size_t i = 0; i < p->nsec; i++) {
 			struct sect *x = &p->sec[i];
 			char *end;
@@ -1647,19 +1634,18 @@ static void interpret(struct parse *p)
 				x->kind = NULL;
 				continue;
 			}
-			seen[idx] = 1;
+			vsec[idx] = x;
 			if (idx > count)
 				count = (int)idx;
 		}
 		for (int i = 0; i < count; i++)
-			if (!seen[i])
+			if (!vsec[i])
 				perr(p, 1, "volumes", "[volumes.%d] is missing: indexes run 0, 1, 2, ... without gaps", i);
 		for (int idx = 0; idx <= count; idx++) {
 			char name[32];
 			struct sect *x;
 			struct ctx c = { p, NULL, name };
-			snprintf(name, sizeof(name), "volumes.%d", idx);
-			x = sect_find(p, name);
+			x = vsec[idx];
 			if (!x || !x->kind)
 				continue;
 			snprintf(name, sizeof(name), "volumes.%d.", idx);
@@ -1733,7 +1719,6 @@ static void interpret(struct parse *p)
 static void parse_free(struct parse *p)
 {
 	for (size_t i = 0; i < p->nent; i++) {
-		free(p->ent[i].section);
 		free(p->ent[i].key);
 		free(p->ent[i].text);
 	}
@@ -1743,7 +1728,6 @@ static void parse_free(struct parse *p)
 		free(p->sec[i].e);
 	}
 	free(p->sec);
-	free(p->sec_index);
 	for (size_t i = 0; i < p->nerrs; i++)
 		free(p->errs[i].msg);
 	free(p->errs);
@@ -1765,6 +1749,7 @@ struct spec *spec_load_buffer(const char *name, const char *buf, size_t len)
 	s->env.prestart_timeout = 30;
 	p.s = s;
 	p.file = name;
+	p.cur = SEC_TOP;
 	p.buf = buf;
 	p.len = len;
 	if (!s->path)

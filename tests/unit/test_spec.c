@@ -1564,6 +1564,22 @@ Test(validate_structure, section_defined_twice)
 		     "t.ini:7: processes.web: section defined twice (first at line 2)");
 }
 
+/* The keys under a repeated header are ignored, whatever the order of the
+ * headers (duplicates are found by sorting the section names). */
+Test(validate_structure, keys_under_duplicate_section_ignored)
+{
+	struct spec *s = unit_spec(BASE "[volumes.0]\nname = \"a\"\nsize = \"1Gi\"\n"   /* 5-7 */
+				   "[processes.web]\nscaling.min = 2\n"                        /* 8-9 */
+				   "[volumes.0]\nname = \"b\"\n");                           /* 10-11 */
+	assert_error(s, "t.ini:8: processes.web: section defined twice (first at line 2)");
+	assert_error(s, "t.ini:10: volumes.0: section defined twice (first at line 5)");
+	cr_assert_eq(s->nerrors, 2, "%s", unit_errors(s));
+	cr_assert_eq(s->procs[0].scale_min, 1);
+	cr_assert_eq(s->nvols, 1);
+	cr_assert_str_eq(s->vols[0].name, "a");
+	spec_free(s);
+}
+
 Test(validate_structure, keys_after_duplicate_section_not_misattributed)
 {
 	/* The keys under the rejected header belong to processes.web, not to
