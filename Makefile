@@ -133,7 +133,8 @@ mutants: all helpers
 # libFuzzer on the request decoder and the JSON codec (tests/fuzz/fuzz_request.c),
 # built from the same channel/*.c as vminit. The seeds are copied into
 # $(BUILD)/fuzz/corpus, which keeps what the fuzzer finds between runs; crashes
-# are written to $(BUILD)/fuzz/. `make fuzz-short` is the 20 s run for `check`.
+# are written to $(BUILD)/fuzz/. `make fuzz` runs each target FUZZ_SECONDS;
+# `make fuzz-short` is the 20 s run of each for `check`.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 300
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 \
@@ -145,10 +146,23 @@ $(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(CHANNEL_SHARED) $(wildca
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(CHANNEL_SHARED)
 
-fuzz: $(BUILD)/fuzz/fuzz_request
-	mkdir -p $(BUILD)/fuzz/corpus
+# The spec reader (tests/fuzz/fuzz_spec.c): bytes -> the path of `vminit
+# check`, the canonical form's round trip checked inside. Same layout, its own
+# corpus ($(BUILD)/fuzz/spec-corpus) and crashes ($(BUILD)/fuzz/spec-*).
+SPEC_SRC        := supervisor/spec.c supervisor/spec_print.c supervisor/spec_value.c channel/addr.c
+FUZZ_SPEC_FLAGS := -max_len=8192 -timeout=10 -print_final_stats=1 -dict=tests/fuzz/spec.dict \
+                   -artifact_prefix=$(BUILD)/fuzz/spec-
+
+$(BUILD)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(SPEC_SRC) supervisor/spec.h supervisor/spec_value.h channel/addr.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isupervisor -o $@ tests/fuzz/fuzz_spec.c $(SPEC_SRC) -linih
+
+fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec
+	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus
 	cp tests/fuzz/corpus/request/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_request $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
+	cp tests/fuzz/corpus/spec/* $(BUILD)/fuzz/spec-corpus/
+	$(BUILD)/fuzz/fuzz_spec $(FUZZ_SPEC_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/spec-corpus
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=20

@@ -14,6 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* What a command printed must have reached its reader: a write that failed
+ * (a full disk, a closed pipe) makes the command fail, as for check. */
+static int flushed(FILE *f, int code)
+{
+	return fflush(f) != 0 || ferror(f) ? 1 : code;
+}
+
 static int usage(FILE *f, int code)
 {
 	fprintf(f,
@@ -27,7 +34,7 @@ static int usage(FILE *f, int code)
 		"options: --control ADDR       listen for the host there (repeatable): vsock:PORT,\n"
 		"                              unix:PATH, serial:NAME (docs/protocol.md)\n"
 		"         --push ADDR          push events there: vsock:CID:PORT or unix:PATH\n");
-	return code;
+	return f == stdout ? flushed(f, code) : code;
 }
 
 static int cmd_check(const char *path)
@@ -95,7 +102,7 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "version")) {
 		printf("vminit %s\n", VMINIT_VERSION);
-		return 0;
+		return flushed(stdout, 0);
 	}
 	if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help")))
 		return usage(stdout, 0);

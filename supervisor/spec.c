@@ -34,11 +34,14 @@
 #define INIH_LINE 200          /* INI_MAX_LINE of Debian's build */
 #define INIH_SECTION 49        /* MAX_SECTION - 1 */
 #define REJECTED_SECTION "[!rejected]"   /* no valid section name has a '!' */
+#define SEC_TOP ((size_t)-1)        /* keys before the first header */
+#define SEC_REJECTED ((size_t)-2)   /* keys under a rejected header */
 
 struct entry {
-	char *section;
+	size_t sec;          /* index in parse.sec, or SEC_TOP / SEC_REJECTED */
 	char *key;
 	char *text;
+	size_t len, cap;     /* of text: a continued value grows in place */
 	int line;
 	int used;
 };
@@ -46,9 +49,10 @@ struct entry {
 struct sect {
 	char *name;
 	int line;
-	struct entry **e;
+	struct entry **e;    /* sorted by key, then line, once grouped: take() bisects */
 	size_t n, cap;
 	const char *kind;
+	int dup;             /* a later header of a name already given: ignored */
 };
 
 struct perr_item {
@@ -71,17 +75,50 @@ struct parse {
 	/* pass 1 */
 	struct entry *ent; size_t nent, capent;
 	struct sect *sec; size_t nsec, capsec;
+	size_t cur;          /* the section later keys belong to (SEC_*, or an index) */
 	int oom;
 };
 
 /* ---- errors ---- */
+
+/* An error is one line of valid UTF-8, whatever the values quoted in it: a
+ * control character (a string's \n, an escape sequence meant for the
+ * console) is written as its JSON escape, and a byte that is not UTF-8 (a
+ * value cut inside a character by "%.40s") as \xHH. NULL when out of memory. */
+static char *error_line(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = malloc(n * 6 + 1);
+	if (!out)
+		return NULL;
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t k = utf8_char_len(s);
+		if (c == '\n' || c == '\t' || c == '\r') {
+			out[o++] = '\\';
+			out[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)sprintf(out + o, "\\u%04x", c);
+		} else if (!k) {
+			o += (size_t)sprintf(out + o, "\\x%02x", c);
+		} else {
+			memcpy(out + o, s, k);
+			o += k;
+			s += k;
+			continue;
+		}
+		s++;
+	}
+	out[o] = '\0';
+	return out;
+}
 
 static void perr(struct parse *p, int line, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void perr(struct parse *p, int line, const char *key, const char *fmt, ...)
 {
-	char msg[512], *full;
+	char msg[512], *raw, *full;
 	va_list ap;
 	int n;
 
@@ -94,9 +131,15 @@ static void perr(struct parse *p, int line, const char *key, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n = key && *key ? asprintf(&full, "%s:%d: %s: %s", p->file, line, key, msg)
-			: asprintf(&full, "%s:%d: %s", p->file, line, msg);
+	n = key && *key ? asprintf(&raw, "%s:%d: %s: %s", p->file, line, key, msg)
+			: asprintf(&raw, "%s:%d: %s", p->file, line, msg);
 	if (n < 0) {
+		p->oom = 1;
+		return;
+	}
+	full = error_line(raw);
+	free(raw);
+	if (!full) {
 		p->oom = 1;
 		return;
 	}
@@ -153,14 +196,6 @@ static char *xstrdup(struct parse *p, const char *s)
 static int valid_section_char(int c)
 {
 	return isalnum(c) || c == '.' || c == '_' || c == '-';
-}
-
-static struct sect *sect_find(struct parse *p, const char *name)
-{
-	for (size_t i = 0; i < p->nsec; i++)
-		if (!strcmp(p->sec[i].name, name))
-			return &p->sec[i];
-	return NULL;
 }
 
 static struct sect *sect_add(struct parse *p, const char *name, int line)
@@ -251,13 +286,12 @@ static int check_line(struct parse *p, const char *line, size_t n)
 		}
 		memcpy(name, q + 1, len);
 		name[len] = '\0';
-		x = sect_find(p, name);
-		if (x) {
-			perr(p, p->lineno, name, "section defined twice (first at line %d)", x->line);
-			p->bad_header = 1;
-			return -1;
-		}
-		sect_add(p, name, p->lineno);
+		/* Every header is recorded, and the keys that follow belong to it
+		 * by position, never looked up by name: a 1 MiB spec can have
+		 * 100 000 headers. A name given twice is found once the file is
+		 * read (find_duplicate_sections). */
+		x = sect_add(p, name, p->lineno);
+		p->cur = x ? p->nsec - 1 : SEC_REJECTED;
 		return 0;
 	}
 	{
@@ -300,6 +334,8 @@ static char *spec_reader(char *str, int num, void *stream)
 	p->pos += n + (nl ? 1 : 0);
 	p->lineno++;
 	if (check_line(p, line, n) < 0 || (int)n + 2 > num) {
+		if (p->bad_header)
+			p->cur = SEC_REJECTED;
 		/* A rejected header still ends the previous section: its keys go
 		 * to a section that is ignored, not to the one before (the error
 		 * was reported). Other rejected lines become comments. */
@@ -320,16 +356,23 @@ static int spec_handler(void *user, const char *section, const char *name, const
 
 	if (p->cont && p->nent > 0) {
 		/* Continuation: tokens are joined by a space (insignificant between
-		 * tokens; a literal never spans lines). */
+		 * tokens; a literal never spans lines). The text grows by doubling,
+		 * so a value continued over 100 000 lines costs linear time. */
+		size_t vl = strlen(value);
 		e = &p->ent[p->nent - 1];
-		char *t = malloc(strlen(e->text) + strlen(value) + 2);
-		if (!t) {
-			p->oom = 1;
-			return 1;
+		if (e->len + vl + 2 > e->cap) {
+			size_t cap = e->cap * 2 > e->len + vl + 2 ? e->cap * 2 : e->len + vl + 2;
+			char *t = realloc(e->text, cap);
+			if (!t) {
+				p->oom = 1;
+				return 1;
+			}
+			e->text = t;
+			e->cap = cap;
 		}
-		sprintf(t, "%s %s", e->text, value);
-		free(e->text);
-		e->text = t;
+		e->text[e->len] = ' ';
+		memcpy(e->text + e->len + 1, value, vl + 1);
+		e->len += vl + 1;
 		return 1;
 	}
 	if (p->nent == p->capent) {
@@ -343,13 +386,16 @@ static int spec_handler(void *user, const char *section, const char *name, const
 		p->capent = cap;
 	}
 	e = &p->ent[p->nent];
-	e->section = xstrdup(p, section);
+	(void)section;   /* the reader knows which header a key is under (p->cur) */
+	e->sec = p->cur;
 	e->key = xstrdup(p, name);
 	e->text = xstrdup(p, value);
+	e->len = strlen(value);
+	e->cap = e->len + 1;
 	e->line = p->lineno;
 	e->used = 0;
-	if (!e->section || !e->key || !e->text) {
-		free(e->section); free(e->key); free(e->text);
+	if (!e->key || !e->text) {
+		free(e->key); free(e->text);
 		return 1;
 	}
 	p->nent++;
@@ -371,6 +417,10 @@ static void kerr(struct ctx *c, int line, const char *key, const char *fmt, ...)
 {
 	char full[256], msg[400];
 	va_list ap;
+	if (c->p->nerrs >= SPEC_MAX_ERRORS) {
+		c->p->s->errors_dropped++;   /* counted, not formatted: errors can flood */
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -378,13 +428,24 @@ static void kerr(struct ctx *c, int line, const char *key, const char *fmt, ...)
 	perr(c->p, line, full, "%s", msg);
 }
 
+/* The entry for key, marked used; a later one with the same key is reported.
+ * A section's entries are sorted by key then line: a bisection finds the
+ * first, so a process with 999 ports among 50 000 keys is not quadratic. */
 static struct entry *take(struct ctx *c, const char *key)
 {
 	struct entry *found = NULL;
-	for (size_t i = 0; i < c->sec->n; i++) {
+	size_t lo = 0, hi = c->sec->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->sec->e[mid]->key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->sec->n; i++) {
 		struct entry *e = c->sec->e[i];
 		if (strcmp(e->key, key))
-			continue;
+			break;
 		if (found) {
 			kerr(c, e->line, key, "defined twice (first at line %d)", found->line);
 			e->used = 1;
@@ -396,7 +457,10 @@ static struct entry *take(struct ctx *c, const char *key)
 	return found;
 }
 
-/* Parse an entry's value and check its type. 1 ok, -1 error reported. */
+/* Parse an entry's value and check its type. 1 ok, -1 error reported (and
+ * nothing left in ret to free). val_parse() leaves ret untouched when it
+ * fails, so every struct val here starts zeroed: val_free() on one is then
+ * safe on any path. */
 static int typed(struct ctx *c, struct entry *e, enum val_type want, int or_int,
 		 struct val *ret)
 {
@@ -416,7 +480,7 @@ static int typed(struct ctx *c, struct entry *e, enum val_type want, int or_int,
 /* Each getter: 1 set, 0 absent (ret untouched), -1 error (reported). */
 static int get_str(struct ctx *c, const char *key, char **ret, int *ret_line)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -431,7 +495,7 @@ static int get_str(struct ctx *c, const char *key, char **ret, int *ret_line)
 static int get_int(struct ctx *c, const char *key, long long min, long long max,
 		   int *ret, int *ret_line)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -454,7 +518,7 @@ static int get_int(struct ctx *c, const char *key, long long min, long long max,
 
 static int get_bool(struct ctx *c, const char *key, int *ret)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -466,7 +530,7 @@ static int get_bool(struct ctx *c, const char *key, int *ret)
 
 static int get_strv(struct ctx *c, const char *key, struct spec_strv *ret, int *ret_line)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -485,7 +549,7 @@ static int get_strv(struct ctx *c, const char *key, struct spec_strv *ret, int *
  * are dotted keys beside it, so together they are redundant, not a conflict. */
 static int get_table(struct ctx *c, const char *key)
 {
-	struct val v;
+	struct val v = { 0 };
 	struct entry *e = take(c, key);
 	if (!e)
 		return 0;
@@ -823,6 +887,13 @@ static void do_env(struct ctx *c)
 	report_unused(c, NULL);
 }
 
+static int cmp_port_name(const void *a, const void *b)
+{
+	const struct spec_port *x = *(struct spec_port *const *)a, *y = *(struct spec_port *const *)b;
+	int r = strcmp(x->name, y->name);
+	return r ? r : (x > y) - (x < y);
+}
+
 static void do_ports(struct ctx *c, struct spec_process *pr)
 {
 	int n = count_indexed(c, "ports");
@@ -862,17 +933,28 @@ static void do_ports(struct ctx *c, struct spec_process *pr)
 			po->name_derived = 1;
 		}
 	}
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < i; j++)
-			if (pr->ports[i].name && pr->ports[j].name &&
-			    !strcmp(pr->ports[i].name, pr->ports[j].name)) {
-				char k[64];
-				snprintf(k, sizeof(k), "ports.%d.name", i);
-				kerr(c, lines[i], k, "port name \"%s\" is also ports.%d's%s",
-				     pr->ports[i].name, j,
-				     pr->ports[i].name_derived || pr->ports[j].name_derived
-					     ? " (derived names are p<internal>)" : "");
+	/* Unique names: sorted (by name, then index), each port named like the
+	 * one before it is reported against the first with that name. */
+	{
+		struct spec_port *by[SPEC_MAX_INDEX + 1];
+		size_t m = 0, first = 0;
+		for (int i = 0; i < n; i++)
+			if (pr->ports[i].name)
+				by[m++] = &pr->ports[i];
+		qsort(by, m, sizeof(*by), cmp_port_name);
+		for (size_t x = 1; x < m; x++) {
+			if (strcmp(by[x]->name, by[first]->name)) {
+				first = x;
+				continue;
 			}
+			int i = (int)(by[x] - pr->ports), j = (int)(by[first] - pr->ports);
+			char k[64];
+			snprintf(k, sizeof(k), "ports.%d.name", i);
+			kerr(c, lines[i], k, "port name \"%s\" is also ports.%d's%s", by[x]->name, j,
+			     by[x]->name_derived || by[first]->name_derived
+				     ? " (derived names are p<internal>)" : "");
+		}
+	}
 }
 
 /* What the check can put in a request line as it is: visible ASCII, up to
@@ -921,15 +1003,16 @@ static void do_check(struct ctx *c, struct spec_process *pr, const char *table,
 			kerr(c, e->line, k, "a process check has no port");
 	} else {
 		struct entry *e = take(c, K("port"));
-		struct val v;
+		struct val v = { 0 };
+		char err[200];
 		if (!e) {
 			kerr(c, c->sec->line, k, "required when %s is set "
 			     "(a declared port's name or number)", table);
+		} else if (val_parse(e->text, &v, err, sizeof(err)) < 0) {
+			/* v is untouched on failure: nothing to free. */
+			kerr(c, e->line, k, "%s", err);
 		} else {
-			char err[200];
-			if (val_parse(e->text, &v, err, sizeof(err)) < 0) {
-				kerr(c, e->line, k, "%s", err);
-			} else if (v.type != VAL_STRING && v.type != VAL_INT) {
+			if (v.type != VAL_STRING && v.type != VAL_INT) {
 				kerr(c, e->line, k, "must be a port name (a string) or number, not %s",
 				     val_type_name(v.type));
 			} else {
@@ -953,7 +1036,10 @@ static void do_check(struct ctx *c, struct spec_process *pr, const char *table,
 			val_free(&v);
 		}
 	}
-	if (get_str(c, K("path"), &h->path, &line) == 1 && !valid_http_path(h->path))
+	/* Only an http check uses its path; with another type any string is
+	 * accepted and unused, as the schema has it (docs/spec.md section 7). */
+	if (get_str(c, K("path"), &h->path, &line) == 1 && h->type == SPEC_HEALTH_HTTP &&
+	    !valid_http_path(h->path))
 		kerr(c, line, k, "must start with '/', be at most 768 bytes and contain only visible ASCII "
 			     "(percent-encode the rest)");
 	if (h->type == SPEC_HEALTH_HTTP && !h->path)
@@ -1130,7 +1216,7 @@ static void do_process(struct ctx *c, struct spec_process *pr)
 		kerr(c, c->sec->line, "resources.memory", "required (\"256Mi\", \"2Gi\")");
 	{
 		struct entry *e = take(c, "resources.cpu");
-		struct val v;
+		struct val v = { 0 };
 		if (e && typed(c, e, VAL_FLOAT, 1, &v) == 1) {
 			double cpu = v.type == VAL_INT ? (double)v.i : v.f;
 			if (!(cpu > 0 && cpu <= 64))
@@ -1278,38 +1364,27 @@ static void do_guest_volume(struct ctx *c, const char *name)
 
 /* ---- derived values ---- */
 
-static int strv_concat(struct spec_strv *out, const struct spec_strv *a, const struct spec_strv *b)
-{
-	size_t n = a->n + b->n, k = 0;
-	out->v = calloc(n + 1, sizeof(*out->v));
-	if (!out->v)
-		return -1;
-	out->set = 1;
-	for (size_t i = 0; i < n; i++) {
-		const char *src = i < a->n ? a->v[i] : b->v[i - a->n];
-		if (!(out->v[k] = strdup(src)))
-			return -1;
-		out->n = ++k;
-	}
-	out->set = 1;
-	return 0;
-}
-
+/* What each process runs. The vectors are borrowed, never copied: a
+ * process's own command, or the one image argv (entrypoint + cmd) that every
+ * process without a command shares. A copy per process would make a 1 MiB
+ * spec (a long cmd, many processes) cost time and memory times the number of
+ * processes. */
 static void derive(struct parse *p)
 {
 	struct spec *s = p->s;
+	size_t ne = s->image.entrypoint.n, nc = s->image.cmd.n;
+	s->image_argv.v = calloc(ne + nc + 1, sizeof(*s->image_argv.v));
+	if (!s->image_argv.v) {
+		p->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < ne + nc; i++)
+		s->image_argv.v[i] = i < ne ? s->image.entrypoint.v[i] : s->image.cmd.v[i - ne];
+	s->image_argv.n = ne + nc;
+	s->image_argv.set = 1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct spec_process *pr = &s->procs[i];
-		static const struct spec_strv none = { 0 };
-		int rc;
-		if (pr->command.set)
-			rc = strv_concat(&pr->argv, &pr->command, &none);
-		else
-			rc = strv_concat(&pr->argv, &s->image.entrypoint, &s->image.cmd);
-		if (rc < 0) {
-			p->oom = 1;
-			continue;
-		}
+		pr->argv = pr->command.set ? pr->command : s->image_argv;
 		if (pr->argv.n == 0 || pr->argv.v[0][0] == '\0') {
 			char key[64];
 			snprintf(key, sizeof(key), "processes.%s", pr->name);
@@ -1319,18 +1394,42 @@ static void derive(struct parse *p)
 	}
 }
 
-/* x-depends_on, with every process known: names, requirements, cycles. */
+/* The process named, by bisection: procs are sorted by name by now. */
+static struct spec_process *find_sorted(const struct spec *s, const char *name)
+{
+	size_t lo = 0, hi = s->nprocs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(s->procs[mid].name, name);
+		if (!r)
+			return &s->procs[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* x-depends_on, with every process known: names, requirements, cycles.
+ * Linear in the number of names listed: each is found by bisection, and
+ * named[] remembers which process last named each one (no rescans). */
 static void check_deps(struct parse *p)
 {
 	struct spec *s = p->s;
 	char key[64];
 	int unresolved = 0;
+	size_t *named = calloc(s->nprocs + 1, sizeof(*named));
+	if (!named) {
+		p->oom = 1;
+		return;
+	}
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct spec_process *pr = &s->procs[i];
 		snprintf(key, sizeof(key), "processes.%s.x-depends_on", pr->name);
 		for (size_t j = 0; j < pr->ndeps; j++) {
 			struct spec_dep *d = &pr->deps[j];
-			const struct spec_process *t = spec_find_process(s, d->name);
+			const struct spec_process *t = find_sorted(s, d->name);
 			if (!t) {
 				perr(p, pr->deps_line, key, "\"%s\" is not a process of this spec", d->name);
 				unresolved = 1;
@@ -1341,9 +1440,9 @@ static void check_deps(struct parse *p)
 				perr(p, pr->deps_line, key, "a process cannot depend on itself");
 				unresolved = 1;   /* not a cycle to report again */
 			}
-			for (size_t k = 0; k < j; k++)
-				if (!strcmp(pr->deps[k].name, d->name))
-					perr(p, pr->deps_line, key, "\"%s\" is named twice", d->name);
+			if (named[d->index] == i + 1)
+				perr(p, pr->deps_line, key, "\"%s\" is named twice", d->name);
+			named[d->index] = i + 1;
 			if (d->cond == SPEC_DEP_HEALTHY && !t->health.present && !t->liveness.present)
 				perr(p, pr->deps_line, key, "\"%s:healthy\": %s has no health or x-liveness check",
 				     d->name, d->name);
@@ -1352,6 +1451,7 @@ static void check_deps(struct parse *p)
 				     "and never ends for good", d->name, d->name);
 		}
 	}
+	free(named);
 	if (unresolved)
 		return;   /* a cycle search needs every edge resolved */
 	/* Cycles: depth-first, colouring 1 = on the path, 2 = done. */
@@ -1412,21 +1512,62 @@ static int cmp_proc(const void *a, const void *b)
 	return strcmp(((const struct spec_process *)a)->name, ((const struct spec_process *)b)->name);
 }
 
+static int cmp_sect(const void *a, const void *b)
+{
+	const struct sect *x = *(struct sect *const *)a, *y = *(struct sect *const *)b;
+	int r = strcmp(x->name, y->name);
+	return r ? r : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A section given twice: the later headers are errors and their keys are
+ * ignored. Sorting finds them in n log n, with no hash to collide. */
+static void find_duplicate_sections(struct parse *p)
+{
+	struct sect **by = malloc((p->nsec + 1) * sizeof(*by));
+	size_t first = 0;
+	if (!by) {
+		p->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < p->nsec; i++)
+		by[i] = &p->sec[i];
+	qsort(by, p->nsec, sizeof(*by), cmp_sect);
+	for (size_t i = 1; i < p->nsec; i++) {
+		if (strcmp(by[i]->name, by[first]->name)) {
+			first = i;
+			continue;
+		}
+		by[i]->dup = 1;
+		perr(p, by[i]->line, by[i]->name, "section defined twice (first at line %d)", by[first]->line);
+	}
+	free(by);
+}
+
+/* By key, then line (the line order of a key given twice). */
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = *(struct entry *const *)a, *y = *(struct entry *const *)b;
+	int r = strcmp(x->key, y->key);
+	return r ? r : (x->line > y->line) - (x->line < y->line);
+}
+
 static void interpret(struct parse *p)
 {
 	struct spec *s = p->s;
-	size_t nproc = 0, nvol = 0;
+	size_t nproc = 0, nvol = 0, top;
 
 	/* Group entries by section (every header was recorded by the reader;
 	 * keys before any header belong to the top level ""). */
-	if (!sect_find(p, ""))
-		sect_add(p, "", 1);
+	find_duplicate_sections(p);
+	top = p->nsec;
+	if (!sect_add(p, "", 1))
+		return;
 	for (size_t i = 0; i < p->nent && !p->oom; i++) {
-		struct sect *x = sect_find(p, p->ent[i].section);
-		if (!x)
-			x = sect_add(p, p->ent[i].section, p->ent[i].line);
-		if (!x)
-			return;
+		size_t k = p->ent[i].sec == SEC_TOP ? top : p->ent[i].sec;
+		struct sect *x;
+		if (k == SEC_REJECTED || p->sec[k].dup)
+			continue;   /* under a rejected or repeated header: reported there */
+		x = &p->sec[k];
 		if (x->n == x->cap) {
 			size_t cap = x->cap ? x->cap * 2 : 8;
 			struct entry **ne = realloc(x->e, cap * sizeof(*ne));
@@ -1439,14 +1580,17 @@ static void interpret(struct parse *p)
 		}
 		x->e[x->n++] = &p->ent[i];
 	}
+	for (size_t i = 0; i < p->nsec; i++)
+		if (p->sec[i].n > 1)
+			qsort(p->sec[i].e, p->sec[i].n, sizeof(*p->sec[i].e), cmp_entry);
 
 	/* Classify sections; count processes and volumes first, since defaults
 	 * (scaling.min) and references (mounts -> volumes) need them. */
 	for (size_t i = 0; i < p->nsec; i++) {
 		struct sect *x = &p->sec[i];
 		const char *n = x->name;
-		if (n[0] == '!')
-			continue;   /* keys under a rejected header: already reported */
+		if (x->dup)
+			continue;   /* reported as defined twice */
 		if (!strcmp(n, "") || !strcmp(n, "app") || !strcmp(n, "image") ||
 		    !strcmp(n, "env") || !strcmp(n, "guest") || !strcmp(n, "guest.image"))
 			x->kind = n;
@@ -1475,8 +1619,8 @@ static void interpret(struct parse *p)
 	/* Volumes first: index order is the array order of [[volumes]]. */
 	{
 		int count = -1, name_line[SPEC_MAX_INDEX + 1], vol_index[SPEC_MAX_INDEX + 1];
-		unsigned char seen[SPEC_MAX_INDEX + 1];
-		memset(seen, 0, sizeof(seen));
+		struct sect *vsec[SPEC_MAX_INDEX + 1];
+		memset(vsec, 0, sizeof(vsec));
 		for (size_t i = 0; i < p->nsec; i++) {
 			struct sect *x = &p->sec[i];
 			char *end;
@@ -1490,19 +1634,18 @@ static void interpret(struct parse *p)
 				x->kind = NULL;
 				continue;
 			}
-			seen[idx] = 1;
+			vsec[idx] = x;
 			if (idx > count)
 				count = (int)idx;
 		}
 		for (int i = 0; i < count; i++)
-			if (!seen[i])
+			if (!vsec[i])
 				perr(p, 1, "volumes", "[volumes.%d] is missing: indexes run 0, 1, 2, ... without gaps", i);
 		for (int idx = 0; idx <= count; idx++) {
 			char name[32];
 			struct sect *x;
 			struct ctx c = { p, NULL, name };
-			snprintf(name, sizeof(name), "volumes.%d", idx);
-			x = sect_find(p, name);
+			x = vsec[idx];
 			if (!x || !x->kind)
 				continue;
 			snprintf(name, sizeof(name), "volumes.%d.", idx);
@@ -1576,7 +1719,6 @@ static void interpret(struct parse *p)
 static void parse_free(struct parse *p)
 {
 	for (size_t i = 0; i < p->nent; i++) {
-		free(p->ent[i].section);
 		free(p->ent[i].key);
 		free(p->ent[i].text);
 	}
@@ -1607,6 +1749,7 @@ struct spec *spec_load_buffer(const char *name, const char *buf, size_t len)
 	s->env.prestart_timeout = 30;
 	p.s = s;
 	p.file = name;
+	p.cur = SEC_TOP;
 	p.buf = buf;
 	p.len = len;
 	if (!s->path)
@@ -1722,7 +1865,7 @@ static void process_free(struct spec_process *pr)
 		free(pr->mounts[i].path);
 	}
 	free(pr->mounts);
-	strv_free(&pr->argv);
+	/* argv is borrowed (derive) */
 }
 
 void spec_free(struct spec *s)
@@ -1756,6 +1899,7 @@ void spec_free(struct spec *s)
 	strv_free(&s->image.entrypoint);
 	strv_free(&s->image.cmd);
 	strv_free(&s->image.env);
+	free(s->image_argv.v);   /* the strings are entrypoint's and cmd's */
 	free(s->image.workdir);
 	free(s->image.user);
 	for (size_t i = 0; i < s->nerrors; i++)

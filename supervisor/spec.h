@@ -82,8 +82,8 @@ struct spec_process {
 	int deps_line;
 	struct spec_mount *mounts; size_t nmounts;
 	int secrets_required;
-	/* derived: what actually runs */
-	struct spec_strv argv;         /* command, else entrypoint + cmd */
+	/* derived: what actually runs; borrowed, never freed on its own */
+	struct spec_strv argv;         /* command, else the spec's image_argv */
 };
 
 struct spec_volume {
@@ -119,6 +119,9 @@ struct spec {
 		struct spec_strv entrypoint, cmd, env;
 		char *workdir, *user;
 	} image;
+	/* entrypoint + cmd, shared by every process without a command; its
+	 * strings belong to image.entrypoint and image.cmd */
+	struct spec_strv image_argv;
 	/* "file:line: key: message", in file order */
 	char **errors; size_t nerrors;
 	size_t errors_dropped;

@@ -88,6 +88,11 @@ static size_t utf8_seq(const unsigned char *p)
 	return 0;
 }
 
+size_t utf8_char_len(const char *s)
+{
+	return utf8_seq((const unsigned char *)s);
+}
+
 size_t utf8_len(const char *s)
 {
 	size_t n = 0;

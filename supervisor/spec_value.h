@@ -50,5 +50,8 @@ void val_format_float(double d, char *buf, size_t len);
 
 /* Count code points of valid UTF-8. */
 size_t utf8_len(const char *s);
+/* Bytes of the valid UTF-8 character at s (1 to 4), or 0 when s does not
+ * start one. Reads no further than a NUL. */
+size_t utf8_char_len(const char *s);
 
 #endif

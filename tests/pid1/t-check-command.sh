@@ -32,6 +32,22 @@ grep -qx "$T/bad.ini:5: processes.web.restart.policy: \"sometimes\" is not allow
 	&& ok "a bad enum value lists the allowed ones" || fail "stderr: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" = 2 ] && ok "both errors, one line each" || fail "$(wc -l <"$T/err") error lines"
 
+# An unquoted check port (a one-character typo) is an error like any other:
+# it once crashed the reader (SIGSEGV, exit 139; issue 10).
+for table in health x-liveness; do
+	for v in http x '80 80' '[1' 1e999 tru; do
+		printf 'schema_version = "v1"\n[processes.web]\ncommand = ["/bin/true"]\nresources.memory = "64Mi"\nports.0.internal = 3000\n%s.type = "tcp"\n%s.port = %s\n' \
+			"$table" "$table" "$v" >"$T/port.ini"
+		"$VMINIT" check "$T/port.ini" >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ "$rc" = 1 ] && grep -q "^$T/port.ini:7: processes.web.$table.port: " "$T/err" && [ "$(wc -l <"$T/err")" = 1 ]; then
+			ok "$table.port = $v: exit 1, one error at line 7"
+		else
+			fail "$table.port = $v: exit $rc, $(cat "$T/err")"
+		fi
+	done
+done
+
 "$VMINIT" check "$T/missing.ini" 2>"$T/err"
 rc=$?
 [ "$rc" = 1 ] && grep -q "$T/missing.ini:1: cannot read spec: No such file or directory" "$T/err" \
@@ -42,5 +58,14 @@ rc=$?
 [ "$rc" = 1 ] && grep -q "not a regular file" "$T/err" && ok "a FIFO is refused at once, not waited on" || fail "fifo: exit $rc, $(cat "$T/err")"
 "$VMINIT" bogus >/dev/null 2>&1
 [ $? = 2 ] && ok "an unknown command exits 2" || fail "unknown command did not exit 2"
-"$VMINIT" version | grep -Eq '^vminit [0-9]+\.[0-9]+\.[0-9]+$' && ok "version" || fail "version"
+# version: exactly one line, newline included (grep alone would accept a
+# last line without one), and a failed write is an error, not exit 0.
+"$VMINIT" version >"$T/version"
+[ $? = 0 ] && grep -Eqx 'vminit [0-9]+\.[0-9]+\.[0-9]+' "$T/version" && [ "$(wc -l <"$T/version")" = 1 ] \
+	&& [ "$(tail -c 1 "$T/version" | od -An -c | tr -d ' ')" = '\n' ] && ok "version: one line, ending in a newline" \
+	|| fail "version: $(od -c "$T/version")"
+"$VMINIT" version >/dev/full 2>/dev/null
+[ $? = 1 ] && ok "version to a full disk: exit 1" || fail "version to /dev/full did not exit 1"
+"$VMINIT" help >/dev/full 2>/dev/null
+[ $? = 1 ] && ok "help to a full disk: exit 1" || fail "help to /dev/full did not exit 1"
 finish

@@ -1015,6 +1015,30 @@ Test(validate_health, path_must_start_with_slash)
 		     "t.ini:8: processes.web.health.path: must start with '/'");
 }
 
+/* docs/spec.md section 7: with type = "tcp" a path is accepted and unused,
+ * as in the schema (which checks a path only for http); it is kept in the
+ * canonical form, which reads back. The same for an x-liveness "process". */
+Test(validate_health, path_unused_unless_http)
+{
+	struct spec *s = load_ok(BASE "ports.0.internal = 80\nhealth.type = \"tcp\"\nhealth.port = 80\n"
+				 "health.path = \"ready now\"\n"
+				 "x-liveness.type = \"process\"\nx-liveness.path = \"\"\n");
+	char *a = unit_print(s), *b;
+	struct spec *t;
+	cr_assert_str_eq(s->procs[0].health.path, "ready now");
+	cr_assert(strstr(a, "\nhealth.path = \"ready now\"\n"), "%s", a);
+	t = load_ok(a);
+	b = unit_print(t);
+	cr_assert_str_eq(a, b);
+	spec_free(t);
+	spec_free(s);
+	free(a);
+	free(b);
+	expect_error(BASE "ports.0.internal = 80\nhealth.type = \"http\"\nhealth.port = 80\n"
+		     "health.path = \"ready now\"\n",
+		     "t.ini:8: processes.web.health.path: must start with '/'");
+}
+
 Test(validate_health, type_values)
 {
 	expect_error(BASE "ports.0.internal = 80\nhealth.port = 80\nhealth.type = \"grpc\"\n",
@@ -1027,6 +1051,46 @@ Test(validate_health, thresholds_positive)
 		     "health.failure_threshold = 0\n",
 		     "t.ini:7: processes.web.health.interval_seconds: must be at least 1",
 		     "t.ini:8: processes.web.health.failure_threshold: must be at least 1");
+}
+
+/* A port value that is not a value at all (issue 10: a freed uninitialised
+ * struct val crashed `vminit check` and PID 1). Each is an error at its line,
+ * for health and for x-liveness alike. */
+static const struct { const char *text, *msg; } bad_port_values[] = {
+	{ "http", "not a value: strings are quoted" },
+	{ "x", "not a value: strings are quoted" },
+	{ "80 80", "unexpected text after the value: 80" },
+	{ "[1", "array elements must be strings" },
+	{ "1e999", "bad number" },
+	{ "tru", "not a value: strings are quoted" },
+	{ "\"http", "unterminated string" },
+	{ "[\"a\", 1]", "array elements must be strings" },
+};
+
+static void check_bad_port_values(const char *table)
+{
+	for (size_t i = 0; i < sizeof(bad_port_values) / sizeof(bad_port_values[0]); i++) {
+		char *text = fmt(BASE "ports.0.internal = 3000\n"      /* 5 */
+				 "%s.type = \"tcp\"\n"                  /* 6 */
+				 "%s.port = %s\n",                       /* 7 */
+				 table, table, bad_port_values[i].text);
+		char *want = fmt("t.ini:7: processes.web.%s.port: %s", table, bad_port_values[i].msg);
+		struct spec *s = unit_spec(text);
+		assert_error(s, want);
+		spec_free(s);
+		free(want);
+		free(text);
+	}
+}
+
+Test(validate_health, port_not_a_value)
+{
+	check_bad_port_values("health");
+}
+
+Test(validate_health, liveness_port_not_a_value)
+{
+	check_bad_port_values("x-liveness");
 }
 
 /* -- mounts -- */
@@ -1500,6 +1564,22 @@ Test(validate_structure, section_defined_twice)
 		     "t.ini:7: processes.web: section defined twice (first at line 2)");
 }
 
+/* The keys under a repeated header are ignored, whatever the order of the
+ * headers (duplicates are found by sorting the section names). */
+Test(validate_structure, keys_under_duplicate_section_ignored)
+{
+	struct spec *s = unit_spec(BASE "[volumes.0]\nname = \"a\"\nsize = \"1Gi\"\n"   /* 5-7 */
+				   "[processes.web]\nscaling.min = 2\n"                        /* 8-9 */
+				   "[volumes.0]\nname = \"b\"\n");                           /* 10-11 */
+	assert_error(s, "t.ini:8: processes.web: section defined twice (first at line 2)");
+	assert_error(s, "t.ini:10: volumes.0: section defined twice (first at line 5)");
+	cr_assert_eq(s->nerrors, 2, "%s", unit_errors(s));
+	cr_assert_eq(s->procs[0].scale_min, 1);
+	cr_assert_eq(s->nvols, 1);
+	cr_assert_str_eq(s->vols[0].name, "a");
+	spec_free(s);
+}
+
 Test(validate_structure, keys_after_duplicate_section_not_misattributed)
 {
 	/* The keys under the rejected header belong to processes.web, not to
@@ -1763,6 +1843,60 @@ Test(errors, many_errors_counted_beyond_limit)
 	cr_assert_str_eq(s->errors[0], "t.ini:5: processes.web.bad0: unknown key");
 	spec_free(s);
 	free(t);
+}
+
+/* An error is one line of text: a value quoted in a message keeps its escapes
+ * (found by the spec fuzzer: "on-fail\nure" made a two-line error, and a
+ * value could have forged a whole error line or sent escapes to the console). */
+Test(errors, values_in_messages_stay_escaped)
+{
+	struct spec *s = unit_spec(BASE "restart.policy = \"on-fail\\nure\"\n"   /* 5 */
+				   "user = \"a\\u001b[2Jb c\"\n"                  /* 6 */
+				   "workdir = \"x\\ny.ini:1: forged\"\n"         /* 7 */
+				   "prestart_timeout_seconds = 1 \x01\n");         /* 8 */
+	cr_assert_eq(s->nerrors, 4, "%s", unit_errors(s));
+	for (size_t i = 0; i < s->nerrors; i++)
+		for (const char *c = s->errors[i]; *c; c++)
+			cr_assert((unsigned char)*c >= 0x20 && *c != 0x7f,
+				  "a control character in: %s", s->errors[i]);
+	assert_error(s, "t.ini:5: processes.web.restart.policy: \"on-fail\\nure\" is not allowed");
+	assert_error(s, "t.ini:6: processes.web.user: \"a\\u001b[2Jb c\" is not USER");
+	assert_error(s, "t.ini:7: processes.web.workdir: \"x\\ny.ini:1: forged\" must be an absolute path");
+	assert_error(s, "t.ini:8: processes.web.prestart_timeout_seconds: unexpected text after the value: \\u0001");
+	spec_free(s);
+}
+
+/* 1 if s is valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t k = *p < 0x80 ? 1 : *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3
+			 : *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+		if (!k)
+			return 0;
+		for (size_t i = 1; i < k; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
+/* A message cut inside a UTF-8 sequence ("%.40s") stays valid UTF-8. */
+Test(errors, messages_are_valid_utf8)
+{
+	char *pad = rep("\xe6\xbc\xa2", 30);   /* 90 bytes of CJK */
+	char *t = fmt(BASE "vars = [\"ab%s\"]\n", pad);   /* cut at 40 bytes: mid-character */
+	struct spec *s = unit_spec(t);
+	cr_assert_eq(s->nerrors, 1, "%s", unit_errors(s));
+	cr_assert_eq(utf8_valid(s->errors[0]), 1, "invalid UTF-8: %s", s->errors[0]);
+	spec_free(s);
+	free(t);
+	free(pad);
 }
 
 /* ==== 4. the syntax layer ==== */
@@ -2612,6 +2746,32 @@ Test(canonical, minimal_golden)
 	spec_free(s);
 }
 
+/* [guest] control is printed exactly when given: its default depends on the
+ * mode (PID 1: vsock and serial; vminit run: none), docs/spec.md section 9.
+ * minimal_golden shows it absent; given, even empty, it round-trips. */
+Test(canonical, control_only_when_given)
+{
+	static const char *const lists[] = { "[]", "[\"unix:/run/c.sock\", \"vsock:1024\"]" };
+	static const char *const printed[] = { "\ncontrol = [ ]\n",
+		"\ncontrol = [ \"unix:/run/c.sock\", \"vsock:1024\" ]\n" };
+	for (size_t i = 0; i < 2; i++) {
+		char *text = fmt(BASE "[guest]\ncontrol = %s\n", lists[i]), *a, *b;
+		struct spec *s = load_ok(text), *t;
+		a = unit_print(s);
+		cr_assert(strstr(a, printed[i]), "%s", a);
+		t = load_ok(a);
+		cr_assert_eq(t->guest.control.set, 1);
+		cr_assert_eq(t->guest.control.n, s->guest.control.n);
+		b = unit_print(t);
+		cr_assert_str_eq(a, b);
+		spec_free(s);
+		spec_free(t);
+		free(a);
+		free(b);
+		free(text);
+	}
+}
+
 Test(canonical, processes_sorted_by_name)
 {
 	struct spec *s = load_ok("schema_version = \"v1\"\n"
@@ -2874,4 +3034,215 @@ Test(health_ext, canonical_round_trip)
 	spec_free(t);
 	free(a);
 	free(b);
+}
+
+/* ==== 8. reading any spec up to the limit is linear ==== */
+
+/* The worst 1 MiB shapes we know (issue 10), each loaded and, when valid,
+ * printed. A shape is a head, a unit repeated (with its index) until the next
+ * one would pass SPEC_MAX_BYTES, and a tail.
+ *
+ * Not a timing race: what is measured is the CPU time of this thread
+ * (CLOCK_THREAD_CPUTIME_ID), not wall time, so a loaded machine does not
+ * inflate it (no other thread works in this process). The linear code takes
+ * at most 0.25 s a shape here under ASan; the bound, 5 s, is 20 times that.
+ * The quadratic code took over 10 s of CPU on ten of the twelve shapes (the
+ * bad headers and the repeated key were never quadratic: they guard). An
+ * RLIMIT_CPU of twice the bound ends a regression with SIGXCPU instead of
+ * letting it run for minutes. */
+#include <sys/resource.h>
+#include <time.h>
+
+#define LINEAR_BOUND_S 5.0
+
+typedef int (*shape_unit)(char *buf, size_t len, size_t i);
+
+static char *shape(const char *head, shape_unit unit, const char *tail, size_t *ret_len)
+{
+	size_t cap = SPEC_MAX_BYTES + 1, n = strlen(head), tl = strlen(tail);
+	char *t = malloc(cap), u[256];
+	cr_assert_not_null(t);
+	memcpy(t, head, n);
+	for (size_t i = 0;; i++) {
+		int k = unit(u, sizeof(u), i);
+		cr_assert(k > 0 && (size_t)k < sizeof(u));
+		if (n + (size_t)k + tl > SPEC_MAX_BYTES)
+			break;
+		memcpy(t + n, u, (size_t)k);
+		n += (size_t)k;
+	}
+	memcpy(t + n, tail, tl);
+	n += tl;
+	t[n] = '\0';
+	*ret_len = n;
+	return t;
+}
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	cr_assert_eq(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Load (and print, when valid) a shape; assert the CPU time it took. */
+static void expect_linear(const char *name, const char *head, shape_unit unit, const char *tail)
+{
+	size_t len;
+	char *text = shape(head, unit, tail, &len);
+	struct rlimit rl;
+	struct rusage ru;
+	struct spec *s;
+	double t0, t;
+
+	cr_assert_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	rl.rlim_cur = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 2 * (rlim_t)LINEAR_BOUND_S;
+	rl.rlim_max = RLIM_INFINITY;
+	cr_assert_eq(setrlimit(RLIMIT_CPU, &rl), 0);
+	cr_assert_geq(len, SPEC_MAX_BYTES - 256, "%s: only %zu bytes", name, len);
+	t0 = thread_cpu_s();
+	s = spec_load_buffer("t.ini", text, len);
+	cr_assert_not_null(s);
+	if (s->nerrors == 0)
+		free(unit_print(s));
+	t = thread_cpu_s() - t0;
+	spec_free(s);
+	free(text);
+	cr_log_info("%s: %.3f s CPU for %zu bytes", name, t, len);
+	cr_assert_lt(t, LINEAR_BOUND_S, "%s: %.2f s of CPU for %zu bytes: reading is not linear", name, t, len);
+}
+
+#define PROC_HEAD "[processes.web]\ncommand = [\"/bin/a\"]\nresources.memory = \"64Mi\"\n"
+
+static int u_cont_elem(char *b, size_t n, size_t i) { (void)i; return snprintf(b, n, "  \"a\",\n"); }
+static int u_cont_str(char *b, size_t n, size_t i) { (void)i; return snprintf(b, n, "  \"aa\"\n"); }
+static int u_var(char *b, size_t n, size_t i) { return snprintf(b, n, "  \"K%zu=v\",\n", i); }
+static int u_section(char *b, size_t n, size_t i) { return snprintf(b, n, "[a%zu]\n", i); }
+static int u_process(char *b, size_t n, size_t i) { return snprintf(b, n, "[processes.p%zu]\n", i); }
+static int u_key(char *b, size_t n, size_t i) { return snprintf(b, n, "k%zu = 1\n", i); }
+static int u_dup_key(char *b, size_t n, size_t i) { (void)i; return snprintf(b, n, "user = \"x\"\n"); }
+static int u_bad_header(char *b, size_t n, size_t i) { (void)i; return snprintf(b, n, "[a b]\n"); }
+static int u_dep_name(char *b, size_t n, size_t i) { return snprintf(b, n, "  \"p%zu\",\n", i % 127); }
+static int u_dep_chain(char *b, size_t n, size_t i)
+{
+	return snprintf(b, n, "[processes.p%zu]\nx-depends_on = [\"p%zu\"]\n", i, i + 1);
+}
+static int u_nocmd_process(char *b, size_t n, size_t i)
+{
+	return snprintf(b, n, "[processes.p%zu]\nresources.memory = \"64Mi\"\n", i);
+}
+static int u_port(char *b, size_t n, size_t i)
+{
+	/* processes of 1000 ports each, all named p80 */
+	if (i % 1000)
+		return snprintf(b, n, "ports.%zu.internal = 80\n", i % 1000);
+	return snprintf(b, n, "[processes.q%zu]\ncommand = [\"/a\"]\nresources.memory = \"64Mi\"\n"
+			"ports.0.internal = 80\n", i / 1000);
+}
+
+static int u_mount_1000(char *b, size_t n, size_t i)
+{
+	return snprintf(b, n, "mounts.%zu = {}\n", i);
+}
+
+static int u_port_1000(char *b, size_t n, size_t i)
+{
+	return snprintf(b, n, "ports.%zu.internal = %zu\n", i, i + 1);
+}
+static int u_valid_process(char *b, size_t n, size_t i)
+{
+	return snprintf(b, n, "[processes.p%zu]\ncommand = [\"/a\"]\nresources.memory = \"64Mi\"\n", i);
+}
+
+/* pre, then unit 0 to n - 1, then post */
+static char *repeat(const char *pre, shape_unit unit, size_t n, const char *post)
+{
+	size_t len = strlen(pre);
+	char *t = malloc(len + n * 256 + strlen(post) + 1), u[256];
+	cr_assert_not_null(t);
+	memcpy(t, pre, len);
+	for (size_t i = 0; i < n; i++) {
+		int k = unit(u, sizeof(u), i);
+		memcpy(t + len, u, (size_t)k);
+		len += (size_t)k;
+	}
+	strcpy(t + len, post);
+	return t;
+}
+
+Test(linear, continued_array)
+{
+	expect_linear("one array continued over 150 000 lines",
+		      "schema_version = \"v1\"\n" PROC_HEAD "x-depends_on = [\n", u_cont_elem, "  ]\n");
+}
+
+Test(linear, continued_string)
+{
+	expect_linear("one string continued over 150 000 lines",
+		      "schema_version = \"v1\"\n" PROC_HEAD "workdir = \"/\"\n", u_cont_str, "");
+}
+
+Test(linear, continued_vars)
+{
+	expect_linear("100 000 variables", "schema_version = \"v1\"\n" PROC_HEAD "vars = [\n", u_var, "  ]\n");
+}
+
+Test(linear, sections)
+{
+	expect_linear("100 000 sections", "schema_version = \"v1\"\n" PROC_HEAD, u_section, "");
+}
+
+Test(linear, process_sections)
+{
+	expect_linear("70 000 process sections", "schema_version = \"v1\"\n", u_process, "");
+}
+
+Test(linear, keys)
+{
+	char *ports = repeat("schema_version = \"v1\"\n" PROC_HEAD, u_port_1000, 1000, "");
+	char *head = repeat(ports, u_mount_1000, 1000, "");
+	expect_linear("1000 ports, 1000 mounts, then 90 000 keys, in one process", head, u_key, "");
+	free(head);
+	free(ports);
+}
+
+Test(linear, duplicate_keys)
+{
+	expect_linear("one key 90 000 times", "schema_version = \"v1\"\n" PROC_HEAD, u_dup_key, "");
+}
+
+Test(linear, bad_headers)
+{
+	expect_linear("170 000 bad headers", "schema_version = \"v1\"\n" PROC_HEAD, u_bad_header, "");
+}
+
+Test(linear, depends_on_list)
+{
+	char *head = repeat("schema_version = \"v1\"\n", u_valid_process, 127, PROC_HEAD "x-depends_on = [\n");
+	expect_linear("x-depends_on naming 127 processes 130 000 times", head, u_dep_name, "  ]\n");
+	free(head);
+}
+
+Test(linear, depends_on_chain)
+{
+	expect_linear("a chain of 40 000 processes", "schema_version = \"v1\"\n", u_dep_chain, "");
+}
+
+Test(linear, image_argv_shared)
+{
+	/* half the file an image cmd, the other half processes that run it */
+	char *cmd = malloc(SPEC_MAX_BYTES / 2 + 64), *head;
+	size_t n = (size_t)sprintf(cmd, "[guest.image]\ncmd = [\"/a\",\n");
+	while (n < SPEC_MAX_BYTES / 2)
+		n += (size_t)sprintf(cmd + n, "  \"\",\n");
+	sprintf(cmd + n, "  ]\n");
+	head = fmt("schema_version = \"v1\"\n%s", cmd);
+	expect_linear("a 90 000-element cmd run by 12 000 processes", head, u_nocmd_process, "");
+	free(head);
+	free(cmd);
+}
+
+Test(linear, port_names)
+{
+	expect_linear("processes of 1000 ports named alike", "schema_version = \"v1\"\n", u_port, "");
 }
