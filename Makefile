@@ -62,7 +62,7 @@ $(BUILD)/glibc/%.o: %.c $(HDR)
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(UNIT_SRC) tests/unit/unit.h
 	$(CC) $(TEST_CFLAGS) -Iinit -Isupervisor -Ichannel -Ihealth -o $@ $(UNIT_SRC) $(TEST_OBJ) \
-		$(TEST_LDFLAGS) -lcriterion -linih -lcap
+		$(TEST_LDFLAGS) -Wl,--wrap=clock_gettime -lcriterion -linih -lcap
 
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
