@@ -3,11 +3,20 @@
 #define VMINIT_UNIT_H
 
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spec.h"
+
+/* CLOCK_MONOTONIC for the code under test (unit_clock.c): start it at a small
+ * reading, move it forward as a stalled machine would, or freeze it. The
+ * real clock, for bounds on how long a test waits, is unit_clock_real_ns(). */
+void unit_clock_start_at(uint64_t ns);
+void unit_clock_shift(uint64_t ns);
+void unit_clock_freeze(void);
+uint64_t unit_clock_real_ns(void);
 
 /* Load a spec from a string, named "t.ini" in error messages. */
 static inline struct spec *unit_spec(const char *text)
