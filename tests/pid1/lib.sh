@@ -176,7 +176,7 @@ for l in open(sys.argv[1]):
         ev.append(json.loads(l)["event"])
     except (ValueError, KeyError):
         pass
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2" 2>/dev/null
 }
 # json EXPR: evaluate a Python expression over the JSON on stdin (as j).
 json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }

@@ -52,7 +52,7 @@ expect '^vminit: error: retry: giving up after 3 failed runs' 1 "the give-up is 
 expect '^vminit: success: exited$' 30 "on-failure: exit 0 is not restarted"
 expect '^vminit: groupy: failed$' 30 "groupy ran 4 times"
 # Killed children may take a moment to go: wait for none to be left.
-groupy_left() { for p in $(descendants); do tr '\0' ' ' </proc/$p/cmdline 2>/dev/null; echo; done | grep -c 'sleep 1001'; }
+groupy_left() { for p in $(descendants); do tr '\0' ' ' 2>/dev/null </proc/$p/cmdline; echo; done | grep -c 'sleep 1001'; }
 until_ok 30 eval '[ "$(groupy_left)" = 0 ]'
 left=$(groupy_left)
 [ "$left" = 0 ] && ok "the children groupy left in its group died with each run" || fail "$left of groupy's children outlived it"
