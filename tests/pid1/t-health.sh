@@ -98,13 +98,15 @@ assert [s for s, _ in f] == ["healthy", "unhealthy", "healthy"], f
 assert f[1][1] == "status 500", f
 PY
 
-# The hung servers cost PID 1 nothing. slowhang's attempt is in flight: no
-# check has completed for 2 s of PID 1's clock while rounds come due every
-# second (refused attempts, before its server listens, complete at once),
-# and the same number of checks has completed before and after ten pings.
+# The hung servers cost PID 1 nothing. slowhang's attempt is in flight: a
+# round was skipped and no check has completed (ever, or for 2 s of PID 1's
+# clock while rounds come due every second: refused attempts, before its
+# server listens, complete at once), and the same number of checks has
+# completed before and after ten pings.
 # Each ping is answered (20 s each at most: far less than the 600 s attempt).
 hung() {   # the completed checks, if an attempt of slowhang's hangs
-	ctl --json status slowhang | json "(lambda r: r['checks'] if r['skipped_rounds'] > 0 and j['result']['uptime_ms'] - r['last_check_ms'] >= 2000 else None)(j['result']['processes'][0]['health']['readiness'])"
+	ctl --json status slowhang | json "(lambda r: r['checks'] if r['skipped_rounds'] > 0 and (r['last_check_ms'] is None or
+		j['result']['uptime_ms'] - r['last_check_ms'] >= 2000) else None)(j['result']['processes'][0]['health']['readiness'])"
 }
 until_ok 30 eval 'before=$(hung 2>/dev/null); [[ $before =~ ^[0-9]+$ ]]'
 t0=$(date +%s%N)
