@@ -5,8 +5,10 @@
 # outside only: the console (captured to a file), files its workloads write,
 # and /proc of the host. PID 1 mounts fresh file systems on /tmp, /run, /dev,
 # /proc and /sys, so whatever a test shares with its workloads (specs, helper
-# programs, output) lives under /var/tmp/vminit-tests, wherever the checkout
-# is (a clone under /tmp would be hidden).
+# programs, output) lives under /var/tmp/vminit-tests/CHECKOUT (a number
+# for this checkout's path, so two checkouts can run their suites at once),
+# wherever the checkout is (a clone under /tmp would be hidden), or under
+# $VMINIT_TEST_DIR.
 #
 # Time: CI runs on a loaded 2-core machine, so no check may depend on how fast
 # anything happens. A test waits for the event it needs (a console line, a
@@ -22,7 +24,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMINIT=${VMINIT:-$ROOT/build/vminit}
 VMINITCTL=${VMINITCTL:-$ROOT/build/vminitctl}
 NAME=$(basename "$0" .sh)
-TESTS=${VMINIT_TEST_DIR:-/var/tmp/vminit-tests}
+TESTS=${VMINIT_TEST_DIR:-/var/tmp/vminit-tests/$(printf %s "$ROOT" | cksum | cut -d' ' -f1)}
 case "$TESTS/" in
 /tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
 	echo "VMINIT_TEST_DIR=$TESTS would be hidden by PID 1's own mounts" >&2; exit 1 ;;
