@@ -71,6 +71,9 @@ expect '^vminit: warning: stubborn: still running 2s after SIGTERM: SIGKILL$' 1 
 expect '^vminit: stubborn: killed by SIGKILL \(status 137\)$' 1 "stubborn ends by SIGKILL"
 expect '^vminit: stopping the remaining processes \(SIGTERM\)$' 1 "then what escaped the groups gets SIGTERM"
 expect 'processes still running after SIGTERM and the stop timeout: SIGKILL to all' 1 "and SIGKILL a stop timeout later"
+# PID 1 waits 5 s for the SIGKILLed to go, then says they survived and goes
+# on: had it sent no SIGKILL, the power-off would still come, later.
+[ "$(count 'survived SIGKILL')" = 0 ] && ok "what was left died of that SIGKILL" || fail "processes survived the SIGKILL to all"
 a=$(grep -n 'stubborn: killed by SIGKILL' "$CONSOLE" | cut -d: -f1)
 b=$(grep -n 'stopping the remaining processes' "$CONSOLE" | cut -d: -f1)
 [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok "processes first, then what is left" || fail "order: stubborn killed at line $a, rest stopped at line $b"
@@ -93,6 +96,7 @@ vm_signal TERM
 vm_wait 30
 ms=$(( $(now_ms) - t0 ))
 expect '^vminit: warning: SIGTERM: SIGKILL to all$' 1 "a second SIGTERM after 1 s kills what is left at once"
+[ "$(count 'survived SIGKILL')" = 0 ] && ok "and they died of it" || fail "processes survived the SIGKILL to all"
 [ -n "$VM_STATUS" ] && ok "the shutdown ended ${ms} ms after the second SIGTERM, not at the 60 s stop timeout" \
 	|| fail "the shutdown did not end after the second SIGTERM"
 expect_poweroff
