@@ -2,6 +2,12 @@
 # in QEMU, observed from the host only (the console, and vminitctl over the
 # virtio-serial sockets). Sourced by each qemu/tests/t-*.sh. One boot serves a
 # group of checks: booting costs seconds under TCG.
+#
+# Time: CI runs on a loaded 2-core machine, and TCG makes every guest step
+# slower still. So no check depends on how fast anything happens: a test
+# waits for what it needs (a state in status, an event, a line) with a
+# generous bound, which is only how long to wait before calling it a
+# failure; it never reads for a fixed time or sleeps and then asserts.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 VMINITCTL=${VMINITCTL:-$QEMU_ROOT/build/vminitctl}
@@ -20,7 +26,7 @@ fail() { printf '  FAIL: %s\n' "$*"; FAILED=1; }
 ok() { printf '  ok: %s\n' "$*"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
-vctl() { "$VMINITCTL" -a "serial:$CTL" --timeout 10 "$@"; }
+vctl() { "$VMINITCTL" -a "serial:$CTL" --timeout 30 "$@"; }
 # json EXPR: evaluate EXPR on the JSON document on stdin (as j).
 json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
@@ -44,7 +50,7 @@ vm_kill() {
 # wait_ctl [SECONDS]: until vminit answers on the control socket.
 wait_ctl() {
 	local i
-	for i in $(seq $(( ${1:-60} * 4 ))); do
+	for i in $(seq $(( ${1:-180} * 4 ))); do
 		vctl --timeout 2 ping >/dev/null 2>&1 && return 0
 		kill -0 "$VM_PID" 2>/dev/null || return 1
 		sleep 0.25
@@ -62,6 +68,42 @@ until_status() {
 	return 1
 }
 
+# until_ok SECONDS CMD...: run CMD until it succeeds, for at most SECONDS.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.25
+	done
+}
+
+# events_until FILE SECONDS EXPR: stream the events from the first into FILE
+# until EXPR, a Python expression over ev (the events so far), holds; at most
+# SECONDS. Then stop the stream (the serial port takes the next client).
+events_until() {
+	local file=$1 limit=$2 pid rc=1
+	"$VMINITCTL" -a "serial:$CTL" --timeout 30 --json events --since 0 >"$file" 2>&1 &
+	pid=$!
+	until_ok "$limit" events_hold "$file" "$3" && rc=0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return $rc
+}
+# events_hold FILE EXPR: EXPR holds for the events in FILE (as ev).
+events_hold() {
+	python3 -c '
+import json, sys
+ev = []
+for l in open(sys.argv[1]):
+    try:
+        ev.append(json.loads(l)["event"])
+    except (ValueError, KeyError):
+        pass
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2" 2>/dev/null
+}
+
 # proc_field NAME FIELD: one field of a process in `status`.
 proc_field() {
 	vctl --json status | json "[p['$2'] for p in j['result']['processes'] if p['name'] == '$1'][0]"
@@ -70,7 +112,7 @@ proc_field() {
 # vm_end [SECONDS]: wait for QEMU to end by itself and check that it was a
 # clean power-off by vminit, not a panic (panic=-1 ends QEMU with 0 too).
 vm_end() {
-	local limit=${1:-30} i
+	local limit=${1:-120} i
 	for i in $(seq $((limit * 10))); do
 		kill -0 "$VM_PID" 2>/dev/null || break
 		sleep 0.1

@@ -19,7 +19,7 @@ SPEC
 printf '%s\n' '# e2e' virtio_pci virtio_console no_such_module >"$T/root/etc/vminit/modules"
 vm_boot --spec "$T/bad.ini" --modules "virtio_pci virtio_console" --root "$T/root"
 
-if ! wait_ctl 90; then
+if ! wait_ctl 180; then
 	fail "vminit never answered on the control socket"
 	done_test
 fi
@@ -38,7 +38,7 @@ check "the console shows each error as file:line: key: message" \
 	grep -q 'vminit: error: spec: /etc/vminit/spec.ini:6: processes.web.colour: unknown key' "$CONSOLE"
 check "the console names the missing module" grep -q 'module no_such_module: not found' "$CONSOLE"
 
-timeout 3 "$VMINITCTL" -a "serial:$CTL" --json events --since 0 >"$T/events.jsonl" 2>&1
+events_until "$T/events.jsonl" 60 "[e['type'] for e in ev].count('spec.error') >= 3 and any(e['type'] == 'module.failed' for e in ev)"
 check "events: module.failed and three spec.error" python3 -c "
 import json
 ev = [json.loads(l)['event'] for l in open('$T/events.jsonl') if l.startswith('{\"event\"')]
@@ -47,7 +47,7 @@ assert t.count('spec.error') == 3 and t.count('module.failed') == 1, t
 "
 sleep 2
 check "PID 1 stays up: ping and exec still answer" \
-	sh -c "'$VMINITCTL' -a 'serial:$CTL' --timeout 10 exec -- echo alive | grep -qx alive"
+	sh -c "'$VMINITCTL' -a 'serial:$CTL' --timeout 30 exec -- echo alive | grep -qx alive"
 vctl shutdown >/dev/null
-vm_end 30
+vm_end 120
 done_test

@@ -13,7 +13,8 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CTL=${VMINITCTL:-$ROOT/build/vminitctl}
 STANDIN=$ROOT/build/helpers/fc-standin
-for f in "$CTL" "$STANDIN"; do
+PEAKRSS=$ROOT/build/helpers/peakrss
+for f in "$CTL" "$STANDIN" "$PEAKRSS"; do
 	[ -x "$f" ] || { echo "FAIL: $f is missing: make build/vminitctl helpers"; exit 1; }
 done
 command -v python3 >/dev/null || { echo "FAIL: python3 is needed"; exit 1; }
@@ -84,8 +85,8 @@ def handle(f, send, req, raw):
                       "boot": {"pid1_ms": 812, "spec_loaded_ms": 815, "first_process_ms": None},
                       "limits": {"request_bytes": 16384}}))
     elif op == "status":
-        if proc == "slow":
-            time.sleep(5)
+        if proc == "slow":         # later than any client waits here
+            time.sleep(120)
         if proc == "nope":
             send(err(req, "not_found", 'no process named "nope"'))
         else:
@@ -102,12 +103,11 @@ def handle(f, send, req, raw):
     elif op == "events":
         send(ok(req, {"next_seq": 3}))
         n = req.get("since", 0)
-        if n >= 1000000:           # many items, then a pause to be measured in
+        if n >= 1000000:           # n - 1000000 items, then the end of the stream
             ev = dumps({"event": {"seq": 1, "at_ms": 815, "type": "process.started", "process": "web",
                                   "pid": 31, "restarts": 0}})
             for i in range(0, n - 1000000, 1000):
                 send("\n".join([ev] * 1000))
-            time.sleep(1.5)
             return False
         send(dumps({"event": {"seq": 1, "at_ms": 815, "type": "process.started", "process": "web",
                               "pid": 31, "restarts": 0}}))
@@ -216,7 +216,7 @@ run() {
 }
 wait_sock() {
 	local i
-	for i in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done
+	for i in $(seq 600); do [ -S "$1" ] && return 0; sleep 0.05; done
 	echo "FAIL: $1 did not appear"; exit 1
 }
 start_fake() {   # SOCKET LOG [greet]
@@ -236,25 +236,35 @@ A=fc:$FC:1024
 echo "== connecting"
 # Nothing listens in the "guest": the stand-in closes each try, as
 # Firecracker does, and vminitctl gives up at its --timeout.
+# No check here has an upper bound on elapsed time: a loaded machine only
+# makes things later. That it gave up at --timeout and not at the default
+# (10 s) is what vminitctl says it waited, on its own clock.
 run -a "$A" --timeout 1.5 ping
 t "nobody listening: exit 3" '[ $RC = 3 ]'
-t "nobody listening: gives up after about --timeout (${ELAPSED}ms)" '[ $ELAPSED -ge 1400 ] && [ $ELAPSED -le 3000 ]'
+GAVE_UP=$(sed -nE 's/.*gave up after ([0-9]+) ms.*/\1/p' "$D/err")
+t "nobody listening: gives up at --timeout, not before, not at the default (${GAVE_UP:-?} ms, ${ELAPSED} ms seen)" \
+	'[ -n "$GAVE_UP" ] && [ "$GAVE_UP" -ge 1500 ] && [ "$GAVE_UP" -lt 10000 ] && [ $ELAPSED -ge 1400 ]'
 t "nobody listening: says why" '[[ $ERR == *"gave up after"*"nothing listens on guest port 1024"* ]]'
-t "nobody listening: it retried (several CONNECTs refused)" \
-	'[ "$(grep -c "CONNECT 1024: .*closed" "$D/standin.log")" -ge 5 ]'
+t "nobody listening: it retried (more than one CONNECT refused)" \
+	'[ "$(grep -c "CONNECT 1024: .*closed" "$D/standin.log")" -ge 2 ]'
 
-# vminitctl first, the server 1 s later: the retries reach it.
+# vminitctl first, the server once vminitctl has been refused: the retries
+# reach it. Its deadline is generous: the server's start may be slow.
+n0=$(wc -l <"$D/standin.log")
+since_n0() { tail -n +$((n0 + 1)) "$D/standin.log"; }
 t0=$(now_ms)
-timeout 30 "$CTL" -a "$A" --timeout 5 ping >"$D/late.out" 2>"$D/late.err" &
+timeout 60 "$CTL" -a "$A" --timeout 40 ping >"$D/late.out" 2>"$D/late.err" &
 late=$!
-sleep 1
+for i in $(seq 400); do since_n0 | grep -q "CONNECT 1024: .*closed" && break; sleep 0.05; done
+sleep 0.5
 start_fake "${GUEST}_1024" "$D/server.log"
 wait $late
 RC=$?
 ELAPSED=$(($(now_ms) - t0))
 cp "$D/late.out" "$D/out"; cp "$D/late.err" "$D/err"
 t "server appears later: exit 0" '[ $RC = 0 ]'
-t "server appears later: waited for it (${ELAPSED}ms)" '[ $ELAPSED -ge 900 ] && [ $ELAPSED -lt 5000 ]'
+t "server appears later: refused first, then connected (${ELAPSED}ms)" \
+	'since_n0 | grep -q "CONNECT 1024: .*closed" && since_n0 | grep -q "CONNECT 1024: OK" && [ $ELAPSED -ge 400 ]'
 t "server appears later: pong" 'grep -q "^pong (up 1m05s)$" "$D/out"'
 
 run -a "$A" ping
@@ -284,9 +294,11 @@ t "unix: no empty line first" '! grep -q " \"\\\\n\"$" "$D/server.log" && [ -s "
 run -a "vsock:1024" ping
 t "vsock without a CID: exit 3, says so" '[ $RC = 3 ] && [[ $ERR == *"CID"* ]]'
 
-# The guest's first bytes in the same read as OK must not be lost.
+# The guest's first bytes in the same read as OK must not be lost. The
+# stand-in holds the OK until the guest's greeting is there (up to 20 s, so
+# a slow server still greets in time).
 start_fake "$D/greet.sock_1024" "$D/greet.log" greet
-FC_STANDIN_OK_DELAY_MS=300 "$STANDIN" "$D/fc2.sock" "$D/greet.sock" 2>"$D/standin2.log" &
+FC_STANDIN_OK_DELAY_MS=20000 "$STANDIN" "$D/fc2.sock" "$D/greet.sock" 2>"$D/standin2.log" &
 PIDS+=($!)
 wait_sock "$D/fc2.sock"
 run -a "fc:$D/fc2.sock:1024" ping
@@ -332,8 +344,10 @@ t "status: spec errors" 'grep -q "^spec /etc/vminit/spec.ini: 5 errors$" "$D/out
 run -a "$A" status nope
 t "status of a process that is not there: exit 1" '[ $RC = 1 ] && [[ $ERR == "vminitctl: not_found:"* ]]'
 
+# The reply would come 120 s later: exit 3 with "no reply" shows vminitctl
+# gave up at its deadline; how much later than 1 s it did is the machine's.
 run -a "$A" --timeout 1 status slow
-t "no reply within --timeout: exit 3 after about 1 s (${ELAPSED}ms)" '[ $RC = 3 ] && [ $ELAPSED -ge 900 ] && [ $ELAPSED -lt 3000 ] && [[ $ERR == *"no reply"* ]]'
+t "no reply within --timeout: exit 3, not before 1 s (${ELAPSED}ms)" '[ $RC = 3 ] && [ $ELAPSED -ge 900 ] && [[ $ERR == *"no reply"* ]]'
 
 run -a "$A" exec garbage
 t "malformed reply: exit 3" '[ $RC = 3 ] && [[ $ERR == *"malformed reply"* ]]'
@@ -390,22 +404,22 @@ t "logs -f: exit 0 when the stream ends" '[ $RC = 0 ] && [ "$(wc -l <"$D/out")" 
 run -a "$A" logs -n5 -f web
 t "logs: the request" 'grep -q "\\\\\"process\\\\\":\\\\\"web\\\\\",\\\\\"lines\\\\\":5,\\\\\"follow\\\\\":true" "$D/server.log"'
 
-# No memory growth per item: the peak RSS after 400000 items is that after 1000.
-hwm() {   # ITEMS: the VmHWM (kB) of `vminitctl events` near the end of ITEMS items
-	local pid kb=
-	"$CTL" -a "$A" events --since "$1" >/dev/null 2>&1 &
-	pid=$!
-	while kill -0 $pid 2>/dev/null; do
-		kb=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status 2>/dev/null || true)
-		sleep 0.2
-	done
-	wait $pid
-	echo "${kb:-0}"
+# No memory growth per item: the peak RSS of a stream of 400000 items is that
+# of one of 1000. build/helpers/peakrss measures vminitctl's peak over the
+# whole run, whatever the machine's speed (sampling /proc from outside missed
+# the end of a short run, and a zombie has no VmHWM).
+hwm() {   # ITEMS: the peak RSS (kB) of `vminitctl events` over ITEMS items, "rc N" if it failed
+	local rc
+	rm -f "$D/hwm"
+	"$PEAKRSS" "$D/hwm" "$CTL" -a "$A" --timeout 60 events --since "$1" >/dev/null 2>"$D/hwm.err"
+	rc=$?
+	if [ $rc = 0 ]; then cat "$D/hwm"; else echo "rc $rc"; fi
 }
 small=$(hwm 1001000)
 big=$(hwm 1400000)
-RC=0 ELAPSED=0; : >"$D/out"; : >"$D/err"
-t "events: no memory growth per item (${small} kB vs ${big} kB)" '[ "$small" -gt 0 ] && [ "$big" -le $((small + 256)) ]'
+RC=0 ELAPSED=0; : >"$D/out"; cp "$D/hwm.err" "$D/err"
+t "events: no memory growth per item (${small} kB vs ${big} kB)" \
+	'[[ $small =~ ^[0-9]+$ ]] && [[ $big =~ ^[0-9]+$ ]] && [ "$small" -gt 0 ] && [ "$big" -le $((small + 256)) ]'
 
 echo "== usage"
 run nonsense

@@ -15,9 +15,9 @@
  * One child per connection (fork): simple, and one stuck relay cannot hold
  * up the others. Children die with the stand-in (PR_SET_PDEATHSIG).
  *
- * Test knob: FC_STANDIN_OK_DELAY_MS=N waits N ms after connecting to the
- * guest and sends what the guest wrote meanwhile in the same write as the
- * OK line, so a client must keep bytes that follow the OK.
+ * Test knob: FC_STANDIN_OK_DELAY_MS=N waits up to N ms after connecting to
+ * the guest for the guest's first bytes and sends them in the same write as
+ * the OK line, so a client must keep bytes that follow the OK.
  *
  * Each connection's fate goes to stderr, one line.
  */

@@ -5,15 +5,26 @@
 # outside only: the console (captured to a file), files its workloads write,
 # and /proc of the host. PID 1 mounts fresh file systems on /tmp, /run, /dev,
 # /proc and /sys, so whatever a test shares with its workloads (specs, helper
-# programs, output) lives under /var/tmp/vminit-tests, wherever the checkout
-# is (a clone under /tmp would be hidden).
+# programs, output) lives under /var/tmp/vminit-tests/CHECKOUT (a number
+# for this checkout's path, so two checkouts can run their suites at once),
+# wherever the checkout is (a clone under /tmp would be hidden), or under
+# $VMINIT_TEST_DIR.
+#
+# Time: CI runs on a loaded 2-core machine, so no check may depend on how fast
+# anything happens. A test waits for the event it needs (a console line, a
+# file, a state in status, an event) with a generous bound, and never sleeps
+# and then asserts; a bound is only how long to wait before calling it a
+# failure, never the thing checked. Waits for the console stop early once
+# the VM has ended (the console is then complete). A duration is checked only
+# from below (a delay honoured: it cannot be shorter however busy the
+# machine is), or against vminit's own figures, never as "within X ms".
 
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMINIT=${VMINIT:-$ROOT/build/vminit}
 VMINITCTL=${VMINITCTL:-$ROOT/build/vminitctl}
 NAME=$(basename "$0" .sh)
-TESTS=${VMINIT_TEST_DIR:-/var/tmp/vminit-tests}
+TESTS=${VMINIT_TEST_DIR:-/var/tmp/vminit-tests/$(printf %s "$ROOT" | cksum | cut -d' ' -f1)}
 case "$TESTS/" in
 /tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
 	echo "VMINIT_TEST_DIR=$TESTS would be hidden by PID 1's own mounts" >&2; exit 1 ;;
@@ -53,7 +64,7 @@ vm_start() {
 	VM_PID=$!
 	VM_STATUS=
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		VM_INIT=$(pgrep -P "$VM_PID" 2>/dev/null | head -n1)
 		[ -n "$VM_INIT" ] && return 0
 		# A short-lived VM may be over before we look: that is no failure.
@@ -64,19 +75,36 @@ vm_start() {
 	return 1
 }
 
-# wait_for REGEX [SECONDS]: until the console has a line matching REGEX.
+# vm_over: the VM has ended (or never ran): nothing more will be written.
+vm_over() { [ -z "$VM_PID" ] || ! kill -0 "$VM_PID" 2>/dev/null; }
+
+# wait_for REGEX [SECONDS]: until the console has a line matching REGEX; at
+# most SECONDS (30), and no longer than the VM runs.
 wait_for() {
-	local re=$1 limit=${2:-10} i
+	local re=$1 limit=${2:-30} i over
 	for i in $(seq $((limit * 20))); do
+		over=1; vm_over || over=
 		grep -Eq -- "$re" "$CONSOLE" 2>/dev/null && return 0
+		[ -n "$over" ] && return 1
 		sleep 0.05
 	done
 	return 1
 }
 
+# until_ok SECONDS CMD...: run CMD until it succeeds, for at most SECONDS.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
 # expect REGEX [SECONDS] DESCRIPTION
 expect() {
-	if wait_for "$1" "${2:-10}"; then ok "$3"; else fail "$3 (no console line matching /$1/)"; fi
+	if wait_for "$1" "${2:-30}"; then ok "$3"; else fail "$3 (no console line matching /$1/)"; fi
 }
 
 # count REGEX: console lines matching
@@ -84,7 +112,7 @@ count() { grep -Ec -- "$1" "$CONSOLE" 2>/dev/null || true; }
 
 # wait_file PATH [SECONDS]
 wait_file() {
-	local f=$1 limit=${2:-10} i
+	local f=$1 limit=${2:-30} i
 	for i in $(seq $((limit * 20))); do
 		[ -e "$f" ] && return 0
 		sleep 0.05
@@ -112,17 +140,45 @@ vm_signal() { kill "-$1" "$VM_INIT"; }
 
 # The host channel: vm_start SPEC --control "unix:$CTL_SOCK", then ctl ARGS.
 CTL_SOCK=$T/ctl.sock
-# A short deadline: vminitctl retries a refused connect until it, and a test
-# whose VM went away must fail fast.
-ctl() { "$VMINITCTL" -a "unix:$CTL_SOCK" --timeout 5 "$@"; }
+# A generous deadline (a busy machine is slow), but a test whose VM went away
+# must fail fast: vminitctl would retry a refused connect until it.
+ctl() {
+	if ! vm_alive; then echo "ctl: vminit is not running" >&2; return 3; fi
+	"$VMINITCTL" -a "unix:$CTL_SOCK" --timeout 30 "$@"
+}
 wait_ctl() {
-	local i
-	for i in $(seq 100); do
-		[ -S "$CTL_SOCK" ] && ctl ping >/dev/null 2>&1 && return 0
+	local end=$((SECONDS + 30))
+	while vm_alive && [ $SECONDS -lt $end ]; do
+		[ -S "$CTL_SOCK" ] && ctl --timeout 5 ping >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
 	fail "the control socket did not answer"
 	return 1
+}
+# events_until FILE SECONDS EXPR: stream the events from the first into FILE
+# until EXPR, a Python expression over ev (the list of events so far), holds;
+# at most SECONDS. Then stop the stream.
+events_until() {
+	local file=$1 limit=$2 pid rc=1
+	# vminitctl itself, not ctl: $! must be the process to stop.
+	"$VMINITCTL" -a "unix:$CTL_SOCK" --timeout 30 --json events --since 0 >"$file" 2>/dev/null &
+	pid=$!
+	until_ok "$limit" events_hold "$file" "$3" && rc=0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return $rc
+}
+# events_hold FILE EXPR: EXPR holds for the events in FILE (as ev).
+events_hold() {
+	python3 -c '
+import json, sys
+ev = []
+for l in open(sys.argv[1]):
+    try:
+        ev.append(json.loads(l)["event"])
+    except (ValueError, KeyError):
+        pass
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2" 2>/dev/null
 }
 # json EXPR: evaluate a Python expression over the JSON on stdin (as j).
 json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
@@ -130,7 +186,7 @@ json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 # vm_wait [SECONDS]: wait for vminit to end; VM_STATUS is unshare's status
 # (130 = the namespace's init powered off: the kernel's SIGINT; 129 = reboot).
 vm_wait() {
-	local limit=${1:-20} i
+	local limit=${1:-60} i
 	for i in $(seq $((limit * 20))); do
 		if ! kill -0 "$VM_PID" 2>/dev/null; then
 			{ wait "$VM_PID"; VM_STATUS=$?; } 2>/dev/null

@@ -7,7 +7,7 @@
 #     each process's final status, delivered before the power-off
 #   - the listener drops the connection once: the push reconnects, says
 #     ready again and goes on without a gap
-#   - with no host at all, the shutdown still ends, within the flush bound
+#   - with no host at all, the shutdown still ends, after the flush bound
 . "$(dirname "$0")/lib.sh"
 HOST_SOCK=$T/host.sock
 {
@@ -26,12 +26,15 @@ stop_timeout_seconds = 2
 EOT
 } >"$T/spec.ini"
 
-# listen ONCE_DROP_AFTER_ITEMS: a host that keeps what it receives; with N>0 it
-# drops the first connection after N items.
+# listen: a host that keeps what it receives (one line per item, prefixed
+# with the connection's number). It drops the first connection when the file
+# $T/drop appears, and writes $T/dropped once it has. The drop is asked for
+# while nothing is on its way, so what vminit wrote before it was all read:
+# vminit cannot know of items a host took from the socket and threw away.
 listen() {
-	python3 - "$HOST_SOCK" "$T/pushed" "$1" <<'PY' &
-import os, socket, sys
-path, out, drop = sys.argv[1], sys.argv[2], int(sys.argv[3])
+	python3 - "$HOST_SOCK" "$T/pushed" "$T/drop" "$T/dropped" <<'PY' &
+import os, select, socket, sys
+path, out, drop, dropped = sys.argv[1:5]
 if os.path.exists(path): os.unlink(path)
 s = socket.socket(socket.AF_UNIX); s.bind(path); s.listen(4)
 f = open(out, "a", buffering=1)
@@ -39,26 +42,44 @@ conns = 0
 while True:
     c, _ = s.accept(); conns += 1
     c.shutdown(socket.SHUT_WR)   # a receive-only host: vminit must keep sending
-    r = c.makefile("rb"); n = 0
-    for line in r:
-        f.write("%d %s" % (conns, line.decode()))
-        n += 1
-        if conns == 1 and drop and n == drop:
+    buf = b""
+    while True:
+        if conns == 1 and os.path.exists(drop):
             break
-    r.close()
-    c.shutdown(socket.SHUT_RDWR)
+        if not select.select([c], [], [], 0.1)[0]:
+            continue
+        data = c.recv(65536)
+        if not data:
+            break
+        buf += data
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            f.write("%d %s\n" % (conns, line.decode()))
     c.close()
+    if conns == 1:
+        open(dropped, "w").close()
 PY
 	LISTENER=$!
+}
+pushed() {   # CONN REGEX: the connection brought an item matching REGEX
+	grep -Eq "^$1 .*$2" "$T/pushed" 2>/dev/null
 }
 
 vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
 wait_ctl || finish
-expect '^vminit: job: failed$' 5 "the job ran (and failed: exit 5, restart never)"
+expect '^vminit: job: failed$' 30 "the job ran (and failed: exit 5, restart never)"
 sleep 0.5
 vm_alive && ok "boot went on with no host listening for the push" || fail "PID 1 is gone"
-listen 2
-for i in $(seq 100); do n=$(grep -c '^2 ' "$T/pushed" 2>/dev/null); [ "${n:-0}" -ge 4 ] && break; sleep 0.1; done
+listen
+# The first connection brings every event so far, up to the job's end (the
+# push's retries back off up to 5 s: generous bounds). Then the host drops it
+# and new events come (web restarted): they must reach the host through a
+# second connection, which starts with ready again, without a gap.
+until_ok 60 pushed 1 '"type":"process.settled","process":"job"' || fail "the first push connection did not bring the job's end"
+touch "$T/drop"
+wait_file "$T/dropped" 30 || fail "the host did not drop the connection"
+ctl restart web >/dev/null || fail "restart web"
+until_ok 60 pushed 2 '"type":"process.started","process":"web"' || fail "the web's restart did not reach the host"
 python3 - "$T/pushed" >"$T/check" <<'PY'
 import json, sys
 lines = [l.split(" ", 1) for l in open(sys.argv[1])]
@@ -73,7 +94,8 @@ for conn in ("1", "2"):
               0 < b.get("pid1_ms", 0) <= b.get("spec_loaded_ms", 0) <= (b.get("first_process_ms") or 0))
 print("ready-first" if all(ok) else "no-ready %s" % first)
 seqs = [json.loads(t)["event"]["seq"] for c, t in lines if '"seq"' in t]
-print("seqs-ok" if sorted(set(seqs)) == list(range(1, max(seqs) + 1)) else "seqs-gap %s" % seqs)
+on2 = [json.loads(t)["event"]["seq"] for c, t in lines if c == "2" and '"seq"' in t]
+print("seqs-ok" if on2 and sorted(set(seqs)) == list(range(1, max(seqs) + 1)) else "seqs-gap %s" % seqs)
 PY
 grep -q '^ready-first$' "$T/check" && ok "each push connection starts with ready and the boot timings" || fail "ready: $(cat "$T/check")"
 grep -q '^seqs-ok$' "$T/check" && ok "a dropped push reconnects and goes on without a gap" || fail "seqs: $(cat "$T/check")"
@@ -82,7 +104,7 @@ n=$(ctl --json status | json "j['result']['counters']['push_connects']")
 	|| fail "push_connects: $n"
 
 ctl shutdown >/dev/null || fail "shutdown request"
-vm_wait 20
+vm_wait 60
 expect_poweroff
 final=$(grep '"final"' "$T/pushed" | tail -n1 | cut -d' ' -f2-)
 [ "$(echo "$final" | json "[(p['name'], p['state'], p['status']) for p in j['event']['processes']]")" = "[('job', 'failed', 5), ('web', 'exited', 143)]" ] \
@@ -90,15 +112,18 @@ final=$(grep '"final"' "$T/pushed" | tail -n1 | cut -d' ' -f2-)
 grep -q '"type":"shutdown","reason":"requested by the host"' "$T/pushed" && ok "the shutdown event says why" || fail "no shutdown event"
 kill $LISTENER 2>/dev/null; wait $LISTENER 2>/dev/null
 
-# No host at all: the shutdown waits for it at most CTL_FLUSH_MS.
+# No host at all: the shutdown waits for it CTL_FLUSH_MS (vminit says so),
+# then powers off by itself. Only the lower bound is timed: the wait is
+# vminit's own, and how late the power-off comes after it is the machine's.
 rm -f "$HOST_SOCK" "$T/pushed"
 vm_start "$T/spec.ini"
-wait_for '^vminit: job: failed$' 5
+wait_for '^vminit: job: failed$' 30
 start=$(date +%s%N)
 vm_signal TERM
-vm_wait 20
+vm_wait 60
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_poweroff
 expect 'did not take the last events within 2000 ms' 1 "the console says the host missed the last events"
-[ $took -lt 8000 ] && ok "powered off in $took ms with no host listening" || fail "took $took ms"
+[ $took -ge 2000 ] && ok "powered off by itself, $took ms after SIGTERM, having waited the 2 s for the host" \
+	|| fail "powered off $took ms after SIGTERM: before the 2 s wait for the host"
 finish

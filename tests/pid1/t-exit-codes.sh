@@ -22,16 +22,16 @@ EOT
 } >"$T/spec.ini"
 vm_start "$T/spec.ini"
 for c in 0 1 42 255; do
-	expect "^vminit: code$c: exited with code $c\$" 10 "exit $c is reported as code $c"
+	expect "^vminit: code$c: exited with code $c\$" 30 "exit $c is reported as code $c"
 done
-expect '^vminit: sigkill: killed by SIGKILL \(status 137\)$' 10 "SIGKILL is 128+9"
-expect '^vminit: sigsegv: killed by SIGSEGV \(status 139\)$' 10 "SIGSEGV is 128+11"
-expect '^vminit: sigterm: killed by SIGTERM \(status 143\)$' 10 "SIGTERM is 128+15"
-expect '^vminit: code0: exited$' 10 "exit 0 under policy never: exited"
-expect '^vminit: code42: failed$' 10 "exit 42 under policy never: failed"
+expect '^vminit: sigkill: killed by SIGKILL \(status 137\)$' 30 "SIGKILL is 128+9"
+expect '^vminit: sigsegv: killed by SIGSEGV \(status 139\)$' 30 "SIGSEGV is 128+11"
+expect '^vminit: sigterm: killed by SIGTERM \(status 143\)$' 30 "SIGTERM is 128+15"
+expect '^vminit: code0: exited$' 30 "exit 0 under policy never: exited"
+expect '^vminit: code42: failed$' 30 "exit 42 under policy never: failed"
 # Every process has ended and none will restart: the work is done.
-expect 'shutting down: every process has exited' 10 "PID 1 shuts down when the work is done"
-vm_wait 20
+expect 'shutting down: every process has exited' 30 "PID 1 shuts down when the work is done"
+vm_wait 60
 expect '^vminit: final: code42 failed, exited with code 42, 0 restarts$' 1 "final status of code42"
 expect '^vminit: final: sigkill failed, killed by SIGKILL \(status 137\)' 1 "final status of sigkill"
 expect_poweroff

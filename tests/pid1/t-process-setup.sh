@@ -41,19 +41,21 @@ env = ["A=image", "B=image", "PATH=/usr/bin:/bin"]
 EOT
 } >"$T/spec.ini"
 vm_start "$T/spec.ini"
+# Each probe's last line is its signal state: once all four are on the
+# console, everything they print is, whatever the order they ran in.
+until_ok 30 eval '[ "$(count "^(nobody|numeric|named|root) \| SigBlk:")" = 4 ]' || fail "not every probe finished"
 nob_gid=$(getent passwd nobody | cut -d: -f4)
-expect "^nobody \| uid=65534 gid=$nob_gid groups=$nob_gid home=/nonexistent pwd=/usr\$" 10 "user by name: uid, gid, groups, HOME from /etc/passwd; workdir"
-expect '^nobody \| env A=image B=env C=proc D=proc$' 5 "env merge: image < env.vars < process vars"
-expect '^numeric \| uid=1234 gid=5678 groups=5678 home=/ pwd=/$' 5 "numeric uid:gid without a passwd entry"
-expect "^named \| uid=$(id -u daemon) gid=$(getent group nogroup | cut -d: -f3) " 5 "user:group by names"
-expect '^root \| uid=0 gid=0 groups=0 home=/root pwd=/$' 5 "no user: stays root, HOME from passwd"
-wait_for '^root \| stdin=' 5
+expect "^nobody \| uid=65534 gid=$nob_gid groups=$nob_gid home=/nonexistent pwd=/usr\$" 30 "user by name: uid, gid, groups, HOME from /etc/passwd; workdir"
+expect '^nobody \| env A=image B=env C=proc D=proc$' 30 "env merge: image < env.vars < process vars"
+expect '^numeric \| uid=1234 gid=5678 groups=5678 home=/ pwd=/$' 30 "numeric uid:gid without a passwd entry"
+expect "^named \| uid=$(id -u daemon) gid=$(getent group nogroup | cut -d: -f3) " 30 "user:group by names"
+expect '^root \| uid=0 gid=0 groups=0 home=/root pwd=/$' 30 "no user: stays root, HOME from passwd"
 [ "$(count '^(nobody|numeric|named|root) \| stdin=0$')" = 4 ] && ok "stdin is /dev/null for every process" \
 	|| fail "stdin: $(grep -E '\| stdin=' "$CONSOLE" | tr '\n' ' ')"
-expect '^nobody \| fds=0,1,2,3,$' 5 "no fd leaks into the process (3 is ls's own directory)"
-expect '^nobody \| sess=1$' 5 "its own session"
-expect '^nobody \| SigBlk: 0000000000000000 SigIgn: 0000000000000000$' 5 "empty signal mask, nothing ignored"
+expect '^nobody \| fds=0,1,2,3,$' 30 "no fd leaks into the process (3 is ls's own directory)"
+expect '^nobody \| sess=1$' 30 "its own session"
+expect '^nobody \| SigBlk: 0000000000000000 SigIgn: 0000000000000000$' 30 "empty signal mask, nothing ignored"
 vm_signal TERM
-vm_wait 10
+vm_wait 60
 expect_poweroff
 finish

@@ -7,7 +7,7 @@
 # 4 s). The same SIGTERM delivered twice does not hurry anything; a second
 # request a second or more later does.
 . "$(dirname "$0")/lib.sh"
-mkspec() {
+mkspec() {   # STOP_TIMEOUT
 	{
 		spec_header
 		cat <<EOT
@@ -27,24 +27,40 @@ resources.memory = "64Mi"
 command = ["/bin/sh", "-c", "setsid sh -c 'trap \"\" TERM; echo escaped; while :; do sleep 0.1; done' & exec sleep 1000"]
 resources.memory = "64Mi"
 [guest]
-stop_timeout_seconds = 2
+stop_timeout_seconds = $1
 EOT
 	} >"$T/spec.ini"
 }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 cp "$(dirname "$0")/family.sh" "$T/family.sh"
-mkspec
-vm_start "$T/spec.ini"
-expect '^family \| family ready' 10 "family is up"
-expect '^stubborn \| stubborn ready' 10 "stubborn is up"
-expect '^parent \| child ready' 10 "parent's child is up"
-expect '^escapee \| escaped' 10 "escapee's child is up, in its own session"
-t0=$(date +%s%N)
-vm_signal TERM
-sleep 0.3    # a pending signal would absorb a second one sent at once
-vm_signal TERM
-vm_wait 15
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
+
+# The same SIGTERM twice: the second is sent as soon as the console shows the
+# first was taken (a signal still pending would absorb it), so well within
+# the second that makes it a repeat, not a request to hurry. If the machine
+# was so slow that the second could have come later than that (the test sees
+# the answer over 1 s after the first) and PID 1 hurried, that run proves
+# nothing either way: boot again, up to three times.
+mkspec 2
+for attempt in 1 2 3; do
+	vm_start "$T/spec.ini"
+	expect '^family \| family ready' 30 "family is up"
+	expect '^stubborn \| stubborn ready' 30 "stubborn is up"
+	expect '^parent \| child ready' 30 "parent's child is up"
+	expect '^escapee \| escaped' 30 "escapee's child is up, in its own session"
+	t0=$(now_ms)
+	vm_signal TERM
+	wait_for '^vminit: shutting down: SIGTERM$' 30
+	vm_signal TERM
+	wait_for 'SIGTERM: (already shutting down|SIGKILL to all)$' 30
+	gap=$(( $(now_ms) - t0 ))
+	vm_wait 60
+	ms=$(( $(now_ms) - t0 ))
+	if [ "$gap" -ge 1000 ] && [ "$(count 'SIGTERM: SIGKILL to all$')" != 0 ] && [ $attempt -lt 3 ]; then
+		log "the second SIGTERM may have come ${gap} ms after the first: again"
+		continue
+	fi
+	break
+done
 expect '^vminit: shutting down: SIGTERM$' 1 "SIGTERM starts the shutdown"
 expect '^vminit: SIGTERM: already shutting down$' 1 "the same SIGTERM twice does not hurry the shutdown"
 expect '^vminit: polite: killed by SIGTERM \(status 143\)$' 1 "polite ends on SIGTERM"
@@ -55,23 +71,33 @@ expect '^vminit: warning: stubborn: still running 2s after SIGTERM: SIGKILL$' 1 
 expect '^vminit: stubborn: killed by SIGKILL \(status 137\)$' 1 "stubborn ends by SIGKILL"
 expect '^vminit: stopping the remaining processes \(SIGTERM\)$' 1 "then what escaped the groups gets SIGTERM"
 expect 'processes still running after SIGTERM and the stop timeout: SIGKILL to all' 1 "and SIGKILL a stop timeout later"
+# PID 1 waits 5 s for the SIGKILLed to go, then says they survived and goes
+# on: had it sent no SIGKILL, the power-off would still come, later.
+[ "$(count 'survived SIGKILL')" = 0 ] && ok "what was left died of that SIGKILL" || fail "processes survived the SIGKILL to all"
 a=$(grep -n 'stubborn: killed by SIGKILL' "$CONSOLE" | cut -d: -f1)
 b=$(grep -n 'stopping the remaining processes' "$CONSOLE" | cut -d: -f1)
 [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok "processes first, then what is left" || fail "order: stubborn killed at line $a, rest stopped at line $b"
-[ "$ms" -ge 3800 ] && [ "$ms" -le 6500 ] && ok "shutdown took ${ms} ms (2 x stop timeout of 2 s)" || fail "shutdown took ${ms} ms, expected about 4000"
+# At least the two stop timeouts: a busy machine can only make it longer.
+[ "$ms" -ge 3800 ] && ok "shutdown took ${ms} ms (at least 2 x the stop timeout of 2 s)" || fail "shutdown took ${ms} ms, under 2 x the stop timeout of 2 s"
 expect '^vminit: powering off$' 1 "the last words are 'powering off'"
 expect_poweroff
 
-# A second request a second later means: kill what is left now.
+# A second request a second or more after the first means: kill what is left
+# now. The stop timeout is 60 s here, so an end long before it is that kill.
+# The second SIGTERM goes 1.5 s after the console showed the first taken.
+mkspec 60
 vm_start "$T/spec.ini"
-expect '^stubborn \| stubborn ready' 10 "up again"
-t0=$(date +%s%N)
+expect '^stubborn \| stubborn ready' 30 "up again"
 vm_signal TERM
-sleep 1.3
+wait_for '^vminit: shutting down: SIGTERM$' 30
+sleep 1.5
+t0=$(now_ms)
 vm_signal TERM
-vm_wait 15
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+vm_wait 30
+ms=$(( $(now_ms) - t0 ))
 expect '^vminit: warning: SIGTERM: SIGKILL to all$' 1 "a second SIGTERM after 1 s kills what is left at once"
-[ "$ms" -le 1900 ] && ok "shutdown took ${ms} ms instead of the stop timeout" || fail "shutdown took ${ms} ms after the second SIGTERM"
+[ "$(count 'survived SIGKILL')" = 0 ] && ok "and they died of it" || fail "processes survived the SIGKILL to all"
+[ -n "$VM_STATUS" ] && ok "the shutdown ended ${ms} ms after the second SIGTERM, not at the 60 s stop timeout" \
+	|| fail "the shutdown did not end after the second SIGTERM"
 expect_poweroff
 finish

@@ -22,15 +22,15 @@ health.port = http
 x-liveness.port = 1e999
 EOT
 vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
-expect "spec: $T/spec.ini:1: schema_version: \"v2\" is not supported" 5 "wrong schema_version, with file:line"
-expect "spec: $T/spec.ini:4: processes.web.resources.memory: \"32Mi\" is less than the minimum 64Mi" 5 "memory below 64Mi"
-expect "spec: $T/spec.ini:5: processes.web.restart.max_retries: only valid when restart.policy is \"on-failure\"" 5 "max_retries without on-failure"
-expect "spec: $T/spec.ini:6: processes.web.colour: unknown key" 5 "unknown key"
-expect "spec: $T/spec.ini:7: processes.Bad: process name \"Bad\" must match" 5 "bad process name"
-expect "spec: $T/spec.ini:7: processes.Bad: nothing to run: no command" 5 "a process with nothing to run"
-expect "spec: $T/spec.ini:14: processes.api.health.port: not a value: strings are quoted" 5 "an unquoted health.port"
-expect "spec: $T/spec.ini:15: processes.api.x-liveness.port: bad number" 5 "an x-liveness.port out of range"
-expect "has 8 errors: no process started; waiting to be shut down" 5 "the error count, and PID 1 waits"
+expect "spec: $T/spec.ini:1: schema_version: \"v2\" is not supported" 30 "wrong schema_version, with file:line"
+expect "spec: $T/spec.ini:4: processes.web.resources.memory: \"32Mi\" is less than the minimum 64Mi" 30 "memory below 64Mi"
+expect "spec: $T/spec.ini:5: processes.web.restart.max_retries: only valid when restart.policy is \"on-failure\"" 30 "max_retries without on-failure"
+expect "spec: $T/spec.ini:6: processes.web.colour: unknown key" 30 "unknown key"
+expect "spec: $T/spec.ini:7: processes.Bad: process name \"Bad\" must match" 30 "bad process name"
+expect "spec: $T/spec.ini:7: processes.Bad: nothing to run: no command" 30 "a process with nothing to run"
+expect "spec: $T/spec.ini:14: processes.api.health.port: not a value: strings are quoted" 30 "an unquoted health.port"
+expect "spec: $T/spec.ini:15: processes.api.x-liveness.port: bad number" 30 "an x-liveness.port out of range"
+expect "has 8 errors: no process started; waiting to be shut down" 30 "the error count, and PID 1 waits"
 sleep 2
 vm_alive && ok "PID 1 is still up 2 s later" || fail "PID 1 is gone"
 [ "$(descendants | wc -l)" = 0 ] && ok "no process was started" || fail "processes were started"
@@ -39,9 +39,9 @@ st=$(ctl --json status)
 	&& ok "status over the channel: the spec is not ok, 8 errors, no processes" || fail "status: $st"
 [ "$(echo "$st" | json "[(e['line'], e['key']) for e in j['result']['spec']['errors']][2:4]")" = "[(5, 'processes.web.restart.max_retries'), (6, 'processes.web.colour')]" ] \
 	&& ok "status: each error with its line and key" || fail "status errors: $st"
-timeout 1 "$VMINITCTL" -a "unix:$CTL_SOCK" --json events --since 0 >"$T/events" 2>/dev/null
+events_until "$T/events" 30 "len([e for e in ev if e['type'] == 'spec.error']) >= 8"
 [ "$(grep -c '"type":"spec.error"' "$T/events")" = 8 ] && ok "events: 8 spec.error events" || fail "events: $(cat "$T/events")"
 vm_signal TERM
-vm_wait 10
+vm_wait 60
 expect_poweroff
 finish
