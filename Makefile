@@ -1,6 +1,9 @@
 # vminit - see README.md. `make` builds build/vminit; `make check` runs every test.
 
 BUILD   := build
+empty   :=
+space   := $(empty) $(empty)
+comma   := ,
 MUSLCC  ?= musl-gcc
 CC      ?= cc
 LIBDIR  := /usr/lib/x86_64-linux-gnu
@@ -15,20 +18,38 @@ MUSL_LDFLAGS := -static -Wl,--gc-sections
 TEST_CFLAGS  := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 TEST_LDFLAGS := -fsanitize=address,undefined
 
-# channel/ holds what both ends of the host channel share (the protocol) and
-# the host side (client library, vminitctl): docs/architecture.md.
-CHANNEL_SHARED := channel/json.c channel/proto.c channel/addr.c
-CLIENT_SRC := channel/client.c channel/vminitctl.c
-SRC := $(wildcard init/*.c supervisor/*.c health/*.c) $(CHANNEL_SHARED)
+# The layers, bottom to top (docs/architecture.md): what each folder may
+# include besides its own files. A folder is compiled seeing only these
+# ($(BUILD)/view/FOLDER), and `make layers` checks every include against them.
+# An entry with a file name (channel/addr.h) shows only that file.
+LAYER_base       :=
+LAYER_channel    := base
+LAYER_spec       := base channel/addr.h
+LAYER_supervisor := base spec
+LAYER_health     := base spec
+LAYER_kmod       := base
+LAYER_control    := base channel spec supervisor health kmod
+LAYER_init       := base spec supervisor health kmod control
+LAYER_host       := base channel
+FOLDERS := base channel spec supervisor health kmod control init host
+# PID 1 is every folder but the host side (client library, vminitctl).
+PID1_FOLDERS := $(filter-out host,$(FOLDERS))
+WIRE_SRC := $(wildcard base/*.c channel/*.c)
+HOST_SRC := $(wildcard host/*.c)
+SRC := $(foreach d,$(PID1_FOLDERS),$(wildcard $(d)/*.c))
 LIB_SRC := $(filter-out init/main.c,$(SRC))
-HDR := $(wildcard init/*.h supervisor/*.h channel/*.h health/*.h)
+HDR := $(foreach d,$(FOLDERS),$(wildcard $(d)/*.h))
+# The folder of a source file, and the view it is compiled with.
+folder = $(firstword $(subst /, ,$(1)))
+VIEW = -iquote $(BUILD)/view/$(call folder,$<)
+VIEWS := $(FOLDERS:%=$(BUILD)/view/%/.stamp)
 
 MUSL_OBJ := $(SRC:%.c=$(BUILD)/musl/%.o)
 TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
-UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c tests/unit/*/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps unit manifest pid1 channel helpers clean size demo qemu e2e mutants fuzz fuzz-short bench
+.PHONY: all check deps layers unit manifest pid1 channel helpers clean size demo qemu e2e mutants fuzz fuzz-short bench
 all: $(BUILD)/vminit $(BUILD)/vminitctl
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
@@ -42,9 +63,16 @@ $(BUILD)/include/.stamp:
 	ln -sfn /usr/include/x86_64-linux-gnu/asm $(BUILD)/include/asm
 	touch $@
 
-$(BUILD)/musl/%.o: %.c $(HDR) $(BUILD)/include/.stamp
+# A folder's view: links to the folders (or files) it may include, nothing else.
+$(BUILD)/view/%/.stamp: Makefile
+	@rm -rf $(BUILD)/view/$* && mkdir -p $(BUILD)/view/$*
+	@for a in $(LAYER_$*); do mkdir -p $(BUILD)/view/$*/$$(dirname $$a); \
+		ln -sfn $(CURDIR)/$$a $(BUILD)/view/$*/$$a; done
+	@touch $@
+
+$(BUILD)/musl/%.o: %.c $(HDR) $(BUILD)/include/.stamp $(VIEWS)
 	@mkdir -p $(dir $@)
-	$(MUSLCC) $(MUSL_CFLAGS) -c $< -o $@
+	$(MUSLCC) $(MUSL_CFLAGS) $(VIEW) -c $< -o $@
 
 $(BUILD)/vminit.debug: $(MUSL_OBJ)
 	$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJ) $(LIBDIR)/libinih.a $(LIBDIR)/libcap.a
@@ -53,15 +81,15 @@ $(BUILD)/vminit: $(BUILD)/vminit.debug
 	strip -o $@ $<
 
 # vminitctl: static musl too, so it runs on any host (and inside a guest).
-$(BUILD)/vminitctl: $(CHANNEL_SHARED:%.c=$(BUILD)/musl/%.o) $(CLIENT_SRC:%.c=$(BUILD)/musl/%.o)
+$(BUILD)/vminitctl: $(WIRE_SRC:%.c=$(BUILD)/musl/%.o) $(HOST_SRC:%.c=$(BUILD)/musl/%.o)
 	$(MUSLCC) $(MUSL_LDFLAGS) -s -o $@ $^
 
-$(BUILD)/glibc/%.o: %.c $(HDR)
+$(BUILD)/glibc/%.o: %.c $(HDR) $(VIEWS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -c $< -o $@
+	$(CC) $(TEST_CFLAGS) $(VIEW) -c $< -o $@
 
 $(BUILD)/unit-tests: $(TEST_OBJ) $(UNIT_SRC) tests/unit/unit.h
-	$(CC) $(TEST_CFLAGS) -Iinit -Isupervisor -Ichannel -Ihealth -o $@ $(UNIT_SRC) $(TEST_OBJ) \
+	$(CC) $(TEST_CFLAGS) -iquote . -o $@ $(UNIT_SRC) $(TEST_OBJ) \
 		$(TEST_LDFLAGS) -Wl,--wrap=clock_gettime -lcriterion -linih -lcap
 
 $(BUILD)/helpers/%: tests/helpers/%.c
@@ -71,12 +99,17 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 helpers: $(HELPERS)
 
 # Guest-side helpers of the QEMU tests: static musl, like vminit.
-$(BUILD)/qemu/vsock-sink: qemu/tests/vsock-sink.c $(BUILD)/include/.stamp
+$(BUILD)/qemu/vsock-sink: tests/qemu/vsock-sink.c $(BUILD)/include/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -s -o $@ $<
 
 deps:
 	tests/deps.sh
+
+# The house's rules: includes only downward, no cycles, files and functions
+# of a readable size (tests/house/layers.py).
+layers:
+	python3 tests/house/layers.py $(foreach d,$(FOLDERS),$(d)=$(subst $(space),$(comma),$(strip $(LAYER_$(d)))))
 
 # Then the suites on the loop's clock again with CLOCK_MONOTONIC at 0.7 s, as
 # in a VM that just booted (tests/unit/unit_clock.c).
@@ -104,6 +137,7 @@ size: $(BUILD)/vminit
 		[ $$size -le $(MAX_SIZE) ] || { echo "FAIL: build/vminit is over $(MAX_SIZE) bytes"; exit 1; }
 
 check: deps
+	$(MAKE) layers
 	$(MAKE) all
 	$(MAKE) size
 	$(MAKE) unit
@@ -119,10 +153,10 @@ clean:
 demo: deps all
 	qemu/demo-namespace.sh
 
-# End to end: vminit as PID 1 of a real kernel in QEMU (qemu/tests/).
+# End to end: vminit as PID 1 of a real kernel in QEMU (tests/qemu/).
 e2e: deps all $(BUILD)/qemu/vsock-sink
 	qemu/setup.sh
-	qemu/tests/run.sh
+	tests/qemu/run.sh
 
 # The main job: the example workload in QEMU, queried from the host.
 qemu: deps all
@@ -141,24 +175,24 @@ mutants: all helpers
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 300
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ichannel
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -iquote .
 FUZZ_FLAGS   := -max_len=17000 -timeout=10 -print_final_stats=1 -dict=tests/fuzz/request.dict \
                 -artifact_prefix=$(BUILD)/fuzz/
 
-$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(CHANNEL_SHARED) $(wildcard channel/*.h)
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(WIRE_SRC) $(wildcard base/*.h channel/*.h) $(VIEWS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(CHANNEL_SHARED)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(WIRE_SRC)
 
 # The spec reader (tests/fuzz/fuzz_spec.c): bytes -> the path of `vminit
 # check`, the canonical form's round trip checked inside. Same layout, its own
 # corpus ($(BUILD)/fuzz/spec-corpus) and crashes ($(BUILD)/fuzz/spec-*).
-SPEC_SRC        := supervisor/spec.c supervisor/spec_print.c supervisor/spec_value.c channel/addr.c
+SPEC_SRC        := $(wildcard spec/*.c) channel/addr.c
 FUZZ_SPEC_FLAGS := -max_len=8192 -timeout=10 -print_final_stats=1 -dict=tests/fuzz/spec.dict \
                    -artifact_prefix=$(BUILD)/fuzz/spec-
 
-$(BUILD)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(SPEC_SRC) supervisor/spec.h supervisor/spec_value.h channel/addr.h
+$(BUILD)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(SPEC_SRC) $(wildcard spec/*.h) channel/addr.h $(VIEWS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isupervisor -o $@ tests/fuzz/fuzz_spec.c $(SPEC_SRC) -linih
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_spec.c $(SPEC_SRC) -linih
 
 fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec
 	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus
@@ -178,6 +212,6 @@ bench: $(BUILD)/bench/health-bench
 	bench/health.sh
 
 # The check engine as PID 1 runs it (static musl, -Os), without the rest of PID 1.
-$(BUILD)/bench/health-bench: bench/health-bench.c init/loop.c $(wildcard health/*.c) $(HDR) $(BUILD)/include/.stamp
+$(BUILD)/bench/health-bench: bench/health-bench.c base/loop.c $(wildcard health/*.c) $(HDR) $(BUILD)/include/.stamp $(VIEWS)
 	@mkdir -p $(dir $@)
-	$(MUSLCC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ bench/health-bench.c init/loop.c $(wildcard health/*.c)
+	$(MUSLCC) $(MUSL_CFLAGS) -iquote . $(MUSL_LDFLAGS) -o $@ bench/health-bench.c base/loop.c $(wildcard health/*.c)

@@ -3,7 +3,7 @@
  *   health-bench [-n CHECKS] [-k tcp|http] [-i INTERVAL_S] [-t SECONDS] [-s SERVERS]
  *   health-bench -S [-s SERVERS]      the servers alone, in the foreground
  *
- * Runs vminit's own check engine (init/loop.c and the health/ sources, the code PID 1
+ * Runs vminit's own check engine (base/loop.c and the health/ sources, the code PID 1
  * runs, compiled the same way) with CHECKS checks at INTERVAL_S, all started
  * at once as at boot, against SERVERS loopback servers in a child process (an
  * epoll loop that answers each request with a 200 and closes). After a 2 s
@@ -14,9 +14,9 @@
  * The spec is built in memory (the spec file caps processes at 128; the
  * engine has no such cap), one process per check.
  */
-#include "../health/health.h"
-#include "../init/loop.h"
-#include "../supervisor/spec.h"
+#include "health/health.h"
+#include "base/loop.h"
+#include "spec/spec.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # health.sh - what health checks cost PID 1 (bench/README.md). Two parts:
-#  1. the check engine (health-bench: init/loop.c + health/, static musl -Os
+#  1. the check engine (health-bench: base/loop.c + health/, static musl -Os
 #     like vminit) with 1000 checks at a 1 s interval, tcp and http;
 #  2. vminit itself as PID 1 in fresh namespaces with 127 processes, each with
 #     an http readiness and an http liveness check at 1 s (254 checks: the

@@ -6,6 +6,7 @@
  */
 #include "proto.h"
 #include "json.h"
+#include "base/names.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -36,47 +37,6 @@ const char *proto_op_name(enum ctl_op op)
 const char *proto_err_name(enum ctl_err e)
 {
 	return (size_t)e < sizeof(err_names) / sizeof(err_names[0]) ? err_names[e] : "failed";
-}
-
-static const struct { int sig; const char *name; } signals[] = {
-	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" }, { SIGILL, "ILL" },
-	{ SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" }, { SIGBUS, "BUS" }, { SIGFPE, "FPE" },
-	{ SIGKILL, "KILL" }, { SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
-	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" }, { SIGCHLD, "CHLD" },
-	{ SIGCONT, "CONT" }, { SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" },
-	{ SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
-	{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" }, { SIGIO, "IO" },
-	{ SIGPWR, "PWR" }, { SIGSYS, "SYS" },
-};
-
-const char *proto_signal_name(int sig)
-{
-	static char buf[sizeof(signals) / sizeof(signals[0])][12];
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		if (signals[i].sig == sig) {
-			if (!buf[i][0])
-				snprintf(buf[i], sizeof(buf[i]), "SIG%s", signals[i].name);
-			return buf[i];
-		}
-	return NULL;
-}
-
-int proto_signal_parse(const char *s)
-{
-	char *end;
-	long v;
-	if (!s || !*s)
-		return -1;
-	if (*s >= '0' && *s <= '9') {
-		v = strtol(s, &end, 10);
-		return *end || v < 1 || v > 64 ? -1 : (int)v;
-	}
-	if (!strncasecmp(s, "SIG", 3))
-		s += 3;
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		if (!strcasecmp(s, signals[i].name))
-			return signals[i].sig;
-	return -1;
 }
 
 struct pctx {
@@ -174,7 +134,7 @@ static enum ctl_err parse_signal(struct pctx *p)
 	if (i < 0)
 		return bad(p, "signal: missing");
 	if (jr_type(p->r, i) == JR_STRING) {
-		if (jr_str(p->r, i, name, sizeof(name)) < 0 || (p->req->signal = proto_signal_parse(name)) < 0 ||
+		if (jr_str(p->r, i, name, sizeof(name)) < 0 || (p->req->signal = names_signal_parse(name)) < 0 ||
 		    (name[0] >= '0' && name[0] <= '9'))
 			return bad(p, "signal: not a signal name (\"TERM\", \"SIGHUP\", ...)");
 		return CTL_OK;

@@ -68,9 +68,4 @@ enum ctl_err proto_parse_request(const char *line, size_t len, struct ctl_req *r
 const char *proto_op_name(enum ctl_op op);
 const char *proto_err_name(enum ctl_err e);
 
-/* "TERM", "SIGTERM" or "15" -> 15; -1 if none. */
-int proto_signal_parse(const char *s);
-/* 15 -> "SIGTERM"; NULL for a number without a name. */
-const char *proto_signal_name(int sig);
-
 #endif

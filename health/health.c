@@ -15,8 +15,8 @@
  */
 #include "health.h"
 #include "probe.h"
-#include "../init/loop.h"
-#include "../supervisor/spec.h"
+#include "base/loop.h"
+#include "spec/spec.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * Never: reads past n, writes past line[] or reason[], allocates.
  */
 #include "http.h"
-#include "../init/vminit.h"
+#include "base/version.h"
 
 #include <errno.h>
 #include <stdio.h>

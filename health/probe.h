@@ -52,7 +52,7 @@
 #include <stdint.h>
 
 #include "http.h"
-#include "../init/loop.h"
+#include "base/loop.h"
 
 #define HC_PROBE_REQUEST_MAX 1024          /* a path of up to 768 bytes fits */
 #define HC_PROBE_DRAIN_MAX (64u * 1024u)   /* bytes read after the verdict */

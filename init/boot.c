@@ -5,7 +5,7 @@
  * it), and a failure is logged and boot goes on: PID 1 must come up.
  */
 #include "boot.h"
-#include "console.h"
+#include "base/console.h"
 
 #include <errno.h>
 #include <fcntl.h>

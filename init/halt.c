@@ -8,7 +8,7 @@
  * of returning: returning would panic the kernel.
  */
 #include "halt.h"
-#include "console.h"
+#include "base/console.h"
 
 #include <errno.h>
 #include <stdio.h>

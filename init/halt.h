@@ -2,7 +2,7 @@
 #ifndef VMINIT_HALT_H
 #define VMINIT_HALT_H
 
-#include "../supervisor/spec.h"
+#include "spec/spec.h"
 
 /* Never returns. Only for PID 1, after every other process is gone. */
 _Noreturn void halt_system(enum spec_halt how);

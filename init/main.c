@@ -7,8 +7,9 @@
  *   vminit version | help
  */
 #include "vminit.h"
-#include "console.h"
-#include "../supervisor/spec.h"
+#include "base/console.h"
+#include "spec/spec.h"
+#include "base/version.h"
 
 #include <stdio.h>
 #include <string.h>

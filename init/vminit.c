@@ -26,16 +26,17 @@
  */
 #include "vminit.h"
 #include "boot.h"
-#include "console.h"
-#include "ctl.h"
+#include "base/console.h"
+#include "control/ctl.h"
 #include "halt.h"
-#include "loop.h"
-#include "modules.h"
-#include "../health/health.h"
-#include "../channel/json.h"
-#include "../supervisor/exec.h"
-#include "../supervisor/spec.h"
-#include "../supervisor/supervisor.h"
+#include "base/loop.h"
+#include "kmod/modules.h"
+#include "health/health.h"
+#include "supervisor/exec.h"
+#include "spec/spec.h"
+#include "supervisor/supervisor.h"
+#include "base/clock.h"
+#include "base/version.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -527,10 +528,10 @@ static const char *shutdown_phase(void)
 	return names[vm.sd];
 }
 
-static void vm_counters(struct jw *w)
+static void vm_counters(struct ctl_vm_counters *c)
 {
-	jw_kint(w, "reaped", (long long)vm.reaped);
-	jw_kint(w, "orphans", (long long)vm.orphans);
+	c->reaped = vm.reaped;
+	c->orphans = vm.orphans;
 }
 
 /* The host channel: addresses from vminit's options, else the kernel's
@@ -700,7 +701,7 @@ _Noreturn void vminit_pid1(const struct vminit_opts *o)
 	char specbuf[512];
 	const char *spec_path;
 
-	vm.started_ms = (int64_t)ctl_boot_ms();
+	vm.started_ms = (int64_t)clock_boot_ms();
 	vm.pid1 = 1;
 	vm.opts = o;
 	/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
@@ -733,7 +734,7 @@ _Noreturn void vminit_pid1(const struct vminit_opts *o)
 
 int vminit_run(const char *spec_path, const struct vminit_opts *o)
 {
-	vm.started_ms = (int64_t)ctl_boot_ms();
+	vm.started_ms = (int64_t)clock_boot_ms();
 	vm.opts = o;
 	console_init(1);
 	install_signals();

@@ -2,7 +2,6 @@
 #ifndef VMINIT_VMINIT_H
 #define VMINIT_VMINIT_H
 
-#define VMINIT_VERSION "0.1.0"
 #define VMINIT_DEFAULT_SPEC "/etc/vminit/spec.ini"
 
 struct vminit_opts {

@@ -2,7 +2,7 @@
 #ifndef VMINIT_ENV_H
 #define VMINIT_ENV_H
 
-#include "spec.h"
+#include "spec/spec.h"
 
 #define ENV_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -8,7 +8,7 @@
  */
 #include "exec.h"
 #include "spawn.h"
-#include "../init/loop.h"
+#include "base/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>

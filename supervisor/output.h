@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../init/console.h"
-#include "../init/loop.h"
+#include "base/console.h"
+#include "base/loop.h"
 
 #define RATE_BURST_LINES 10000u   /* a process may print this many at once */
 #define RATE_LINES_PER_SEC 1000u  /* and this many per second after that */

@@ -11,9 +11,9 @@
 #include "env.h"
 #include "output.h"
 #include "spawn.h"
-#include "../channel/proto.h"
-#include "../init/console.h"
-#include "../init/loop.h"
+#include "base/console.h"
+#include "base/loop.h"
+#include "base/names.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -52,21 +52,6 @@ static struct sup_proc *P(struct svc *s)
 }
 
 static const char *const phase_names[] = { "env prestart", "prestart", "process" };
-
-void sup_describe_status(int status, int sig, char *buf, size_t len)
-{
-	if (status < 0) {
-		snprintf(buf, len, "did not start");
-	} else if (sig > 0) {
-		const char *n = proto_signal_name(sig);
-		if (n)
-			snprintf(buf, len, "killed by %s (status %d)", n, status);
-		else
-			snprintf(buf, len, "killed by signal %d (status %d)", sig, status);
-	} else {
-		snprintf(buf, len, "exited with code %d", status);
-	}
-}
 
 /* ---- ops ---- */
 
@@ -161,7 +146,7 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 		log_info("%s: %s succeeded", s->name, phase_names[arg]);
 		break;
 	case SVC_EV_PRESTART_FAILED:
-		sup_describe_status((int)arg, s->exit_sig, st, sizeof(st));
+		names_status((int)arg, s->exit_sig, st, sizeof(st));
 		log_error("%s: %s failed: %s", s->name, phase_names[s->phase], st);
 		break;
 	case SVC_EV_PRESTART_TIMEOUT:
@@ -169,7 +154,7 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 			  (unsigned long long)(s->pol.hook_timeout_ns[arg] / 1000000000ull));
 		break;
 	case SVC_EV_EXITED:
-		sup_describe_status((int)arg, s->exit_sig, st, sizeof(st));
+		names_status((int)arg, s->exit_sig, st, sizeof(st));
 		log_info("%s: %s", s->name, st);
 		break;
 	case SVC_EV_BACKOFF:
@@ -201,7 +186,7 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 			 "not counted as a failure", s->name, strerror(s->defer_errno), arg);
 		break;
 	case SVC_EV_JOB_STOPPED: {
-		const char *n = proto_signal_name((int)arg);
+		const char *n = names_signal((int)arg);
 		log_info("%s: stopped by %s", s->name, n ? n : "a signal");
 		break;
 	}
@@ -470,7 +455,7 @@ void sup_log_final(const struct sup *s)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct svc *v = &s->procs[i].svc;
 		char st[64];
-		sup_describe_status(v->last_status, v->last_signal, st, sizeof(st));
+		names_status(v->last_status, v->last_signal, st, sizeof(st));
 		log_info("final: %s %s, %s, %u restarts", v->name, svc_state_name(v->state),
 			 v->last_status < 0 ? "never ran" : st, v->restarts);
 	}

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 #include "svc.h"
 
 struct loop;
@@ -79,8 +79,5 @@ int sup_any_held(const struct sup *s);
  * process is not running. */
 pid_t sup_signal(struct sup *s, size_t i, int sig);
 
-/* "exited with code 3" / "killed by SIGKILL (status 137)": sig is the
- * signal that ended it, or 0 (an exit code of 137 is not a SIGKILL). */
-void sup_describe_status(int status, int sig, char *buf, size_t len);
 
 #endif

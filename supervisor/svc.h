@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 
 enum svc_want { SVC_WANT_DOWN, SVC_WANT_UP };
 

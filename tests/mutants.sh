@@ -62,29 +62,29 @@ MUTANTS=(
 "no-mounts :: t-bare-root :: init/boot.c :: if (mount(m->src, m->target, m->type, m->flags, m->data) < 0) :: if (0)"
 "no-hostname :: t-bare-root :: init/vminit.c :: if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0) :: if (0)"
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"
-"periodic-wakeup :: t-bare-root :: init/loop.c :: if (l->nheap == 0)
+"periodic-wakeup :: t-bare-root :: base/loop.c :: if (l->nheap == 0)
 		return -1; :: if (l->nheap == 0)
 		return 1000;"
 "no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
 "no-held :: t-channel :: init/vminit.c :: && !sup_any_held(vm.sup) :: "
 "no-exec-timeout :: t-channel :: supervisor/exec.c :: if (loop_timer_in(l, &j->timer, r->timeout_ns) < 0 || :: if (0 ||"
 "no-log-ring :: t-channel :: supervisor/output.c :: if (o->tap) :: if (0)"
-"no-push-retry :: t-channel-push :: init/ctl.c :: loop_timer_in(ctl.vm.loop, &c->timer, ctl.push_backoff); :: (void)0;"
+"no-push-retry :: t-channel-push :: control/ctl.c :: loop_timer_in(ctl.vm.loop, &c->timer, ctl.push_backoff); :: (void)0;"
 "no-final-event :: t-channel-push :: init/vminit.c :: 		ctl_event_final(); :: 		(void)0;"
 "no-channel-flush :: t-channel-push :: init/vminit.c :: 	flush_channel();
 	halt_system(vm.halt); :: 	halt_system(vm.halt);"
-"no-push-ready :: t-channel-push :: init/ctl.c :: 	out_append(c, w->buf, w->len, 1);   /* small: past the budget */ :: "
-"no-conn-limit :: t-channel-clients :: init/ctl.c :: static int admit(int host)
+"no-push-ready :: t-channel-push :: control/ctl.c :: 	out_append(c, w->buf, w->len, 1);   /* small: past the budget */ :: "
+"no-conn-limit :: t-channel-clients :: control/ctl.c :: static int admit(int host)
 { :: static int admit(int host)
 {
 	return 1;"
-"no-eviction :: t-channel-clients :: init/ctl.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1 || (c->host && !any))"
-"no-host-reserve :: t-channel-clients :: init/ctl.c :: ctl.nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED :: ctl.nlocal < CTL_MAX_CONNS"
-"stalled-not-first :: t-channel-clients :: init/ctl.c :: *ret_since = c->last_in;      /* half a request */
+"no-eviction :: t-channel-clients :: control/ctl.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1 || (c->host && !any))"
+"no-host-reserve :: t-channel-clients :: control/ctl.c :: ctl.nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED :: ctl.nlocal < CTL_MAX_CONNS"
+"stalled-not-first :: t-channel-clients :: control/ctl.c :: *ret_since = c->last_in;      /* half a request */
 		return TIER_STALLED; :: *ret_since = c->last_in;
 		return TIER_IDLE;"
-"no-output-eviction :: t-channel-clients :: init/ctl.c :: if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c)) :: if (0 && evict_for_output(c))"
-"no-spec-error-events :: t-spec-errors :: init/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
+"no-output-eviction :: t-channel-clients :: control/ctl.c :: if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c)) :: if (0 && evict_for_output(c))"
+"no-spec-error-events :: t-spec-errors :: control/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
 "redirect-fails :: t-health :: health/http.c :: h->status <= 399 ? :: h->status <= 299 ?"
 "no-ipv6-fallback :: t-health :: health/probe.c :: if (p->family == AF_INET && err == ECONNREFUSED) { :: if (0) {"
 "no-health-transitions :: t-health :: health/health.c :: 	if (hc_track_result(&c->track, &c->th, pass, now))
@@ -99,7 +99,7 @@ MUTANTS=(
 "no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
 "no-sigcont-sweep :: t-stopped :: init/vminit.c :: kill_rest(SIGCONT); :: (void)0;"
 "no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
-"nul-raw :: t-output-drops :: init/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
+"nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 )
 
 want=("$@")

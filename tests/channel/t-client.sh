@@ -1,6 +1,6 @@
 #!/bin/bash
 # t-client.sh - the host side of the channel without vminit: build/vminitctl
-# (and so channel/client.c) against a fake vminit written in python, reached
+# (and so host/client.c) against a fake vminit written in python, reached
 # through build/helpers/fc-standin as Firecracker's hybrid vsock, or directly
 # as unix: and serial:.
 #

@@ -1,7 +1,7 @@
 /* fuzz_request.c - libFuzzer target for the host channel's decoder
  * (channel/proto.c, channel/json.c, channel/addr.c): `make fuzz`.
  *
- * The input is what a client sends: it is cut into lines as init/ctl.c does
+ * The input is what a client sends: it is cut into lines as control/ctl.c does
  * (at '\n', one '\r' before it dropped, empty lines skipped, a line of
  * PROTO_REQUEST_MAX bytes or more ends the connection). Each line goes
  * through proto_parse_request(), and then these must hold, or we abort:
@@ -26,11 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "json.h"
-#include "proto.h"
+#include "channel/addr.h"
+#include "channel/json.h"
+#include "channel/proto.h"
+#include "base/names.h"
 
-/* init/ctl.c's ctl_reply_error() writes into 1024 bytes, and drops the
+/* control/ctl.c's ctl_reply_error() writes into 1024 bytes, and drops the
  * connection when an error reply does not fit. */
 #define ERROR_REPLY_MAX 1023
 
@@ -392,7 +393,7 @@ static void emit(struct jw *w, enum ctl_err e)
 		switch (req.op) {
 		case CTL_OP_SIGNAL:
 			jw_kint(w, "signal", req.signal);
-			jw_kstr(w, "name", proto_signal_name(req.signal));
+			jw_kstr(w, "name", names_signal(req.signal));
 			break;
 		case CTL_OP_LOGS:
 			jw_kint(w, "lines", req.lines);
@@ -507,8 +508,8 @@ static void check_round_trip(enum ctl_err e, uint32_t seed)
 		switch (req.op) {
 		case CTL_OP_SIGNAL:
 			expect_int(&r, jr_get(&r, 0, "signal"), req.signal, "signal");
-			if (proto_signal_name(req.signal))
-				expect_str(&r, jr_get(&r, 0, "name"), proto_signal_name(req.signal), "name");
+			if (names_signal(req.signal))
+				expect_str(&r, jr_get(&r, 0, "name"), names_signal(req.signal), "name");
 			else
 				CHECK(jr_is_null(&r, jr_get(&r, 0, "name")), "name: not null");
 			break;
@@ -560,7 +561,7 @@ static void check_round_trip(enum ctl_err e, uint32_t seed)
 	}
 }
 
-/* The server's error reply (init/ctl.c) fits its buffer. */
+/* The server's error reply (control/ctl.c) fits its buffer. */
 static void check_error_reply(enum ctl_err e)
 {
 	char buf[ERROR_REPLY_MAX];
@@ -668,7 +669,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = (size_t)((nl ? nl : end) - p);
-		/* init/ctl.c: a line without its newline in PROTO_REQUEST_MAX bytes
+		/* control/ctl.c: a line without its newline in PROTO_REQUEST_MAX bytes
 		 * ends the connection; the last line without one is parsed here
 		 * anyway, as if the newline came. */
 		if (len >= PROTO_REQUEST_MAX) {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 
 /* CLOCK_MONOTONIC for the code under test (unit_clock.c): start it at a small
  * reading, move it forward as a stalled machine would, or freeze it. The

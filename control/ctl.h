@@ -1,0 +1,94 @@
+/* ctl.h - the host channel's server in PID 1 (docs/protocol.md).
+ *
+ * Listens on vsock, unix sockets and a virtio-serial port, answers requests,
+ * streams events and log lines from two bounded rings, and pushes events to
+ * the host. Everything runs from the one loop and nothing blocks: a slow or
+ * hostile client costs only its own bounded buffers.
+ */
+#ifndef VMINIT_CTL_H
+#define VMINIT_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "supervisor/svc.h"
+
+struct loop;
+struct sup;
+struct spec;
+struct jw;
+struct modules_report;
+struct hc_set;
+
+#define CTL_MAX_CONNS 256
+#define CTL_HOST_RESERVED 32               /* of CTL_MAX_CONNS, only for the host */
+#define CTL_LISTEN_BACKLOG 4096            /* the kernel caps it at net.core.somaxconn */
+#define CTL_MAX_LISTENERS 8
+#define CTL_OUT_MAX (1024u * 1024u)        /* a connection's unsent bytes */
+#define CTL_OUT_LOW (64u * 1024u)          /* read requests / make items below this */
+#define CTL_OUT_BUDGET (16u * 1024u * 1024u)
+#define CTL_PARTIAL_TIMEOUT_SEC 30
+#define CTL_EVENT_SLOTS 1024
+#define CTL_EVENT_BYTES (256u * 1024u)
+#define CTL_LOG_SLOTS 8192
+#define CTL_LOG_BYTES (512u * 1024u)
+#define CTL_FLUSH_MS 2000                  /* at shutdown, for the last events */
+#define CTL_DEFAULT_CONTROL "vsock:1024,serial:vminit.ctl"
+
+/* PID 1's own counters (status's "counters"). */
+struct ctl_vm_counters {
+	uint64_t reaped;          /* children reaped, supervised or not */
+	uint64_t orphans;         /* of those, children no process owned */
+};
+
+/* What the server needs from the rest of PID 1. */
+struct ctl_vm {
+	struct loop *loop;
+	int pid1;
+	int64_t started_ms;       /* clock_boot_ms() when vminit started */
+	/* NULL while shutting down has not begun, else the phase's name. */
+	const char *(*shutdown_phase)(void);
+	/* Begin the shutdown (or hurry it, as a second SIGTERM does). */
+	void (*shutdown)(const char *why, int reboot);
+	/* The VM's own counters, for status's "counters" object. */
+	void (*counters)(struct ctl_vm_counters *ret);
+};
+
+/* Rings and state; before anything else here. 0, or -1 (ENOMEM). */
+int ctl_init(const struct ctl_vm *vm);
+/* The spec and its supervisor (sup NULL when the spec has errors). */
+void ctl_set_spec(const struct spec *spec, struct sup *sup);
+/* The kernel modules loaded at boot (kept by the caller): status and one
+ * module.failed event per failure. */
+void ctl_set_modules(const struct modules_report *r);
+/* Listen on each address of a comma-separated list; failures are logged. */
+void ctl_listen(const char *list);
+/* Push events to addr (vsock:CID:PORT or unix:PATH). */
+void ctl_push(const char *addr);
+
+/* Boot timings: the spec is loaded (the first process is seen by itself). */
+enum ctl_mark { CTL_MARK_SPEC };
+void ctl_mark(enum ctl_mark m);
+
+/* Event sources (sup_hooks, and PID 1's own). */
+void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
+void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len);
+/* n lines of process i dropped over its budget: a record in the log ring
+ * that `logs` readers get as {"lost":n,"process":...,"reason":"budget"}. */
+void ctl_on_log_dropped(void *ctx, size_t i, uint64_t n);
+void ctl_event_shutdown(const char *reason, int reboot);
+void ctl_event_final(void);
+/* Health checks (docs/health.md): their states for status, and events. */
+void ctl_set_health(struct hc_set *hc);
+void ctl_event_health(size_t i, int role, int state, const char *reason);
+void ctl_event_give_up(size_t i, const char *why);
+
+/* After every loop batch: send what streams have to send, free closed
+ * connections (their memory stays valid until the batch ends). */
+void ctl_after_batch(void);
+/* Every reply and stream item sent, and the push (if any) caught up. */
+int ctl_flushed(void);
+/* Stop listening and remove the unix sockets' files (`vminit run` at exit). */
+void ctl_close_listeners(void);
+
+#endif

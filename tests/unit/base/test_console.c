@@ -1,0 +1,70 @@
+#include "tests/unit/unit.h"
+
+/* test_console.c - the console (base/console.c): what reaches the terminal.
+ * Each Criterion test runs in its own process, so console_init() on a pipe
+ * here does not touch another test's console. */
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/console.h"
+
+static int rfd = -1;
+
+static void on_pipe(void)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	rfd = p[0];
+	console_init(p[1]);
+	fcntl(rfd, F_SETFL, O_NONBLOCK);
+}
+
+static size_t read_all(char *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t r;
+	while (n < cap && (r = read(rfd, buf + n, cap - n)) > 0)
+		n += (size_t)r;
+	return n;
+}
+
+Test(console, nul_bytes_are_shown_not_written)
+{
+	char buf[256];
+	size_t n;
+	struct console_stats st;
+	on_pipe();
+	console_line("web", "a\0b\0\0c", 6);
+	console_line(NULL, "\0", 1);
+	n = read_all(buf, sizeof(buf));
+	cr_assert_eq(memchr(buf, '\0', n), NULL, "a NUL reached the console");
+	cr_assert_eq(n, strlen("web | a^@b^@^@c\n^@\n"));
+	cr_assert_eq(memcmp(buf, "web | a^@b^@^@c\n^@\n", n), 0, "%.*s", (int)n, buf);
+	console_get_stats(&st);
+	cr_assert_eq(st.lines, 2);
+	cr_assert_eq(st.bytes, n, "bytes counts what was written");
+}
+
+Test(console, a_line_of_nuls_at_the_limit_still_fits)
+{
+	static char line[CONSOLE_LINE_MAX], buf[3 * CONSOLE_LINE_MAX];
+	size_t n;
+	on_pipe();
+	console_line("p", line, sizeof(line));   /* all NUL: twice as wide */
+	n = read_all(buf, sizeof(buf));
+	cr_assert_eq(n, 4 + 2 * sizeof(line) + 1);
+	cr_assert_eq(memchr(buf, '\0', n), NULL);
+	cr_assert_eq(buf[n - 1], '\n');
+}
+
+Test(console, plain_text_is_unchanged)
+{
+	char buf[64];
+	size_t n;
+	on_pipe();
+	console_line("x", "\x1b[1mbold\x1b[0m\ttab", 16);
+	n = read_all(buf, sizeof(buf));
+	cr_assert_eq(n, 4 + 16 + 1);
+	cr_assert_eq(memcmp(buf, "x | \x1b[1mbold\x1b[0m\ttab\n", n), 0);
+}

@@ -1,0 +1,371 @@
+#include "tests/unit/unit.h"
+
+/* test_output.c - the per-process line budget and the line splitter
+ * (supervisor/output.c), with explicit times and a recording emit. */
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "supervisor/output.h"
+
+#define NS_MS 1000000ull
+#define NS_S  1000000000ull
+
+/* ---- ratelimit ---- */
+
+static unsigned take_n(struct ratelimit *r, uint64_t now, unsigned n)
+{
+	unsigned ok = 0;
+	for (unsigned i = 0; i < n; i++)
+		ok += (unsigned)ratelimit_take(r, now);
+	return ok;
+}
+
+Test(ratelimit, burst_then_drop)
+{
+	struct ratelimit r;
+	const uint64_t t0 = 5 * NS_S;
+	ratelimit_init(&r, t0);
+	cr_assert_eq(r.dropped, 0);
+	cr_assert_eq(r.pending_drops, 0);
+	cr_assert_eq(take_n(&r, t0, RATE_BURST_LINES), RATE_BURST_LINES,
+		     "the whole burst goes out at once");
+	cr_assert_eq(r.dropped, 0);
+	cr_assert_eq(ratelimit_take(&r, t0), 0);
+	cr_assert_eq(ratelimit_take(&r, t0), 0);
+	cr_assert_eq(ratelimit_take(&r, t0), 0);
+	cr_assert_eq(r.dropped, 3);
+	cr_assert_eq(r.pending_drops, 3);
+}
+
+Test(ratelimit, refill_rate)
+{
+	struct ratelimit r;
+	uint64_t t = 0;
+	ratelimit_init(&r, t);
+	take_n(&r, t, RATE_BURST_LINES);
+	cr_assert_eq(ratelimit_take(&r, t), 0);
+
+	/* 1000 lines/s: one line per millisecond */
+	t += 1 * NS_MS;
+	cr_assert_eq(ratelimit_take(&r, t), 1, "no token after 1 ms");
+	cr_assert_eq(ratelimit_take(&r, t), 0);
+	t += NS_MS / 2;
+	cr_assert_eq(ratelimit_take(&r, t), 0, "a token after only 0.5 ms");
+	t += NS_MS / 2 - 1000;
+	cr_assert_eq(ratelimit_take(&r, t), 0, "a token after only 0.999 ms");
+	t += 1000;
+	cr_assert_eq(ratelimit_take(&r, t), 1, "no token after 1 ms");
+
+	/* one second: RATE_LINES_PER_SEC more */
+	t += NS_S;
+	cr_assert_eq(take_n(&r, t, 2 * RATE_LINES_PER_SEC), RATE_LINES_PER_SEC);
+	cr_assert_eq(r.dropped, 4 + RATE_LINES_PER_SEC);
+	cr_assert_eq(r.pending_drops, r.dropped, "take never clears pending_drops");
+}
+
+Test(ratelimit, refill_capped_at_burst)
+{
+	struct ratelimit r;
+	ratelimit_init(&r, 0);
+	take_n(&r, 0, RATE_BURST_LINES);
+	/* an hour idle refills no more than the burst */
+	uint64_t t = 3600 * NS_S;
+	cr_assert_eq(take_n(&r, t, RATE_BURST_LINES + 5), RATE_BURST_LINES);
+	cr_assert_eq(r.dropped, 5);
+	/* never above the burst even without use */
+	ratelimit_init(&r, 0);
+	cr_assert_eq(take_n(&r, 3600 * NS_S, RATE_BURST_LINES + 1), RATE_BURST_LINES);
+}
+
+Test(ratelimit, pending_and_total_drops)
+{
+	struct ratelimit r;
+	ratelimit_init(&r, 0);
+	take_n(&r, 0, RATE_BURST_LINES + 7);
+	cr_assert_eq(r.pending_drops, 7);
+	/* the notice writer resets pending_drops; the total stays */
+	r.pending_drops = 0;
+	take_n(&r, 0, 4);
+	cr_assert_eq(r.pending_drops, 4);
+	cr_assert_eq(r.dropped, 11);
+}
+
+Test(ratelimit, time_going_backwards_is_harmless)
+{
+	struct ratelimit r;
+	ratelimit_init(&r, 10 * NS_S);
+	take_n(&r, 10 * NS_S, RATE_BURST_LINES);
+	cr_assert_eq(ratelimit_take(&r, 5 * NS_S), 0, "an earlier time refilled the bucket");
+	cr_assert_eq(ratelimit_take(&r, 10 * NS_S + NS_MS), 1);
+}
+
+Test(ratelimit, refill_does_not_depend_on_call_cadence)
+{
+	/* Lines arriving faster than one per microsecond (a flood read in one
+	 * go) must still earn RATE_LINES_PER_SEC tokens per second of elapsed
+	 * time: elapsed time below the refill granularity may not be lost. */
+	struct ratelimit r;
+	uint64_t t = 0;
+	unsigned ok = 0;
+	ratelimit_init(&r, t);
+	take_n(&r, t, RATE_BURST_LINES);
+	for (int i = 0; i < 4000; i++) {       /* 2 ms, one line every 500 ns */
+		t += 500;
+		ok += (unsigned)ratelimit_take(&r, t);
+	}
+	cr_assert(ok >= 1 && ok <= 2,
+		  "2 ms at %u lines/s allowed %u lines (want 2)", RATE_LINES_PER_SEC, ok);
+
+	/* every 1.5 us: 1.5 ms after the burst -> 1 line, 15 ms -> 15 lines */
+	ratelimit_init(&r, 0);
+	take_n(&r, 0, RATE_BURST_LINES);
+	t = 0;
+	ok = 0;
+	for (int i = 0; i < 10000; i++) {
+		t += 1500;
+		ok += (unsigned)ratelimit_take(&r, t);
+	}
+	cr_assert(ok >= 14 && ok <= 15, "15 ms at %u lines/s allowed %u lines (want 15)",
+		  RATE_LINES_PER_SEC, ok);
+}
+
+/* ---- output_feed ---- */
+
+#define MAXLINES 64
+static struct {
+	int n;
+	size_t len[MAXLINES];
+	char *text[MAXLINES];
+} rec;
+
+static void record(struct output *o, const char *line, size_t len)
+{
+	(void)o;
+	cr_assert_lt(rec.n, MAXLINES);
+	cr_assert_leq(len, CONSOLE_LINE_MAX);
+	rec.text[rec.n] = malloc(len + 1);
+	cr_assert_not_null(rec.text[rec.n]);
+	memcpy(rec.text[rec.n], line, len);
+	rec.text[rec.n][len] = '\0';
+	rec.len[rec.n++] = len;
+}
+
+static void reset(void)
+{
+	for (int i = 0; i < rec.n; i++)
+		free(rec.text[i]);
+	memset(&rec, 0, sizeof(rec));
+}
+
+/* A splitter that stops making progress is killed by SIGALRM (reported as
+ * crashed) instead of hanging the run. A passing test takes milliseconds;
+ * the bound is far above what the slowest machine needs. */
+static void watchdog(void)
+{
+	alarm(120);
+}
+TestSuite(output_feed, .init = watchdog, .fini = reset);
+
+static struct output *new_output(void)
+{
+	static struct output o;
+	memset(&o, 0, sizeof(o));
+	o.rfd = o.wfd = -1;
+	o.io.fd = -1;
+	return &o;
+}
+
+static void feed(struct output *o, const char *s)
+{
+	output_feed(o, s, strlen(s), record);
+	cr_assert_leq(o->len, CONSOLE_LINE_MAX);
+}
+
+static void assert_lines(const char *const *want, int n)
+{
+	cr_assert_eq(rec.n, n, "%d lines emitted, want %d", rec.n, n);
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(rec.len[i], strlen(want[i]), "line %d: length %zu, want %zu", i,
+			     rec.len[i], strlen(want[i]));
+		cr_assert_str_eq(rec.text[i], want[i], "line %d", i);
+	}
+}
+
+Test(output_feed, several_lines_per_chunk)
+{
+	struct output *o = new_output();
+	feed(o, "one\ntwo\n\nfour\n");
+	const char *want[] = { "one", "two", "", "four" };
+	assert_lines(want, 4);
+	cr_assert_eq(o->len, 0);
+}
+
+Test(output_feed, partial_line_kept_until_newline)
+{
+	struct output *o = new_output();
+	feed(o, "a\nb\npart");
+	const char *want[] = { "a", "b" };
+	assert_lines(want, 2);
+	cr_assert_eq(o->len, 4);
+	feed(o, "ial");
+	cr_assert_eq(rec.n, 2, "a partial line was emitted early");
+	cr_assert_eq(o->len, 7);
+	feed(o, " line\nnext");
+	const char *want2[] = { "a", "b", "partial line" };
+	assert_lines(want2, 3);
+	cr_assert_eq(o->len, 4);
+}
+
+Test(output_feed, split_reads_byte_by_byte)
+{
+	struct output *o = new_output();
+	const char *s = "hello world\nsecond\r\n\nx\n";
+	for (const char *p = s; *p; p++)
+		output_feed(o, p, 1, record);
+	const char *want[] = { "hello world", "second\r", "", "x" };
+	assert_lines(want, 4);
+	cr_assert_eq(o->len, 0);
+}
+
+Test(output_feed, newline_alone_ends_the_buffered_line)
+{
+	struct output *o = new_output();
+	feed(o, "abc");
+	feed(o, "\n");
+	const char *want[] = { "abc" };
+	assert_lines(want, 1);
+}
+
+Test(output_feed, nul_bytes_are_data)
+{
+	struct output *o = new_output();
+	output_feed(o, "a\0b\nc", 5, record);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_eq(rec.len[0], 3);
+	cr_assert_eq(memcmp(rec.text[0], "a\0b", 3), 0);
+}
+
+/* n times c, then tail, in a static buffer (no leak when an assertion fails) */
+static char *repeat(char c, size_t n, const char *tail)
+{
+	static char s[3 * CONSOLE_LINE_MAX + 64];
+	size_t t = strlen(tail);
+	cr_assert_lt(n + t, sizeof(s));
+	memset(s, c, n);
+	memcpy(s + n, tail, t + 1);
+	return s;
+}
+
+Test(output_feed, long_line_in_pieces)
+{
+	struct output *o = new_output();
+	char *s = repeat('x', 2 * CONSOLE_LINE_MAX + 10, "\nafter\n");
+	feed(o, s);
+	cr_assert_eq(rec.n, 4);
+	cr_assert_eq(rec.len[0], CONSOLE_LINE_MAX);
+	cr_assert_eq(rec.len[1], CONSOLE_LINE_MAX);
+	cr_assert_eq(rec.len[2], 10);
+	cr_assert_str_eq(rec.text[3], "after");
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(strspn(rec.text[i], "x"), rec.len[i]);
+}
+
+Test(output_feed, long_line_in_small_chunks_same_pieces)
+{
+	struct output *o = new_output();
+	char *s = repeat('y', 2 * CONSOLE_LINE_MAX + 10, "\n");
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n; i += 100)
+		output_feed(o, s + i, n - i < 100 ? n - i : 100, record);
+	cr_assert_eq(rec.n, 3);
+	cr_assert_eq(rec.len[0], CONSOLE_LINE_MAX);
+	cr_assert_eq(rec.len[1], CONSOLE_LINE_MAX);
+	cr_assert_eq(rec.len[2], 10);
+	cr_assert_eq(o->len, 0);
+}
+
+Test(output_feed, long_partial_line_emitted_when_buffer_full)
+{
+	/* a process writing a huge line without a newline: the buffer may not
+	 * grow past CONSOLE_LINE_MAX, so a full piece goes out */
+	struct output *o = new_output();
+	char *s = repeat('z', CONSOLE_LINE_MAX + 5, "");
+	feed(o, s);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_eq(rec.len[0], CONSOLE_LINE_MAX);
+	cr_assert_eq(o->len, 5);
+	feed(o, "\n");
+	cr_assert_eq(rec.n, 2);
+	cr_assert_eq(rec.len[1], 5);
+}
+
+Test(output_feed, line_of_exactly_max_is_one_line)
+{
+	struct output *o = new_output();
+	char *s = repeat('m', CONSOLE_LINE_MAX, "\nend\n");
+	feed(o, s);
+	cr_assert_eq(rec.n, 2);
+	cr_assert_eq(rec.len[0], CONSOLE_LINE_MAX);
+	cr_assert_str_eq(rec.text[1], "end");
+}
+
+Test(output_feed, line_of_exactly_max_split_before_its_newline)
+{
+	/* The same bytes as line_of_exactly_max_is_one_line, read in two
+	 * chunks that split just before the newline: the lines emitted must not
+	 * depend on where the reads split (no extra empty line). */
+	struct output *o = new_output();
+	char *s = repeat('m', CONSOLE_LINE_MAX, "");
+	feed(o, s);
+	feed(o, "\nend\n");
+	cr_assert_eq(rec.n, 2, "%d lines emitted for one %u-byte line and \"end\"", rec.n,
+		     CONSOLE_LINE_MAX);
+	cr_assert_eq(rec.len[0], CONSOLE_LINE_MAX);
+	cr_assert_str_eq(rec.text[1], "end", "second line is \"%s\"", rec.text[1]);
+}
+
+/* ---- dropped lines reach the host's log stream too (drop_tap) ---- */
+
+static uint64_t tapped, drop_calls, drops_told;
+static void count_line(void *ctx, int stream, const char *line, size_t len)
+{
+	(void)ctx; (void)stream; (void)line; (void)len;
+	tapped++;
+}
+static void count_drops(void *ctx, uint64_t n)
+{
+	(void)ctx;
+	drop_calls++;
+	drops_told += n;
+}
+
+Test(output_drops, every_dropped_line_is_told_to_the_drop_tap)
+{
+	struct loop *l = loop_new(4);
+	struct ratelimit r;
+	struct output o;
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	cr_assert_not_null(l);
+	cr_assert_geq(null, 0);
+	console_init(null);
+	ratelimit_init(&r, 0);
+	r.tokens_milli = 5 * 1000;     /* five lines left ... */
+	r.last_ns = UINT64_MAX / 2;    /* ... and no refill: the count is exact */
+	cr_assert_eq(output_open(&o, l, "p", &r), 0);
+	o.tap = count_line;
+	o.drop_tap = count_drops;
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(write(o.wfd, "line\n", 5), 5);
+	output_drain(&o);
+	cr_assert_eq(tapped, 5);
+	cr_assert_eq(r.dropped, 15);
+	cr_assert_eq(drops_told, 15, "the host was told of %llu of 15 dropped lines",
+		     (unsigned long long)drops_told);
+	cr_assert_eq(drop_calls, 1);
+	output_drain(&o);
+	cr_assert_eq(drop_calls, 1, "nothing new dropped, nothing told");
+	output_close(&o, l);
+	loop_free(l);
+	close(null);
+}
