@@ -138,12 +138,26 @@ def check_sizes(files):
     return bad
 
 
+def test_sizes():
+    """The unit tests mirror the sources: a file per module, of a readable size too."""
+    bad = []
+    for root, _, names in os.walk(os.path.join('tests', 'unit')):
+        for name in sorted(names):
+            if name.endswith(('.c', '.h')):
+                path = os.path.join(root, name)
+                with open(path, encoding='utf-8') as fh:
+                    n = sum(1 for _ in fh)
+                if n > MAX_FILE:
+                    bad.append('%s: %d lines (at most %d: one file per module, split by concern)' % (path, n, MAX_FILE))
+    return bad
+
+
 def main():
     rules = parse_rules(sys.argv[1:])
     files = list(sources(rules))
     bad = rule_cycles(rules)
     inc_bad, graph = check_includes(rules, files)
-    bad += inc_bad + file_cycles(graph) + check_sizes(files)
+    bad += inc_bad + file_cycles(graph) + check_sizes(files) + test_sizes()
     for b in bad:
         print('layers: ' + b)
     if bad:
