@@ -108,7 +108,8 @@ deps:
 
 # The house's rules: includes only downward, no cycles, files and functions
 # of a readable size (tests/house/layers.py).
-layers:
+layers: $(VIEWS)
+	tests/house/t-layers.sh
 	python3 tests/house/layers.py $(foreach d,$(FOLDERS),$(d)=$(subst $(space),$(comma),$(strip $(LAYER_$(d)))))
 
 # Then the suites on the loop's clock again with CLOCK_MONOTONIC at 0.7 s, as
