@@ -140,7 +140,7 @@ static void do_health(struct spec_ctx *c, struct spec_process *pr, const char *t
 }
 
 /* x-depends_on: "NAME" or "NAME:started|healthy|succeeded". Names are
- * resolved once every process is known (spec_check_deps). */
+ * resolved once every process is known (checks.c, resolve_deps). */
 static void do_deps(struct spec_ctx *c, struct spec_process *pr)
 {
 	static const char *const conds[] = { "started", "healthy", "succeeded", NULL };
