@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # spec-shapes.sh [VMINIT] - what `vminit check` costs on the worst 1 MiB spec
 # shapes (issue 10): CPU seconds (user + sys), peak memory and exit status of
-# each. Figures, not pass/fail; tests/unit/spec/test_spec.c (`linear`) holds the
+# each. Figures, not pass/fail; tests/unit/spec/test_linear.c (`linear`) holds the
 # bound. VMINIT defaults to build/vminit; each run is cut at 120 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,7 @@
  * Owns: output order and formatting only. Every field is written with its
  * default applied, sections and keys in a fixed order, vars sorted by name,
  * derived port names filled in. The output is itself a valid spec, and
- * printing it again gives the same bytes (tests/unit/spec/test_spec.c checks it).
+ * printing it again gives the same bytes (tests/unit/spec/test_print.c checks it).
  */
 #include "spec.h"
 #include "value.h"

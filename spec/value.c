@@ -1,6 +1,7 @@
 /* spec/value.c - lexing and writing spec values.
  *
- * Owns: the literal syntax only; what a key means is spec.c's business.
+ * Owns: the literal syntax only; what a key means is the
+ * sections' business (typed.c, sections.c, process.c).
  * Invariants: a parsed string is valid UTF-8 with no NUL; text that is not a
  * complete value (trailing tokens, unterminated literal, bad escape) is an
  * error, never silently cut.
@@ -268,6 +269,56 @@ static int lex_number(const char *p, const char **end, struct val *v)
 	return 0;
 }
 
+/* An array of strings at p (which is '['), into v. Returns the position
+ * after the ']' and blanks, or NULL with err set; v may then hold elements
+ * for the caller to free. */
+static const char *lex_array(const char *p, struct val *v, char *err, size_t errlen)
+{
+	size_t cap = 0;
+	v->type = VAL_ARRAY;
+	p = skip_ws(p + 1);
+	while (*p != ']') {
+		char *s;
+		if (*p != '"') {
+			snprintf(err, errlen, *p ? "array elements must be strings"
+					     : "unterminated array: missing ']'");
+			return NULL;
+		}
+		p = lex_string(p, &s, err, errlen);
+		if (!p)
+			return NULL;
+		if (v->narr + 2 > cap) {
+			char **na;
+			cap = cap ? cap * 2 : 8;
+			na = realloc(v->arr, cap * sizeof(*na));
+			if (!na) {
+				free(s);
+				snprintf(err, errlen, "out of memory");
+				return NULL;
+			}
+			v->arr = na;
+		}
+		v->arr[v->narr++] = s;
+		v->arr[v->narr] = NULL;
+		if (*p == ',')
+			p = skip_ws(p + 1);
+		else if (*p != ']') {
+			snprintf(err, errlen, *p ? "expected ',' or ']' in array"
+					     : "unterminated array: missing ']'");
+			return NULL;
+		}
+	}
+	p = skip_ws(p + 1);
+	if (!v->arr) {
+		v->arr = calloc(1, sizeof(*v->arr));
+		if (!v->arr) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+	}
+	return p;
+}
+
 int val_parse(const char *text, struct val *ret, char *err, size_t errlen)
 {
 	struct val v = { 0 };
@@ -283,48 +334,9 @@ int val_parse(const char *text, struct val *ret, char *err, size_t errlen)
 			return -1;
 		v.type = VAL_STRING;
 	} else if (*p == '[') {
-		size_t cap = 0;
-		v.type = VAL_ARRAY;
-		p = skip_ws(p + 1);
-		while (*p != ']') {
-			char *s;
-			if (*p != '"') {
-				snprintf(err, errlen, *p ? "array elements must be strings"
-						     : "unterminated array: missing ']'");
-				goto fail;
-			}
-			p = lex_string(p, &s, err, errlen);
-			if (!p)
-				goto fail;
-			if (v.narr + 2 > cap) {
-				char **na;
-				cap = cap ? cap * 2 : 8;
-				na = realloc(v.arr, cap * sizeof(*na));
-				if (!na) {
-					free(s);
-					snprintf(err, errlen, "out of memory");
-					goto fail;
-				}
-				v.arr = na;
-			}
-			v.arr[v.narr++] = s;
-			v.arr[v.narr] = NULL;
-			if (*p == ',')
-				p = skip_ws(p + 1);
-			else if (*p != ']') {
-				snprintf(err, errlen, *p ? "expected ',' or ']' in array"
-						     : "unterminated array: missing ']'");
-				goto fail;
-			}
-		}
-		p = skip_ws(p + 1);
-		if (!v.arr) {
-			v.arr = calloc(1, sizeof(*v.arr));
-			if (!v.arr) {
-				snprintf(err, errlen, "out of memory");
-				goto fail;
-			}
-		}
+		p = lex_array(p, &v, err, errlen);
+		if (!p)
+			goto fail;
 	} else if (*p == '{') {
 		/* Only the empty table: its keys, if any, are dotted keys of
 		 * their own (docs/spec.md section 3). */

@@ -1,5 +1,5 @@
-/* fuzz_spec.c - libFuzzer target for the spec reader (spec/spec.c,
- * spec/value.c, spec/print.c): `make fuzz`.
+/* fuzz_spec.c - libFuzzer target for the spec reader (every file of spec/:
+ * read.c, value.c, sections.c, ..., print.c): `make fuzz`.
  *
  * The input is a spec file's bytes. It takes the path of `vminit check`:
  * spec_load_buffer() (what spec_load_file() calls once it has read the file),

@@ -372,7 +372,7 @@ static char *out_string(const char *key, const char *s)
 /* Check the physical lines the way the spec reader will see them: each at
  * most SPEC_LINE_MAX bytes, continuation lines indented, no " ;" anywhere;
  * return the value text with continuation lines joined by a space (as
- * spec.c does). */
+ * spec/read.c does). */
 static char *value_text(const char *out, const char *key, int *nlines)
 {
 	size_t klen = strlen(key);
