@@ -88,7 +88,7 @@ $(BUILD)/glibc/%.o: %.c $(HDR) $(VIEWS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(VIEW) -c $< -o $@
 
-$(BUILD)/unit-tests: $(TEST_OBJ) $(UNIT_SRC) tests/unit/unit.h
+$(BUILD)/unit-tests: $(TEST_OBJ) $(UNIT_SRC) $(wildcard tests/unit/*.h tests/unit/*/*.h)
 	$(CC) $(TEST_CFLAGS) -iquote . -o $@ $(UNIT_SRC) $(TEST_OBJ) \
 		$(TEST_LDFLAGS) -Wl,--wrap=clock_gettime -lcriterion -linih -lcap
 
@@ -116,7 +116,7 @@ layers: $(VIEWS)
 # in a VM that just booted (tests/unit/unit_clock.c).
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests --jobs 2
-	VMINIT_UNIT_CLOCK_MS=700 $(BUILD)/unit-tests --jobs 2 --filter '@(loop|probe|health_deps)/*'
+	VMINIT_UNIT_CLOCK_MS=700 $(BUILD)/unit-tests --jobs 2 --filter '@(loop|probe|health_deps|shutdown|signals)/*'
 
 # qemu/manifest-to-spec with vminit check: the manifests the schema accepts, and not.
 manifest: $(BUILD)/vminit

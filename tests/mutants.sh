@@ -12,11 +12,11 @@ WORK=$ROOT/build/mutants
 
 # name :: test :: file :: text to find :: replacement
 MUTANTS=(
-"no-reaping :: t-orphan-storm :: init/vminit.c :: if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
+"no-reaping :: t-orphan-storm :: init/reap.c :: if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
 		    si.si_pid == 0)
 			break; :: break;"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
-"no-work-done-shutdown :: t-exit-codes :: init/vminit.c :: shutdown_begin(\"every process has exited and none will restart\"); :: (void)0;"
+"no-work-done-shutdown :: t-exit-codes :: init/wire.c :: shutdown_begin(vm, \"every process has exited and none will restart\"); :: (void)0;"
 "no-backoff-doubling :: t-restart :: supervisor/svc.c :: d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2; :: d = d;"
 "no-retry-limit :: t-restart :: supervisor/svc.c :: if (s->failures > (unsigned)s->pol.max_retries) { :: if (s->failures > 1000u) {"
 "no-backoff-reset :: t-restart :: supervisor/svc.c :: s->failures = 0;
@@ -25,21 +25,22 @@ MUTANTS=(
 "no-prestart-timeout :: t-prestart :: supervisor/svc.c :: s->ops->timer_arm(s, s->pol.hook_timeout_ns[s->phase]); :: (void)0;"
 "prestart-failure-ignored :: t-prestart :: supervisor/svc.c :: if (status == 0 && !s->hook_timed_out) { :: if (!s->hook_timed_out) {"
 "kill-pid-not-group :: t-shutdown :: supervisor/supervisor.c :: if (kill(-pid, sig) < 0 && errno == ESRCH) :: if (1)"
-"no-shutdown-kill :: t-shutdown :: init/vminit.c :: static void kill_everything_left(void)
+"no-shutdown-kill :: t-shutdown :: init/shutdown.c :: static void kill_everything_left(const struct vm *vm)
 {
-	kill_rest(SIGKILL);
-} :: static void kill_everything_left(void)
+	kill_rest(vm, SIGKILL);
+} :: static void kill_everything_left(const struct vm *vm)
 {
+	(void)vm;
 }"
 "no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: s->ops->signal(s, s->pid, SIGKILL);
 		} :: }"
-"spec-errors-halt :: t-spec-errors :: init/vminit.c :: report_spec_errors(vm.spec);
-		if (vm.ctl_ok)
-			setup_ctl();
-		return 0; :: report_spec_errors(vm.spec);
+"spec-errors-halt :: t-spec-errors :: init/wire.c :: report_spec_errors(vm);
+		if (vm->ctl_ok)
+			setup_ctl(vm);
+		return 0; :: report_spec_errors(vm);
 		return -1;"
-"sigint-ignored :: t-signals :: init/vminit.c :: shutdown_begin(vm.pid1 ? \"SIGINT (Ctrl-Alt-Del)\" : \"SIGINT\"); :: (void)0;"
-"no-fatal-handler :: t-signals :: init/vminit.c :: sigaction(fatal_signals[i], &sa, NULL); :: (void)0;"
+"sigint-ignored :: t-signals :: init/signals.c :: shutdown_begin(vm, vm->pid1 ? \"SIGINT (Ctrl-Alt-Del)\" : \"SIGINT\"); :: (void)0;"
+"no-fatal-handler :: t-signals :: init/signals.c :: sigaction(fatal_signals[i], &sa, NULL); :: (void)0;"
 "halt-ignored :: t-signals :: init/halt.c :: reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF); :: reboot(RB_POWER_OFF);"
 "no-rate-limit :: t-flood :: supervisor/output.c :: if (r->tokens_milli < 1000) { :: if (0) {"
 "no-drain-while-over :: t-flood :: supervisor/output.c :: read_some(io->ctx, OUTPUT_READ_BUDGET); :: if (((struct output *)io->ctx)->rate->pending_drops == 0) read_some(io->ctx, OUTPUT_READ_BUDGET);"
@@ -54,25 +55,25 @@ MUTANTS=(
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
 "group-outlives-process :: t-restart :: supervisor/supervisor.c :: kill(-pid, SIGKILL);
 			return; :: return;"
-"no-double-signal-tolerance :: t-shutdown :: init/vminit.c :: if (loop_now() - vm.sd_started < ESCALATE_AFTER_NS) { :: if (0) {"
-"no-escalation :: t-shutdown :: init/vminit.c :: 		shutdown_kill(why);
-		shutdown_progress();
+"no-double-signal-tolerance :: t-shutdown :: init/shutdown.c :: if (loop_now() - vm->sd_started < ESCALATE_AFTER_NS) { :: if (0) {"
+"no-escalation :: t-shutdown :: init/shutdown.c :: 		shutdown_kill(vm, why);
+		shutdown_progress(vm);
 		return; :: 		return;"
-"ignored-signals-unlimited :: t-signals :: init/vminit.c :: if (last_ns && now - last_ns < LOOP_NS_PER_SEC) { :: if (last_ns && 0) {"
+"ignored-signals-unlimited :: t-signals :: init/signals.c :: if (n->last_ns && now - n->last_ns < LOOP_NS_PER_SEC) { :: if (n->last_ns && 0) {"
 "no-mounts :: t-bare-root :: init/boot.c :: if (mount(m->src, m->target, m->type, m->flags, m->data) < 0) :: if (0)"
-"no-hostname :: t-bare-root :: init/vminit.c :: if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0) :: if (0)"
+"no-hostname :: t-bare-root :: init/wire.c :: if (vm->pid1 && boot_set_hostname(vm->spec->guest.hostname) < 0) :: if (0)"
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"
 "periodic-wakeup :: t-bare-root :: base/loop.c :: if (l->nheap == 0)
 		return -1; :: if (l->nheap == 0)
 		return 1000;"
 "no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
-"no-held :: t-channel :: init/vminit.c :: && !sup_any_held(vm.sup) :: "
+"no-held :: t-channel :: init/wire.c :: && !sup_any_held(vm->sup) :: "
 "no-exec-timeout :: t-channel :: supervisor/exec.c :: if (loop_timer_in(l, &j->timer, r->timeout_ns) < 0 || :: if (0 ||"
 "no-log-ring :: t-channel :: supervisor/output.c :: if (o->tap) :: if (0)"
 "no-push-retry :: t-channel-push :: control/ctl.c :: loop_timer_in(ctl.vm.loop, &c->timer, ctl.push_backoff); :: (void)0;"
-"no-final-event :: t-channel-push :: init/vminit.c :: 		ctl_event_final(); :: 		(void)0;"
-"no-channel-flush :: t-channel-push :: init/vminit.c :: 	flush_channel();
-	halt_system(vm.halt); :: 	halt_system(vm.halt);"
+"no-final-event :: t-channel-push :: init/shutdown.c :: 		ctl_event_final(); :: 		(void)0;"
+"no-channel-flush :: t-channel-push :: init/vminit.c :: 		wire_run_once(vm);
+	wire_flush_channel(vm); :: 		wire_run_once(vm);"
 "no-push-ready :: t-channel-push :: control/ctl.c :: 	out_append(c, w->buf, w->len, 1);   /* small: past the budget */ :: "
 "no-conn-limit :: t-channel-clients :: control/ctl.c :: static int admit(int host)
 { :: static int admit(int host)
@@ -97,7 +98,7 @@ MUTANTS=(
 "no-job-control :: t-stopped :: supervisor/svc.c :: 	s->stopped_sig = sig;
 	s->ops->event :: 	s->ops->event"
 "no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
-"no-sigcont-sweep :: t-stopped :: init/vminit.c :: kill_rest(SIGCONT); :: (void)0;"
+"no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
 "no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 )

@@ -1,0 +1,123 @@
+/* vm.h - the one object of PID 1's runtime, and the pieces of init/ that act
+ * on it.
+ *
+ * Both modes (PID 1 and `vminit run`) keep their whole state in one struct
+ * vm, passed to each piece: signals.c (the signalfd and the fatal handler),
+ * reap.c (every child), shutdown.c (the phases), wire.c (where the modules
+ * are created and hooked together). No piece keeps state of its own, so each
+ * can be driven on a real loop by the unit tests (tests/unit/init/).
+ */
+#ifndef VMINIT_VM_H
+#define VMINIT_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/loop.h"
+#include "kmod/modules.h"
+#include "spec/spec.h"
+#include "vminit.h"
+
+struct sup;
+struct hc_set;
+
+/* The shutdown's phases, in the order they come (shutdown.c). */
+enum sd_phase { SD_NONE, SD_STOPPING, SD_TERM_REST, SD_KILLED, SD_DONE };
+
+/* The ignored signals' notices: at most one console line a second. */
+struct sig_notes {
+	uint64_t last_ns;    /* loop_now() of the last line, 0 before the first */
+	uint64_t unlogged;   /* ignored since that line, counted in the next */
+};
+
+struct vm {
+	int pid1;                          /* else `vminit run`, a subreaper */
+	const struct vminit_opts *opts;
+	int64_t started_ms;                /* clock_boot_ms() at start */
+	struct loop *loop;
+	struct spec *spec;                 /* NULL: no memory to read it */
+	struct sup *sup;                   /* NULL: spec errors, or no memory */
+	struct hc_set *hc;                 /* NULL: health checks are off */
+	struct modules_report modules;     /* PID 1's, from boot */
+	int ctl_ok;                        /* the host channel is up */
+	int started;                       /* the processes were started */
+	int exit_code;                     /* `vminit run`'s, once done */
+	enum spec_halt halt;               /* power off or reboot at the end */
+	/* signals.c */
+	int sigfd;                         /* -1 until signals_block */
+	struct loop_io sigio;
+	struct sig_notes ignored;
+	/* reap.c */
+	struct loop_timer reap_more;
+	uint64_t reaped, orphans;
+	/* shutdown.c */
+	enum sd_phase sd;
+	uint64_t sd_started;               /* loop_now() when it began */
+	uint64_t stop_timeout_ns;
+	struct loop_timer sd_timer;
+};
+
+/* ---- signals.c ---- */
+
+/* The fatal signals (SIGSEGV ...) to a handler on an alternate stack, which
+ * logs and powers off (outside PID 1: exits 128+n); SIGPIPE, SIGTTIN and
+ * SIGTTOU ignored. vm must live as long as the process. */
+void signals_catch_fatal(const struct vm *vm);
+/* Block the signals vminit handles and open vm->sigfd for them (-1 if that
+ * failed; wire_setup then gives up). */
+void signals_block(struct vm *vm);
+/* Read vm->sigfd from vm->loop: shutdown requests, SIGCHLD to reap_children,
+ * the rest noted. 0, or -1 with errno. */
+int signals_watch(struct vm *vm);
+/* Signal sig from pid `from` is ignored: a line at most once a second, with
+ * a count of the ones not written. */
+void signals_note_ignored(struct sig_notes *n, int sig, uint32_t from);
+
+/* ---- reap.c ---- */
+
+void reap_init(struct vm *vm);
+/* Take every child that has exited (the only waitpid caller), at most
+ * REAP_BATCH a turn: to its process, an exec job, or counted as an orphan. */
+void reap_children(struct vm *vm);
+
+/* ---- shutdown.c ---- */
+
+void shutdown_init(struct vm *vm);
+void shutdown_begin(struct vm *vm, const char *why);
+/* Begin (or hurry, a second or more after it began) the shutdown; reboot
+ * instead of powering off when reboot is set. */
+void shutdown_request(struct vm *vm, const char *why, int reboot);
+/* Something ended (a child reaped, a process settled): move on if the phase
+ * is over. */
+void shutdown_progress(struct vm *vm);
+/* NULL before the shutdown, else its phase's name (status). */
+const char *shutdown_phase(const struct vm *vm);
+
+/* ---- wire.c ---- */
+
+/* Where the host channel listens and pushes: vminit's options, else (PID 1
+ * only) the kernel's command line, else the spec, else the defaults. */
+struct wire_addrs {
+	char control[1024];                /* comma-separated; "" for nowhere */
+	const char *push;                  /* NULL: no push */
+	char push_buf[256];                /* push, when it came from cmdline */
+};
+/* cmdline: the kernel's command line, NULL to read /proc/cmdline (looked at
+ * only when pid1). spec may be NULL. Pure but for the /proc read. */
+void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdline,
+			const struct spec *spec, struct wire_addrs *ret);
+/* Create the loop, watch the signals, bring up the host channel, read the
+ * spec at spec_path and create health checks and the supervisor, all hooked
+ * together. -1 only without a loop (nothing can run); any other failure is
+ * logged and leaves that part off. vm->pid1, opts, started_ms and sigfd are
+ * set before. */
+int wire_setup(struct vm *vm, const char *spec_path);
+/* Start the processes (none when the spec has errors). */
+void wire_start(struct vm *vm);
+/* One turn of the loop, and what the host channel does after each. */
+void wire_run_once(struct vm *vm);
+/* After the final event: a bounded wait for the host to take the last
+ * events and replies. */
+void wire_flush_channel(struct vm *vm);
+
+#endif

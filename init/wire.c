@@ -1,0 +1,300 @@
+/* wire.c - the one place where PID 1's modules are created and hooked
+ * together.
+ *
+ * Owns: the order of set-up (loop, console, signals, host channel, spec,
+ * health checks, supervisor), the hooks that carry the supervisor's and the
+ * health checks' news to each other, to the host channel and to the
+ * shutdown, and the choice of the channel's addresses.
+ *
+ *   supervisor --settled--> shutdown (all work done)
+ *              --event/log--> host channel, health checks (started/stopped)
+ *   health     --changed--> console, host channel, supervisor (dependencies)
+ *              --give_up--> supervisor (liveness, startup timeout)
+ *
+ * Invariants: every hook gets the vm as its ctx. Set-up runs before the loop:
+ * a failure is logged and leaves its part off; only a missing loop stops it.
+ */
+#include "vm.h"
+#include "boot.h"
+#include "base/console.h"
+#include "control/ctl.h"
+#include "health/health.h"
+#include "supervisor/supervisor.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#define MAX_TIMERS 4096
+
+/* ---- supervisor and health checks: their news to the rest ---- */
+
+static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
+{
+	struct vm *vm = ctx;
+	if (vm->ctl_ok)
+		ctl_on_svc(ctx, i, s, ev, arg);
+	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN)
+		hc_process_started(vm->hc, i);
+	else if (ev == SVC_EV_EXITED)   /* only a main process's exit */
+		hc_process_stopped(vm->hc, i);
+}
+
+static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t len)
+{
+	struct vm *vm = ctx;
+	if (vm->ctl_ok)
+		ctl_on_log(ctx, i, stream, line, len);
+}
+
+static void on_svc_log_dropped(void *ctx, size_t i, uint64_t n)
+{
+	struct vm *vm = ctx;
+	if (vm->ctl_ok)
+		ctl_on_log_dropped(ctx, i, n);
+}
+
+static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, const char *reason)
+{
+	struct vm *vm = ctx;
+	const char *name = vm->spec->procs[i].name;
+	const char *check = role == HC_READINESS ? "health" : "liveness";
+	if (to == HC_UNHEALTHY)
+		log_warn("%s: %s: unhealthy (%s)", name, check, reason ? reason : "failed");
+	else
+		log_info("%s: %s: %s", name, check, hc_state_name(to));
+	if (vm->ctl_ok)
+		ctl_event_health(i, role, to, reason);
+	if (vm->sup)
+		sup_recheck(vm->sup);   /* a dependent may wait for "healthy" */
+}
+
+static void on_give_up(void *ctx, size_t i, const char *why)
+{
+	struct vm *vm = ctx;
+	if (!vm->sup || vm->sd != SD_NONE)
+		return;
+	if (sup_fail(vm->sup, i, why) == 0 && vm->ctl_ok)
+		ctl_event_give_up(i, why);
+}
+
+static int is_healthy(void *ctx, size_t i)
+{
+	struct vm *vm = ctx;
+	return hc_healthy(vm->hc, i);
+}
+
+static void on_settled(void *ctx)
+{
+	struct vm *vm = ctx;
+	if (vm->sd != SD_NONE) {
+		shutdown_progress(vm);
+		return;
+	}
+	/* A process the host stopped is not "work done": the host decides. */
+	if (vm->started && sup_all_settled(vm->sup) && !sup_any_held(vm->sup))
+		shutdown_begin(vm, "every process has exited and none will restart");
+}
+
+/* ---- the host channel ---- */
+
+/* struct ctl_vm's hooks carry no ctx: the server reaches the vm of this
+ * process through this pointer, set once in wire_setup. */
+static struct vm *ctl_owner;
+
+static const char *ctl_hook_phase(void)
+{
+	return shutdown_phase(ctl_owner);
+}
+
+static void ctl_hook_shutdown(const char *why, int reboot)
+{
+	shutdown_request(ctl_owner, why, reboot);
+}
+
+static void ctl_hook_counters(struct ctl_vm_counters *c)
+{
+	c->reaped = ctl_owner->reaped;
+	c->orphans = ctl_owner->orphans;
+}
+
+/* The spec's control list, comma-separated: the addresses that fit whole. */
+static void join_spec_control(const struct spec *spec, struct wire_addrs *ret)
+{
+	char *list = ret->control;
+	list[0] = '\0';
+	for (size_t i = 0; i < spec->guest.control.n; i++) {
+		size_t n = strlen(list);
+		int w = snprintf(list + n, sizeof(ret->control) - n, "%s%s", n ? "," : "", spec->guest.control.v[i]);
+		if (w < 0 || (size_t)w >= sizeof(ret->control) - n) {
+			/* Never a cut address: it could name another path. */
+			list[n] = '\0';
+			log_error("control: the list is over %zu bytes: %s and later ones skipped",
+				  sizeof(ret->control) - 1, spec->guest.control.v[i]);
+			break;
+		}
+	}
+}
+
+void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdline,
+			const struct spec *spec, struct wire_addrs *ret)
+{
+	if (o && o->control[0]) {
+		snprintf(ret->control, sizeof(ret->control), "%s", o->control);
+	} else if (pid1 && boot_cmdline_get(cmdline, "vminit.control", ret->control, sizeof(ret->control)) == 0) {
+		/* as given */
+	} else if (spec && spec->guest.control.set) {
+		join_spec_control(spec, ret);
+	} else {
+		/* The defaults are a VM's; `vminit run` on a host listens only
+		 * where it is told to. */
+		snprintf(ret->control, sizeof(ret->control), "%s", pid1 ? CTL_DEFAULT_CONTROL : "");
+	}
+	ret->push = NULL;
+	if (o && o->push)
+		ret->push = o->push;
+	else if (pid1 && boot_cmdline_get(cmdline, "vminit.push", ret->push_buf, sizeof(ret->push_buf)) == 0)
+		ret->push = ret->push_buf;
+	else if (spec && spec->guest.push)
+		ret->push = spec->guest.push;
+}
+
+static void setup_ctl(struct vm *vm)
+{
+	struct wire_addrs a;
+	wire_control_addrs(vm->opts, vm->pid1, NULL, vm->spec, &a);
+	ctl_set_spec(vm->spec, vm->sup);
+	ctl_listen(a.control);
+	ctl_push(a.push);
+}
+
+/* Rings and state first: every later step may emit an event. */
+static void setup_channel_state(struct vm *vm)
+{
+	struct ctl_vm c = {
+		.loop = vm->loop, .pid1 = vm->pid1, .started_ms = vm->started_ms,
+		.shutdown_phase = ctl_hook_phase, .shutdown = ctl_hook_shutdown,
+		.counters = ctl_hook_counters,
+	};
+	ctl_owner = vm;
+	if (ctl_init(&c) < 0) {
+		log_error("no memory for the host channel: it is off");
+	} else {
+		vm->ctl_ok = 1;
+		ctl_set_modules(&vm->modules);
+	}
+}
+
+/* ---- set-up ---- */
+
+static void report_spec_errors(const struct vm *vm)
+{
+	const struct spec *s = vm->spec;
+	for (size_t i = 0; i < s->nerrors; i++)
+		log_error("spec: %s", s->errors[i]);
+	if (s->errors_dropped)
+		log_error("spec: %zu more errors not shown", s->errors_dropped);
+	log_error("spec %s has %zu errors: no process started%s",
+		  s->path, s->nerrors + s->errors_dropped, vm->pid1 ? "; waiting to be shut down" : "");
+}
+
+/* A valid spec: its guest settings, health checks and processes. */
+static void setup_processes(struct vm *vm)
+{
+	const struct sup_hooks hooks = {
+		.settled = on_settled, .event = on_svc_event, .log = on_svc_log,
+		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ctx = vm,
+	};
+	const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up, .ctx = vm };
+
+	vm->halt = vm->spec->guest.halt;
+	vm->stop_timeout_ns = (uint64_t)vm->spec->guest.stop_timeout * LOOP_NS_PER_SEC;
+	if (vm->pid1 && boot_set_hostname(vm->spec->guest.hostname) < 0)
+		log_warn("sethostname %s: %s", vm->spec->guest.hostname, strerror(errno));
+	vm->hc = hc_new(vm->loop, vm->spec, &hh);
+	if (!vm->hc)
+		log_error("out of memory setting up health checks: they are off");
+	else if (vm->ctl_ok)
+		ctl_set_health(vm->hc);
+	vm->sup = sup_new(vm->loop, vm->spec, &hooks);
+	if (!vm->sup)
+		log_error("out of memory setting up processes");
+}
+
+int wire_setup(struct vm *vm, const char *spec_path)
+{
+	vm->halt = SPEC_HALT_POWEROFF;
+	vm->stop_timeout_ns = 10 * LOOP_NS_PER_SEC;
+	vm->loop = loop_new(MAX_TIMERS);
+	if (!vm->loop || vm->sigfd < 0) {
+		log_error("cannot create the event loop: %s", strerror(errno));
+		return -1;
+	}
+	console_attach(vm->loop);
+	if (signals_watch(vm) < 0) {
+		log_error("cannot watch signals: %s", strerror(errno));
+		return -1;
+	}
+	shutdown_init(vm);
+	reap_init(vm);
+	setup_channel_state(vm);
+
+	log_info("reading spec %s", spec_path);
+	vm->spec = spec_load_file(spec_path);
+	if (vm->ctl_ok)
+		ctl_mark(CTL_MARK_SPEC);
+	if (!vm->spec) {
+		log_error("out of memory reading the spec");
+		if (vm->ctl_ok)
+			setup_ctl(vm);
+		return 0;
+	}
+	if (vm->spec->nerrors) {
+		report_spec_errors(vm);
+		if (vm->ctl_ok)
+			setup_ctl(vm);
+		return 0;
+	}
+	setup_processes(vm);
+	if (vm->ctl_ok)
+		setup_ctl(vm);
+	return 0;
+}
+
+void wire_start(struct vm *vm)
+{
+	if (vm->sup) {
+		sup_start_all(vm->sup);
+		vm->started = 1;
+		on_settled(vm);
+	}
+}
+
+/* ---- the loop ---- */
+
+void wire_run_once(struct vm *vm)
+{
+	if (loop_run_once(vm->loop) < 0 && errno != EINTR) {
+		log_error("epoll_wait: %s", strerror(errno));
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (vm->ctl_ok)
+		ctl_after_batch();
+}
+
+void wire_flush_channel(struct vm *vm)
+{
+	uint64_t deadline = loop_now() + (uint64_t)CTL_FLUSH_MS * LOOP_NS_PER_MS;
+	if (!vm->ctl_ok)
+		return;
+	ctl_after_batch();
+	while (!ctl_flushed() && loop_now() < deadline) {
+		loop_timer_at(vm->loop, &vm->sd_timer, deadline);
+		wire_run_once(vm);
+	}
+	if (!ctl_flushed())
+		log_warn("the host did not take the last events within %d ms", CTL_FLUSH_MS);
+}
