@@ -76,7 +76,7 @@ struct vm {
 	struct loop_timer sd_timer;
 	uint64_t reaped, orphans;
 	int exit_code;
-	int ctl_ok;
+	struct ctl_server *ctl;       /* NULL: the host channel is off */
 	int64_t started_ms;
 	const struct vminit_opts *opts;
 	struct modules_report modules;
@@ -241,8 +241,8 @@ static void shutdown_finish(void)
 	}
 	log_info("reaped %llu children, %llu of them orphans",
 		 (unsigned long long)vm.reaped, (unsigned long long)vm.orphans);
-	if (vm.ctl_ok)
-		ctl_event_final();
+	if (vm.ctl)
+		ctl_event_final(vm.ctl);
 }
 
 static void shutdown_kill(const char *why)
@@ -320,8 +320,8 @@ static void shutdown_request(const char *why, int reboot)
 	if (vm.sd != SD_NONE)
 		return;
 	log_info("shutting down: %s", why);
-	if (vm.ctl_ok)
-		ctl_event_shutdown(why, vm.halt == SPEC_HALT_REBOOT);
+	if (vm.ctl)
+		ctl_event_shutdown(vm.ctl, why, vm.halt == SPEC_HALT_REBOOT);
 	vm.sd = SD_STOPPING;
 	vm.sd_started = loop_now();
 	loop_timer_in(vm.loop, &vm.sd_timer, vm.stop_timeout_ns + KILL_GRACE_NS);
@@ -334,7 +334,7 @@ static void shutdown_request(const char *why, int reboot)
 
 static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
 {
-	if (vm.ctl_ok)
+	if (vm.ctl)
 		ctl_on_svc(ctx, i, s, ev, arg);
 	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN)
 		hc_process_started(vm.hc, i);
@@ -344,13 +344,13 @@ static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_even
 
 static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t len)
 {
-	if (vm.ctl_ok)
+	if (vm.ctl)
 		ctl_on_log(ctx, i, stream, line, len);
 }
 
 static void on_svc_log_dropped(void *ctx, size_t i, uint64_t n)
 {
-	if (vm.ctl_ok)
+	if (vm.ctl)
 		ctl_on_log_dropped(ctx, i, n);
 }
 
@@ -358,24 +358,22 @@ static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, 
 {
 	const char *name = vm.spec->procs[i].name;
 	const char *check = role == HC_READINESS ? "health" : "liveness";
-	(void)ctx;
 	if (to == HC_UNHEALTHY)
 		log_warn("%s: %s: unhealthy (%s)", name, check, reason ? reason : "failed");
 	else
 		log_info("%s: %s: %s", name, check, hc_state_name(to));
-	if (vm.ctl_ok)
-		ctl_event_health(i, role, to, reason);
+	if (vm.ctl)
+		ctl_event_health(ctx, i, role, to, reason);
 	if (vm.sup)
 		sup_recheck(vm.sup);   /* a dependent may wait for "healthy" */
 }
 
 static void on_give_up(void *ctx, size_t i, const char *why)
 {
-	(void)ctx;
 	if (!vm.sup || vm.sd != SD_NONE)
 		return;
-	if (sup_fail(vm.sup, i, why) == 0 && vm.ctl_ok)
-		ctl_event_give_up(i, why);
+	if (sup_fail(vm.sup, i, why) == 0 && vm.ctl)
+		ctl_event_give_up(ctx, i, why);
 }
 
 static int is_healthy(void *ctx, size_t i)
@@ -570,14 +568,14 @@ static void setup_ctl(void)
 		pushaddr = push;
 	else if (vm.spec && vm.spec->guest.push)
 		pushaddr = vm.spec->guest.push;
-	ctl_set_spec(vm.spec, vm.sup);
-	ctl_listen(list);
-	ctl_push(pushaddr);
+	ctl_set_spec(vm.ctl, vm.spec, vm.sup);
+	ctl_listen(vm.ctl, list);
+	ctl_push(vm.ctl, pushaddr);
 }
 
 static int setup(const char *spec_path)
 {
-	static const struct sup_hooks hooks = {
+	static struct sup_hooks hooks = {
 		.settled = on_settled, .event = on_svc_event, .log = on_svc_log, .log_dropped = on_svc_log_dropped, .healthy = is_healthy,
 	};
 	const struct ctl_vm cv = {
@@ -604,27 +602,26 @@ static int setup(const char *spec_path)
 		struct ctl_vm c = cv;
 		c.loop = vm.loop;
 		c.started_ms = vm.started_ms;
-		if (ctl_init(&c) < 0) {
+		vm.ctl = ctl_new(&c);
+		if (!vm.ctl)
 			log_error("no memory for the host channel: it is off");
-		} else {
-			vm.ctl_ok = 1;
-			ctl_set_modules(&vm.modules);
-		}
+		else
+			ctl_set_modules(vm.ctl, &vm.modules);
 	}
 
 	log_info("reading spec %s", spec_path);
 	vm.spec = spec_load_file(spec_path);
-	if (vm.ctl_ok)
-		ctl_mark(CTL_MARK_SPEC);
+	if (vm.ctl)
+		ctl_mark(vm.ctl, CTL_MARK_SPEC);
 	if (!vm.spec) {
 		log_error("out of memory reading the spec");
-		if (vm.ctl_ok)
+		if (vm.ctl)
 			setup_ctl();
 		return 0;
 	}
 	if (vm.spec->nerrors) {
 		report_spec_errors(vm.spec);
-		if (vm.ctl_ok)
+		if (vm.ctl)
 			setup_ctl();
 		return 0;
 	}
@@ -633,17 +630,19 @@ static int setup(const char *spec_path)
 	if (vm.pid1 && boot_set_hostname(vm.spec->guest.hostname) < 0)
 		log_warn("sethostname %s: %s", vm.spec->guest.hostname, strerror(errno));
 	{
-		static const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up };
+		static struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up };
+		hh.ctx = vm.ctl;
 		vm.hc = hc_new(vm.loop, vm.spec, &hh);
 		if (!vm.hc)
 			log_error("out of memory setting up health checks: they are off");
-		else if (vm.ctl_ok)
-			ctl_set_health(vm.hc);
+		else if (vm.ctl)
+			ctl_set_health(vm.ctl, vm.hc);
 	}
+	hooks.ctx = vm.ctl;
 	vm.sup = sup_new(vm.loop, vm.spec, &hooks);
 	if (!vm.sup)
 		log_error("out of memory setting up processes");
-	if (vm.ctl_ok)
+	if (vm.ctl)
 		setup_ctl();
 	return 0;
 }
@@ -656,8 +655,8 @@ static void run_once(void)
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	if (vm.ctl_ok)
-		ctl_after_batch();
+	if (vm.ctl)
+		ctl_after_batch(vm.ctl);
 }
 
 /* After the final event: a bounded wait for the host to take the last
@@ -665,14 +664,14 @@ static void run_once(void)
 static void flush_channel(void)
 {
 	uint64_t deadline = loop_now() + (uint64_t)CTL_FLUSH_MS * LOOP_NS_PER_MS;
-	if (!vm.ctl_ok)
+	if (!vm.ctl)
 		return;
-	ctl_after_batch();
-	while (!ctl_flushed() && loop_now() < deadline) {
+	ctl_after_batch(vm.ctl);
+	while (!ctl_flushed(vm.ctl) && loop_now() < deadline) {
 		loop_timer_at(vm.loop, &vm.sd_timer, deadline);
 		run_once();
 	}
-	if (!ctl_flushed())
+	if (!ctl_flushed(vm.ctl))
 		log_warn("the host did not take the last events within %d ms", CTL_FLUSH_MS);
 }
 
@@ -748,8 +747,8 @@ int vminit_run(const char *spec_path, const struct vminit_opts *o)
 	while (vm.sd != SD_DONE)
 		run_once();
 	flush_channel();
-	if (vm.ctl_ok)
-		ctl_close_listeners();
+	if (vm.ctl)
+		ctl_close_listeners(vm.ctl);
 	console_drain(2000);
 	return vm.exit_code;
 }
