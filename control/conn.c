@@ -123,7 +123,7 @@ void ctl_reply_error(struct conn *c, const char *id, enum ctl_err code, const ch
 struct jw *ctl_reply_begin(struct conn *c, const char *id)
 {
 	struct jw *w = &c->ctl->reply;
-	jw_init(w, c->ctl->scratch, CTL_OUT_MAX);
+	jw_init(w, c->ctl->work->scratch, CTL_OUT_MAX);
 	enc_reply_begin(w, id);
 	return w;
 }
@@ -354,7 +354,7 @@ static void on_conn_timer(struct loop *l, struct loop_timer *t)
 
 static void handle_line(struct conn *c, char *line, size_t len)
 {
-	struct ctl_req *req = &c->ctl->req;
+	struct ctl_req *req = &c->ctl->work->req;
 	char msg[512];
 	enum ctl_err e;
 	if (len > 0 && line[len - 1] == '\r')

@@ -27,14 +27,13 @@ struct ctl_server *ctl_new(const struct ctl_vm *vm)
 	ctl->boot.pid1_ms = vm->started_ms;
 	ctl->boot.spec_loaded_ms = -1;
 	ctl->boot.first_process_ms = -1;
-	/* Not calloc: a reply touches only the pages it fills. */
-	ctl->scratch = malloc(CTL_OUT_MAX);
-	if (!ctl->scratch || ring_init(&ctl->events, CTL_EVENT_BYTES, CTL_EVENT_SLOTS) < 0 ||
+	ctl->work = malloc(sizeof(*ctl->work));   /* not zeroed: see struct ctl_work */
+	if (!ctl->work || ring_init(&ctl->events, CTL_EVENT_BYTES, CTL_EVENT_SLOTS) < 0 ||
 	    ring_init(&ctl->logs, CTL_LOG_BYTES, CTL_LOG_SLOTS) < 0) {
 		/* Not ctl_free(): PID 1 never frees the server, so that (and what
 		 * only it uses) stays out of the binary. */
 		ring_free(&ctl->events);
-		free(ctl->scratch);
+		free(ctl->work);
 		free(ctl);
 		return NULL;
 	}
@@ -61,7 +60,7 @@ void ctl_free(struct ctl_server *ctl)
 		ctl_conn_free(ctl->push);
 	ring_free(&ctl->events);
 	ring_free(&ctl->logs);
-	free(ctl->scratch);
+	free(ctl->work);
 	free(ctl);
 }
 

@@ -84,6 +84,15 @@ struct listener {
 	char name[128];
 };
 
+/* Working memory, one use at a time. One malloc, never zeroed: as with the
+ * static buffers it once was, a page costs memory only once it is used (a
+ * small reply touches one page of the 1 MiB). */
+struct ctl_work {
+	char scratch[CTL_OUT_MAX];   /* the reply or stream item being made */
+	char evbuf[CTL_EVENT_MAX];   /* the event being made */
+	struct ctl_req req;          /* the request being answered */
+};
+
 struct ctl_server {
 	struct ctl_vm vm;
 	const struct spec *spec;
@@ -107,15 +116,9 @@ struct ctl_server {
 	 * status is asked. These three are for a debugger only. */
 	uint64_t count[ENC_C_COUNT];
 	uint64_t bytes_in, bytes_out, push_attempts;
-	/* Working memory, one use at a time: the reply or stream item being made
-	 * (CTL_OUT_MAX bytes, allocated apart so that the pages a small reply
-	 * never touches cost nothing), the request being answered, the event
-	 * being made. */
-	char *scratch;
-	struct jw reply;
-	struct ctl_req req;
-	struct jw ev;
-	char evbuf[CTL_EVENT_MAX];
+	struct ctl_work *work;
+	struct jw reply;             /* writing into work->scratch */
+	struct jw ev;                /* writing into work->evbuf */
 };
 
 static inline size_t ctl_pending(const struct conn *c)

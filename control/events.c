@@ -22,7 +22,7 @@
 /* An event's members after seq and at_ms, as JSON text: "\"type\":..." */
 static struct jw *ev_open(struct ctl_server *ctl)
 {
-	jw_init(&ctl->ev, ctl->evbuf, sizeof(ctl->evbuf));
+	jw_init(&ctl->ev, ctl->work->evbuf, CTL_EVENT_MAX);
 	return &ctl->ev;
 }
 
@@ -39,7 +39,7 @@ static void ev_commit(struct ctl_server *ctl)
 		ctl->count[ENC_C_ITEMS_DROPPED]++;
 		return;
 	}
-	ring_add(&ctl->events, 0, 0, clock_boot_ms(), ctl->evbuf, ctl->ev.len);
+	ring_add(&ctl->events, 0, 0, clock_boot_ms(), ctl->work->evbuf, ctl->ev.len);
 }
 
 const char *ctl_proc_name(const struct ctl_server *ctl, size_t i)

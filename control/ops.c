@@ -9,7 +9,6 @@
 #include "ctl_int.h"
 #include "base/clock.h"
 #include "base/console.h"
-#include "base/names.h"
 #include "spec/spec.h"
 #include "supervisor/env.h"
 #include "supervisor/exec.h"

@@ -121,7 +121,7 @@ void ctl_push_connected(struct conn *c, uint32_t events)
 	ctl->count[ENC_C_PUSH_CONNECTS]++;
 	c->connected_at = loop_now();
 	/* The first item of every push connection: who we are and how boot went. */
-	jw_init(&w, ctl->scratch, CTL_OUT_MAX);
+	jw_init(&w, ctl->work->scratch, CTL_OUT_MAX);
 	enc_ready(&w, clock_boot_ms(), &ctl->boot);
 	ctl_out_append(c, w.buf, w.len, 1);   /* small: past the budget */
 	ctl_stream_start(c, CM_EVENTS, ctl->push_cursor);

@@ -56,7 +56,7 @@ static void pump_events(struct conn *c)
 			continue;
 		}
 		r = ring_get(ev, c->cursor);
-		jw_init(&w, c->ctl->scratch, CTL_OUT_MAX);
+		jw_init(&w, c->ctl->work->scratch, CTL_OUT_MAX);
 		enc_event(&w, r->seq, r->at_ms, ring_data(ev, r), r->len);
 		if (emit_item(c, &w) < 0)
 			return;
@@ -73,7 +73,7 @@ static void log_item(struct conn *c, struct jw *w, const struct ring_rec *r)
 {
 	const struct ring *logs = &c->ctl->logs;
 	const char *name = ctl_proc_name(c->ctl, r->tag);
-	jw_init(w, c->ctl->scratch, CTL_OUT_MAX);
+	jw_init(w, c->ctl->work->scratch, CTL_OUT_MAX);
 	if (r->kind == CTL_LOG_DROPPED) {
 		/* Lines the process wrote over its budget, here in order. */
 		char count[24];
@@ -112,7 +112,7 @@ static void pump_logs(struct conn *c)
 	}
 	if (!c->follow && c->cursor >= stop && ctl_pending(c) < CTL_OUT_LOW) {
 		struct jw w;
-		jw_init(&w, c->ctl->scratch, CTL_OUT_MAX);
+		jw_init(&w, c->ctl->work->scratch, CTL_OUT_MAX);
 		enc_logs_end(&w, c->sent);
 		if (emit_item(c, &w) < 0)
 			return;
