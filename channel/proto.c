@@ -184,6 +184,113 @@ static enum ctl_err parse_exec(struct pctx *p)
 	return CTL_OK;
 }
 
+/* The id first, so every later error can carry it: req->id is "" (none),
+ * or JSON text to echo as it stands. */
+static enum ctl_err parse_id(struct pctx *p, const char *line)
+{
+	struct jr *r = p->r;
+	struct ctl_req *req = p->req;
+	int i = jr_get(r, 0, "id");
+	if (i >= 0) {
+		int t = jr_type(r, i);
+		size_t n = (size_t)(r->tok[i].end - r->tok[i].start);
+		long long v;
+		char tmp[PROTO_ID_MAX + 1];
+		if (t == JR_STRING && n <= PROTO_ID_MAX && jr_str(r, i, tmp, sizeof(tmp)) >= 0) {
+			/* Echo the original escaped text: it is valid JSON. */
+			req->id[0] = '"';
+			memcpy(req->id + 1, line + r->tok[i].start, n);
+			req->id[n + 1] = '"';
+			req->id[n + 2] = '\0';
+		} else if (t == JR_PRIMITIVE && jr_int(r, i, &v) == 0) {
+			snprintf(req->id, sizeof(req->id), "%lld", v);
+		} else {
+			return bad(p, "id: must be an integer or a string of at most %d bytes", PROTO_ID_MAX);
+		}
+	}
+	return CTL_OK;
+}
+
+static enum ctl_err parse_op(struct pctx *p)
+{
+	char op[32];
+	int rc = get_str(p, "op", op, sizeof(op));
+	if (rc == 0)
+		return bad(p, "op: missing");
+	if (rc < 0)
+		return bad(p, "op: must be a string naming an operation");
+	for (int k = 1; k < CTL_OP_COUNT; k++)
+		if (!strcmp(op, op_names[k]))
+			p->req->op = (enum ctl_op)k;
+	if (p->req->op == CTL_OP_NONE) {
+		snprintf(p->msg, p->msglen, "no operation \"%s\" in protocol %d", op, PROTO_VERSION);
+		return CTL_E_UNKNOWN_OP;
+	}
+	return CTL_OK;
+}
+
+/* status and logs: an optional process. */
+static enum ctl_err maybe_process(struct pctx *p)
+{
+	int rc = get_str(p, "process", p->req->process, sizeof(p->req->process));
+	if (rc < 0)
+		return bad(p, "process: must be a string");
+	p->req->has_process = rc == 1;
+	return CTL_OK;
+}
+
+/* The fields of req->op. */
+static enum ctl_err parse_fields(struct pctx *p)
+{
+	struct ctl_req *req = p->req;
+	enum ctl_err e;
+	long long v;
+	int rc;
+	switch (req->op) {
+	case CTL_OP_HELLO:
+		if (get_int(p, "protocol", 1, 1000000, &v) < 0)
+			return bad(p, "protocol: must be a positive integer");
+		break;
+	case CTL_OP_STATUS:
+		return maybe_process(p);
+	case CTL_OP_EVENTS:
+		rc = get_int(p, "since", 0, 0x7fffffffffffffffLL, &v);
+		if (rc < 0)
+			return bad(p, "since: must be an event seq (an integer >= 0)");
+		req->has_since = rc == 1;
+		req->since = rc == 1 ? (unsigned long long)v : 0;
+		break;
+	case CTL_OP_LOGS:
+		if ((e = maybe_process(p)) != CTL_OK)
+			return e;
+		req->lines = PROTO_LOG_LINES_DEFAULT;
+		if (get_int(p, "lines", 0, PROTO_LOG_LINES_MAX, &req->lines) < 0)
+			return bad(p, "lines: must be an integer from 0 to %d", PROTO_LOG_LINES_MAX);
+		req->follow = 0;
+		if (get_bool(p, "follow", &req->follow) < 0)
+			return bad(p, "follow: must be true or false");
+		break;
+	case CTL_OP_SIGNAL:
+		if ((e = need_process(p)) != CTL_OK)
+			return e;
+		return parse_signal(p);
+	case CTL_OP_STOP:
+	case CTL_OP_START:
+	case CTL_OP_RESTART:
+		return need_process(p);
+	case CTL_OP_SHUTDOWN:
+		req->reboot = 0;
+		if (get_bool(p, "reboot", &req->reboot) < 0)
+			return bad(p, "reboot: must be true or false");
+		break;
+	case CTL_OP_EXEC:
+		return parse_exec(p);
+	default:
+		break;
+	}
+	return CTL_OK;
+}
+
 enum ctl_err proto_parse_request(const char *line, size_t len, struct ctl_req *req,
 				 char *msg, size_t msglen)
 {
@@ -193,8 +300,7 @@ enum ctl_err proto_parse_request(const char *line, size_t len, struct ctl_req *r
 	static jsmntok_t tok[PROTO_TOKENS_MAX];
 	struct pctx p = { &r, req, msg, msglen, 0 };
 	const char *err;
-	char op[32];
-	int i, rc;
+	enum ctl_err e;
 
 	req->op = CTL_OP_NONE;
 	req->id[0] = '\0';
@@ -209,91 +315,7 @@ enum ctl_err proto_parse_request(const char *line, size_t len, struct ctl_req *r
 	}
 	if (jr_parse(&r, tok, PROTO_TOKENS_MAX, line, len, &err) < 0)
 		return bad(&p, "%s", err);
-
-	/* The id first, so every later error can carry it. */
-	i = jr_get(&r, 0, "id");
-	if (i >= 0) {
-		int t = jr_type(&r, i);
-		size_t n = (size_t)(r.tok[i].end - r.tok[i].start);
-		long long v;
-		char tmp[PROTO_ID_MAX + 1];
-		if (t == JR_STRING && n <= PROTO_ID_MAX && jr_str(&r, i, tmp, sizeof(tmp)) >= 0) {
-			/* Echo the original escaped text: it is valid JSON. */
-			req->id[0] = '"';
-			memcpy(req->id + 1, line + r.tok[i].start, n);
-			req->id[n + 1] = '"';
-			req->id[n + 2] = '\0';
-		} else if (t == JR_PRIMITIVE && jr_int(&r, i, &v) == 0) {
-			snprintf(req->id, sizeof(req->id), "%lld", v);
-		} else {
-			return bad(&p, "id: must be an integer or a string of at most %d bytes", PROTO_ID_MAX);
-		}
-	}
-
-	rc = get_str(&p, "op", op, sizeof(op));
-	if (rc == 0)
-		return bad(&p, "op: missing");
-	if (rc < 0)
-		return bad(&p, "op: must be a string naming an operation");
-	for (int k = 1; k < CTL_OP_COUNT; k++)
-		if (!strcmp(op, op_names[k]))
-			req->op = (enum ctl_op)k;
-	if (req->op == CTL_OP_NONE) {
-		snprintf(msg, msglen, "no operation \"%s\" in protocol %d", op, PROTO_VERSION);
-		return CTL_E_UNKNOWN_OP;
-	}
-
-	switch (req->op) {
-	case CTL_OP_HELLO: {
-		long long v;
-		if (get_int(&p, "protocol", 1, 1000000, &v) < 0)
-			return bad(&p, "protocol: must be a positive integer");
-		break;
-	}
-	case CTL_OP_STATUS:
-		rc = get_str(&p, "process", req->process, sizeof(req->process));
-		if (rc < 0)
-			return bad(&p, "process: must be a string");
-		req->has_process = rc == 1;
-		break;
-	case CTL_OP_EVENTS: {
-		long long v;
-		rc = get_int(&p, "since", 0, 0x7fffffffffffffffLL, &v);
-		if (rc < 0)
-			return bad(&p, "since: must be an event seq (an integer >= 0)");
-		req->has_since = rc == 1;
-		req->since = rc == 1 ? (unsigned long long)v : 0;
-		break;
-	}
-	case CTL_OP_LOGS:
-		rc = get_str(&p, "process", req->process, sizeof(req->process));
-		if (rc < 0)
-			return bad(&p, "process: must be a string");
-		req->has_process = rc == 1;
-		req->lines = PROTO_LOG_LINES_DEFAULT;
-		if (get_int(&p, "lines", 0, PROTO_LOG_LINES_MAX, &req->lines) < 0)
-			return bad(&p, "lines: must be an integer from 0 to %d", PROTO_LOG_LINES_MAX);
-		req->follow = 0;
-		if (get_bool(&p, "follow", &req->follow) < 0)
-			return bad(&p, "follow: must be true or false");
-		break;
-	case CTL_OP_SIGNAL:
-		if ((rc = need_process(&p)) != CTL_OK)
-			return (enum ctl_err)rc;
-		return parse_signal(&p);
-	case CTL_OP_STOP:
-	case CTL_OP_START:
-	case CTL_OP_RESTART:
-		return need_process(&p);
-	case CTL_OP_SHUTDOWN:
-		req->reboot = 0;
-		if (get_bool(&p, "reboot", &req->reboot) < 0)
-			return bad(&p, "reboot: must be true or false");
-		break;
-	case CTL_OP_EXEC:
-		return parse_exec(&p);
-	default:
-		break;
-	}
-	return CTL_OK;
+	if ((e = parse_id(&p, line)) != CTL_OK || (e = parse_op(&p)) != CTL_OK)
+		return e;
+	return parse_fields(&p);
 }

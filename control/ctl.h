@@ -4,6 +4,10 @@
  * streams events and log lines from two bounded rings, and pushes events to
  * the host. Everything runs from the one loop and nothing blocks: a slow or
  * hostile client costs only its own bounded buffers.
+ *
+ * The server is one object (struct ctl_server) that init makes and passes in;
+ * it keeps no state anywhere else, so a test can make one on a loop of its
+ * own. control/ctl_int.h lists the files it is made of.
  */
 #ifndef VMINIT_CTL_H
 #define VMINIT_CTL_H
@@ -13,10 +17,10 @@
 
 #include "supervisor/svc.h"
 
+struct ctl_server;
 struct loop;
 struct sup;
 struct spec;
-struct jw;
 struct modules_report;
 struct hc_set;
 
@@ -47,48 +51,55 @@ struct ctl_vm {
 	int pid1;
 	int64_t started_ms;       /* clock_boot_ms() when vminit started */
 	/* NULL while shutting down has not begun, else the phase's name. */
-	const char *(*shutdown_phase)(void);
+	const char *(*shutdown_phase)(void *ctx);
 	/* Begin the shutdown (or hurry it, as a second SIGTERM does). */
-	void (*shutdown)(const char *why, int reboot);
+	void (*shutdown)(void *ctx, const char *why, int reboot);
 	/* The VM's own counters, for status's "counters" object. */
-	void (*counters)(struct ctl_vm_counters *ret);
+	void (*counters)(void *ctx, struct ctl_vm_counters *ret);
+	void *ctx;                /* given to each hook above */
 };
 
-/* Rings and state; before anything else here. 0, or -1 (ENOMEM). */
-int ctl_init(const struct ctl_vm *vm);
+/* The server: its rings and state, before anything else here; nothing
+ * listens yet. NULL (ENOMEM). Every other function takes what it returns. */
+struct ctl_server *ctl_new(const struct ctl_vm *vm);
+/* Close every connection and listener (removing unix sockets' files) and free
+ * the server. Not from inside a loop handler of the server's own. */
+void ctl_free(struct ctl_server *ctl);
 /* The spec and its supervisor (sup NULL when the spec has errors). */
-void ctl_set_spec(const struct spec *spec, struct sup *sup);
+void ctl_set_spec(struct ctl_server *ctl, const struct spec *spec, struct sup *sup);
 /* The kernel modules loaded at boot (kept by the caller): status and one
  * module.failed event per failure. */
-void ctl_set_modules(const struct modules_report *r);
+void ctl_set_modules(struct ctl_server *ctl, const struct modules_report *r);
 /* Listen on each address of a comma-separated list; failures are logged. */
-void ctl_listen(const char *list);
+void ctl_listen(struct ctl_server *ctl, const char *list);
 /* Push events to addr (vsock:CID:PORT or unix:PATH). */
-void ctl_push(const char *addr);
+void ctl_push(struct ctl_server *ctl, const char *addr);
 
 /* Boot timings: the spec is loaded (the first process is seen by itself). */
 enum ctl_mark { CTL_MARK_SPEC };
-void ctl_mark(enum ctl_mark m);
+void ctl_mark(struct ctl_server *ctl, enum ctl_mark m);
 
-/* Event sources (sup_hooks, and PID 1's own). */
+/* Event sources. These three have the shape of struct sup_hooks' members:
+ * ctx is the server. */
 void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
 void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len);
 /* n lines of process i dropped over its budget: a record in the log ring
  * that `logs` readers get as {"lost":n,"process":...,"reason":"budget"}. */
 void ctl_on_log_dropped(void *ctx, size_t i, uint64_t n);
-void ctl_event_shutdown(const char *reason, int reboot);
-void ctl_event_final(void);
+/* PID 1's own. */
+void ctl_event_shutdown(struct ctl_server *ctl, const char *reason, int reboot);
+void ctl_event_final(struct ctl_server *ctl);
 /* Health checks (docs/health.md): their states for status, and events. */
-void ctl_set_health(struct hc_set *hc);
-void ctl_event_health(size_t i, int role, int state, const char *reason);
-void ctl_event_give_up(size_t i, const char *why);
+void ctl_set_health(struct ctl_server *ctl, struct hc_set *hc);
+void ctl_event_health(struct ctl_server *ctl, size_t i, int role, int state, const char *reason);
+void ctl_event_give_up(struct ctl_server *ctl, size_t i, const char *why);
 
 /* After every loop batch: send what streams have to send, free closed
  * connections (their memory stays valid until the batch ends). */
-void ctl_after_batch(void);
+void ctl_after_batch(struct ctl_server *ctl);
 /* Every reply and stream item sent, and the push (if any) caught up. */
-int ctl_flushed(void);
+int ctl_flushed(struct ctl_server *ctl);
 /* Stop listening and remove the unix sockets' files (`vminit run` at exit). */
-void ctl_close_listeners(void);
+void ctl_close_listeners(struct ctl_server *ctl);
 
 #endif

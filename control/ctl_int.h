@@ -1,16 +1,36 @@
-/* ctl_int.h - what ctl.c (connections) and ctl_ops.c (operations) share.
- * Not for the rest of vminit: ctl.h is the module's interface. */
+/* ctl_int.h - what the files of the control server share. Not for the rest
+ * of vminit: ctl.h is the module's interface.
+ *
+ * The server is one struct ctl_server, made by ctl_new() and passed to every
+ * function. A connection, a listener and the push reach it through their ctl
+ * pointer, and so do the loop's handlers, through the io's or timer's ctx:
+ * there is no state outside it. Its files, one concern each:
+ *   ctl.c     the object: made, freed, told of the spec's parts; after a batch
+ *   conn.c    connections: reading, line framing, writing, replies, budgets
+ *   evict.c   who gets in at the connection limit, who goes for output room
+ *   stream.c  events and logs streams: a cursor into a ring each
+ *   listen.c  the vsock and unix listeners: accept, refuse
+ *   serial.c  the virtio-serial port
+ *   push.c    the push: a connection vminit makes, retried
+ *   ops.c     the operations: what each request does
+ *   status.c  status, the big reply
+ *   events.c  supervisor, health and PID 1 events -> the event ring
+ * The wire's spelling of every reply and event is channel/encode.c's.
+ */
 #ifndef VMINIT_CTL_INT_H
 #define VMINIT_CTL_INT_H
 
 /* The kind of a log ring record: 1 stdout, 2 stderr, or this: lines dropped
  * over a process's budget (the record's text is the count). */
 #define CTL_LOG_DROPPED 3
+/* An event's members, as the ring keeps them. */
+#define CTL_EVENT_MAX 32768
 
 #include "ctl.h"
 #include "base/loop.h"
 #include "base/ring.h"
 #include "channel/addr.h"
+#include "channel/encode.h"
 #include "channel/json.h"
 #include "channel/proto.h"
 
@@ -25,6 +45,7 @@ enum conn_mode {
 
 struct conn {
 	struct conn *next;
+	struct ctl_server *ctl;
 	struct loop_io io;
 	struct loop_timer timer;     /* half-sent request; serial poll; push retry */
 	int fd;
@@ -51,7 +72,28 @@ struct conn {
 	char in[PROTO_REQUEST_MAX];
 };
 
-struct ctl {
+struct listener {
+	struct ctl_server *ctl;
+	struct loop_io io;
+	struct loop_timer pause;
+	int fd;
+	int vsock;
+	int host;                /* its connections are the host's */
+	uint32_t peer_cid;       /* vsock: the one peer CID let in, or ADDR_CID_ANY */
+	char path[ADDR_PATH_MAX];  /* unix: the file to remove at the end */
+	char name[128];
+};
+
+/* Working memory, one use at a time. One malloc, never zeroed: as with the
+ * static buffers it once was, a page costs memory only once it is used (a
+ * small reply touches one page of the 1 MiB). */
+struct ctl_work {
+	char scratch[CTL_OUT_MAX];   /* the reply or stream item being made */
+	char evbuf[CTL_EVENT_MAX];   /* the event being made */
+	struct ctl_req req;          /* the request being answered */
+};
+
+struct ctl_server {
 	struct ctl_vm vm;
 	const struct spec *spec;
 	struct sup *sup;
@@ -61,40 +103,89 @@ struct ctl {
 	size_t nlocal;               /* of nconns, those not from the host */
 	size_t out_total;
 	int finalized;
-	int64_t pid1_ms, spec_ms, first_process_ms;
+	struct enc_boot boot;        /* -1: not yet */
 	const struct modules_report *modules;   /* NULL: none were asked for */
 	struct hc_set *hc;                      /* NULL: no checks */
+	struct listener listeners[CTL_MAX_LISTENERS];
+	size_t nlisteners;
 	struct addr push_addr;
 	uint64_t push_cursor, push_backoff;
-	/* counters */
-	uint64_t accepted, refused, refused_peers, evicted, requests, bad_requests, timeouts;
-	uint64_t bytes_in, bytes_out, busy_replies, dropped_replies;
-	uint64_t items_lost, items_dropped, stream_waits;
-	uint64_t push_attempts, push_connects, push_sent, push_resent;
+	/* Status's "counters" that the server keeps, by enum enc_counter
+	 * (channel/encode.h): ctl->count[ENC_C_REQUESTS]++. The rest of that
+	 * array (PID 1's, the rings', the connections now) is filled in when
+	 * status is asked. These three are for a debugger only. */
+	uint64_t count[ENC_C_COUNT];
+	uint64_t bytes_in, bytes_out, push_attempts;
+	struct ctl_work *work;
+	struct jw reply;             /* writing into work->scratch */
+	struct jw ev;                /* writing into work->evbuf */
 };
 
-extern struct ctl ctl;
+static inline size_t ctl_pending(const struct conn *c)
+{
+	return c->outlen - c->outoff;
+}
 
-void ctl_dispatch(struct conn *c, struct ctl_req *req);
-struct jw *ctl_reply_begin(const char *id);
+/* conn.c */
+struct conn *ctl_conn_new(struct ctl_server *ctl, int fd, enum conn_kind kind, int host);
+/* A connection object that is not (yet) on the list nor watched: the push. */
+void ctl_conn_init(struct conn *c, struct ctl_server *ctl, enum conn_kind kind);
+/* Watch c->fd for events, with the connections' handler. 0, or -1. */
+int ctl_conn_watch(struct conn *c, uint32_t events);
+void ctl_conn_close(struct conn *c);
+/* A push or serial "connection" lost its peer: its session is forgotten, the
+ * object kept. */
+void ctl_conn_drop(struct conn *c);
+void ctl_conn_update(struct conn *c);
+void ctl_conn_process(struct conn *c);
+void ctl_conn_flush(struct conn *c);
+/* An exec finished, or anything else that let a waiting connection go on. */
+void ctl_conn_resume(struct conn *c);
+/* Close its fd and free it at once (ctl_free). */
+void ctl_conn_free(struct conn *c);
+/* Queue bytes; -1 when they do not fit. small: may pass the global budget. */
+int ctl_out_append(struct conn *c, const char *p, size_t n, int small);
+struct jw *ctl_reply_begin(struct conn *c, const char *id);
 /* 0, or -1 when the reply was refused (an error reply went instead). */
 int ctl_reply_end(struct conn *c, struct jw *w, const char *id);
 /* exempt: past the global budget (an exec's result: it ran already). */
 int ctl_reply_end_ex(struct conn *c, struct jw *w, const char *id, int exempt);
 void ctl_reply_error(struct conn *c, const char *id, enum ctl_err code, const char *msg);
-void ctl_stream_start(struct conn *c, enum conn_mode mode, uint64_t cursor);
-void ctl_conn_resume(struct conn *c);
-void ctl_conn_drop(struct conn *c);
-void ctl_format_event(struct jw *w, const struct ring_rec *r);
-void ctl_write_boot(struct jw *w);
-const char *ctl_proc_name(size_t i);
 
-int ctl_serial_open(const char *name);
+/* evict.c */
+/* Room for a new connection (closing one if need be): 1, or 0 to refuse. */
+int ctl_admit(struct ctl_server *ctl, int host);
+/* Close a connection whose output waits for its reader, for c's reply. */
+int ctl_evict_for_output(const struct conn *c);
+
+/* stream.c */
+void ctl_stream_start(struct conn *c, enum conn_mode mode, uint64_t cursor);
+/* Make items while the output is small. */
+void ctl_stream_pump(struct conn *c);
+
+/* listen.c: ctl_listen, ctl_close_listeners (ctl.h). */
+
+/* serial.c */
+int ctl_serial_open(struct ctl_server *ctl, const char *name);
 void ctl_serial_lost(struct conn *c);
 void ctl_serial_timer(struct conn *c);
+
+/* push.c */
 void ctl_push_lost(struct conn *c);
 void ctl_push_timer(struct conn *c);
 void ctl_push_connected(struct conn *c, uint32_t events);
-void ctl_push_hurry(void);
+/* Retry now, if waiting to (the final event is out). */
+void ctl_push_hurry(struct ctl_server *ctl);
+
+/* ops.c */
+void ctl_dispatch(struct conn *c, struct ctl_req *req);
+/* The index of the process the request names, or -1 (a not_found reply went). */
+int ctl_find_process(struct conn *c, const struct ctl_req *q);
+
+/* status.c */
+void ctl_op_status(struct conn *c, const struct ctl_req *q);
+
+/* events.c */
+const char *ctl_proc_name(const struct ctl_server *ctl, size_t i);
 
 #endif

@@ -98,8 +98,8 @@ static void shutdown_finish(struct vm *vm)
 	}
 	log_info("reaped %llu children, %llu of them orphans",
 		 (unsigned long long)vm->reaped, (unsigned long long)vm->orphans);
-	if (vm->ctl_ok)
-		ctl_event_final();
+	if (vm->ctl)
+		ctl_event_final(vm->ctl);
 }
 
 static void shutdown_kill(struct vm *vm, const char *why)
@@ -178,8 +178,8 @@ void shutdown_request(struct vm *vm, const char *why, int reboot)
 	if (vm->sd != SD_NONE)
 		return;
 	log_info("shutting down: %s", why);
-	if (vm->ctl_ok)
-		ctl_event_shutdown(why, vm->halt == SPEC_HALT_REBOOT);
+	if (vm->ctl)
+		ctl_event_shutdown(vm->ctl, why, vm->halt == SPEC_HALT_REBOOT);
 	vm->sd = SD_STOPPING;
 	vm->sd_started = loop_now();
 	loop_timer_in(vm->loop, &vm->sd_timer, vm->stop_timeout_ns + KILL_GRACE_NS);

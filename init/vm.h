@@ -39,7 +39,7 @@ struct vm {
 	struct sup *sup;                   /* NULL: spec errors, or no memory */
 	struct hc_set *hc;                 /* NULL: health checks are off */
 	struct modules_report modules;     /* PID 1's, from boot */
-	int ctl_ok;                        /* the host channel is up */
+	struct ctl_server *ctl;            /* the host channel; NULL: it is off */
 	int started;                       /* the processes were started */
 	int exit_code;                     /* `vminit run`'s, once done */
 	enum spec_halt halt;               /* power off or reboot at the end */

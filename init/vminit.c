@@ -97,8 +97,8 @@ int vminit_run(const char *spec_path, const struct vminit_opts *o)
 	if (vm.spec && vm.spec->nerrors)
 		return 1;   /* a subreaper may exit: nothing to keep up */
 	run_to_end(&vm);
-	if (vm.ctl_ok)
-		ctl_close_listeners();
+	if (vm.ctl)
+		ctl_close_listeners(vm.ctl);
 	console_drain(2000);
 	return vm.exit_code;
 }

@@ -34,8 +34,8 @@
 static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
 {
 	struct vm *vm = ctx;
-	if (vm->ctl_ok)
-		ctl_on_svc(ctx, i, s, ev, arg);
+	if (vm->ctl)
+		ctl_on_svc(vm->ctl, i, s, ev, arg);
 	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN)
 		hc_process_started(vm->hc, i);
 	else if (ev == SVC_EV_EXITED)   /* only a main process's exit */
@@ -45,15 +45,15 @@ static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_even
 static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t len)
 {
 	struct vm *vm = ctx;
-	if (vm->ctl_ok)
-		ctl_on_log(ctx, i, stream, line, len);
+	if (vm->ctl)
+		ctl_on_log(vm->ctl, i, stream, line, len);
 }
 
 static void on_svc_log_dropped(void *ctx, size_t i, uint64_t n)
 {
 	struct vm *vm = ctx;
-	if (vm->ctl_ok)
-		ctl_on_log_dropped(ctx, i, n);
+	if (vm->ctl)
+		ctl_on_log_dropped(vm->ctl, i, n);
 }
 
 static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, const char *reason)
@@ -65,8 +65,8 @@ static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, 
 		log_warn("%s: %s: unhealthy (%s)", name, check, reason ? reason : "failed");
 	else
 		log_info("%s: %s: %s", name, check, hc_state_name(to));
-	if (vm->ctl_ok)
-		ctl_event_health(i, role, to, reason);
+	if (vm->ctl)
+		ctl_event_health(vm->ctl, i, role, to, reason);
 	if (vm->sup)
 		sup_recheck(vm->sup);   /* a dependent may wait for "healthy" */
 }
@@ -76,8 +76,8 @@ static void on_give_up(void *ctx, size_t i, const char *why)
 	struct vm *vm = ctx;
 	if (!vm->sup || vm->sd != SD_NONE)
 		return;
-	if (sup_fail(vm->sup, i, why) == 0 && vm->ctl_ok)
-		ctl_event_give_up(i, why);
+	if (sup_fail(vm->sup, i, why) == 0 && vm->ctl)
+		ctl_event_give_up(vm->ctl, i, why);
 }
 
 static int is_healthy(void *ctx, size_t i)
@@ -100,24 +100,21 @@ static void on_settled(void *ctx)
 
 /* ---- the host channel ---- */
 
-/* struct ctl_vm's hooks carry no ctx: the server reaches the vm of this
- * process through this pointer, set once in wire_setup. */
-static struct vm *ctl_owner;
-
-static const char *ctl_hook_phase(void)
+static const char *ctl_hook_phase(void *ctx)
 {
-	return shutdown_phase(ctl_owner);
+	return shutdown_phase(ctx);
 }
 
-static void ctl_hook_shutdown(const char *why, int reboot)
+static void ctl_hook_shutdown(void *ctx, const char *why, int reboot)
 {
-	shutdown_request(ctl_owner, why, reboot);
+	shutdown_request(ctx, why, reboot);
 }
 
-static void ctl_hook_counters(struct ctl_vm_counters *c)
+static void ctl_hook_counters(void *ctx, struct ctl_vm_counters *c)
 {
-	c->reaped = ctl_owner->reaped;
-	c->orphans = ctl_owner->orphans;
+	const struct vm *vm = ctx;
+	c->reaped = vm->reaped;
+	c->orphans = vm->orphans;
 }
 
 /* The spec's control list, comma-separated: the addresses that fit whole. */
@@ -165,9 +162,9 @@ static void setup_ctl(struct vm *vm)
 {
 	struct wire_addrs a;
 	wire_control_addrs(vm->opts, vm->pid1, NULL, vm->spec, &a);
-	ctl_set_spec(vm->spec, vm->sup);
-	ctl_listen(a.control);
-	ctl_push(a.push);
+	ctl_set_spec(vm->ctl, vm->spec, vm->sup);
+	ctl_listen(vm->ctl, a.control);
+	ctl_push(vm->ctl, a.push);
 }
 
 /* Rings and state first: every later step may emit an event. */
@@ -176,15 +173,13 @@ static void setup_channel_state(struct vm *vm)
 	struct ctl_vm c = {
 		.loop = vm->loop, .pid1 = vm->pid1, .started_ms = vm->started_ms,
 		.shutdown_phase = ctl_hook_phase, .shutdown = ctl_hook_shutdown,
-		.counters = ctl_hook_counters,
+		.counters = ctl_hook_counters, .ctx = vm,
 	};
-	ctl_owner = vm;
-	if (ctl_init(&c) < 0) {
+	vm->ctl = ctl_new(&c);
+	if (!vm->ctl)
 		log_error("no memory for the host channel: it is off");
-	} else {
-		vm->ctl_ok = 1;
-		ctl_set_modules(&vm->modules);
-	}
+	else
+		ctl_set_modules(vm->ctl, &vm->modules);
 }
 
 /* ---- set-up ---- */
@@ -216,8 +211,8 @@ static void setup_processes(struct vm *vm)
 	vm->hc = hc_new(vm->loop, vm->spec, &hh);
 	if (!vm->hc)
 		log_error("out of memory setting up health checks: they are off");
-	else if (vm->ctl_ok)
-		ctl_set_health(vm->hc);
+	else if (vm->ctl)
+		ctl_set_health(vm->ctl, vm->hc);
 	vm->sup = sup_new(vm->loop, vm->spec, &hooks);
 	if (!vm->sup)
 		log_error("out of memory setting up processes");
@@ -243,22 +238,22 @@ int wire_setup(struct vm *vm, const char *spec_path)
 
 	log_info("reading spec %s", spec_path);
 	vm->spec = spec_load_file(spec_path);
-	if (vm->ctl_ok)
-		ctl_mark(CTL_MARK_SPEC);
+	if (vm->ctl)
+		ctl_mark(vm->ctl, CTL_MARK_SPEC);
 	if (!vm->spec) {
 		log_error("out of memory reading the spec");
-		if (vm->ctl_ok)
+		if (vm->ctl)
 			setup_ctl(vm);
 		return 0;
 	}
 	if (vm->spec->nerrors) {
 		report_spec_errors(vm);
-		if (vm->ctl_ok)
+		if (vm->ctl)
 			setup_ctl(vm);
 		return 0;
 	}
 	setup_processes(vm);
-	if (vm->ctl_ok)
+	if (vm->ctl)
 		setup_ctl(vm);
 	return 0;
 }
@@ -281,20 +276,20 @@ void wire_run_once(struct vm *vm)
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	if (vm->ctl_ok)
-		ctl_after_batch();
+	if (vm->ctl)
+		ctl_after_batch(vm->ctl);
 }
 
 void wire_flush_channel(struct vm *vm)
 {
 	uint64_t deadline = loop_now() + (uint64_t)CTL_FLUSH_MS * LOOP_NS_PER_MS;
-	if (!vm->ctl_ok)
+	if (!vm->ctl)
 		return;
-	ctl_after_batch();
-	while (!ctl_flushed() && loop_now() < deadline) {
+	ctl_after_batch(vm->ctl);
+	while (!ctl_flushed(vm->ctl) && loop_now() < deadline) {
 		loop_timer_at(vm->loop, &vm->sd_timer, deadline);
 		wire_run_once(vm);
 	}
-	if (!ctl_flushed())
+	if (!ctl_flushed(vm->ctl))
 		log_warn("the host did not take the last events within %d ms", CTL_FLUSH_MS);
 }

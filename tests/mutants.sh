@@ -35,7 +35,7 @@ MUTANTS=(
 "no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: s->ops->signal(s, s->pid, SIGKILL);
 		} :: }"
 "spec-errors-halt :: t-spec-errors :: init/wire.c :: report_spec_errors(vm);
-		if (vm->ctl_ok)
+		if (vm->ctl)
 			setup_ctl(vm);
 		return 0; :: report_spec_errors(vm);
 		return -1;"
@@ -70,22 +70,22 @@ MUTANTS=(
 "no-held :: t-channel :: init/wire.c :: && !sup_any_held(vm->sup) :: "
 "no-exec-timeout :: t-channel :: supervisor/exec.c :: if (loop_timer_in(l, &j->timer, r->timeout_ns) < 0 || :: if (0 ||"
 "no-log-ring :: t-channel :: supervisor/output.c :: if (o->tap) :: if (0)"
-"no-push-retry :: t-channel-push :: control/ctl.c :: loop_timer_in(ctl.vm.loop, &c->timer, ctl.push_backoff); :: (void)0;"
-"no-final-event :: t-channel-push :: init/shutdown.c :: 		ctl_event_final(); :: 		(void)0;"
+"no-push-retry :: t-channel-push :: control/push.c :: loop_timer_in(ctl->vm.loop, &c->timer, ctl->push_backoff); :: (void)0;"
+"no-final-event :: t-channel-push :: init/shutdown.c :: 		ctl_event_final(vm->ctl); :: 		(void)0;"
 "no-channel-flush :: t-channel-push :: init/vminit.c :: 		wire_run_once(vm);
 	wire_flush_channel(vm); :: 		wire_run_once(vm);"
-"no-push-ready :: t-channel-push :: control/ctl.c :: 	out_append(c, w->buf, w->len, 1);   /* small: past the budget */ :: "
-"no-conn-limit :: t-channel-clients :: control/ctl.c :: static int admit(int host)
-{ :: static int admit(int host)
+"no-push-ready :: t-channel-push :: control/push.c :: 	ctl_out_append(c, w.buf, w.len, 1);   /* small: past the budget */ :: "
+"no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)
+{ :: int ctl_admit(struct ctl_server *ctl, int host)
 {
 	return 1;"
-"no-eviction :: t-channel-clients :: control/ctl.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1 || (c->host && !any))"
-"no-host-reserve :: t-channel-clients :: control/ctl.c :: ctl.nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED :: ctl.nlocal < CTL_MAX_CONNS"
-"stalled-not-first :: t-channel-clients :: control/ctl.c :: *ret_since = c->last_in;      /* half a request */
+"no-eviction :: t-channel-clients :: control/evict.c :: if (t == TIER_KEEP || (c->host && !any)) :: if (1 || (c->host && !any))"
+"no-host-reserve :: t-channel-clients :: control/evict.c :: ctl->nlocal < CTL_MAX_CONNS - CTL_HOST_RESERVED :: ctl->nlocal < CTL_MAX_CONNS"
+"stalled-not-first :: t-channel-clients :: control/evict.c :: *ret_since = c->last_in;      /* half a request */
 		return TIER_STALLED; :: *ret_since = c->last_in;
 		return TIER_IDLE;"
-"no-output-eviction :: t-channel-clients :: control/ctl.c :: if (pending(c) + w->len <= CTL_OUT_MAX && evict_for_output(c)) :: if (0 && evict_for_output(c))"
-"no-spec-error-events :: t-spec-errors :: control/ctl_ops.c :: write_spec_error_members(ev_begin(\"spec.error\"), spec->path, spec->errors[i]); :: continue;"
+"no-output-eviction :: t-channel-clients :: control/conn.c :: if (ctl_pending(c) + w->len <= CTL_OUT_MAX && ctl_evict_for_output(c)) :: if (0 && ctl_evict_for_output(c))"
+"no-spec-error-events :: t-spec-errors :: control/events.c :: enc_ev_spec_error(ev_open(ctl), spec->path, spec->errors[i]); :: continue;"
 "redirect-fails :: t-health :: health/http.c :: h->status <= 399 ? :: h->status <= 299 ?"
 "no-ipv6-fallback :: t-health :: health/probe.c :: if (p->family == AF_INET && err == ECONNREFUSED) { :: if (0) {"
 "no-health-transitions :: t-health :: health/health.c :: 	if (hc_track_result(&c->track, &c->th, pass, now))

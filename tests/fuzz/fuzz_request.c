@@ -1,13 +1,15 @@
 /* fuzz_request.c - libFuzzer target for the host channel's decoder
  * (channel/proto.c, channel/json.c, channel/addr.c): `make fuzz`.
  *
- * The input is what a client sends: it is cut into lines as control/ctl.c does
+ * The input is what a client sends: it is cut into lines as control/conn.c does
  * (at '\n', one '\r' before it dropped, empty lines skipped, a line of
  * PROTO_REQUEST_MAX bytes or more ends the connection). Each line goes
  * through proto_parse_request(), and then these must hold, or we abort:
  *
  * - the reply is one of the codes a decoder may give, with a message exactly
- *   when it is an error, short enough for the server's error reply;
+ *   when it is an error, short enough for the server's error reply, which
+ *   (channel/encode.c's enc_error_reply) reads back as JSON with the id,
+ *   the code and the message;
  * - the id to echo is "" or JSON as it stands (an integer or a string);
  * - what parsed is in range (docs/protocol.md): ops, limits, defaults;
  * - jr_parse() agrees with an independent strict JSON checker (below) on
@@ -27,11 +29,12 @@
 #include <string.h>
 
 #include "channel/addr.h"
+#include "channel/encode.h"
 #include "channel/json.h"
 #include "channel/proto.h"
 #include "base/names.h"
 
-/* control/ctl.c's ctl_reply_error() writes into 1024 bytes, and drops the
+/* control/conn.c's ctl_reply_error() has more room than this, and drops the
  * connection when an error reply does not fit. */
 #define ERROR_REPLY_MAX 1023
 
@@ -561,30 +564,40 @@ static void check_round_trip(enum ctl_err e, uint32_t seed)
 	}
 }
 
-/* The server's error reply (control/ctl.c) fits its buffer. */
+/* The server's error reply, as channel/encode.c spells it: it fits its
+ * buffer, and it is one JSON object whose id, code and message read back. */
 static void check_error_reply(enum ctl_err e)
 {
-	char buf[ERROR_REPLY_MAX];
+	char buf[ERROR_REPLY_MAX], out[ENC_ERROR_MESSAGE_MAX * 3 + 1];
+	jsmntok_t tok[16];
+	struct jr r;
 	struct jw w;
+	const char *err = NULL;
 	size_t n = strlen(msg);
+	int i, l;
 	if (e == CTL_OK)
 		return;
 	jw_init(&w, buf, sizeof(buf));
-	jw_obj(&w);
-	if (req.id[0]) {
-		jw_key(&w, "id");
-		jw_raw(&w, req.id, strlen(req.id));
-	}
-	jw_kbool(&w, "ok", 0);
-	jw_key(&w, "error");
-	jw_obj(&w);
-	jw_kstr(&w, "code", proto_err_name(e));
-	jw_key(&w, "message");
-	jw_strn(&w, msg, n > 512 ? 512 : n);
-	jw_end(&w);
-	jw_end(&w);
-	jw_nl(&w);
+	enc_error_reply(&w, req.id, e, msg);
 	CHECK(!w.overflow, "the error reply to this line is over %d bytes: %s", ERROR_REPLY_MAX, msg);
+	CHECK(w.len > 0 && buf[w.len - 1] == '\n', "the error reply is not one line");
+	CHECK(jr_parse(&r, tok, 16, buf, w.len - 1, &err) == 0, "the error reply is not JSON: %s", err);
+	i = jr_get(&r, 0, "id");
+	if (req.id[0]) {
+		int q = i >= 0 && jr_type(&r, i) == JR_STRING;   /* the token is inside the quotes */
+		CHECK(i >= 0 && (size_t)(r.tok[i].end - r.tok[i].start + 2 * q) == strlen(req.id) &&
+			      !memcmp(buf + r.tok[i].start - q, req.id, strlen(req.id)),
+		      "the id is not echoed as it came");
+	} else {
+		CHECK(i < 0, "an id where the request had none");
+	}
+	i = jr_get(&r, 0, "error");
+	CHECK(jr_str(&r, jr_get(&r, i, "code"), out, sizeof(out)) >= 0 && !strcmp(out, proto_err_name(e)),
+	      "the code does not read back");
+	l = jr_str(&r, jr_get(&r, i, "message"), out, sizeof(out));
+	CHECK(l >= 0, "the message does not read back");
+	if (n <= ENC_ERROR_MESSAGE_MAX && utf8_valid(msg, n))
+		CHECK((size_t)l == n && !memcmp(out, msg, n), "the message reads back changed");
 }
 
 /* Any bytes as a string: valid UTF-8 back, and the same bytes when they
@@ -669,7 +682,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = (size_t)((nl ? nl : end) - p);
-		/* control/ctl.c: a line without its newline in PROTO_REQUEST_MAX bytes
+		/* control/conn.c: a line without its newline in PROTO_REQUEST_MAX bytes
 		 * ends the connection; the last line without one is parsed here
 		 * anyway, as if the newline came. */
 		if (len >= PROTO_REQUEST_MAX) {

@@ -153,7 +153,7 @@ Test(wire, processes_run_to_the_work_done_shutdown_and_its_exit_code)
 	cr_assert_eq(vm.exit_code, 3, "the failed process's status");
 	cr_assert_eq(vm.reaped, 2);
 	cr_assert_eq(vm.orphans, 0, "each child belonged to its process");
-	cr_assert(vm.ctl_ok, "the host channel is up, listening nowhere");
+	cr_assert(vm.ctl, "the host channel is up, listening nowhere");
 }
 
 Test(wire, a_spec_with_errors_starts_nothing)

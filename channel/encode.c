@@ -1,0 +1,511 @@
+/* encode.c - the wire shapes of the host channel's replies, events and stream
+ * items (see encode.h; docs/protocol.md has each one).
+ *
+ * Only spelling lives here: key names, their order, null for what is not
+ * known, names for signals. What to say, and when, is the server's. The order
+ * of keys is part of the protocol as clients see it (tests compare bytes), so
+ * every function writes its members in one fixed order.
+ */
+#include "encode.h"
+#include "base/names.h"
+#include "base/version.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+
+/* ---- small pieces ---- */
+
+static void kint_or_null(struct jw *w, const char *key, int64_t v)
+{
+	if (v < 0)
+		jw_knull(w, key);
+	else
+		jw_kint(w, key, v);
+}
+
+/* {"id":ID,"ok":OK, - every reply's start. */
+static void reply_head(struct jw *w, const char *id, int ok)
+{
+	jw_obj(w);
+	if (id && *id) {
+		jw_key(w, "id");
+		jw_raw(w, id, strlen(id));
+	}
+	jw_kbool(w, "ok", ok);
+}
+
+/* The end of n objects, then the line's newline. */
+static void end_line(struct jw *w, int n)
+{
+	while (n-- > 0)
+		jw_end(w);
+	jw_nl(w);
+}
+
+void enc_ksignal(struct jw *w, const char *key, int sig)
+{
+	const char *name = names_signal(sig);
+	if (name)
+		jw_kstr(w, key, name);
+	else
+		jw_kint(w, key, sig);
+}
+
+void enc_exit_status(struct jw *w, int status, int sig)
+{
+	jw_kint(w, "status", status);
+	if (sig > 0) {
+		jw_knull(w, "code");
+		enc_ksignal(w, "signal", sig);
+	} else {
+		jw_kint(w, "code", status);
+		jw_knull(w, "signal");
+	}
+}
+
+/* ---- replies ---- */
+
+void enc_reply_begin(struct jw *w, const char *id)
+{
+	reply_head(w, id, 1);
+	jw_key(w, "result");
+	jw_obj(w);
+}
+
+void enc_reply_end(struct jw *w)
+{
+	end_line(w, 2);
+}
+
+void enc_error_reply(struct jw *w, const char *id, enum ctl_err code, const char *msg)
+{
+	size_t n = strlen(msg);
+	reply_head(w, id, 0);
+	jw_key(w, "error");
+	jw_obj(w);
+	jw_kstr(w, "code", proto_err_name(code));
+	jw_key(w, "message");
+	jw_strn(w, msg, n > ENC_ERROR_MESSAGE_MAX ? ENC_ERROR_MESSAGE_MAX : n);
+	end_line(w, 2);
+}
+
+static void write_boot(struct jw *w, const struct enc_boot *b)
+{
+	jw_key(w, "boot");
+	jw_obj(w);
+	kint_or_null(w, "pid1_ms", b->pid1_ms);
+	kint_or_null(w, "spec_loaded_ms", b->spec_loaded_ms);
+	kint_or_null(w, "first_process_ms", b->first_process_ms);
+	jw_end(w);
+}
+
+void enc_hello(struct jw *w, int pid1, const struct enc_boot *boot, const struct enc_limits *lim)
+{
+	/* Not the order of the protocol's list of operations: the order hello
+	 * has always sent them in. */
+	static const char *const features[] = {
+		"status", "events", "logs", "signal", "stop", "start", "restart", "shutdown", "exec", "ping",
+	};
+	jw_kint(w, "protocol", PROTO_VERSION);
+	jw_kstr(w, "vminit", VMINIT_VERSION);
+	jw_kbool(w, "pid1", pid1);
+	jw_key(w, "features");
+	jw_arr(w);
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		jw_str(w, features[i]);
+	jw_end_arr(w);
+	write_boot(w, boot);
+	jw_key(w, "limits");
+	jw_obj(w);
+	jw_kint(w, "request_bytes", PROTO_REQUEST_MAX);
+	jw_kint(w, "connections", lim->connections);
+	jw_kint(w, "local_connections", lim->local_connections);
+	jw_kint(w, "execs", lim->execs);
+	jw_kint(w, "exec_output_bytes", PROTO_EXEC_OUTPUT_MAX);
+	jw_end(w);
+}
+
+void enc_ping(struct jw *w, uint64_t uptime_ms)
+{
+	jw_kint(w, "uptime_ms", (long long)uptime_ms);
+}
+
+void enc_events_started(struct jw *w, uint64_t next_seq)
+{
+	jw_kint(w, "next_seq", (long long)next_seq);
+}
+
+void enc_signal_sent(struct jw *w, long pid, int sig)
+{
+	jw_kint(w, "pid", pid);
+	enc_ksignal(w, "signal", sig);
+}
+
+void enc_process_state(struct jw *w, const char *state, const char *want)
+{
+	jw_kstr(w, "state", state);
+	jw_kstr(w, "want", want);
+}
+
+void enc_exec_result(struct jw *w, const struct enc_exec *r)
+{
+	enc_exit_status(w, r->status, r->signal);
+	jw_kbool(w, "timed_out", r->timed_out);
+	jw_kint(w, "duration_ms", (long long)r->duration_ms);
+	jw_key(w, "stdout");
+	jw_strn(w, r->out, r->out_len);
+	jw_key(w, "stderr");
+	jw_strn(w, r->err, r->err_len);
+	jw_kint(w, "stdout_bytes", (long long)r->out_total);
+	jw_kint(w, "stderr_bytes", (long long)r->err_total);
+	jw_kbool(w, "stdout_truncated", r->out_total > r->out_len);
+	jw_kbool(w, "stderr_truncated", r->err_total > r->err_len);
+}
+
+/* ---- status ---- */
+
+void enc_status_head(struct jw *w, uint64_t uptime_ms, const char *shutdown)
+{
+	jw_kint(w, "uptime_ms", (long long)uptime_ms);
+	jw_kstr(w, "shutdown", shutdown);
+}
+
+void enc_spec_summary(struct jw *w, const char *path, int ok, char *const *errors, size_t nerrors,
+		      uint64_t dropped)
+{
+	jw_key(w, "spec");
+	jw_obj(w);
+	jw_kstr(w, "path", path);
+	jw_kbool(w, "ok", ok);
+	jw_key(w, "errors");
+	jw_arr(w);
+	for (size_t i = 0; i < nerrors; i++) {
+		jw_obj(w);
+		enc_spec_error_members(w, path, errors[i]);
+		jw_end(w);
+	}
+	jw_end_arr(w);
+	jw_kint(w, "errors_dropped", (long long)dropped);
+	jw_end(w);
+}
+
+void enc_modules_none(struct jw *w)
+{
+	jw_key(w, "modules");
+	jw_null(w);
+}
+
+void enc_modules_begin(struct jw *w, const struct enc_modules *m)
+{
+	jw_key(w, "modules");
+	jw_obj(w);
+	jw_kint(w, "loaded", m->loaded);
+	jw_kint(w, "already_loaded", m->already_loaded);
+	jw_kint(w, "builtin", m->builtin);
+	jw_kint(w, "failed", m->failed);
+	jw_key(w, "errors");
+	jw_arr(w);
+}
+
+static void module_members(struct jw *w, const char *module, const char *error)
+{
+	jw_kstr(w, "module", module);
+	jw_kstr(w, "error", error);
+}
+
+void enc_module_error(struct jw *w, const char *module, const char *error)
+{
+	jw_obj(w);
+	module_members(w, module, error);
+	jw_end(w);
+}
+
+void enc_modules_end(struct jw *w, int64_t ms)
+{
+	jw_end_arr(w);
+	jw_kint(w, "ms", ms);
+	jw_end(w);
+}
+
+static void write_check(struct jw *w, const char *role, const struct enc_check *c)
+{
+	jw_key(w, role);
+	if (!c) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_kstr(w, "type", c->type);
+	jw_kstr(w, "state", c->state);
+	kint_or_null(w, "since_ms", c->since_ms);
+	if (c->last_pass < 0) {
+		jw_knull(w, "last_result");
+		jw_knull(w, "last_check_ms");
+	} else {
+		jw_kstr(w, "last_result", c->last_pass ? "pass" : "fail");
+		jw_kint(w, "last_check_ms", c->last_check_ms);
+	}
+	jw_kstr(w, "last_failure", c->last_failure);
+	jw_kint(w, "passes_in_a_row", c->passes);
+	jw_kint(w, "failures_in_a_row", c->failures);
+	jw_kint(w, "checks", (long long)c->checks);
+	jw_kint(w, "failed_checks", (long long)c->failed_checks);
+	jw_kint(w, "skipped_rounds", (long long)c->skipped_rounds);
+	jw_end(w);
+}
+
+/* "health": null without checks, else {"readiness": ..., "liveness": ...}. */
+static void write_health(struct jw *w, const struct enc_process *p)
+{
+	jw_key(w, "health");
+	if (!p->readiness && !p->liveness) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	write_check(w, "readiness", p->readiness);
+	write_check(w, "liveness", p->liveness);
+	jw_end(w);
+}
+
+/* The rest of a process after its counts: what it is doing and using. */
+static void write_process_now(struct jw *w, const struct enc_process *p)
+{
+	kint_or_null(w, "uptime_ms", p->uptime_ms);
+	jw_key(w, "last_exit");
+	if (!p->has_last_exit) {
+		jw_null(w);
+	} else {
+		jw_obj(w);
+		enc_exit_status(w, p->last_status, p->last_signal);
+		jw_kint(w, "at_ms", p->last_exit_ms);
+		jw_end(w);
+	}
+	kint_or_null(w, "memory_rss_bytes", p->rss_bytes);
+	kint_or_null(w, "cpu_user_ms", p->cpu_user_ms);
+	kint_or_null(w, "cpu_system_ms", p->cpu_system_ms);
+	write_health(w, p);
+	if (p->waiting_for) {
+		char text[PROTO_NAME_MAX + 16];
+		snprintf(text, sizeof(text), "%s:%s", p->waiting_for, p->waiting_cond);
+		jw_kstr(w, "waiting_for", text);
+	} else {
+		jw_knull(w, "waiting_for");
+	}
+}
+
+void enc_processes_begin(struct jw *w)
+{
+	jw_key(w, "processes");
+	jw_arr(w);
+}
+
+void enc_process(struct jw *w, const struct enc_process *p)
+{
+	jw_obj(w);
+	jw_kstr(w, "name", p->name);
+	jw_kstr(w, "want", p->want);
+	jw_kstr(w, "state", p->state);
+	kint_or_null(w, "pid", p->pid > 0 ? p->pid : -1);
+	jw_kint(w, "starts", p->starts);
+	jw_kint(w, "restarts", p->restarts);
+	jw_kint(w, "failures", p->failures);
+	if (p->stopped_by)
+		enc_ksignal(w, "stopped_by", p->stopped_by);
+	else
+		jw_knull(w, "stopped_by");
+	jw_kint(w, "deferrals", p->deferrals);
+	jw_kstr(w, "deferred", p->deferred);
+	jw_kint(w, "output_dropped_lines", (long long)p->output_dropped_lines);
+	write_process_now(w, p);
+	jw_end(w);
+}
+
+void enc_processes_end(struct jw *w)
+{
+	jw_end_arr(w);
+}
+
+void enc_counters(struct jw *w, const uint64_t v[ENC_C_COUNT], int has_vm)
+{
+	/* The names in enum enc_counter's order, one after another: no table
+	 * of pointers in the binary. */
+	static const char names[] =
+		"reaped\0orphans\0console_dropped_lines\0log_lines\0log_lines_overwritten\0"
+		"events\0events_overwritten\0items_lost\0items_dropped\0stream_waits\0"
+		"connections\0connections_accepted\0connections_refused\0connections_refused_peer\0"
+		"connections_evicted\0requests\0bad_requests\0request_timeouts\0busy_replies\0"
+		"dropped_replies\0execs_running\0push_connects\0push_sent\0push_resent";
+	const char *name = names;
+	jw_key(w, "counters");
+	jw_obj(w);
+	for (int i = 0; i < ENC_C_COUNT; i++, name += strlen(name) + 1)
+		if (has_vm || i > ENC_C_ORPHANS)
+			jw_kint(w, name, (long long)v[i]);
+	jw_end(w);
+}
+
+/* ---- events ---- */
+
+void enc_spec_error_members(struct jw *w, const char *path, const char *e)
+{
+	const char *p = e, *colon;
+	long line = 0;
+	size_t pl = strlen(path);
+	if (!strncmp(p, path, pl) && p[pl] == ':') {
+		char *end;
+		line = strtol(p + pl + 1, &end, 10);
+		if (*end == ':' && end[1] == ' ')
+			p = end + 2;
+		else
+			line = 0;
+	}
+	kint_or_null(w, "line", line > 0 ? line : -1);
+	colon = strstr(p, ": ");
+	if (p != e && colon && !memchr(p, ' ', (size_t)(colon - p))) {
+		jw_key(w, "key");
+		jw_strn(w, p, (size_t)(colon - p));
+		jw_kstr(w, "message", colon + 2);
+	} else {
+		jw_knull(w, "key");
+		jw_kstr(w, "message", p);
+	}
+	jw_kstr(w, "text", e);
+}
+
+void enc_ev_type(struct jw *w, const char *type)
+{
+	jw_kstr(w, "type", type);
+}
+
+void enc_ev_shutdown(struct jw *w, const char *reason, int reboot)
+{
+	enc_ev_type(w, "shutdown");
+	jw_kstr(w, "reason", reason);
+	jw_kbool(w, "reboot", reboot);
+}
+
+void enc_ev_final_begin(struct jw *w)
+{
+	enc_ev_type(w, "final");
+	jw_key(w, "processes");
+	jw_arr(w);
+}
+
+void enc_final_process(struct jw *w, const char *name, const char *state, int last_status,
+		       int last_signal, unsigned restarts)
+{
+	jw_obj(w);
+	jw_kstr(w, "name", name);
+	jw_kstr(w, "state", state);
+	if (last_status < 0)
+		jw_knull(w, "status");
+	else
+		enc_exit_status(w, last_status, last_signal);
+	jw_kint(w, "restarts", restarts);
+	jw_end(w);
+}
+
+void enc_ev_final_end(struct jw *w)
+{
+	jw_end_arr(w);
+}
+
+void enc_ev_health(struct jw *w, const char *process, int liveness, const char *state,
+		   const char *reason)
+{
+	enc_ev_type(w, "health.changed");
+	jw_kstr(w, "process", process);
+	jw_kstr(w, "check", liveness ? "liveness" : "readiness");
+	jw_kstr(w, "state", state);
+	jw_kstr(w, "reason", reason);
+}
+
+void enc_ev_give_up(struct jw *w, const char *process, const char *reason)
+{
+	enc_ev_type(w, "health.give_up");
+	jw_kstr(w, "process", process);
+	jw_kstr(w, "reason", reason);
+}
+
+void enc_ev_spec_error(struct jw *w, const char *path, const char *text)
+{
+	enc_ev_type(w, "spec.error");
+	enc_spec_error_members(w, path, text);
+}
+
+void enc_ev_module_failed(struct jw *w, const char *module, const char *error)
+{
+	enc_ev_type(w, "module.failed");
+	module_members(w, module, error);
+}
+
+/* ---- stream items ---- */
+
+void enc_event(struct jw *w, uint64_t seq, uint64_t at_ms, const char *members, size_t len)
+{
+	jw_obj(w);
+	jw_key(w, "event");
+	jw_obj(w);
+	jw_kint(w, "seq", (long long)seq);
+	jw_kint(w, "at_ms", (long long)at_ms);
+	/* The stored text is the object's other members, already JSON. */
+	if (len)
+		jw_raw(w, members, len);
+	end_line(w, 2);
+}
+
+void enc_ready(struct jw *w, uint64_t at_ms, const struct enc_boot *boot)
+{
+	jw_obj(w);
+	jw_key(w, "event");
+	jw_obj(w);
+	enc_ev_type(w, "ready");
+	jw_kint(w, "at_ms", (long long)at_ms);
+	jw_kstr(w, "vminit", VMINIT_VERSION);
+	jw_kint(w, "protocol", PROTO_VERSION);
+	write_boot(w, boot);
+	end_line(w, 2);
+}
+
+void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, int stream,
+	     const char *line, size_t len)
+{
+	static const char *const stream_names[] = { "", "stdout", "stderr" };
+	jw_obj(w);
+	jw_key(w, "log");
+	jw_obj(w);
+	jw_kint(w, "seq", (long long)seq);
+	jw_kint(w, "at_ms", (long long)at_ms);
+	jw_kstr(w, "process", process);
+	jw_kstr(w, "stream", stream_names[stream == 1 || stream == 2 ? stream : 0]);
+	jw_key(w, "line");
+	jw_strn(w, line, len);
+	end_line(w, 2);
+}
+
+void enc_log_dropped(struct jw *w, uint64_t n, const char *process)
+{
+	jw_obj(w);
+	jw_kint(w, "lost", (long long)n);
+	jw_kstr(w, "process", process);
+	jw_kstr(w, "reason", "budget");
+	end_line(w, 1);
+}
+
+void enc_lost(struct jw *w, uint64_t n)
+{
+	jw_obj(w);
+	jw_kint(w, "lost", (long long)n);
+	end_line(w, 1);
+}
+
+void enc_logs_end(struct jw *w, uint64_t lines)
+{
+	jw_obj(w);
+	jw_key(w, "end");
+	jw_obj(w);
+	jw_kint(w, "lines", (long long)lines);
+	end_line(w, 2);
+}

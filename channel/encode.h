@@ -1,0 +1,178 @@
+/* encode.h - the replies and events of the host channel, as they are spelled
+ * on the wire (docs/protocol.md §2-§5).
+ *
+ * The server (control/) decides what to say and hands plain C values to these
+ * functions; they write the JSON into a struct jw, key by key, in the order
+ * the protocol's documents and tests show. A *message* encoder writes one
+ * whole line, its newline included; a *members* encoder writes members into
+ * an object the caller opened (a reply's result, or an event kept in the
+ * event ring as its members after "seq" and "at_ms"). Nothing here allocates
+ * or knows the server's state; an output that does not fit marks the writer's
+ * overflow, as any jw_* call does.
+ */
+#ifndef VMINIT_ENCODE_H
+#define VMINIT_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "proto.h"
+
+/* An error reply's message is cut to this many bytes. */
+#define ENC_ERROR_MESSAGE_MAX 512
+
+/* ---- replies ---- */
+
+/* {"id":ID,"ok":true,"result":{ ; id is JSON text, "" or NULL for none. */
+void enc_reply_begin(struct jw *w, const char *id);
+/* The result's and the reply's ends, and the newline. */
+void enc_reply_end(struct jw *w);
+/* A whole error reply: {"id":ID,"ok":false,"error":{"code":..,"message":..}}. */
+void enc_error_reply(struct jw *w, const char *id, enum ctl_err code, const char *msg);
+
+/* Boot timings in boot-clock ms; -1: not yet (null). */
+struct enc_boot {
+	int64_t pid1_ms, spec_loaded_ms, first_process_ms;
+};
+
+/* The server's own limits that hello reports (the protocol's are known here). */
+struct enc_limits {
+	long connections, local_connections, execs;
+};
+
+/* hello's result members. */
+void enc_hello(struct jw *w, int pid1, const struct enc_boot *boot, const struct enc_limits *lim);
+/* ping's: "uptime_ms". */
+void enc_ping(struct jw *w, uint64_t uptime_ms);
+/* events': "next_seq". */
+void enc_events_started(struct jw *w, uint64_t next_seq);
+/* signal's: "pid" and "signal". */
+void enc_signal_sent(struct jw *w, long pid, int sig);
+/* stop, start, restart: "state" and "want". */
+void enc_process_state(struct jw *w, const char *state, const char *want);
+
+/* An exec's result, once the command has been reaped. */
+struct enc_exec {
+	int status;               /* shell-style: code or 128 + signal */
+	int signal;               /* the signal that ended it, or 0 */
+	int timed_out;
+	uint64_t duration_ms;
+	const char *out, *err;    /* what was kept of each stream */
+	size_t out_len, err_len;
+	uint64_t out_total, err_total;   /* what each stream wrote */
+};
+void enc_exec_result(struct jw *w, const struct enc_exec *r);
+
+/* ---- status ---- */
+
+/* "uptime_ms" and "shutdown" (the phase's name, or NULL: null). */
+void enc_status_head(struct jw *w, uint64_t uptime_ms, const char *shutdown);
+/* "spec": its path (NULL: null), whether it may be used, its errors (each
+ * "FILE:LINE: KEY: MESSAGE" taken apart, as enc_spec_error does) and how
+ * many more were dropped. */
+void enc_spec_summary(struct jw *w, const char *path, int ok, char *const *errors, size_t nerrors,
+		      uint64_t dropped);
+
+/* "modules": null when no list was read (enc_modules_none), else begin, one
+ * enc_module_error per failure, end. */
+struct enc_modules {
+	unsigned loaded, already_loaded, builtin, failed;
+};
+void enc_modules_none(struct jw *w);
+void enc_modules_begin(struct jw *w, const struct enc_modules *m);
+void enc_module_error(struct jw *w, const char *module, const char *error);
+void enc_modules_end(struct jw *w, int64_t ms);
+
+/* One health check as status shows it. */
+struct enc_check {
+	const char *type, *state;
+	int64_t since_ms;             /* -1: null */
+	int last_pass;                /* -1: never checked, else 0 or 1 */
+	int64_t last_check_ms;
+	const char *last_failure;     /* NULL: null */
+	long passes, failures;        /* in a row */
+	uint64_t checks, failed_checks, skipped_rounds;
+};
+
+/* One process as status shows it. */
+struct enc_process {
+	const char *name, *want, *state;
+	long pid;                     /* 0: null */
+	unsigned starts, restarts, failures;
+	int stopped_by;               /* the signal that stopped it, or 0: null */
+	unsigned deferrals;
+	const char *deferred;         /* why its start is deferred, or NULL: null */
+	uint64_t output_dropped_lines;
+	int64_t uptime_ms;            /* -1: null */
+	int has_last_exit;
+	int last_status, last_signal;
+	int64_t last_exit_ms;
+	int64_t rss_bytes, cpu_user_ms, cpu_system_ms;   /* -1: null */
+	const struct enc_check *readiness, *liveness;    /* NULL: none */
+	const char *waiting_for, *waiting_cond;          /* NULL: null */
+};
+
+/* "processes":[ ... enc_process per process ... ] */
+void enc_processes_begin(struct jw *w);
+void enc_process(struct jw *w, const struct enc_process *p);
+void enc_processes_end(struct jw *w);
+
+/* status's "counters", in this order. */
+enum enc_counter {
+	ENC_C_REAPED, ENC_C_ORPHANS,   /* PID 1's: left out without them */
+	ENC_C_CONSOLE_DROPPED_LINES, ENC_C_LOG_LINES, ENC_C_LOG_LINES_OVERWRITTEN,
+	ENC_C_EVENTS, ENC_C_EVENTS_OVERWRITTEN, ENC_C_ITEMS_LOST, ENC_C_ITEMS_DROPPED,
+	ENC_C_STREAM_WAITS, ENC_C_CONNECTIONS, ENC_C_CONNECTIONS_ACCEPTED,
+	ENC_C_CONNECTIONS_REFUSED, ENC_C_CONNECTIONS_REFUSED_PEER, ENC_C_CONNECTIONS_EVICTED,
+	ENC_C_REQUESTS, ENC_C_BAD_REQUESTS, ENC_C_REQUEST_TIMEOUTS, ENC_C_BUSY_REPLIES,
+	ENC_C_DROPPED_REPLIES, ENC_C_EXECS_RUNNING, ENC_C_PUSH_CONNECTS, ENC_C_PUSH_SENT,
+	ENC_C_PUSH_RESENT,
+	ENC_C_COUNT
+};
+/* has_vm: PID 1's counters (reaped, orphans) are known. */
+void enc_counters(struct jw *w, const uint64_t v[ENC_C_COUNT], int has_vm);
+
+/* ---- members shared by replies and events ---- */
+
+/* key: the signal's name ("SIGTERM"), or its number when it has none. */
+void enc_ksignal(struct jw *w, const char *key, int sig);
+/* "status" (shell-style) and "code" or "signal": sig is what ended it, or 0. */
+void enc_exit_status(struct jw *w, int status, int sig);
+/* A spec error "FILE:LINE: KEY: MESSAGE" (KEY: only in an error about one
+ * key) as the members "line", "key", "message" and "text". */
+void enc_spec_error_members(struct jw *w, const char *path, const char *text);
+
+/* ---- events: the members kept in the event ring ---- */
+
+/* "type" only, for an event whose members the caller writes. */
+void enc_ev_type(struct jw *w, const char *type);
+void enc_ev_shutdown(struct jw *w, const char *reason, int reboot);
+/* final: begin, one enc_final_process per process, end. */
+void enc_ev_final_begin(struct jw *w);
+void enc_final_process(struct jw *w, const char *name, const char *state, int last_status,
+		       int last_signal, unsigned restarts);
+void enc_ev_final_end(struct jw *w);
+void enc_ev_health(struct jw *w, const char *process, int liveness, const char *state,
+		   const char *reason);
+void enc_ev_give_up(struct jw *w, const char *process, const char *reason);
+void enc_ev_spec_error(struct jw *w, const char *path, const char *text);
+void enc_ev_module_failed(struct jw *w, const char *module, const char *error);
+
+/* ---- stream items: one line each ---- */
+
+/* {"event":{"seq":..,"at_ms":..,MEMBERS}}: members as the ring keeps them. */
+void enc_event(struct jw *w, uint64_t seq, uint64_t at_ms, const char *members, size_t len);
+/* The push's first item: who we are and how boot went. */
+void enc_ready(struct jw *w, uint64_t at_ms, const struct enc_boot *boot);
+/* {"log":{..}}: stream 1 is stdout, 2 stderr. */
+void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, int stream,
+	     const char *line, size_t len);
+/* n lines of process dropped over its budget, where they would have been. */
+void enc_log_dropped(struct jw *w, uint64_t n, const char *process);
+/* n items this reader fell behind on, overwritten in the ring. */
+void enc_lost(struct jw *w, uint64_t n);
+/* The end of a logs request that does not follow. */
+void enc_logs_end(struct jw *w, uint64_t lines);
+
+#endif

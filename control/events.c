@@ -1,0 +1,232 @@
+/* events.c - what happens in the VM, as events in the server's event ring
+ * (docs/protocol.md §5): the supervisor's, the health checks', PID 1's own
+ * (shutdown, final), the spec's errors and the kernel modules' failures. Log
+ * lines go into the log ring beside it.
+ *
+ * An event is kept as the JSON text of its members after "seq" and "at_ms"
+ * (at most CTL_EVENT_MAX bytes: a bigger one is dropped and counted), so
+ * every stream and the push send it with one copy. The ring is bounded and
+ * overwrites its oldest; nothing here waits for a reader.
+ */
+#include "ctl_int.h"
+#include "base/clock.h"
+#include "base/names.h"
+#include "health/health.h"
+#include "kmod/modules.h"
+#include "spec/spec.h"
+#include "supervisor/supervisor.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* An event's members after seq and at_ms, as JSON text: "\"type\":..." */
+static struct jw *ev_open(struct ctl_server *ctl)
+{
+	jw_init(&ctl->ev, ctl->work->evbuf, CTL_EVENT_MAX);
+	return &ctl->ev;
+}
+
+static struct jw *ev_begin(struct ctl_server *ctl, const char *type)
+{
+	struct jw *w = ev_open(ctl);
+	enc_ev_type(w, type);
+	return w;
+}
+
+static void ev_commit(struct ctl_server *ctl)
+{
+	if (ctl->ev.overflow) {
+		ctl->count[ENC_C_ITEMS_DROPPED]++;
+		return;
+	}
+	ring_add(&ctl->events, 0, 0, clock_boot_ms(), ctl->work->evbuf, ctl->ev.len);
+}
+
+const char *ctl_proc_name(const struct ctl_server *ctl, size_t i)
+{
+	return ctl->spec && i < ctl->spec->nprocs ? ctl->spec->procs[i].name : "?";
+}
+
+static const char *const hook_names[] = { "env", "process", "main" };
+static const char *const dep_conds[] = { "started", "healthy", "succeeded" };
+
+/* Long: one flat case per supervisor event, each the members of its event;
+ * read whole, it is the list of process events of docs/protocol.md §5. */
+void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
+{
+	struct ctl_server *ctl = ctx;
+	struct jw *w;
+	const char *name = ctl_proc_name(ctl, i);
+	switch (ev) {
+	case SVC_EV_SPAWNED:
+		if (arg == SVC_PHASE_MAIN) {
+			if (ctl->boot.first_process_ms < 0)
+				ctl->boot.first_process_ms = (int64_t)clock_boot_ms();
+			w = ev_begin(ctl, "process.started");
+			jw_kstr(w, "process", name);
+			jw_kint(w, "pid", s->pid);
+			jw_kint(w, "restarts", s->restarts);
+		} else {
+			w = ev_begin(ctl, "prestart.started");
+			jw_kstr(w, "process", name);
+			jw_kstr(w, "hook", hook_names[arg]);
+			jw_kint(w, "pid", s->pid);
+		}
+		break;
+	case SVC_EV_SPAWN_FAILED:
+		w = ev_begin(ctl, "process.spawn_failed");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "error", strerror((int)arg));
+		break;
+	case SVC_EV_PRESTART_OK:
+		w = ev_begin(ctl, "prestart.ok");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "hook", hook_names[arg]);
+		break;
+	case SVC_EV_PRESTART_FAILED:
+		w = ev_begin(ctl, "prestart.failed");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "hook", hook_names[s->phase]);
+		jw_kint(w, "status", arg);
+		break;
+	case SVC_EV_PRESTART_TIMEOUT:
+		w = ev_begin(ctl, "prestart.timeout");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "hook", hook_names[arg]);
+		break;
+	case SVC_EV_EXITED:
+		w = ev_begin(ctl, "process.exited");
+		jw_kstr(w, "process", name);
+		enc_exit_status(w, (int)arg, s->exit_sig);
+		break;
+	case SVC_EV_BACKOFF:
+		w = ev_begin(ctl, "process.restarting");
+		jw_kstr(w, "process", name);
+		jw_kint(w, "delay_ms", arg);
+		jw_kint(w, "failures", s->failures);
+		break;
+	case SVC_EV_DEFERRED:
+		w = ev_begin(ctl, "process.deferred");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "error", strerror(s->defer_errno));
+		jw_kint(w, "delay_ms", arg);
+		jw_kint(w, "deferrals", s->deferrals);
+		break;
+	case SVC_EV_JOB_STOPPED: {
+		const char *sn = names_signal((int)arg);
+		w = ev_begin(ctl, "process.stopped");
+		jw_kstr(w, "process", name);
+		jw_kint(w, "pid", s->pid);
+		if (sn)
+			jw_kstr(w, "signal", sn);
+		else
+			jw_kint(w, "signal", arg);
+		break;
+	}
+	case SVC_EV_JOB_CONTINUED:
+		w = ev_begin(ctl, "process.continued");
+		jw_kstr(w, "process", name);
+		jw_kint(w, "pid", s->pid);
+		break;
+	case SVC_EV_GAVE_UP:
+		w = ev_begin(ctl, "process.failed");
+		jw_kstr(w, "process", name);
+		jw_kint(w, "failures", arg);
+		break;
+	case SVC_EV_STOPPING:
+		w = ev_begin(ctl, "process.stopping");
+		jw_kstr(w, "process", name);
+		break;
+	case SVC_EV_STOP_TIMEOUT:
+		w = ev_begin(ctl, "process.stop_timeout");
+		jw_kstr(w, "process", name);
+		break;
+	case SVC_EV_SETTLED:
+		w = ev_begin(ctl, "process.settled");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "state", svc_state_name(s->state));
+		break;
+	case SVC_EV_WAITING: {
+		const struct spec_dep *d = &ctl->spec->procs[i].deps[arg];
+		w = ev_begin(ctl, "process.waiting");
+		jw_kstr(w, "process", name);
+		jw_kstr(w, "for", d->name);
+		jw_kstr(w, "condition", dep_conds[d->cond]);
+		break;
+	}
+	default:
+		return;
+	}
+	ev_commit(ctl);
+}
+
+void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len)
+{
+	struct ctl_server *ctl = ctx;
+	ring_add(&ctl->logs, (uint16_t)i, (uint8_t)stream, clock_boot_ms(), line, len);
+}
+
+void ctl_on_log_dropped(void *ctx, size_t i, uint64_t n)
+{
+	struct ctl_server *ctl = ctx;
+	char text[24];
+	int len = snprintf(text, sizeof(text), "%llu", (unsigned long long)n);
+	ring_add(&ctl->logs, (uint16_t)i, CTL_LOG_DROPPED, clock_boot_ms(), text, (size_t)len);
+}
+
+void ctl_event_shutdown(struct ctl_server *ctl, const char *reason, int reboot)
+{
+	enc_ev_shutdown(ev_open(ctl), reason, reboot);
+	ev_commit(ctl);
+}
+
+void ctl_event_final(struct ctl_server *ctl)
+{
+	struct jw *w = ev_open(ctl);
+	enc_ev_final_begin(w);
+	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++) {
+		const struct svc *v = sup_svc(ctl->sup, i);
+		enc_final_process(w, v->name, svc_state_name(v->state), v->last_status, v->last_signal,
+				  v->restarts);
+	}
+	enc_ev_final_end(w);
+	ev_commit(ctl);
+	ctl->finalized = 1;
+	ctl_push_hurry(ctl);
+}
+
+void ctl_set_spec(struct ctl_server *ctl, const struct spec *spec, struct sup *sup)
+{
+	ctl->spec = spec;
+	ctl->sup = sup;
+	if (!spec)
+		return;
+	for (size_t i = 0; i < spec->nerrors; i++) {
+		enc_ev_spec_error(ev_open(ctl), spec->path, spec->errors[i]);
+		ev_commit(ctl);
+	}
+}
+
+void ctl_set_modules(struct ctl_server *ctl, const struct modules_report *r)
+{
+	if (!r->present)
+		return;
+	ctl->modules = r;
+	for (unsigned i = 0; i < r->nfail; i++) {
+		enc_ev_module_failed(ev_open(ctl), r->fail[i].module, r->fail[i].error);
+		ev_commit(ctl);
+	}
+}
+
+void ctl_event_health(struct ctl_server *ctl, size_t i, int role, int state, const char *reason)
+{
+	enc_ev_health(ev_open(ctl), ctl_proc_name(ctl, i), role != 0, hc_state_name((enum hc_state)state),
+		      reason);
+	ev_commit(ctl);
+}
+
+void ctl_event_give_up(struct ctl_server *ctl, size_t i, const char *why)
+{
+	enc_ev_give_up(ev_open(ctl), ctl_proc_name(ctl, i), why);
+	ev_commit(ctl);
+}

@@ -1,0 +1,183 @@
+/* status.c - status, the big reply (docs/protocol.md §4): the spec, the
+ * kernel modules, every process with its health checks, and the counters.
+ *
+ * Gathers what each part knows into plain values (channel/encode.h) and has
+ * them written in one reply of at most CTL_OUT_MAX bytes. Never blocks: a
+ * running process's CPU time and memory come from /proc, which is memory.
+ * Moments are told in the boot clock's ms, as every at_ms is.
+ */
+#include "ctl_int.h"
+#include "base/clock.h"
+#include "base/console.h"
+#include "health/health.h"
+#include "kmod/modules.h"
+#include "spec/spec.h"
+#include "supervisor/exec.h"
+#include "supervisor/supervisor.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* utime, stime (ms) and rss (bytes) of pid from /proc; -1 when unknown. */
+static void proc_usage(pid_t pid, int64_t *ret_user, int64_t *ret_sys, int64_t *ret_rss)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	long long rss = 0;
+	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	int fd, n;
+	*ret_user = *ret_sys = *ret_rss = -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* after ")": state(3) ... utime(14) stime(15) ... rss(24) */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u %lld",
+			 &ut, &st, &rss) != 3)
+		return;
+	if (tck <= 0)
+		tck = 100;
+	*ret_user = (int64_t)(ut * 1000 / (unsigned long long)tck);
+	*ret_sys = (int64_t)(st * 1000 / (unsigned long long)tck);
+	*ret_rss = rss * (page > 0 ? page : 4096);
+}
+
+/* A loop time as the boot clock's ms (what every at_ms is). */
+static int64_t boot_ms_of(uint64_t t, uint64_t now, uint64_t bnow)
+{
+	uint64_t ago = t <= now ? (now - t) / LOOP_NS_PER_MS : 0;
+	return (int64_t)(bnow > ago ? bnow - ago : 0);
+}
+
+/* Process i's check in role, into ret: ret, or NULL when it has none. */
+static const struct enc_check *check_of(const struct ctl_server *ctl, size_t i, enum hc_role role,
+					uint64_t now, uint64_t bnow, struct enc_check *ret)
+{
+	struct hc_view v;
+	if (hc_get(ctl->hc, i, role, &v) < 0)
+		return NULL;
+	*ret = (struct enc_check){
+		.type = v.type,
+		.state = hc_state_name(v.state),
+		.since_ms = v.since_ns ? boot_ms_of(v.since_ns, now, bnow) : -1,
+		.last_pass = v.last_pass < 0 ? -1 : v.last_pass != 0,
+		.last_check_ms = v.last_pass < 0 ? -1 : boot_ms_of(v.last_at_ns, now, bnow),
+		.last_failure = v.last_failure,
+		.passes = v.passes,
+		.failures = v.failures,
+		.checks = v.checks,
+		.failed_checks = v.failed_checks,
+		.skipped_rounds = v.skipped,
+	};
+	return ret;
+}
+
+static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
+{
+	static const char *const dep_conds[] = { "started", "healthy", "succeeded" };
+	const struct svc *v = sup_svc(ctl->sup, i);
+	uint64_t now = loop_now(), bnow = clock_boot_ms();
+	int running = v->pid > 0 && v->phase == SVC_PHASE_MAIN &&
+		      (v->state == SVC_RUNNING || v->state == SVC_STOPPING);
+	int d = sup_waiting(ctl->sup, i);
+	struct enc_check ready, live;
+	struct enc_process p = {
+		.name = v->name,
+		.want = svc_want_name(v->want),
+		.state = svc_state_name(v->state),
+		.pid = v->pid,
+		.starts = v->starts,
+		.restarts = v->restarts,
+		.failures = v->failures,
+		.stopped_by = running ? v->stopped_sig : 0,
+		.deferrals = v->deferrals,
+		.deferred = v->state == SVC_BACKOFF && v->deferred ? strerror(v->defer_errno) : NULL,
+		.output_dropped_lines = sup_output_dropped(ctl->sup, i),
+		.uptime_ms = running ? (int64_t)((now - v->started_at) / LOOP_NS_PER_MS) : -1,
+		.has_last_exit = v->last_status >= 0 && v->last_exit_at,
+		.last_status = v->last_status,
+		.last_signal = v->last_signal,
+		.rss_bytes = -1, .cpu_user_ms = -1, .cpu_system_ms = -1,
+		.readiness = check_of(ctl, i, HC_READINESS, now, bnow, &ready),
+		.liveness = check_of(ctl, i, HC_LIVENESS, now, bnow, &live),
+	};
+	if (running)
+		proc_usage(v->pid, &p.cpu_user_ms, &p.cpu_system_ms, &p.rss_bytes);
+	if (p.has_last_exit) {
+		uint64_t ago = (now - v->last_exit_at) / LOOP_NS_PER_MS;
+		p.last_exit_ms = (int64_t)(bnow > ago ? bnow - ago : 0);
+	}
+	if (d >= 0) {
+		const struct spec_dep *dep = &ctl->spec->procs[i].deps[d];
+		p.waiting_for = dep->name;
+		p.waiting_cond = dep_conds[dep->cond];
+	}
+	enc_process(w, &p);
+}
+
+static void write_modules(const struct ctl_server *ctl, struct jw *w)
+{
+	const struct modules_report *r = ctl->modules;
+	struct enc_modules m;
+	if (!r) {
+		enc_modules_none(w);
+		return;
+	}
+	m = (struct enc_modules){ r->loaded, r->already, r->builtin, r->failed };
+	enc_modules_begin(w, &m);
+	for (unsigned i = 0; i < r->nfail; i++)
+		enc_module_error(w, r->fail[i].module, r->fail[i].error);
+	enc_modules_end(w, r->ms);
+}
+
+static void write_counters(const struct ctl_server *ctl, struct jw *w)
+{
+	struct ctl_vm_counters vc = { 0 };
+	struct console_stats cs;
+	uint64_t v[ENC_C_COUNT];
+	console_get_stats(&cs);
+	if (ctl->vm.counters)
+		ctl->vm.counters(ctl->vm.ctx, &vc);
+	memcpy(v, ctl->count, sizeof(v));
+	v[ENC_C_REAPED] = vc.reaped;
+	v[ENC_C_ORPHANS] = vc.orphans;
+	v[ENC_C_CONSOLE_DROPPED_LINES] = cs.dropped_lines;
+	v[ENC_C_LOG_LINES] = ring_next(&ctl->logs) - 1;
+	v[ENC_C_LOG_LINES_OVERWRITTEN] = ctl->logs.evicted;
+	v[ENC_C_EVENTS] = ring_next(&ctl->events) - 1;
+	v[ENC_C_EVENTS_OVERWRITTEN] = ctl->events.evicted;
+	v[ENC_C_CONNECTIONS] = ctl->nconns;
+	v[ENC_C_EXECS_RUNNING] = exec_running();
+	enc_counters(w, v, ctl->vm.counters != NULL);
+}
+
+void ctl_op_status(struct conn *c, const struct ctl_req *q)
+{
+	struct ctl_server *ctl = c->ctl;
+	const struct spec *spec = ctl->spec;
+	const char *phase = ctl->vm.shutdown_phase ? ctl->vm.shutdown_phase(ctl->vm.ctx) : NULL;
+	int only = -1;
+	struct jw *w;
+	if (q->has_process && (only = ctl_find_process(c, q)) < 0)
+		return;
+	w = ctl_reply_begin(c, q->id);
+	enc_status_head(w, clock_boot_ms(), phase);
+	enc_spec_summary(w, spec ? spec->path : NULL, spec && spec->nerrors == 0, spec ? spec->errors : NULL,
+			 spec ? spec->nerrors : 0, spec ? spec->errors_dropped : 0);
+	write_modules(ctl, w);
+	enc_processes_begin(w);
+	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++)
+		if (only < 0 || (size_t)only == i)
+			write_process(ctl, w, i);
+	enc_processes_end(w);
+	write_counters(ctl, w);
+	ctl_reply_end(c, w, q->id);
+}

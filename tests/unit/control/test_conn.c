@@ -1,0 +1,191 @@
+#include "tests/unit/control/ctl_test.h"
+
+/* test_conn.c - the control server's connections (control/conn.c,
+ * evict.c, listen.c) through real sockets: line framing (a request split
+ * across writes, several in one, \r\n, empty lines, a half-closed client),
+ * the bounds (a line too long, a half request's 30 s), and who gets in at
+ * the connection limit: an idle connection makes room, a stalled one before
+ * an idle one, and with nothing to give up the newcomer is refused. */
+
+TestSuite(ctl_conn, .init = fx_start, .fini = fx_stop);
+
+#define PING_REPLY(id) "{\"id\":" #id ",\"ok\":true,\"result\":{\"uptime_ms\":"
+
+/* Nothing comes for QUIET_MS. */
+static void quiet(int fd)
+{
+	struct fx_in in = { .len = 0 };
+	fx_read_for(fd, &in, 1, QUIET_MS);
+	cr_assert_eq(in.len, 0, "unexpected: [%s]", in.buf);
+	cr_assert_not(in.eof, "closed");
+}
+
+Test(ctl_conn, request_split_across_writes)
+{
+	int fd = fx_connect();
+	fx_sends(fd, "{\"id\":7,");
+	quiet(fd);
+	fx_sends(fd, "\"op\":\"pi");
+	quiet(fd);
+	cr_assert_eq(strncmp(fx_ask(fd, "ng\"}\r\n"), PING_REPLY(7), strlen(PING_REPLY(7))), 0);
+	close(fd);
+}
+
+Test(ctl_conn, several_requests_in_one_write_answered_in_order)
+{
+	struct fx_in in = { .len = 0 };
+	int fd = fx_connect();
+	char *second;
+	fx_sends(fd, "\n\r\n{\"id\":1,\"op\":\"ping\"}\n\n{\"id\":2,\"op\":\"ping\"}\r\n{\"id\":3,\"op\":\"nope\"}\n");
+	fx_read(fd, &in, 3);
+	cr_assert_eq(strncmp(in.buf, PING_REPLY(1), strlen(PING_REPLY(1))), 0, "%s", in.buf);
+	second = strchr(in.buf, '\n') + 1;
+	cr_assert_eq(strncmp(second, PING_REPLY(2), strlen(PING_REPLY(2))), 0, "%s", in.buf);
+	cr_assert_str_eq(strchr(second, '\n') + 1,
+			 "{\"id\":3,\"ok\":false,\"error\":{\"code\":\"unknown_op\",\"message\":\"no operation \\\"nope\\\" in protocol 1\"}}\n");
+	close(fd);
+}
+
+/* A client that shut its sending side still gets its answer, then the end. */
+Test(ctl_conn, half_closed_client_answered_then_closed)
+{
+	struct fx_in in = { .len = 0 };
+	int fd = fx_connect();
+	fx_sends(fd, "{\"id\":1,\"op\":\"ping\"}\n{\"id\":2,\"op\"");
+	cr_assert_eq(shutdown(fd, SHUT_WR), 0);
+	fx_read(fd, &in, -1);
+	cr_assert_eq(strncmp(in.buf, PING_REPLY(1), strlen(PING_REPLY(1))), 0, "%s", in.buf);
+	cr_assert_eq(fx_lines(&in), 1, "the half request at the end got an answer: %s", in.buf);
+	close(fd);
+}
+
+Test(ctl_conn, line_over_the_limit_closes)
+{
+	static char big[PROTO_REQUEST_MAX + 100];
+	struct fx_in in = { .len = 0 };
+	int fd = fx_connect();
+	memset(big, 'x', sizeof(big));
+	fx_send(fd, big, sizeof(big));
+	fx_read(fd, &in, -1);
+	cr_assert_str_eq(in.buf, "{\"ok\":false,\"error\":{\"code\":\"too_large\",\"message\":"
+				 "\"a request line is over 16383 bytes: closing\"}}\n");
+	close(fd);
+}
+
+/* One byte short of the limit, with its newline, is a request. */
+Test(ctl_conn, line_at_the_limit_is_read)
+{
+	static char req[PROTO_REQUEST_MAX];
+	int fd = fx_connect();
+	size_t n = (size_t)snprintf(req, sizeof(req), "{\"id\":1,\"op\":\"ping\",\"pad\":\"");
+	memset(req + n, 'p', sizeof(req) - n - 3);
+	memcpy(req + sizeof(req) - 3, "\"}\n", 3);
+	fx_send(fd, req, sizeof(req) - 1);
+	quiet(fd);
+	cr_assert_eq(strncmp(fx_ask(fd, "\n"), PING_REPLY(1), strlen(PING_REPLY(1))), 0);
+	close(fd);
+}
+
+Test(ctl_conn, half_request_times_out)
+{
+	struct fx_in in = { .len = 0 };
+	int fd = fx_connect();
+	fx_sends(fd, "{\"op\":");
+	quiet(fd);
+	unit_clock_shift((CTL_PARTIAL_TIMEOUT_SEC - 1) * LOOP_NS_PER_SEC);
+	quiet(fd);
+	unit_clock_shift(2 * LOOP_NS_PER_SEC);
+	fx_read(fd, &in, -1);
+	cr_assert_str_eq(in.buf, "{\"ok\":false,\"error\":{\"code\":\"bad_request\",\"message\":"
+				 "\"no complete request within 30 s: closing\"}}\n");
+	close(fd);
+	fd = fx_connect();
+	cr_assert_str_eq(fx_field(fx_ask(fd, "{\"op\":\"status\"}\n"), "request_timeouts"), "1");
+	close(fd);
+}
+
+/* A whole request resets the half request's clock. */
+Test(ctl_conn, progress_restarts_the_half_request_clock)
+{
+	int fd = fx_connect();
+	fx_sends(fd, "{\"op\":");
+	quiet(fd);
+	unit_clock_shift(20 * LOOP_NS_PER_SEC);
+	cr_assert_eq(strncmp(fx_ask(fd, "\"ping\"}\n{\"op\":"), "{\"ok\":true,", 11), 0);
+	unit_clock_shift(20 * LOOP_NS_PER_SEC);
+	quiet(fd);
+	close(fd);
+}
+
+/* ---- the connection limit ---- */
+
+#define LOCAL_MAX (CTL_MAX_CONNS - CTL_HOST_RESERVED)
+
+/* Open connections until the server holds n, each answered once. */
+static void fill(int *fds, int from, int n)
+{
+	for (int i = from; i < n; i++) {
+		fds[i] = fx_connect();
+		cr_assert_eq(strncmp(fx_ask(fds[i], "{\"op\":\"ping\"}\n"), "{\"ok\":true,", 11), 0, "connection %d", i);
+	}
+	cr_assert_eq(fx.ctl->nconns, (size_t)n);
+}
+
+static void close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* At the local limit, the connection idle the longest makes room. */
+Test(ctl_conn, idle_longest_makes_room)
+{
+	static int fds[LOCAL_MAX + 1];
+	struct fx_in in = { .len = 0 };
+	fill(fds, 0, 1);
+	unit_clock_shift(LOOP_NS_PER_SEC);
+	fill(fds, 1, LOCAL_MAX);
+	fds[LOCAL_MAX] = fx_connect();
+	cr_assert_eq(strncmp(fx_ask(fds[LOCAL_MAX], "{\"op\":\"ping\"}\n"), "{\"ok\":true,", 11), 0);
+	fx_read(fds[0], &in, -1);
+	cr_assert_eq(in.len, 0);
+	cr_assert_eq(fx.ctl->nconns, (size_t)LOCAL_MAX);
+	cr_assert_str_eq(fx_field(fx_ask(fds[1], "{\"op\":\"status\"}\n"), "connections_evicted"), "1");
+	close_all(fds, LOCAL_MAX + 1);
+}
+
+/* A half request goes before a connection idle for longer. */
+Test(ctl_conn, stalled_goes_before_idle)
+{
+	static int fds[LOCAL_MAX + 1];
+	struct fx_in in = { .len = 0 };
+	fill(fds, 0, LOCAL_MAX);
+	unit_clock_shift(LOOP_NS_PER_SEC);
+	fx_sends(fds[LOCAL_MAX - 1], "{\"op\":");   /* the newest, stalled */
+	quiet(fds[LOCAL_MAX - 1]);
+	fds[LOCAL_MAX] = fx_connect();
+	cr_assert_eq(strncmp(fx_ask(fds[LOCAL_MAX], "{\"op\":\"ping\"}\n"), "{\"ok\":true,", 11), 0);
+	fx_read(fds[LOCAL_MAX - 1], &in, -1);
+	quiet(fds[0]);
+	close_all(fds, LOCAL_MAX + 1);
+}
+
+/* Streams are kept: with only those, a newcomer is refused, with a reason. */
+Test(ctl_conn, refused_when_nothing_can_go)
+{
+	static int fds[LOCAL_MAX + 1];
+	struct fx_in in = { .len = 0 };
+	for (int i = 0; i < LOCAL_MAX; i++) {
+		fds[i] = fx_connect();
+		cr_assert_eq(strncmp(fx_ask(fds[i], "{\"op\":\"events\"}\n"), "{\"ok\":true,", 11), 0);
+	}
+	fds[LOCAL_MAX] = fx_connect();
+	fx_read(fds[LOCAL_MAX], &in, -1);
+	cr_assert_str_eq(in.buf, "{\"ok\":false,\"error\":{\"code\":\"busy\",\"message\":"
+				 "\"too many local connections (224; 32 more are the host's)\"}}\n");
+	cr_assert_eq(fx.ctl->nconns, (size_t)LOCAL_MAX);
+	cr_assert_eq(fx.ctl->count[ENC_C_CONNECTIONS_REFUSED], 1);
+	cr_assert_eq(fx.ctl->count[ENC_C_CONNECTIONS_EVICTED], 0);
+	close_all(fds, LOCAL_MAX + 1);
+}
