@@ -12,6 +12,7 @@
 #include "health/health.h"
 #include "base/console.h"
 #include "supervisor/env.h"
+#include "supervisor/events.h"
 #include "supervisor/exec.h"
 #include "spec/spec.h"
 #include "supervisor/supervisor.h"
@@ -72,114 +73,30 @@ static void write_status_fields(struct jw *w, int status, int sig)
 	}
 }
 
-static const char *const hook_names[] = { "env", "process", "main" };
 static const char *const dep_conds[] = { "started", "healthy", "succeeded" };
 static const char *const role_names[] = { "readiness", "liveness" };
 
+/* A supervisor event as a stream event: its type and members are the event
+ * map's (supervisor/events.c), which gives the console its words too. */
 void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
 {
-	struct jw *w;
-	const char *name = ctl_proc_name(i);
+	const struct sup_event e = {
+		.svc = s, .ev = ev, .arg = arg,
+		.sp = ctl.spec && i < ctl.spec->nprocs ? &ctl.spec->procs[i] : NULL,
+	};
+	const struct sup_event_map *m = sup_event_map(&e);
+	struct jw *w = ev_begin(m->type);
+	char buf[64];
 	(void)ctx;
-	switch (ev) {
-	case SVC_EV_SPAWNED:
-		if (arg == SVC_PHASE_MAIN) {
-			if (ctl.first_process_ms < 0)
-				ctl.first_process_ms = (int64_t)clock_boot_ms();
-			w = ev_begin("process.started");
-			jw_kstr(w, "process", name);
-			jw_kint(w, "pid", s->pid);
-			jw_kint(w, "restarts", s->restarts);
-		} else {
-			w = ev_begin("prestart.started");
-			jw_kstr(w, "process", name);
-			jw_kstr(w, "hook", hook_names[arg]);
-			jw_kint(w, "pid", s->pid);
-		}
-		break;
-	case SVC_EV_SPAWN_FAILED:
-		w = ev_begin("process.spawn_failed");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "error", strerror((int)arg));
-		break;
-	case SVC_EV_PRESTART_OK:
-		w = ev_begin("prestart.ok");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "hook", hook_names[arg]);
-		break;
-	case SVC_EV_PRESTART_FAILED:
-		w = ev_begin("prestart.failed");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "hook", hook_names[s->phase]);
-		jw_kint(w, "status", arg);
-		break;
-	case SVC_EV_PRESTART_TIMEOUT:
-		w = ev_begin("prestart.timeout");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "hook", hook_names[arg]);
-		break;
-	case SVC_EV_EXITED:
-		w = ev_begin("process.exited");
-		jw_kstr(w, "process", name);
-		write_status_fields(w, (int)arg, s->exit_sig);
-		break;
-	case SVC_EV_BACKOFF:
-		w = ev_begin("process.restarting");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "delay_ms", arg);
-		jw_kint(w, "failures", s->failures);
-		break;
-	case SVC_EV_DEFERRED:
-		w = ev_begin("process.deferred");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "error", strerror(s->defer_errno));
-		jw_kint(w, "delay_ms", arg);
-		jw_kint(w, "deferrals", s->deferrals);
-		break;
-	case SVC_EV_JOB_STOPPED: {
-		const char *sn = names_signal((int)arg);
-		w = ev_begin("process.stopped");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "pid", s->pid);
-		if (sn)
-			jw_kstr(w, "signal", sn);
+	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN && ctl.first_process_ms < 0)
+		ctl.first_process_ms = (int64_t)clock_boot_ms();
+	jw_kstr(w, "process", s->name);
+	for (size_t k = 0; k < SUP_EVENT_FIELDS && m->fields[k]; k++) {
+		struct sup_value v = sup_event_value(&e, m->fields[k], buf, sizeof(buf));
+		if (v.s || v.is_null)
+			jw_kstr(w, sup_field_key(m->fields[k]), v.s);
 		else
-			jw_kint(w, "signal", arg);
-		break;
-	}
-	case SVC_EV_JOB_CONTINUED:
-		w = ev_begin("process.continued");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "pid", s->pid);
-		break;
-	case SVC_EV_GAVE_UP:
-		w = ev_begin("process.failed");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "failures", arg);
-		break;
-	case SVC_EV_STOPPING:
-		w = ev_begin("process.stopping");
-		jw_kstr(w, "process", name);
-		break;
-	case SVC_EV_STOP_TIMEOUT:
-		w = ev_begin("process.stop_timeout");
-		jw_kstr(w, "process", name);
-		break;
-	case SVC_EV_SETTLED:
-		w = ev_begin("process.settled");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "state", svc_state_name(s->state));
-		break;
-	case SVC_EV_WAITING: {
-		const struct spec_dep *d = &ctl.spec->procs[i].deps[arg];
-		w = ev_begin("process.waiting");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "for", d->name);
-		jw_kstr(w, "condition", dep_conds[d->cond]);
-		break;
-	}
-	default:
-		return;
+			jw_kint(w, sup_field_key(m->fields[k]), v.i);
 	}
 	ev_commit();
 }

@@ -26,6 +26,7 @@
  */
 #include "vminit.h"
 #include "boot.h"
+#include "base/children.h"
 #include "base/console.h"
 #include "control/ctl.h"
 #include "halt.h"
@@ -405,6 +406,7 @@ static void reap_children(void)
 		int st;
 		siginfo_t si;
 		pid_t pid;
+		const struct child *owned;
 		/* Look before reaping: while the child is a zombie its pid (and so
 		 * its process group id) cannot be reused, so its group can be
 		 * signalled safely. */
@@ -412,28 +414,30 @@ static void reap_children(void)
 		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
 		    si.si_pid == 0)
 			break;
+		owned = children_find(si.si_pid);   /* its owner, or an orphan */
 		if (si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED ||
 		    si.si_code == CLD_CONTINUED) {
 			/* Job control, not an exit: take the notice (WNOWAIT left it)
-			 * and tell the supervisor, which only reports it. */
+			 * and tell the owner, which only reports it. */
 			siginfo_t jc;
 			memset(&jc, 0, sizeof(jc));
 			if (waitid(P_PID, (id_t)si.si_pid, &jc, WSTOPPED | WCONTINUED | WNOHANG) < 0 ||
 			    jc.si_pid == 0)
 				continue;
-			if (vm.sup)
-				sup_on_job_control(vm.sup, jc.si_pid,
-						   jc.si_code == CLD_CONTINUED ? 0 : jc.si_status);
+			if (owned && owned->owner->job_control)
+				owned->owner->job_control(owned->ctx, jc.si_pid,
+							  jc.si_code == CLD_CONTINUED ? 0 : jc.si_status);
 			continue;
 		}
-		if (vm.sup)
-			sup_before_reap(vm.sup, si.si_pid);
-		exec_before_reap(si.si_pid);
+		if (owned && owned->owner->before_reap)
+			owned->owner->before_reap(owned->ctx, si.si_pid);
 		pid = waitpid(si.si_pid, &st, WNOHANG);
 		if (pid <= 0)
 			break;
 		vm.reaped++;
-		if (!(vm.sup && sup_on_exit(vm.sup, pid, st)) && !exec_on_exit(pid, st))
+		if (owned)
+			children_reaped(owned, st);
+		else
 			vm.orphans++;
 	}
 	/* More may be waiting: continue on the next turn rather than starve
