@@ -72,15 +72,15 @@ static const struct sup_event_map map[SVC_EV_N + 1] = {
 #undef F
 
 static const char *const keys[SUP_F_CONDITION + 1] = {
-	[SUP_F_PROCESS] = "process",      [SUP_F_PID] = "pid",
-	[SUP_F_RESTARTS] = "restarts",    [SUP_F_HOOK] = "hook",
-	[SUP_F_HOOK_NOW] = "hook",        [SUP_F_ERROR] = "error",
-	[SUP_F_DEFER_ERROR] = "error",    [SUP_F_STATUS] = "status",
-	[SUP_F_CODE] = "code",            [SUP_F_END_SIGNAL] = "signal",
-	[SUP_F_DELAY_MS] = "delay_ms",    [SUP_F_FAILURES] = "failures",
-	[SUP_F_FAILED_RUNS] = "failures", [SUP_F_DEFERRALS] = "deferrals",
-	[SUP_F_STOP_SIGNAL] = "signal",   [SUP_F_STATE] = "state",
-	[SUP_F_FOR] = "for",              [SUP_F_CONDITION] = "condition",
+	[SUP_F_PID] = "pid",              [SUP_F_RESTARTS] = "restarts",
+	[SUP_F_HOOK] = "hook",            [SUP_F_HOOK_NOW] = "hook",
+	[SUP_F_ERROR] = "error",          [SUP_F_DEFER_ERROR] = "error",
+	[SUP_F_STATUS] = "status",        [SUP_F_CODE] = "code",
+	[SUP_F_END_SIGNAL] = "signal",    [SUP_F_DELAY_MS] = "delay_ms",
+	[SUP_F_FAILURES] = "failures",    [SUP_F_FAILED_RUNS] = "failures",
+	[SUP_F_DEFERRALS] = "deferrals",  [SUP_F_STOP_SIGNAL] = "signal",
+	[SUP_F_STATE] = "state",          [SUP_F_FOR] = "for",
+	[SUP_F_CONDITION] = "condition",
 };
 
 static const char *const hook_names[] = { "env", "process", "main" };
@@ -121,15 +121,14 @@ static const struct spec_dep *waited_dep(const struct sup_event *e)
 	return e->sp && e->arg >= 0 && (size_t)e->arg < e->sp->ndeps ? &e->sp->deps[e->arg] : NULL;
 }
 
-/* Long: one case per field, each a line or two; split, the table of values
- * would read in pieces. */
+/* The value of each field: one case per field, both sides' values in one
+ * place. */
 struct sup_value sup_event_value(const struct sup_event *e, enum sup_field f,
 				 char *buf, size_t len)
 {
 	const struct svc *s = e->svc;
 	const struct spec_dep *d;
 	switch (f) {
-	case SUP_F_PROCESS:      return str(s->name);
 	case SUP_F_PID:          return num(s->pid);
 	case SUP_F_RESTARTS:     return num(s->restarts);
 	case SUP_F_HOOK:         return str(hook_names[e->arg]);

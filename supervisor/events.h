@@ -25,8 +25,7 @@ struct sup_event {
 
 enum sup_field {
 	SUP_F_END,           /* no more fields */
-	/* members of protocol events (a key each) */
-	SUP_F_PROCESS,       /* "process": its name (every event's first) */
+	/* members of protocol events (a key each), after "process" */
 	SUP_F_PID,           /* "pid" */
 	SUP_F_RESTARTS,      /* "restarts" */
 	SUP_F_HOOK,          /* "hook" of arg: env, process, main */

@@ -3,7 +3,7 @@
  *
  * Owns: want, row (and the public state it maps to), counters and the
  * restart decision.
- * Invariants (tests/unit/supervisor/test_svc_walk.c checks them on a walk):
+ * Invariants (tests/unit/supervisor/test_svc_table.c checks them at each step):
  *   - pid != 0 exactly in the rows hook, hook-kill, run, fail-term,
  *     fail-kill, stop-term and stop-kill (the hook or main process that is
  *     alive or not yet reaped);
@@ -375,6 +375,9 @@ static const unsigned char table[SVC_SUB_N][SVC_IN_N] = {
 	[SVC_SUB_FAILED] = { [SVC_IN_UP] = SVC_ACT_START },
 };
 
+/* Run the cell's action. A switch rather than an array of function
+ * pointers: built -fPIE (as the musl build is), such an array is relocated
+ * data, and the switch costs ~380 bytes less in build/vminit. */
 static void step(struct svc *s, enum svc_input in, int status)
 {
 	switch ((enum svc_act)table[s->sub][in]) {
