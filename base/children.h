@@ -5,14 +5,15 @@
  * with its owner's hooks; the reaper (init) looks a pid up once, calls the
  * owner before the zombie is reaped, takes the entry out at the reap and
  * calls the owner again; or, for job control, only calls it.
- * A pid not in the table is an orphan. The table mirrors the kernel's list of
- * PID 1's children, which is one per process, so there is one table, not an
- * object per caller.
+ * A pid not in the table is an orphan. The table mirrors the kernel's list
+ * of PID 1's children, which a process has one of: so there is one table,
+ * not an object per caller.
  *
- * Bounded: CHILDREN_MAX entries, sized from what can exist (each owner
- * checks its own bound against it at compile time). A full table refuses
- * the pid (-1, ENOSPC): the forker must kill the child it cannot register
- * and say so, and the reaper then counts that child as an orphan.
+ * Bounded: CHILDREN_MAX entries, sized from what can exist (supervisor.c
+ * checks it against SPEC_MAX_PROCESSES and EXEC_MAX_JOBS at compile time:
+ * the base cannot see them). A full table refuses the pid (-1, ENOSPC): the
+ * forker must kill the child it cannot register and say so, and the reaper
+ * then counts that child as an orphan.
  */
 #ifndef VMINIT_CHILDREN_H
 #define VMINIT_CHILDREN_H
