@@ -49,7 +49,7 @@ TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c tests/unit/*/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps layers unit manifest pid1 channel helpers clean size demo qemu e2e mutants fuzz fuzz-short bench
+.PHONY: all check deps layers docs-check docs-table unit manifest pid1 channel helpers clean size demo qemu e2e mutants fuzz fuzz-short bench
 all: $(BUILD)/vminit $(BUILD)/vminitctl
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
@@ -112,6 +112,19 @@ layers: $(VIEWS)
 	tests/house/t-layers.sh
 	python3 tests/house/layers.py $(foreach d,$(FOLDERS),$(d)=$(subst $(space),$(comma),$(strip $(LAYER_$(d)))))
 
+# docs/supervisor.md's table of a process's life is the code's own
+# (supervisor/svc.c): docs-check fails when they differ, docs-table rewrites
+# the doc's copy (tests/house/svc_table.c).
+$(BUILD)/svc-table: tests/house/svc_table.c supervisor/svc.c supervisor/svc_doc.c supervisor/svc.h spec/spec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -iquote . -o $@ tests/house/svc_table.c supervisor/svc.c supervisor/svc_doc.c
+
+docs-check: $(BUILD)/svc-table
+	$(BUILD)/svc-table --check docs/supervisor.md
+
+docs-table: $(BUILD)/svc-table
+	$(BUILD)/svc-table --write docs/supervisor.md
+
 # Then the suites on the loop's clock again with CLOCK_MONOTONIC at 0.7 s, as
 # in a VM that just booted (tests/unit/unit_clock.c).
 unit: $(BUILD)/unit-tests
@@ -139,6 +152,7 @@ size: $(BUILD)/vminit
 
 check: deps
 	$(MAKE) layers
+	$(MAKE) docs-check
 	$(MAKE) all
 	$(MAKE) size
 	$(MAKE) unit

@@ -14,6 +14,7 @@
 #include "health/health.h"
 #include "kmod/modules.h"
 #include "spec/spec.h"
+#include "supervisor/events.h"
 #include "supervisor/supervisor.h"
 
 #include <stdio.h>
@@ -47,115 +48,28 @@ const char *ctl_proc_name(const struct ctl_server *ctl, size_t i)
 	return ctl->spec && i < ctl->spec->nprocs ? ctl->spec->procs[i].name : "?";
 }
 
-static const char *const hook_names[] = { "env", "process", "main" };
-static const char *const dep_conds[] = { "started", "healthy", "succeeded" };
 
-/* Long: one flat case per supervisor event, each the members of its event;
- * read whole, it is the list of process events of docs/protocol.md §5. */
+/* A supervisor event: its type and members come from the one event map
+ * (supervisor/events.c), which the console's line reads too. */
 void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
 {
 	struct ctl_server *ctl = ctx;
-	struct jw *w;
-	const char *name = ctl_proc_name(ctl, i);
-	switch (ev) {
-	case SVC_EV_SPAWNED:
-		if (arg == SVC_PHASE_MAIN) {
-			if (ctl->boot.first_process_ms < 0)
-				ctl->boot.first_process_ms = (int64_t)clock_boot_ms();
-			w = ev_begin(ctl, "process.started");
-			jw_kstr(w, "process", name);
-			jw_kint(w, "pid", s->pid);
-			jw_kint(w, "restarts", s->restarts);
-		} else {
-			w = ev_begin(ctl, "prestart.started");
-			jw_kstr(w, "process", name);
-			jw_kstr(w, "hook", hook_names[arg]);
-			jw_kint(w, "pid", s->pid);
-		}
-		break;
-	case SVC_EV_SPAWN_FAILED:
-		w = ev_begin(ctl, "process.spawn_failed");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "error", strerror((int)arg));
-		break;
-	case SVC_EV_PRESTART_OK:
-		w = ev_begin(ctl, "prestart.ok");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "hook", hook_names[arg]);
-		break;
-	case SVC_EV_PRESTART_FAILED:
-		w = ev_begin(ctl, "prestart.failed");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "hook", hook_names[s->phase]);
-		jw_kint(w, "status", arg);
-		break;
-	case SVC_EV_PRESTART_TIMEOUT:
-		w = ev_begin(ctl, "prestart.timeout");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "hook", hook_names[arg]);
-		break;
-	case SVC_EV_EXITED:
-		w = ev_begin(ctl, "process.exited");
-		jw_kstr(w, "process", name);
-		enc_exit_status(w, (int)arg, s->exit_sig);
-		break;
-	case SVC_EV_BACKOFF:
-		w = ev_begin(ctl, "process.restarting");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "delay_ms", arg);
-		jw_kint(w, "failures", s->failures);
-		break;
-	case SVC_EV_DEFERRED:
-		w = ev_begin(ctl, "process.deferred");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "error", strerror(s->defer_errno));
-		jw_kint(w, "delay_ms", arg);
-		jw_kint(w, "deferrals", s->deferrals);
-		break;
-	case SVC_EV_JOB_STOPPED: {
-		const char *sn = names_signal((int)arg);
-		w = ev_begin(ctl, "process.stopped");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "pid", s->pid);
-		if (sn)
-			jw_kstr(w, "signal", sn);
+	const struct sup_event e = {
+		.svc = s, .ev = ev, .arg = arg,
+		.sp = ctl->spec && i < ctl->spec->nprocs ? &ctl->spec->procs[i] : NULL,
+	};
+	const struct sup_event_map *m = sup_event_map(&e);
+	struct jw *w = ev_begin(ctl, m->type);
+	char buf[64];
+	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN && ctl->boot.first_process_ms < 0)
+		ctl->boot.first_process_ms = (int64_t)clock_boot_ms();
+	jw_kstr(w, "process", s->name);
+	for (size_t k = 0; k < SUP_EVENT_FIELDS && m->fields[k]; k++) {
+		struct sup_value v = sup_event_value(&e, m->fields[k], buf, sizeof(buf));
+		if (v.s || v.is_null)
+			jw_kstr(w, sup_field_key(m->fields[k]), v.s);
 		else
-			jw_kint(w, "signal", arg);
-		break;
-	}
-	case SVC_EV_JOB_CONTINUED:
-		w = ev_begin(ctl, "process.continued");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "pid", s->pid);
-		break;
-	case SVC_EV_GAVE_UP:
-		w = ev_begin(ctl, "process.failed");
-		jw_kstr(w, "process", name);
-		jw_kint(w, "failures", arg);
-		break;
-	case SVC_EV_STOPPING:
-		w = ev_begin(ctl, "process.stopping");
-		jw_kstr(w, "process", name);
-		break;
-	case SVC_EV_STOP_TIMEOUT:
-		w = ev_begin(ctl, "process.stop_timeout");
-		jw_kstr(w, "process", name);
-		break;
-	case SVC_EV_SETTLED:
-		w = ev_begin(ctl, "process.settled");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "state", svc_state_name(s->state));
-		break;
-	case SVC_EV_WAITING: {
-		const struct spec_dep *d = &ctl->spec->procs[i].deps[arg];
-		w = ev_begin(ctl, "process.waiting");
-		jw_kstr(w, "process", name);
-		jw_kstr(w, "for", d->name);
-		jw_kstr(w, "condition", dep_conds[d->cond]);
-		break;
-	}
-	default:
-		return;
+			jw_kint(w, sup_field_key(m->fields[k]), v.i);
 	}
 	ev_commit(ctl);
 }

@@ -6,11 +6,12 @@
  * Invariants: a child is looked at (WNOWAIT) before it is reaped, so while
  * its zombie pins its pid, its process group can be signalled safely. At most
  * REAP_BATCH children a turn; the rest on the next turn, never by waiting for
- * another SIGCHLD (it does not queue).
+ * another SIGCHLD (it does not queue). A child's owner (a process's main
+ * process or hook, an exec job) is found with one lookup in the pid -> owner
+ * table (base/children.c); a pid nobody registered is an orphan.
  */
 #include "vm.h"
-#include "supervisor/exec.h"
-#include "supervisor/supervisor.h"
+#include "base/children.h"
 
 #include <signal.h>
 #include <string.h>
@@ -25,6 +26,7 @@ void reap_children(struct vm *vm)
 		int st;
 		siginfo_t si;
 		pid_t pid;
+		const struct child *owned;
 		/* Look before reaping: while the child is a zombie its pid (and so
 		 * its process group id) cannot be reused, so its group can be
 		 * signalled safely. */
@@ -32,28 +34,30 @@ void reap_children(struct vm *vm)
 		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
 		    si.si_pid == 0)
 			break;
+		owned = children_find(si.si_pid);   /* its owner, or an orphan */
 		if (si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED ||
 		    si.si_code == CLD_CONTINUED) {
 			/* Job control, not an exit: take the notice (WNOWAIT left it)
-			 * and tell the supervisor, which only reports it. */
+			 * and tell the owner, which only reports it. */
 			siginfo_t jc;
 			memset(&jc, 0, sizeof(jc));
 			if (waitid(P_PID, (id_t)si.si_pid, &jc, WSTOPPED | WCONTINUED | WNOHANG) < 0 ||
 			    jc.si_pid == 0)
 				continue;
-			if (vm->sup)
-				sup_on_job_control(vm->sup, jc.si_pid,
-						   jc.si_code == CLD_CONTINUED ? 0 : jc.si_status);
+			if (owned && owned->owner->job_control)
+				owned->owner->job_control(owned->ctx, jc.si_pid,
+							  jc.si_code == CLD_CONTINUED ? 0 : jc.si_status);
 			continue;
 		}
-		if (vm->sup)
-			sup_before_reap(vm->sup, si.si_pid);
-		exec_before_reap(si.si_pid);
+		if (owned && owned->owner->before_reap)
+			owned->owner->before_reap(owned->ctx, si.si_pid);
 		pid = waitpid(si.si_pid, &st, WNOHANG);
 		if (pid <= 0)
 			break;
 		vm->reaped++;
-		if (!(vm->sup && sup_on_exit(vm->sup, pid, st)) && !exec_on_exit(pid, st))
+		if (owned)
+			children_reaped(owned, st);
+		else
 			vm->orphans++;
 	}
 	/* More may be waiting: continue on the next turn rather than starve

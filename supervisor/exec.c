@@ -1,13 +1,14 @@
 /* exec.c - see exec.h.
  *
  * Owns: a fixed table of EXEC_MAX_JOBS jobs, each with two capture buffers
- * allocated at start and freed at the end. A job ends when PID 1 reaps its
- * command: the pipes are drained of what is in them then (a descendant that
+ * allocated at start and freed at the end, and its command's entry in the
+ * reap table (base/children.h). A job ends when PID 1 reaps its command: the pipes are drained of what is in them then (a descendant that
  * escaped the group kill may hold them open: it is not waited for).
  * Never: blocks on a pipe or waits for a child.
  */
 #include "exec.h"
 #include "spawn.h"
+#include "base/children.h"
 #include "base/loop.h"
 
 #include <errno.h>
@@ -101,22 +102,17 @@ static void job_release(struct job *j)
 	j->ctx = NULL;
 }
 
-int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void *ctx)
+static const struct child_owner job_owner;
+
+/* A free job, cleared for loop l, or NULL. */
+static struct job *job_claim(struct loop *l)
 {
 	struct job *j = NULL;
-	int fds[2][2] = { { -1, -1 }, { -1, -1 } };
-	struct spawn_req sr;
-	int saved;
-
-	for (size_t i = 0; i < EXEC_MAX_JOBS; i++)
-		if (!jobs[i].used) {
+	for (size_t i = 0; i < EXEC_MAX_JOBS && !j; i++)
+		if (!jobs[i].used)
 			j = &jobs[i];
-			break;
-		}
-	if (!j) {
-		errno = EBUSY;
-		return -1;
-	}
+	if (!j)
+		return NULL;
 	{
 		/* The loop skips stale events by generation: keep them. */
 		uint64_t gen[2] = { j->cap[0].io.gen, j->cap[1].io.gen };
@@ -125,10 +121,24 @@ int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void
 		j->cap[1].io.gen = gen[1];
 	}
 	j->loop = l;
-	j->max = r->max_output;
 	j->cap[0].fd = j->cap[1].fd = -1;
 	j->cap[0].io.fd = j->cap[1].io.fd = -1;
 	loop_timer_init(&j->timer, on_timeout, j);
+	return j;
+}
+
+int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void *ctx)
+{
+	struct job *j = job_claim(l);
+	int fds[2][2] = { { -1, -1 }, { -1, -1 } };
+	struct spawn_req sr;
+	int saved;
+
+	if (!j) {
+		errno = EBUSY;
+		return -1;
+	}
+	j->max = r->max_output;
 	for (int i = 0; i < 2; i++) {
 		j->cap[i].buf = malloc(j->max ? j->max : 1);
 		if (!j->cap[i].buf) {
@@ -145,6 +155,14 @@ int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void
 	j->pid = spawn_process(&sr);
 	if (j->pid < 0)
 		goto fail;
+	if (children_add(j->pid, &job_owner, j) < 0) {
+		/* Cannot happen (the table has room for every job): a command
+		 * nobody would hear of is killed, and the request fails. */
+		saved = errno;
+		kill(j->pid, SIGKILL);
+		errno = saved;
+		goto fail;
+	}
 	j->used = 1;
 	j->done = done;
 	j->ctx = ctx;
@@ -191,31 +209,22 @@ void exec_cancel(void *ctx)
 		}
 }
 
-static struct job *find(pid_t pid)
+/* The reaper's hooks (base/children.h): the command's group dies with it,
+ * then the job ends with what its pipes hold. */
+static void job_before_reap(void *ctx, pid_t pid)
 {
-	for (size_t i = 0; i < EXEC_MAX_JOBS; i++)
-		if (jobs[i].used && pid > 0 && jobs[i].pid == pid)
-			return &jobs[i];
-	return NULL;
-}
-
-int exec_before_reap(pid_t pid)
-{
-	if (!find(pid))
-		return 0;
+	(void)ctx;
 	kill(-pid, SIGKILL);
-	return 1;
 }
 
-int exec_on_exit(pid_t pid, int wstatus)
+static void job_exited(void *ctx, pid_t pid, int wstatus)
 {
-	struct job *j = find(pid);
+	struct job *j = ctx;
 	struct exec_result res;
 	exec_done_fn done;
-	void *ctx;
+	void *dctx;
 	char *bufs[2];
-	if (!j)
-		return 0;
+	(void)pid;
 	for (int i = 0; i < 2; i++)
 		if (j->cap[i].fd >= 0)
 			capture_read(j, &j->cap[i]);
@@ -232,18 +241,23 @@ int exec_on_exit(pid_t pid, int wstatus)
 	res.err_len = j->cap[1].len;
 	res.err_total = j->cap[1].total;
 	done = j->done;
-	ctx = j->ctx;
+	dctx = j->ctx;
 	/* Free the slot before the callback: it may start the requester's next
 	 * command, or close the requester (exec_cancel must not find a job
 	 * whose pid is already reaped). */
 	j->cap[0].buf = j->cap[1].buf = NULL;
 	job_release(j);
 	if (done)
-		done(ctx, &res);
+		done(dctx, &res);
 	free(bufs[0]);
 	free(bufs[1]);
-	return 1;
 }
+
+static const struct child_owner job_owner = {
+	.before_reap = job_before_reap,
+	.exited = job_exited,
+	/* A command's stops and continues are not watched. */
+};
 
 size_t exec_running(void)
 {

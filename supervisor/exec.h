@@ -43,9 +43,8 @@ typedef void (*exec_done_fn)(void *ctx, const struct exec_result *res);
 int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void *ctx);
 /* The requester went away: its command is killed and no callback comes. */
 void exec_cancel(void *ctx);
-/* From the reaper: 1 if pid is a command's (its group is killed first). */
-int exec_before_reap(pid_t pid);
-int exec_on_exit(pid_t pid, int wstatus);
+/* A command's pid is in the reap table (base/children.h) with its job as
+ * owner: the reaper kills its group before the reap, then ends the job. */
 size_t exec_running(void);
 
 #endif

@@ -1,16 +1,21 @@
 /* supervisor.c - the real world behind svc.c's state machine.
  *
  * Owns: one struct sup_proc per spec process (fixed array, made once), its
- * merged env, its output pipes, its timer, and the console messages about
- * its life. Resolves what the spec leaves to merge rules: argv (command, else
+ * merged env, its output pipes, its timer, its children in the reap table
+ * (base/children.h), and x-depends_on: which waiting process may start.
+ * Resolves what the spec leaves to merge rules: argv (command, else
  * entrypoint + cmd), env (image < env < process), workdir and user (process
- * > env > image).
- * Never: waits for a child (init reaps and calls sup_on_exit) or blocks.
+ * > env > image). The words of each event are events.c's.
+ * Never: waits for a child (init reaps and calls the child's owner hooks
+ * below) or blocks.
  */
 #include "supervisor.h"
 #include "env.h"
+#include "events.h"
+#include "exec.h"
 #include "output.h"
 #include "spawn.h"
+#include "base/children.h"
 #include "base/console.h"
 #include "base/loop.h"
 #include "base/names.h"
@@ -30,8 +35,6 @@ struct sup_proc {
 	struct output out, err;
 	struct ratelimit rate;
 	struct loop_timer timer;
-	int held;                /* stopped by the host */
-	int waiting;             /* its first start waits for x-depends_on */
 	int main_started;        /* its main command started at least once */
 };
 
@@ -44,6 +47,11 @@ struct sup {
 	int rechecking, recheck_again;
 };
 
+/* The reap table holds a process's hook or main process, and the exec jobs'
+ * commands: it has room for all of them at once. */
+_Static_assert(CHILDREN_MAX >= SPEC_MAX_PROCESSES * 2 + EXEC_MAX_JOBS,
+	       "base/children.h: CHILDREN_MAX is below what can run");
+
 static void recheck(struct sup *s);
 
 static struct sup_proc *P(struct svc *s)
@@ -51,7 +59,31 @@ static struct sup_proc *P(struct svc *s)
 	return s->ctx;
 }
 
-static const char *const phase_names[] = { "env prestart", "prestart", "process" };
+/* ---- a child's owner: what the reaper calls (base/children.h) ---- */
+
+/* The process's group lives and dies with it: SIGKILL what is left of it
+ * while the zombie still pins the group's id. */
+static void child_before_reap(void *ctx, pid_t pid)
+{
+	(void)ctx;
+	kill(-pid, SIGKILL);
+}
+
+static void child_exited(void *ctx, pid_t pid, int wstatus)
+{
+	svc_on_exit(&((struct sup_proc *)ctx)->svc, pid, wstatus);
+}
+
+static void child_job_control(void *ctx, pid_t pid, int sig)
+{
+	svc_on_job_control(&((struct sup_proc *)ctx)->svc, pid, sig);
+}
+
+static const struct child_owner child_owner = {
+	.before_reap = child_before_reap,
+	.exited = child_exited,
+	.job_control = child_job_control,
+};
 
 /* ---- ops ---- */
 
@@ -59,6 +91,7 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 {
 	struct sup_proc *p = P(s);
 	const struct spec *spec = p->sup->spec;
+	pid_t pid;
 	struct spawn_req r = {
 		.argv = phase == SVC_PHASE_ENV_PRESTART ? spec->env.prestart.v
 			: phase == SVC_PHASE_PRESTART ? p->sp->prestart.v : p->sp->argv.v,
@@ -75,7 +108,16 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 		errno = !p->envp ? ENOMEM : EMFILE;
 		return -1;
 	}
-	return spawn_process(&r);
+	pid = spawn_process(&r);
+	if (pid > 0 && children_add(pid, &child_owner, p) < 0) {
+		/* Cannot happen (the table has room for every process): a
+		 * child nobody would hear of is killed, and its start fails. */
+		log_error("%s: pid %d: %s: killing it", s->name, (int)pid, strerror(errno));
+		kill(pid, SIGKILL);
+		errno = ENOSPC;
+		return -1;
+	}
+	return pid;
 }
 
 static void op_signal(struct svc *s, pid_t pid, int sig)
@@ -116,83 +158,35 @@ static uint64_t op_now(struct svc *s)
 	return loop_now();
 }
 
+/* An event to the host (hooks) and to the console, in the words of the
+ * event map (events.c). */
+static void emit(struct sup_proc *p, enum svc_event ev, long arg)
+{
+	struct sup *sup = p->sup;
+	const struct sup_event e = { .svc = &p->svc, .sp = p->sp, .ev = ev, .arg = arg };
+	if (sup->hooks.event)
+		sup->hooks.event(sup->hooks.ctx, (size_t)(p - sup->procs), &p->svc, ev, arg);
+	sup_event_log(&e);
+}
+
 static void op_event(struct svc *s, enum svc_event ev, long arg)
 {
 	struct sup_proc *p = P(s);
 	struct sup *sup = p->sup;
-	char st[64];
 	/* Output first, so the host sees a process's last lines before its exit. */
 	if (ev == SVC_EV_EXITED || ev == SVC_EV_PRESTART_OK || ev == SVC_EV_PRESTART_FAILED) {
 		output_drain(&p->out);
 		output_drain(&p->err);
 	}
-	if (sup->hooks.event)
-		sup->hooks.event(sup->hooks.ctx, (size_t)(p - sup->procs), s, ev, arg);
-	switch (ev) {
-	case SVC_EV_SPAWNED:
-		if (arg == SVC_PHASE_MAIN) {
-			log_info("%s: running, pid %d%s", s->name, (int)s->pid,
-				 s->restarts ? " (restarted)" : "");
-			p->main_started = 1;
-			recheck(sup);
-		} else {
-			log_info("%s: %s running, pid %d", s->name, phase_names[arg], (int)s->pid);
-		}
-		break;
-	case SVC_EV_SPAWN_FAILED:
-		log_error("%s: cannot start %s: %s", s->name, phase_names[s->phase], strerror((int)arg));
-		break;
-	case SVC_EV_PRESTART_OK:
-		log_info("%s: %s succeeded", s->name, phase_names[arg]);
-		break;
-	case SVC_EV_PRESTART_FAILED:
-		names_status((int)arg, s->exit_sig, st, sizeof(st));
-		log_error("%s: %s failed: %s", s->name, phase_names[s->phase], st);
-		break;
-	case SVC_EV_PRESTART_TIMEOUT:
-		log_error("%s: %s timed out after %llus: killing it", s->name, phase_names[arg],
-			  (unsigned long long)(s->pol.hook_timeout_ns[arg] / 1000000000ull));
-		break;
-	case SVC_EV_EXITED:
-		names_status((int)arg, s->exit_sig, st, sizeof(st));
-		log_info("%s: %s", s->name, st);
-		break;
-	case SVC_EV_BACKOFF:
-		log_info("%s: restarting in %ld ms (restart policy %s, failure %u)", s->name, arg,
-			 spec_restart_name(s->pol.restart), s->failures);
-		break;
-	case SVC_EV_GAVE_UP:
-		log_error("%s: giving up after %ld failed runs (restart.max_retries = %d)", s->name,
-			  arg, s->pol.max_retries);
-		break;
-	case SVC_EV_STOPPING:
-		log_info("%s: stopping (SIGTERM to its process group)", s->name);
-		break;
-	case SVC_EV_STOP_TIMEOUT:
-		log_warn("%s: still running %llus after SIGTERM: SIGKILL", s->name,
-			 (unsigned long long)(s->pol.stop_timeout_ns / 1000000000ull));
-		break;
-	case SVC_EV_SETTLED:
-		log_info("%s: %s", s->name, svc_state_name(s->state));
+	emit(p, ev, arg);
+	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN) {
+		p->main_started = 1;
+		recheck(sup);
+	} else if (ev == SVC_EV_SETTLED) {
 		/* A dependent may start now: before "is all work done?". */
 		recheck(sup);
-		if (p->sup->hooks.settled)
-			p->sup->hooks.settled(p->sup->hooks.ctx);
-		break;
-	case SVC_EV_WAITING:
-		break;
-	case SVC_EV_DEFERRED:
-		log_warn("%s: start deferred for lack of resources (%s): trying again in %ld ms, "
-			 "not counted as a failure", s->name, strerror(s->defer_errno), arg);
-		break;
-	case SVC_EV_JOB_STOPPED: {
-		const char *n = names_signal((int)arg);
-		log_info("%s: stopped by %s", s->name, n ? n : "a signal");
-		break;
-	}
-	case SVC_EV_JOB_CONTINUED:
-		log_info("%s: continued", s->name);
-		break;
+		if (sup->hooks.settled)
+			sup->hooks.settled(sup->hooks.ctx);
 	}
 }
 
@@ -290,6 +284,9 @@ void sup_free(struct sup *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
+		const struct child *c = children_find(s->procs[i].svc.pid);
+		if (c)
+			children_remove(c);   /* no owner left to call */
 		loop_timer_cancel(s->loop, &s->procs[i].timer);
 		output_close(&s->procs[i].out, s->loop);
 		output_close(&s->procs[i].err, s->loop);
@@ -300,8 +297,6 @@ void sup_free(struct sup *s)
 }
 
 /* ---- x-depends_on: the first start waits (docs/health.md) ---- */
-
-static const char *const cond_names[] = { "started", "healthy", "succeeded" };
 
 static int dep_met(const struct sup *s, const struct spec_dep *d)
 {
@@ -328,12 +323,16 @@ static int first_unmet(const struct sup *s, size_t i)
 
 int sup_waiting(const struct sup *s, size_t i)
 {
-	return s->procs[i].waiting ? first_unmet(s, i) : -1;
+	return s->procs[i].svc.sub == SVC_SUB_WAITING ? first_unmet(s, i) : -1;
 }
 
-/* Starting one process can make another's condition true (started), and
- * that start runs events that call back here: loop until nothing changes,
- * one pass at a time. */
+/* Start every waiting process whose conditions now hold.
+ *
+ * The guard is for a real recursion: starting one process emits its
+ * SPAWNED, which calls recheck again (its "started" may be what another
+ * waits for), from inside this loop. The nested call only asks for one more
+ * pass, so processes start in index order, pass by pass, and the stack stays
+ * flat however long a chain of dependencies is. */
 static void recheck(struct sup *s)
 {
 	if (s->rechecking) {
@@ -345,8 +344,7 @@ static void recheck(struct sup *s)
 		s->recheck_again = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			struct sup_proc *p = &s->procs[i];
-			if (p->waiting && first_unmet(s, i) < 0) {
-				p->waiting = 0;
+			if (p->svc.sub == SVC_SUB_WAITING && first_unmet(s, i) < 0) {
 				log_info("%s: its dependencies are met: starting", p->svc.name);
 				svc_want_up(&p->svc);
 			}
@@ -368,26 +366,23 @@ void sup_start_all(struct sup *s)
 		if (first_unmet(s, i) < 0)
 			svc_want_up(&s->procs[i].svc);
 		else
-			s->procs[i].waiting = 1;
+			svc_wait(&s->procs[i].svc);
 	}
 	recheck(s);
 	for (size_t i = 0; i < s->n; i++) {
-		struct sup_proc *p = &s->procs[i];
-		int j = p->waiting ? first_unmet(s, i) : -1;
-		if (j < 0)
-			continue;
-		log_info("%s: waiting for %s to be %s", p->svc.name, p->sp->deps[j].name,
-			 cond_names[p->sp->deps[j].cond]);
-		if (s->hooks.event)
-			s->hooks.event(s->hooks.ctx, i, &p->svc, SVC_EV_WAITING, j);
+		int j = sup_waiting(s, i);
+		if (j >= 0)
+			emit(&s->procs[i], SVC_EV_WAITING, j);
 	}
 }
 
 void sup_stop_all(struct sup *s)
 {
-	/* No waiter may start on a settle that the stopping itself causes. */
+	/* No waiter may start on a settle that the stopping itself causes:
+	 * every waiter stops waiting first. */
 	for (size_t i = 0; i < s->n; i++)
-		s->procs[i].waiting = 0;
+		if (s->procs[i].svc.sub == SVC_SUB_WAITING)
+			svc_want_down(&s->procs[i].svc);
 	for (size_t i = 0; i < s->n; i++)
 		svc_want_down(&s->procs[i].svc);
 }
@@ -399,31 +394,6 @@ int sup_fail(struct sup *s, size_t i, const char *why)
 		return -1;
 	log_warn("%s: %s: ending it (SIGTERM to its process group); restart.policy %s decides",
 		 v->name, why, spec_restart_name(v->pol.restart));
-	return 0;
-}
-
-void sup_before_reap(struct sup *s, pid_t pid)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (pid > 0 && s->procs[i].svc.pid == pid) {
-			kill(-pid, SIGKILL);
-			return;
-		}
-}
-
-int sup_on_exit(struct sup *s, pid_t pid, int wstatus)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (svc_on_exit(&s->procs[i].svc, pid, wstatus))
-			return 1;
-	return 0;
-}
-
-int sup_on_job_control(struct sup *s, pid_t pid, int sig)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (svc_on_job_control(&s->procs[i].svc, pid, sig))
-			return 1;
 	return 0;
 }
 
@@ -479,35 +449,29 @@ int sup_find(const struct sup *s, const char *name)
 	return -1;
 }
 
+/* The host's stop holds the process (its want is HELD before anything
+ * moves: settling at once, from backoff, must not look like "all work
+ * done"); start and restart release it and override x-depends_on. */
 void sup_stop(struct sup *s, size_t i)
 {
-	s->procs[i].waiting = 0;
-	/* Held before the want changes: settling right away (from backoff)
-	 * must not look like "all work done". */
-	s->procs[i].held = 1;
-	svc_want_down(&s->procs[i].svc);
+	svc_hold(&s->procs[i].svc);
 }
 
 void sup_start(struct sup *s, size_t i)
 {
-	s->procs[i].held = 0;
-	s->procs[i].waiting = 0;   /* the host overrides x-depends_on */
 	svc_want_up(&s->procs[i].svc);
 }
 
 void sup_restart(struct sup *s, size_t i)
 {
-	s->procs[i].waiting = 0;
-	s->procs[i].held = 1;
-	svc_want_down(&s->procs[i].svc);
-	s->procs[i].held = 0;
+	svc_hold(&s->procs[i].svc);
 	svc_want_up(&s->procs[i].svc);
 }
 
 int sup_any_held(const struct sup *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->procs[i].held)
+		if (s->procs[i].svc.want == SVC_WANT_HELD)
 			return 1;
 	return 0;
 }

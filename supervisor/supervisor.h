@@ -46,15 +46,6 @@ int sup_waiting(const struct sup *s, size_t i);
  * svc_fail_run with a console line naming why. 0, or -1 if it does not run. */
 int sup_fail(struct sup *s, size_t i, const char *why);
 void sup_stop_all(struct sup *s);
-/* A child has exited and is not reaped yet (its pid still pins its process
- * group): if it is a process's or hook's, SIGKILL what is left of its group,
- * which lives and dies with it. */
-void sup_before_reap(struct sup *s, pid_t pid);
-/* A reaped child: 1 if it belonged to a process (hook or main), else 0. */
-int sup_on_exit(struct sup *s, pid_t pid, int wstatus);
-/* A child was stopped by sig or continued (sig 0), seen by waitid(WSTOPPED |
- * WCONTINUED): 1 if it is a process's main process, else 0. */
-int sup_on_job_control(struct sup *s, pid_t pid, int sig);
 /* Lines of process i dropped over its output budget, in total. */
 uint64_t sup_output_dropped(const struct sup *s, size_t i);
 int sup_all_settled(const struct sup *s);
@@ -69,8 +60,10 @@ const struct svc *sup_svc(const struct sup *s, size_t i);
 int sup_find(const struct sup *s, const char *name);
 
 /* The host's commands (docs/protocol.md). A process the host stopped is
- * "held": while one is, the VM does not power off just because every process
- * has settled. start and restart release it. */
+ * "held" (its want is SVC_WANT_HELD): while one is, the VM does not power
+ * off just because every process has settled. start and restart release it.
+ * A process's children are in the reap table (base/children.h) with the
+ * supervisor as their owner: init's reaper reaches it through that. */
 void sup_stop(struct sup *s, size_t i);
 void sup_start(struct sup *s, size_t i);
 void sup_restart(struct sup *s, size_t i);

@@ -45,10 +45,80 @@ static FILE *open_in(const char *root, const char *file)
 	return fopen(path, "re");
 }
 
+/* The passwd entry of user (a name, or a uid when by_id) into u and name.
+ * 1 if found, else 0. */
+static int find_passwd(FILE *fp, const char *user, int by_id, unsigned long id,
+		       struct user_info *u, char *name, size_t namelen, char **line, size_t *cap)
+{
+	char *f[7];
+	while (getline(line, cap, fp) > 0) {
+		unsigned long uid, gid;
+		if (split(*line, f, 7) < 7 || parse_id(f[2], &uid) || parse_id(f[3], &gid))
+			continue;
+		if (by_id ? uid != id : strcmp(f[0], user))
+			continue;
+		u->uid = (uid_t)uid;
+		u->gid = (gid_t)gid;
+		snprintf(u->home, sizeof(u->home), "%s", *f[5] ? f[5] : "/");
+		snprintf(name, namelen, "%s", f[0]);
+		return 1;
+	}
+	return 0;
+}
+
+/* The gid of group (a number, or a name in fp, which is rewound after).
+ * 0, or -1 if there is none. */
+static int find_group(FILE *fp, const char *group, gid_t *ret, char **line, size_t *cap)
+{
+	char *f[4];
+	unsigned long id;
+	if (parse_id(group, &id) == 0) {
+		*ret = (gid_t)id;
+		return 0;
+	}
+	if (!fp)
+		return -1;
+	while (getline(line, cap, fp) > 0) {
+		unsigned long gid;
+		if (split(*line, f, 4) < 3 || parse_id(f[2], &gid))
+			continue;
+		if (!strcmp(f[0], group)) {
+			*ret = (gid_t)gid;
+			rewind(fp);
+			return 0;
+		}
+	}
+	rewind(fp);
+	return -1;
+}
+
+/* Add the groups in fp that list name as a member to u's groups. */
+static void add_member_groups(FILE *fp, const char *name, struct user_info *u,
+			      char **line, size_t *cap)
+{
+	char *f[4];
+	while (getline(line, cap, fp) > 0) {
+		unsigned long gid;
+		char *m, *save = NULL;
+		if (split(*line, f, 4) < 4 || parse_id(f[2], &gid))
+			continue;
+		for (m = strtok_r(f[3], ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+			if (strcmp(m, name))
+				continue;
+			size_t k;
+			for (k = 0; k < u->ngroups; k++)
+				if (u->groups[k] == (gid_t)gid)
+					break;
+			if (k == u->ngroups && u->ngroups < USER_MAX_GROUPS)
+				u->groups[u->ngroups++] = (gid_t)gid;
+		}
+	}
+}
+
 int user_resolve(const char *root, const char *spec, struct user_info *ret,
 		 char *err, size_t errlen)
 {
-	char user[256], *group = NULL, *line = NULL, *f[7], name[256] = "";
+	char user[256], *group = NULL, *line = NULL, name[256] = "";
 	size_t cap = 0;
 	unsigned long id;
 	int found = 0, by_id;
@@ -63,19 +133,7 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 		u.uid = (uid_t)id;
 
 	if ((fp = open_in(root, "/etc/passwd"))) {
-		while (getline(&line, &cap, fp) > 0) {
-			unsigned long uid, gid;
-			if (split(line, f, 7) < 7 || parse_id(f[2], &uid) || parse_id(f[3], &gid))
-				continue;
-			if (by_id ? uid != id : strcmp(f[0], user))
-				continue;
-			u.uid = (uid_t)uid;
-			u.gid = (gid_t)gid;
-			snprintf(u.home, sizeof(u.home), "%s", *f[5] ? f[5] : "/");
-			snprintf(name, sizeof(name), "%s", f[0]);
-			found = 1;
-			break;
-		}
+		found = find_passwd(fp, user, by_id, id, &u, name, sizeof(name), &line, &cap);
 		fclose(fp);
 	}
 	if (!found && !by_id) {
@@ -85,51 +143,16 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 	}
 
 	fp = open_in(root, "/etc/group");
-	if (group) {
-		int gfound = 0;
-		if (parse_id(group, &id) == 0) {
-			u.gid = (gid_t)id;
-			gfound = 1;
-		} else if (fp) {
-			while (getline(&line, &cap, fp) > 0) {
-				unsigned long gid;
-				if (split(line, f, 4) < 3 || parse_id(f[2], &gid))
-					continue;
-				if (!strcmp(f[0], group)) {
-					u.gid = (gid_t)gid;
-					gfound = 1;
-					break;
-				}
-			}
-			rewind(fp);
-		}
-		if (!gfound) {
-			if (fp)
-				fclose(fp);
-			free(line);
-			snprintf(err, errlen, "group \"%s\" not found in /etc/group", group);
-			return -1;
-		}
+	if (group && find_group(fp, group, &u.gid, &line, &cap) < 0) {
+		if (fp)
+			fclose(fp);
+		free(line);
+		snprintf(err, errlen, "group \"%s\" not found in /etc/group", group);
+		return -1;
 	}
 	u.groups[u.ngroups++] = u.gid;
-	if (fp && *name) {
-		while (getline(&line, &cap, fp) > 0) {
-			unsigned long gid;
-			char *m, *save = NULL;
-			if (split(line, f, 4) < 4 || parse_id(f[2], &gid))
-				continue;
-			for (m = strtok_r(f[3], ",", &save); m; m = strtok_r(NULL, ",", &save)) {
-				if (strcmp(m, name))
-					continue;
-				size_t k;
-				for (k = 0; k < u.ngroups; k++)
-					if (u.groups[k] == (gid_t)gid)
-						break;
-				if (k == u.ngroups && u.ngroups < USER_MAX_GROUPS)
-					u.groups[u.ngroups++] = (gid_t)gid;
-			}
-		}
-	}
+	if (fp && *name)
+		add_member_groups(fp, name, &u, &line, &cap);
 	if (fp)
 		fclose(fp);
 	free(line);

@@ -16,6 +16,7 @@ MUTANTS=(
 		    si.si_pid == 0)
 			break; :: break;"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
+"reap-no-owner :: t-exit-codes :: init/reap.c :: owned = children_find(si.si_pid); :: owned = NULL;"
 "no-work-done-shutdown :: t-exit-codes :: init/wire.c :: shutdown_begin(vm, \"every process has exited and none will restart\"); :: (void)0;"
 "no-backoff-doubling :: t-restart :: supervisor/svc.c :: d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2; :: d = d;"
 "no-retry-limit :: t-restart :: supervisor/svc.c :: if (s->failures > (unsigned)s->pol.max_retries) { :: if (s->failures > 1000u) {"
@@ -23,7 +24,7 @@ MUTANTS=(
 	switch :: (void)0;
 	switch"
 "no-prestart-timeout :: t-prestart :: supervisor/svc.c :: s->ops->timer_arm(s, s->pol.hook_timeout_ns[s->phase]); :: (void)0;"
-"prestart-failure-ignored :: t-prestart :: supervisor/svc.c :: if (status == 0 && !s->hook_timed_out) { :: if (!s->hook_timed_out) {"
+"prestart-failure-ignored :: t-prestart :: supervisor/svc.c :: [SVC_IN_EXIT_FAIL] = SVC_ACT_HOOK_FAILED :: [SVC_IN_EXIT_FAIL] = SVC_ACT_NEXT"
 "kill-pid-not-group :: t-shutdown :: supervisor/supervisor.c :: if (kill(-pid, sig) < 0 && errno == ESRCH) :: if (1)"
 "no-shutdown-kill :: t-shutdown :: init/shutdown.c :: static void kill_everything_left(const struct vm *vm)
 {
@@ -32,8 +33,10 @@ MUTANTS=(
 {
 	(void)vm;
 }"
-"no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: s->ops->signal(s, s->pid, SIGKILL);
-		} :: }"
+"no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: enter(s, SVC_SUB_STOP_KILL);
+	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
+	s->ops->signal(s, s->pid, SIGKILL); :: enter(s, SVC_SUB_STOP_KILL);
+	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);"
 "spec-errors-halt :: t-spec-errors :: init/wire.c :: report_spec_errors(vm);
 		if (vm->ctl)
 			setup_ctl(vm);
@@ -53,8 +56,8 @@ MUTANTS=(
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
-"group-outlives-process :: t-restart :: supervisor/supervisor.c :: kill(-pid, SIGKILL);
-			return; :: return;"
+"group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	(void)ctx;
+	kill(-pid, SIGKILL); :: 	(void)ctx; (void)pid;"
 "no-double-signal-tolerance :: t-shutdown :: init/shutdown.c :: if (loop_now() - vm->sd_started < ESCALATE_AFTER_NS) { :: if (0) {"
 "no-escalation :: t-shutdown :: init/shutdown.c :: 		shutdown_kill(vm, why);
 		shutdown_progress(vm);
@@ -93,7 +96,7 @@ MUTANTS=(
 "no-liveness-action :: t-health-actions :: health/health.c :: if (c->role == HC_LIVENESS && st == HC_UNHEALTHY) { :: if (0) {"
 "no-startup-timeout :: t-health-actions :: health/health.c :: loop_timer_in(s->loop, &p->startup, NS(s->spec->procs[i].startup_timeout)); :: (void)0;"
 "no-dependencies :: t-health-actions :: supervisor/supervisor.c :: if (!dep_met(s, &sp->deps[j])) :: if (0 && !dep_met(s, &sp->deps[j]))"
-"no-defer :: t-fork-deferred :: supervisor/svc.c :: if ((err == EAGAIN || err == ENOMEM) && s->want == SVC_WANT_UP) { :: if (0) {"
+"no-defer :: t-fork-deferred :: supervisor/svc.c :: if (err == EAGAIN || err == ENOMEM) { :: if (0) {"
 "no-restart-floor :: t-crash-loop :: supervisor/svc.c :: if (ran + d < SVC_RESTART_FLOOR_NS) :: if (0)"
 "no-job-control :: t-stopped :: supervisor/svc.c :: 	s->stopped_sig = sig;
 	s->ops->event :: 	s->ops->event"

@@ -24,6 +24,7 @@
 #include "base/loop.h"
 #include "control/ctl.h"
 #include "control/ctl_int.h"
+#include "base/children.h"
 #include "supervisor/exec.h"
 
 #define WAIT_MS 20000   /* the most a test waits for bytes it expects */
@@ -109,8 +110,9 @@ static inline void fx_turn(void)
 	cr_assert_eq(loop_timer_in(fx.loop, &fx.guard, 5 * LOOP_NS_PER_MS), 0);
 	cr_assert_eq(loop_run_once(fx.loop), 0);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		exec_before_reap(pid);
-		exec_on_exit(pid, st);
+		const struct child *c = children_find(pid);   /* as init's reaper */
+		if (c)
+			children_reaped(c, st);
 	}
 	ctl_after_batch(fx.ctl);
 }

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/children.h"
 #include "base/loop.h"
 #include "health/probe.h"
 #include "health/health.h"
@@ -203,12 +204,13 @@ struct supt {
 
 static void reap(void *arg)
 {
-	struct supt *t = arg;
 	int st;
 	pid_t pid;
+	(void)arg;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		sup_before_reap(t->sup, pid);
-		sup_on_exit(t->sup, pid, st);
+		const struct child *c = children_find(pid);   /* as init's reaper */
+		if (c)
+			children_reaped(c, st);
 	}
 }
 
