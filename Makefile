@@ -64,13 +64,15 @@ $(BUILD)/include/.stamp:
 	touch $@
 
 # A folder's view: links to the folders (or files) it may include, nothing else.
+# Objects need their view to exist, not to be newer (order-only): a rule
+# changed here is caught by `make layers` at once, and by a clean build.
 $(BUILD)/view/%/.stamp: Makefile
 	@rm -rf $(BUILD)/view/$* && mkdir -p $(BUILD)/view/$*
 	@for a in $(LAYER_$*); do mkdir -p $(BUILD)/view/$*/$$(dirname $$a); \
 		ln -sfn $(CURDIR)/$$a $(BUILD)/view/$*/$$a; done
 	@touch $@
 
-$(BUILD)/musl/%.o: %.c $(HDR) $(BUILD)/include/.stamp $(VIEWS)
+$(BUILD)/musl/%.o: %.c $(HDR) $(BUILD)/include/.stamp | $(VIEWS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(MUSL_CFLAGS) $(VIEW) -c $< -o $@
 
@@ -84,7 +86,7 @@ $(BUILD)/vminit: $(BUILD)/vminit.debug
 $(BUILD)/vminitctl: $(WIRE_SRC:%.c=$(BUILD)/musl/%.o) $(HOST_SRC:%.c=$(BUILD)/musl/%.o)
 	$(MUSLCC) $(MUSL_LDFLAGS) -s -o $@ $^
 
-$(BUILD)/glibc/%.o: %.c $(HDR) $(VIEWS)
+$(BUILD)/glibc/%.o: %.c $(HDR) | $(VIEWS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(VIEW) -c $< -o $@
 

@@ -119,7 +119,10 @@ for m in "${MUTANTS[@]}"; do
 	dir=$WORK/$name
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	git ls-files -z | xargs -0 cp --parents -t "$dir"
+	# Sources with their times, then the unmutated objects with theirs: make
+	# rebuilds only the mutated file (and links).
+	git ls-files -z | xargs -0 cp -p --parents -t "$dir"
+	mkdir -p "$dir/build" && cp -a "$ROOT/build/musl" "$ROOT/build/include" "$dir/build/"
 	if ! FIND="$find" REPL="$repl" perl -0pi -e '$n = s/\Q$ENV{FIND}\E/$ENV{REPL}/; $n or die "mutant text not found\n"' "$dir/$file"; then
 		echo "BROKEN $name: text not found in $file"; survived=$((survived + 1)); continue
 	fi
