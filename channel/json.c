@@ -508,8 +508,10 @@ static int key_is(const struct jr *r, int i, const char *s)
 	if (!memchr(r->js + r->tok[i].start, '\\', (size_t)(r->tok[i].end - r->tok[i].start)))
 		return tok_eq(r, i, s);
 	key_begin(&k, r, i);
+	/* A key may hold U+0000 ("\u0000"): it is a character like any other,
+	 * so s ends the comparison only where s ends, never read past. */
 	while ((c = key_next(&k)) >= 0)
-		if (c != (unsigned char)*s++)
+		if (*s == '\0' || c != (unsigned char)*s++)
 			return 0;
 	return *s == '\0';
 }

@@ -151,6 +151,17 @@ Test(jr, get_escaped_keys_match_their_text)
 	cr_assert_eq(jr_get(r, 0, "ab"), -1);
 }
 
+/* A key may hold U+0000: "id\u0000d" is four characters, not "id", and
+ * comparing it stops where the name asked for ends (ASan: never past it).
+ * Found by fuzz_request. */
+Test(jr, get_key_holding_nul)
+{
+	struct jr *r = parse_ok("{\"id\\u0000d\":2,\"\\u0000\":3,\"op\\u0000\":4}");
+	cr_assert_eq(jr_get(r, 0, "id"), -1);
+	cr_assert_eq(jr_get(r, 0, ""), -1);
+	cr_assert_eq(jr_get(r, 0, "op"), -1);
+}
+
 Test(jr, get_empty_key)
 {
 	struct jr *r = parse_ok("{\"\":1}");
