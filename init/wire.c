@@ -222,8 +222,12 @@ int wire_setup(struct vm *vm, const char *spec_path)
 {
 	vm->halt = SPEC_HALT_POWEROFF;
 	vm->stop_timeout_ns = 10 * LOOP_NS_PER_SEC;
+	if (vm->sigfd < 0) {   /* signals_block() could not make one */
+		log_error("no signalfd: vminit cannot take signals or reap");
+		return -1;
+	}
 	vm->loop = loop_new(MAX_TIMERS);
-	if (!vm->loop || vm->sigfd < 0) {
+	if (!vm->loop) {
 		log_error("cannot create the event loop: %s", strerror(errno));
 		return -1;
 	}
