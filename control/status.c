@@ -82,7 +82,6 @@ static const struct enc_check *check_of(const struct ctl_server *ctl, size_t i, 
 
 static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 {
-	static const char *const dep_conds[] = { "started", "healthy", "succeeded" };
 	const struct svc *v = sup_svc(ctl->sup, i);
 	uint64_t now = loop_now(), bnow = clock_boot_ms();
 	int running = v->pid > 0 && v->phase == SVC_PHASE_MAIN &&
@@ -118,7 +117,7 @@ static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 	if (d >= 0) {
 		const struct spec_dep *dep = &ctl->spec->procs[i].deps[d];
 		p.waiting_for = dep->name;
-		p.waiting_cond = dep_conds[dep->cond];
+		p.waiting_cond = spec_dep_cond_name(dep->cond);
 	}
 	enc_process(w, &p);
 }

@@ -95,11 +95,10 @@ static void print_process(FILE *f, const struct spec_process *p)
 	if (p->startup_timeout)
 		kv_int(f, "x-startup_timeout_seconds", p->startup_timeout);
 	if (p->ndeps) {
-		static const char *const conds[] = { "started", "healthy", "succeeded" };
 		char *v[SPEC_MAX_PROCESSES + 1] = { 0 }, buf[SPEC_MAX_PROCESSES][48];
 		struct spec_strv sv = { v, 0, 1 };
 		for (size_t i = 0; i < p->ndeps && i < SPEC_MAX_PROCESSES; i++) {
-			snprintf(buf[i], sizeof(buf[i]), "%s:%s", p->deps[i].name, conds[p->deps[i].cond]);
+			snprintf(buf[i], sizeof(buf[i]), "%s:%s", p->deps[i].name, spec_dep_cond_name(p->deps[i].cond));
 			v[sv.n++] = buf[i];
 		}
 		kv_strv(f, "x-depends_on", &sv);

@@ -17,10 +17,16 @@
 
 static const char *const restart_names[] = { "always", "on-failure", "never", NULL };
 static const char *const health_names[] = { "tcp", "http", NULL };
+static const char *const dep_cond_names[] = { "started", "healthy", "succeeded", NULL };
 
 const char *spec_restart_name(enum spec_restart r)
 {
 	return restart_names[r];
+}
+
+const char *spec_dep_cond_name(enum spec_dep_cond c)
+{
+	return dep_cond_names[c];
 }
 
 /* ports.N: internal (required), name (else derived "p<internal>"),
@@ -143,7 +149,7 @@ static void do_health(struct spec_ctx *c, struct spec_process *pr, const char *t
  * resolved once every process is known (checks.c, resolve_deps). */
 static void do_deps(struct spec_ctx *c, struct spec_process *pr)
 {
-	static const char *const conds[] = { "started", "healthy", "succeeded", NULL };
+	const char *const *conds = dep_cond_names;
 	struct spec_strv v = { 0 };
 	int line = 0;
 	if (spec_get_strv(c, "x-depends_on", &v, &line) != 1)

@@ -138,6 +138,9 @@ int spec_print(const struct spec *s, FILE *out);
 
 const struct spec_process *spec_find_process(const struct spec *s, const char *name);
 const char *spec_restart_name(enum spec_restart r);
+/* "started", "healthy" or "succeeded": x-depends_on's spelling, which status
+ * and events use too. */
+const char *spec_dep_cond_name(enum spec_dep_cond c);
 
 /* Helpers shared with the printer and tests. */
 int spec_parse_size(const char *s, uint64_t *ret_bytes);

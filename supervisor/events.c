@@ -85,7 +85,6 @@ static const char *const keys[SUP_F_CONDITION + 1] = {
 
 static const char *const hook_names[] = { "env", "process", "main" };
 static const char *const phase_names[] = { "env prestart", "prestart", "process" };
-static const char *const cond_names[] = { "started", "healthy", "succeeded" };
 
 const struct sup_event_map *sup_event_map(const struct sup_event *e)
 {
@@ -151,7 +150,7 @@ struct sup_value sup_event_value(const struct sup_event *e, enum sup_field f,
 		return str(d ? d->name : "?");
 	case SUP_F_CONDITION:
 		d = waited_dep(e);
-		return str(d ? cond_names[d->cond] : "?");
+		return str(d ? spec_dep_cond_name(d->cond) : "?");
 	case SUP_F_RESTARTED:    return str(s->restarts ? " (restarted)" : "");
 	case SUP_F_PHASE:        return str(phase_names[e->arg]);
 	case SUP_F_PHASE_NOW:    return str(phase_names[s->phase]);
