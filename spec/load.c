@@ -219,7 +219,7 @@ void spec_free(struct spec *s)
 			free(s->vols[i].name);
 			free(s->vols[i].size);
 			free(s->vols[i].filesystem);
-			free(s->vols[i].device);
+			free(s->vols[i].dev.text);
 		}
 	free(s->vols);
 	free(s->guest.hostname);

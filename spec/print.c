@@ -170,13 +170,13 @@ int spec_print(const struct spec *s, FILE *f)
 		for (;;) {
 			const struct spec_volume *next = NULL;
 			for (size_t i = 0; i < s->nvols; i++)
-				if (s->vols[i].device && strcmp(s->vols[i].name, last) > 0 &&
+				if (s->vols[i].dev.kind != SPEC_LOC_NONE && strcmp(s->vols[i].name, last) > 0 &&
 				    (!next || strcmp(s->vols[i].name, next->name) < 0))
 					next = &s->vols[i];
 			if (!next)
 				break;
 			fprintf(f, "\n[guest.volumes.%s]\n", next->name);
-			kv_str(f, "device", next->device);
+			kv_str(f, "device", next->dev.text);
 			last = next->name;
 		}
 	}

@@ -175,9 +175,13 @@ static void do_guest_volume(struct spec_ctx *c)
 		spec_error(c->p, c->sec->line, c->sec->name, "\"%s\" is not a declared volume", c->name);
 	if (spec_get_abs_path(c, "device", &dev, NULL) == 0)
 		spec_key_error(c, c->sec->line, "device", "required (the block device, \"/dev/vdb\")");
-	if (v && dev)
-		v->device = dev;
-	else
+	if (v && dev) {
+		v->dev.text = dev;
+		v->dev.value = dev;
+		v->dev.kind = SPEC_LOC_PATH;
+		v->dev.line = c->sec->line;
+		v->dev.wait = SPEC_WAIT_DEFAULT;
+	} else
 		free(dev);
 }
 

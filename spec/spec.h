@@ -86,12 +86,32 @@ struct spec_process {
 	struct spec_strv argv;         /* command, else the spec's image_argv */
 };
 
+/* Where a block device is (docs/storage.md): a locator, as written in a
+ * guest section's `device`, parsed. */
+enum spec_loc_kind { SPEC_LOC_NONE, SPEC_LOC_PATH, SPEC_LOC_SERIAL, SPEC_LOC_INDEX };
+#define SPEC_SERIAL_MAX 20           /* virtio-blk's serial: 20 bytes */
+#define SPEC_DEVICE_INDEX_MAX 255
+#define SPEC_WAIT_MAX 3600
+#define SPEC_WAIT_DEFAULT 10
+
+struct spec_device {
+	enum spec_loc_kind kind;       /* NONE: not given */
+	char *text;                    /* as written: "/dev/vdb", "serial:data", "index:1" */
+	const char *value;             /* PATH: the path; SERIAL: the serial (inside text) */
+	unsigned index;                /* INDEX: 0 is the first disk attached */
+	int wait;                      /* wait_seconds: how long it may take to appear */
+	int line;                      /* of its section header */
+};
+
+/* The file systems vminit mounts. */
+enum spec_fs { SPEC_FS_EXT4, SPEC_FS_SQUASHFS, SPEC_FS_EROFS };
+
 struct spec_volume {
 	char *name;
 	char *size; uint64_t size_bytes;
 	char *filesystem;
 	int backup_enabled;
-	char *device;                  /* [guest.volumes.NAME] device, or NULL */
+	struct spec_device dev;        /* [guest.volumes.NAME]; kind NONE when absent */
 };
 
 struct spec {
@@ -115,6 +135,21 @@ struct spec {
 		struct spec_strv control;   /* listen addresses (docs/protocol.md) */
 		char *push;                 /* push address, or NULL */
 	} guest;
+	/* [guest.root]: the image's root file system (docs/storage.md). dev.kind
+	 * NONE: stay in the initramfs (no root switch). */
+	struct {
+		struct spec_device dev;
+		enum spec_fs fs;            /* filesystem: required with device */
+		struct spec_strv writable;  /* set: the strict form, no overlay:
+		                             * only these absolute paths are writable */
+		char *tmpfs_size; uint64_t tmpfs_bytes;  /* the writes' tmpfs when there
+		                             * is no scratch disk; default "256Mi" */
+	} root;
+	/* [guest.scratch]: the instance's scratch disk (resources.disk), where
+	 * the root's writes go. dev.kind NONE: none (a tmpfs instead). */
+	struct {
+		struct spec_device dev;
+	} scratch;
 	struct {
 		struct spec_strv entrypoint, cmd, env;
 		char *workdir, *user;
@@ -145,5 +180,7 @@ const char *spec_dep_cond_name(enum spec_dep_cond c);
 /* Helpers shared with the printer and tests. */
 int spec_parse_size(const char *s, uint64_t *ret_bytes);
 int spec_path_is_under(const char *path, const char *dir);
+/* "ext4", "squashfs", "erofs". */
+const char *spec_fs_name(enum spec_fs fs);
 
 #endif
