@@ -84,12 +84,13 @@ static void probe_ext4(const unsigned char *b, size_t len, struct probe *ret)
 	ret->kind = PROBE_EXT4;
 	if (le_read(b, len, SB_OFF + 0x3A, 2, &state))
 		ret->errors = (state & EXT4_ERROR_FS) != 0;
-	if (!le_read(b, len, SB_OFF + 0x60, 4, &incompat))
-		incompat = 0;
-	ret->needs_recovery = (incompat & EXT4_INCOMPAT_RECOVER) != 0;
 	probe_label(b, len, SB_OFF + 0x78, ret->label);
-	/* The size needs every part of the count: with 64BIT but the high half
-	 * beyond the buffer, it is unknown rather than wrong. */
+	/* The size needs every part of the count: without the feature word, or
+	 * with 64BIT and the high half beyond the buffer, it is unknown rather
+	 * than wrong. */
+	if (!le_read(b, len, SB_OFF + 0x60, 4, &incompat))
+		return;
+	ret->needs_recovery = (incompat & EXT4_INCOMPAT_RECOVER) != 0;
 	if (!le_read(b, len, SB_OFF + 0x04, 4, &lo) || !le_read(b, len, SB_OFF + 0x18, 4, &log) ||
 	    log > EXT4_LOG_MAX)
 		return;
@@ -310,9 +311,9 @@ static int find_scan(struct find *f, const struct spec_device *d, char *ret_name
 		if (strcmp(serial, d->value))
 			continue;
 		if (ret_name[0]) {
-			closedir(dir);
-			return find_fail(f, "serial %s: on both %s and %s", d->value, ret_name,
-					 e->d_name);
+			find_fail(f, "serial %s: on both %s and %s", d->value, ret_name, e->d_name);
+			closedir(dir);   /* frees e */
+			return -1;
 		}
 		memcpy(ret_name, e->d_name, strlen(e->d_name) + 1);
 	}
