@@ -6,7 +6,8 @@
  * little-endian, only when it lies wholly inside the bytes read (never a cast
  * of a buffer to a struct or an unaligned pointer), sizes are computed only
  * when they cannot overflow, and sysfs is listed once, at most
- * PROBE_SCAN_MAX entries, without allocating. Nothing is ever written.
+ * PROBE_SCAN_MAX entries, with nothing allocated but the directory stream.
+ * Nothing is ever written.
  *
  * Offsets (Linux's fs/ext4/ext4.h, fs/erofs/erofs_fs.h, squashfs_fs.h):
  *   ext2/3/4: superblock at 1024; s_blocks_count_lo 0x04, s_log_block_size
