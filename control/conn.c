@@ -257,6 +257,25 @@ void ctl_conn_close(struct conn *c)
 	ctl->dead = c;
 }
 
+void ctl_conn_host_gone(struct conn *c)
+{
+	if (c->mode == CM_EVENTS || c->mode == CM_LOGS) {
+		c->mode = CM_REQ;
+		c->blocked = 0;
+	}
+	/* A line cut short would join the next host's first reply. */
+	if (c->outoff > 0 && c->outoff < c->outlen && c->out[c->outoff - 1] != '\n') {
+		char *nl = memchr(c->out + c->outoff, '\n', c->outlen - c->outoff);
+		c->outoff = nl ? (size_t)(nl - c->out) + 1 : c->outlen;
+	}
+	if (c->outoff == c->outlen) {
+		c->outoff = c->outlen = 0;
+		out_shrink(c);
+	}
+	c->closing = c->peer_eof = 0;
+	loop_io_del(c->ctl->vm.loop, &c->io);
+}
+
 void ctl_conn_drop(struct conn *c)
 {
 	/* Like ctl_conn_close for a socket, without freeing the object. */
@@ -283,7 +302,8 @@ void ctl_conn_free(struct conn *c)
  * what comes meanwhile is the next request. */
 static int discards_input(const struct conn *c)
 {
-	return c->mode == CM_EVENTS || (c->mode == CM_LOGS && c->follow);
+	/* Not a serial port's: a request there may be a new host's. */
+	return c->kind != CK_SERIAL && (c->mode == CM_EVENTS || (c->mode == CM_LOGS && c->follow));
 }
 
 /* Whether the connection has work it can do now, output aside: complete
@@ -403,6 +423,11 @@ static void conn_requests(struct conn *c)
  * which a writable socket reports at once, so the rest comes next turn. */
 void ctl_conn_process(struct conn *c)
 {
+	/* A request on a serial port during a stream: a new host's (serial.c). */
+	if (c->kind == CK_SERIAL && (c->mode == CM_EVENTS || c->mode == CM_LOGS) && memchr(c->in, '\n', c->inlen)) {
+		c->mode = CM_REQ;
+		c->blocked = 0;
+	}
 	for (int round = 0; round < 4 && !c->dead; round++) {
 		conn_requests(c);
 		if (c->dead)

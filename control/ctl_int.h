@@ -137,6 +137,9 @@ void ctl_conn_close(struct conn *c);
 /* A push or serial "connection" lost its peer: its session is forgotten, the
  * object kept. */
 void ctl_conn_drop(struct conn *c);
+/* A serial port's host went: a stream and the rest of a half-sent line are
+ * forgotten, the rest kept for what may be the next host's (serial.c). */
+void ctl_conn_host_gone(struct conn *c);
 void ctl_conn_update(struct conn *c);
 void ctl_conn_process(struct conn *c);
 void ctl_conn_flush(struct conn *c);
@@ -168,6 +171,8 @@ void ctl_stream_pump(struct conn *c);
 
 /* serial.c */
 int ctl_serial_open(struct ctl_server *ctl, const char *name);
+/* The port fd as the serial connection (ctl_serial_open's second half). */
+int ctl_serial_adopt(struct ctl_server *ctl, int fd);
 void ctl_serial_lost(struct conn *c);
 void ctl_serial_timer(struct conn *c);
 

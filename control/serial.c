@@ -4,9 +4,16 @@
  * the host's end comes and goes. While nobody holds the host's end, the
  * kernel reports EPOLLHUP without end, so a lost port leaves epoll and is
  * polled twice a second until the host is back: the only periodic wake-up
- * in vminit, and only in a VM with such a port and no host on it. Each time
- * the host goes, its session (a stream, a half request, unsent output) is
- * forgotten.
+ * in vminit, and only in a VM with such a port and no host on it.
+ *
+ * The guest's kernel learns of the host's end opening and closing from one
+ * queue and of its bytes from another: on a busy guest a new host's request
+ * can be read before the port says the last host went, or came back. So
+ * when the host goes only what the next one must not get is forgotten (a
+ * stream, the rest of a half-sent line: ctl_conn_host_gone), and a request
+ * that comes during a stream ends the stream: it is a new host's. Whole
+ * lines meant for an earlier host may reach the next one, which skips them
+ * by their id (docs/protocol.md §6).
  */
 #include "ctl_int.h"
 
@@ -59,14 +66,18 @@ static int find_port(const char *name, char *dev, size_t len)
 int ctl_serial_open(struct ctl_server *ctl, const char *name)
 {
 	char dev[300];
-	struct conn *c;
 	int fd;
 	if (find_port(name, dev, sizeof(dev)) < 0)
 		return -1;
 	fd = open(dev, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	c = ctl_conn_new(ctl, fd, CK_SERIAL, 1);
+	return ctl_serial_adopt(ctl, fd);
+}
+
+int ctl_serial_adopt(struct ctl_server *ctl, int fd)
+{
+	struct conn *c = ctl_conn_new(ctl, fd, CK_SERIAL, 1);
 	if (!c) {
 		close(fd);
 		errno = ENOMEM;
@@ -79,7 +90,7 @@ int ctl_serial_open(struct ctl_server *ctl, const char *name)
 
 void ctl_serial_lost(struct conn *c)
 {
-	ctl_conn_drop(c);
+	ctl_conn_host_gone(c);
 	loop_timer_in(c->ctl->vm.loop, &c->timer, SERIAL_POLL_NS);
 }
 

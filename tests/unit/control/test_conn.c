@@ -189,3 +189,43 @@ Test(ctl_conn, refused_when_nothing_can_go)
 	cr_assert_eq(fx.ctl->count[ENC_C_CONNECTIONS_EVICTED], 0);
 	close_all(fds, LOCAL_MAX + 1);
 }
+
+/* The virtio-serial port (a socket pair stands in for it): a guest's kernel
+ * may hand PID 1 a new host's request and then say the host has gone (it
+ * learns of the host's arrival later). The request was once dropped with the
+ * session, and the host waited for its reply forever. */
+Test(ctl_conn, serial_request_read_with_an_end_is_answered)
+{
+	struct fx_in in = { .len = 0 };
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	cr_assert_eq(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_eq(fcntl(sv[1], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_eq(ctl_serial_adopt(fx.ctl, sv[0]), 0);
+	fx_sends(sv[1], "\n{\"id\":5,\"op\":\"ping\"}\n");
+	cr_assert_eq(shutdown(sv[1], SHUT_WR), 0);   /* read together with the bytes */
+	fx_read(sv[1], &in, 1);
+	cr_assert_eq(strncmp(in.buf, PING_REPLY(5), strlen(PING_REPLY(5))), 0, "%s", in.buf);
+	close(sv[1]);
+}
+
+/* A request that comes during a stream on a serial port is a new host's
+ * (its kernel had not said the last host went): the stream ends and the
+ * request is answered. It was once read as the stream's input and dropped. */
+Test(ctl_conn, serial_request_during_a_stream_is_answered)
+{
+	struct fx_in in = { .len = 0 };
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	cr_assert_eq(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_eq(fcntl(sv[1], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_eq(ctl_serial_adopt(fx.ctl, sv[0]), 0);
+	fx_sends(sv[1], "\n{\"id\":1,\"op\":\"events\"}\n");
+	fx_read(sv[1], &in, 1);
+	cr_assert(strstr(in.buf, "\"id\":1,\"ok\":true"), "%s", in.buf);
+	fx_sends(sv[1], "\n{\"id\":2,\"op\":\"ping\"}\n");
+	for (int i = 0; i < 50 && !strstr(in.buf, PING_REPLY(2)); i++)
+		fx_read_for(sv[1], &in, fx_lines(&in) + 1, QUIET_MS);
+	cr_assert(strstr(in.buf, PING_REPLY(2)), "no reply to the new request: %s", in.buf);
+	close(sv[1]);
+}
