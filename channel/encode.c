@@ -293,6 +293,7 @@ static void write_process_now(struct jw *w, const struct enc_process *p)
 	} else {
 		jw_knull(w, "waiting_for");
 	}
+	jw_kstr(w, "blocked", p->blocked);
 }
 
 void enc_processes_begin(struct jw *w)
@@ -508,4 +509,80 @@ void enc_logs_end(struct jw *w, uint64_t lines)
 	jw_obj(w);
 	jw_kint(w, "lines", (long long)lines);
 	end_line(w, 2);
+}
+
+/* ---- storage ---- */
+
+static void root_members(struct jw *w, const struct enc_root *r)
+{
+	jw_kstr(w, "device", r->device);
+	jw_kstr(w, "path", r->path);
+	jw_kstr(w, "filesystem", r->filesystem);
+	jw_kstr(w, "mode", r->mode);
+	jw_kstr(w, "upper", r->upper);
+	jw_kstr(w, "state", r->state);
+	jw_kstr(w, "error", r->error);
+	kint_or_null(w, "initramfs_freed_bytes", r->freed_bytes);
+}
+
+static void volume_members(struct jw *w, const struct enc_volume *v)
+{
+	jw_kstr(w, "name", v->name);
+	jw_kstr(w, "device", v->device);
+	jw_kstr(w, "path", v->path);
+	jw_kstr(w, "filesystem", v->filesystem);
+	jw_kstr(w, "where", v->where);
+	jw_kbool(w, "read_only", v->read_only);
+	jw_kstr(w, "state", v->state);
+	jw_kstr(w, "error", v->error);
+	jw_kbool(w, "recovered", v->recovered);
+	kint_or_null(w, "size_bytes", v->size_bytes);
+	kint_or_null(w, "used_bytes", v->used_bytes);
+	kint_or_null(w, "since_ms", v->since_ms);
+}
+
+void enc_storage_begin(struct jw *w, const struct enc_root *root)
+{
+	jw_key(w, "storage");
+	jw_obj(w);
+	jw_key(w, "root");
+	if (root) {
+		jw_obj(w);
+		root_members(w, root);
+		jw_end(w);
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "volumes");
+	jw_arr(w);
+}
+
+void enc_volume(struct jw *w, const struct enc_volume *v)
+{
+	jw_obj(w);
+	volume_members(w, v);
+	jw_end(w);
+}
+
+void enc_storage_end(struct jw *w)
+{
+	jw_end_arr(w);
+	jw_end(w);
+}
+
+void enc_storage_none(struct jw *w)
+{
+	jw_knull(w, "storage");
+}
+
+void enc_ev_root(struct jw *w, const struct enc_root *r)
+{
+	enc_ev_type(w, "storage.root");
+	root_members(w, r);
+}
+
+void enc_ev_volume(struct jw *w, const struct enc_volume *v)
+{
+	enc_ev_type(w, "storage.volume");
+	volume_members(w, v);
 }

@@ -84,6 +84,24 @@ void enc_modules_begin(struct jw *w, const struct enc_modules *m);
 void enc_module_error(struct jw *w, const char *module, const char *error);
 void enc_modules_end(struct jw *w, int64_t ms);
 
+/* "storage" (docs/storage.md): the root and the volumes. Strings NULL:
+ * null; numbers -1: null. */
+struct enc_root {
+	const char *device, *path, *filesystem, *mode, *upper, *state, *error;
+	int64_t freed_bytes;
+};
+struct enc_volume {
+	const char *name, *device, *path, *filesystem, *where, *state, *error;
+	int read_only, recovered;
+	int64_t size_bytes, used_bytes, since_ms;
+};
+/* "storage":{"root":ROOT or null,"volumes":[ enc_volume ... ]} */
+void enc_storage_begin(struct jw *w, const struct enc_root *root);
+void enc_volume(struct jw *w, const struct enc_volume *v);
+void enc_storage_end(struct jw *w);
+/* "storage": null: vminit does not manage storage (`vminit run`, a bad spec). */
+void enc_storage_none(struct jw *w);
+
 /* One health check as status shows it. */
 struct enc_check {
 	const char *type, *state;
@@ -111,6 +129,7 @@ struct enc_process {
 	int64_t rss_bytes, cpu_user_ms, cpu_system_ms;   /* -1: null */
 	const struct enc_check *readiness, *liveness;    /* NULL: none */
 	const char *waiting_for, *waiting_cond;          /* NULL: null */
+	const char *blocked;                              /* why a volume holds its start back, or NULL */
 };
 
 /* "processes":[ ... enc_process per process ... ] */
@@ -158,6 +177,8 @@ void enc_ev_health(struct jw *w, const char *process, int liveness, const char *
 void enc_ev_give_up(struct jw *w, const char *process, const char *reason);
 void enc_ev_spec_error(struct jw *w, const char *path, const char *text);
 void enc_ev_module_failed(struct jw *w, const char *module, const char *error);
+void enc_ev_root(struct jw *w, const struct enc_root *r);
+void enc_ev_volume(struct jw *w, const struct enc_volume *v);
 
 /* ---- stream items: one line each ---- */
 

@@ -181,6 +181,11 @@ static enum ctl_err parse_exec(struct pctx *p)
 	q->max_output = PROTO_EXEC_OUTPUT_MAX;
 	if (get_int(p, "max_output", 0, PROTO_EXEC_OUTPUT_MAX, &q->max_output) < 0)
 		return bad(p, "max_output: must be an integer from 0 to %d", PROTO_EXEC_OUTPUT_MAX);
+	/* Into a process: its env, user, workdir and volumes. */
+	rc = get_str(p, "process", q->process, sizeof(q->process));
+	if (rc < 0)
+		return bad(p, "process: must be a string of at most %d bytes", PROTO_NAME_MAX - 1);
+	q->has_process = rc == 1;
 	return CTL_OK;
 }
 

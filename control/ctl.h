@@ -93,6 +93,11 @@ void ctl_event_final(struct ctl_server *ctl);
 void ctl_set_health(struct ctl_server *ctl, struct hc_set *hc);
 void ctl_event_health(struct ctl_server *ctl, size_t i, int role, int state, const char *reason);
 void ctl_event_give_up(struct ctl_server *ctl, size_t i, const char *why);
+/* Storage (docs/storage.md): its state for status, and an event when the
+ * root (i == -1) or volume i changed. */
+struct storage;
+void ctl_set_storage(struct ctl_server *ctl, const struct storage *st);
+void ctl_event_storage(struct ctl_server *ctl, int i);
 
 /* After every loop batch: send what streams have to send, free closed
  * connections (their memory stays valid until the batch ends). */

@@ -106,6 +106,7 @@ struct ctl_server {
 	struct enc_boot boot;        /* -1: not yet */
 	const struct modules_report *modules;   /* NULL: none were asked for */
 	struct hc_set *hc;                      /* NULL: no checks */
+	const struct storage *st;               /* NULL: storage is off */
 	struct listener listeners[CTL_MAX_LISTENERS];
 	size_t nlisteners;
 	struct addr push_addr;
@@ -184,6 +185,15 @@ int ctl_find_process(struct conn *c, const struct ctl_req *q);
 
 /* status.c */
 void ctl_op_status(struct conn *c, const struct ctl_req *q);
+
+/* storage.c: the root and the volumes as plain values, and status's
+ * "storage". */
+struct storage;
+struct enc_root;
+struct enc_volume;
+void ctl_storage_root(const struct storage *st, const struct spec *s, struct enc_root *ret);
+void ctl_storage_volume(const struct storage *st, size_t i, struct enc_volume *ret);
+void ctl_write_storage(const struct ctl_server *ctl, struct jw *w);
 
 /* events.c */
 const char *ctl_proc_name(const struct ctl_server *ctl, size_t i);

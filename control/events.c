@@ -57,6 +57,7 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 	const struct sup_event e = {
 		.svc = s, .ev = ev, .arg = arg,
 		.sp = ctl->spec && i < ctl->spec->nprocs ? &ctl->spec->procs[i] : NULL,
+		.why = ctl->sup && ev == SVC_EV_BLOCKED ? sup_why(ctl->sup, i) : NULL,
 	};
 	const struct sup_event_map *m = sup_event_map(&e);
 	struct jw *w = ev_begin(ctl, m->type);
@@ -142,5 +143,21 @@ void ctl_event_health(struct ctl_server *ctl, size_t i, int role, int state, con
 void ctl_event_give_up(struct ctl_server *ctl, size_t i, const char *why)
 {
 	enc_ev_give_up(ev_open(ctl), ctl_proc_name(ctl, i), why);
+	ev_commit(ctl);
+}
+
+void ctl_event_storage(struct ctl_server *ctl, int i)
+{
+	if (!ctl->st || !ctl->spec)
+		return;
+	if (i < 0) {
+		struct enc_root r;
+		ctl_storage_root(ctl->st, ctl->spec, &r);
+		enc_ev_root(ev_open(ctl), &r);
+	} else {
+		struct enc_volume v;
+		ctl_storage_volume(ctl->st, (size_t)i, &v);
+		enc_ev_volume(ev_open(ctl), &v);
+	}
 	ev_commit(ctl);
 }

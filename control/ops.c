@@ -194,6 +194,7 @@ static void op_exec(struct conn *c, struct ctl_req *q)
 	const struct spec *spec = c->ctl->spec;
 	struct spec_strv extra = { q->env, (size_t)q->envc, q->envc > 0 };
 	struct exec_req er;
+	struct spawn_req ctx = { 0 };
 	char **envp;
 	int rc;
 	if (shutting_down(c->ctl)) {
@@ -202,7 +203,21 @@ static void op_exec(struct conn *c, struct ctl_req *q)
 	}
 	if (q->envc == 0)
 		extra.v = NULL;
-	envp = env_merge(spec ? &spec->image.env : &none, spec ? &spec->env.vars : &none, &extra);
+	if (q->has_process) {
+		/* Into a process: what it gets, the request's env, user and
+		 * workdir over it. */
+		int i = ctl_find_process(c, q);
+		struct spec_strv mine = { 0 };
+		if (i < 0)
+			return;
+		sup_context(c->ctl->sup, (size_t)i, &ctx);
+		for (char *const *e = ctx.envp; e && *e; e++)
+			mine.n++;
+		mine.v = (char **)ctx.envp;
+		envp = env_merge(&mine, &none, &extra);
+	} else {
+		envp = env_merge(spec ? &spec->image.env : &none, spec ? &spec->env.vars : &none, &extra);
+	}
 	if (!envp) {
 		ctl_reply_error(c, q->id, CTL_E_FAILED, "out of memory");
 		return;
@@ -210,10 +225,11 @@ static void op_exec(struct conn *c, struct ctl_req *q)
 	er = (struct exec_req){
 		.argv = q->argv,
 		.envp = envp,
-		.user = q->has_user ? q->user : NULL,
-		.workdir = q->has_workdir ? q->workdir : NULL,
+		.user = q->has_user ? q->user : ctx.user,
+		.workdir = q->has_workdir ? q->workdir : ctx.workdir,
 		.timeout_ns = (uint64_t)q->timeout_ms * LOOP_NS_PER_MS,
 		.max_output = (size_t)q->max_output,
+		.view = q->has_process ? &ctx : NULL,
 	};
 	snprintf(c->exec_id, sizeof(c->exec_id), "%s", q->id);
 	rc = exec_start(c->ctl->vm.loop, &er, exec_done, c);

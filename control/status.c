@@ -98,6 +98,7 @@ static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 		.failures = v->failures,
 		.stopped_by = running ? v->stopped_sig : 0,
 		.deferrals = v->deferrals,
+		.blocked = sup_why(ctl->sup, i),
 		.deferred = v->state == SVC_BACKOFF && v->deferred ? strerror(v->defer_errno) : NULL,
 		.output_dropped_lines = sup_output_dropped(ctl->sup, i),
 		.uptime_ms = running ? (int64_t)((now - v->started_at) / LOOP_NS_PER_MS) : -1,
@@ -172,6 +173,7 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 	enc_spec_summary(w, spec ? spec->path : NULL, spec && spec->nerrors == 0, spec ? spec->errors : NULL,
 			 spec ? spec->nerrors : 0, spec ? spec->errors_dropped : 0);
 	write_modules(ctl, w);
+	ctl_write_storage(ctl, w);
 	enc_processes_begin(w);
 	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++)
 		if (only < 0 || (size_t)only == i)

@@ -159,13 +159,14 @@ struct exec_opts {
 	const char *env[PROTO_EXEC_ARGS_MAX];
 	int envc;
 	long long timeout;       /* ms, or -1 */
+	const char *process;     /* run in its context, or NULL */
 };
 
 /* 0 with argv[*i] the command, or an exit code. */
 static int exec_parse(char **argv, int *i, struct exec_opts *o)
 {
 	static const struct opt opts[] = { { "user", 'u', 1 }, { "workdir", 'w', 1 }, { "env", 'e', 1 },
-					   { "timeout", 't', 1 }, { NULL, 0, 0 } };
+					   { "timeout", 't', 1 }, { "process", 'p', 1 }, { NULL, 0, 0 } };
 	const char *v;
 	int k;
 
@@ -189,6 +190,9 @@ static int exec_parse(char **argv, int *i, struct exec_opts *o)
 		case 3:
 			if (vctl_parse_seconds(v, &o->timeout) < 0)
 				return vctl_usage_error("--timeout: want seconds (over 0, up to 86400), not %s", v);
+			break;
+		case 4:
+			o->process = v;
 			break;
 		}
 	}
@@ -251,6 +255,8 @@ static int cmd_exec(struct vctl *x, char **argv)
 		jw_kstr(&w, "user", o.user);
 	if (o.workdir)
 		jw_kstr(&w, "workdir", o.workdir);
+	if (o.process)
+		jw_kstr(&w, "process", o.process);
 	if (o.timeout > 0)
 		jw_kint(&w, "timeout_ms", o.timeout);
 	rc = vctl_call(x, &w, x->timeout_ms > 0 ? x->timeout_ms

@@ -195,6 +195,8 @@ static void status_row(const struct jr *r, int p, struct row *row)
 		char dep[PROTO_NAME_MAX];
 		if (vctl_get_str(r, p, "waiting_for", dep, sizeof(dep), NULL))
 			snprintf(row->f[COL_HEALTH], sizeof(row->f[0]), "waits %.*s", (int)sizeof(row->f[0]) - 7, dep);
+		else if (vctl_get_str(r, p, "blocked", dep, sizeof(dep), NULL))
+			strcpy(row->f[COL_STATE], "blocked");
 	}
 	if (vctl_get_int(r, p, "pid", &v) == 0)
 		snprintf(row->f[COL_PID], sizeof(row->f[0]), "%lld", v);
@@ -223,6 +225,57 @@ static void print_row(const struct row *row, const int *width)
 			printf("%s\n", row->f[c]);
 		else
 			printf("%-*s  ", width[c], row->f[c]);
+	}
+}
+
+/* The root and the volumes, under the processes: a line each. */
+static void print_storage(const struct jr *r, int res)
+{
+	int st = jr_get(r, res, "storage"), root, vols;
+	char a[256], b[64], c[64], d[64], e[512];
+	long long size, used;
+	if (jr_type(r, st) != JR_OBJECT)
+		return;
+	root = jr_get(r, st, "root");
+	vols = jr_get(r, st, "volumes");
+	if (jr_type(r, root) == JR_OBJECT) {
+		printf("\nroot  %s (%s) %s, %s", vctl_get_str(r, root, "device", a, sizeof(a), "?"),
+		       vctl_get_str(r, root, "path", b, sizeof(b), "-"), vctl_get_str(r, root, "filesystem", c, sizeof(c), "?"),
+		       vctl_get_str(r, root, "state", d, sizeof(d), "?"));
+		if (vctl_get_str(r, root, "upper", b, sizeof(b), NULL))
+			printf(", writes on %s", b);
+		else
+			printf(", %s", vctl_get_str(r, root, "mode", b, sizeof(b), "?"));
+		if (vctl_get_str(r, root, "error", e, sizeof(e), NULL))
+			printf(": %s", e);
+		putchar('\n');
+	}
+	if (jr_type(r, vols) != JR_ARRAY || r->tok[vols].size == 0)
+		return;
+	printf("%sVOLUME  DEVICE  PATH  STATE  MODE  SIZE  USED\n", jr_type(r, root) == JR_OBJECT ? "" : "\n");
+	for (int j = 0, v = vols + 1; j < r->tok[vols].size; j++, v = jr_next(r, v)) {
+		char sz[32] = "-", us[32] = "-";
+		if (vctl_get_int(r, v, "size_bytes", &size) == 0)
+			fmt_bytes(sz, sizeof(sz), size);
+		if (vctl_get_int(r, v, "used_bytes", &used) == 0)
+			fmt_bytes(us, sizeof(us), used);
+		printf("%s  %s  %s  %s%s  %s  %s  %s", vctl_get_str(r, v, "name", a, sizeof(a), "?"),
+		       vctl_get_str(r, v, "device", e, sizeof(e), "-"), vctl_get_str(r, v, "path", b, sizeof(b), "-"),
+		       vctl_get_str(r, v, "state", c, sizeof(c), "?"), vctl_get_bool(r, v, "recovered", 0) ? " (recovered)" : "",
+		       vctl_get_bool(r, v, "read_only", 0) ? "ro" : "rw", sz, us);
+		if (vctl_get_str(r, v, "error", e, sizeof(e), NULL))
+			printf("  %s", e);
+		putchar('\n');
+	}
+}
+
+/* Why a blocked process did not start. */
+static void print_blocked(const struct jr *r, int procs)
+{
+	for (int j = 0, p = procs + 1; procs >= 0 && j < r->tok[procs].size; j++, p = jr_next(r, p)) {
+		char name[PROTO_NAME_MAX], why[512];
+		if (vctl_get_str(r, p, "blocked", why, sizeof(why), NULL))
+			printf("%s: not started: %s\n", vctl_get_str(r, p, "name", name, sizeof(name), "?"), why);
 	}
 }
 
@@ -255,6 +308,8 @@ void vctl_print_status(struct vctl *x, int res)
 					width[c] = (int)strlen(row.f[c]);
 		}
 	}
+	print_storage(&x->r, res);
+	print_blocked(&x->r, procs);
 	spec = jr_get(&x->r, res, "spec");
 	errs = jr_get(&x->r, spec, "errors");
 	vctl_get_int(&x->r, spec, "errors_dropped", &dropped);

@@ -22,6 +22,7 @@
 #include "vm.h"
 #include "base/console.h"
 #include "control/ctl.h"
+#include "storage/storage.h"
 #include "supervisor/supervisor.h"
 
 #include <dirent.h>
@@ -98,6 +99,9 @@ static void shutdown_finish(struct vm *vm)
 	}
 	log_info("reaped %llu children, %llu of them orphans",
 		 (unsigned long long)vm->reaped, (unsigned long long)vm->orphans);
+	/* Nothing runs any more: the volumes can be made clean. */
+	if (vm->st && storage_shutdown(vm->st) > 0)
+		log_error("storage: not every volume is clean (see above)");
 	if (vm->ctl)
 		ctl_event_final(vm->ctl);
 }

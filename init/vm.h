@@ -20,6 +20,7 @@
 
 struct sup;
 struct hc_set;
+struct storage;
 
 /* The shutdown's phases, in the order they come (shutdown.c). */
 enum sd_phase { SD_NONE, SD_STOPPING, SD_TERM_REST, SD_KILLED, SD_DONE };
@@ -38,6 +39,8 @@ struct vm {
 	struct spec *spec;                 /* NULL: no memory to read it */
 	struct sup *sup;                   /* NULL: spec errors, or no memory */
 	struct hc_set *hc;                 /* NULL: health checks are off */
+	struct storage *st;                /* the root and the volumes; NULL:
+	                                    * off (`vminit run`, spec errors) */
 	struct modules_report modules;     /* PID 1's, from boot */
 	struct ctl_server *ctl;            /* the host channel; NULL: it is off */
 	int started;                       /* the processes were started */

@@ -19,6 +19,7 @@
 #include "base/console.h"
 #include "control/ctl.h"
 #include "health/health.h"
+#include "storage/storage.h"
 #include "supervisor/supervisor.h"
 
 #include <errno.h>
@@ -78,6 +79,23 @@ static void on_give_up(void *ctx, size_t i, const char *why)
 		return;
 	if (sup_fail(vm->sup, i, why) == 0 && vm->ctl)
 		ctl_event_give_up(vm->ctl, i, why);
+}
+
+/* ---- storage: the volumes' news, and whether a process may start ---- */
+
+static int volumes_ready(void *ctx, size_t i, char *why, size_t len)
+{
+	struct vm *vm = ctx;
+	return vm->st ? storage_ready(vm->st, &vm->spec->procs[i], why, len) : 0;
+}
+
+static void on_storage(void *ctx, int i)
+{
+	struct vm *vm = ctx;
+	if (vm->ctl)
+		ctl_event_storage(vm->ctl, i);
+	if (vm->sup && vm->sd == SD_NONE)
+		sup_recheck(vm->sup);   /* a process may wait for this volume */
 }
 
 static int is_healthy(void *ctx, size_t i)
@@ -200,7 +218,8 @@ static void setup_processes(struct vm *vm)
 {
 	const struct sup_hooks hooks = {
 		.settled = on_settled, .event = on_svc_event, .log = on_svc_log,
-		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ctx = vm,
+		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ready = volumes_ready,
+		.vol_dir = vm->st ? STORAGE_VOLUMES_DIR : NULL, .hide = vm->st ? STORAGE_DIR : NULL, .ctx = vm,
 	};
 	const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up, .ctx = vm };
 
@@ -216,6 +235,29 @@ static void setup_processes(struct vm *vm)
 	vm->sup = sup_new(vm->loop, vm->spec, &hooks);
 	if (!vm->sup)
 		log_error("out of memory setting up processes");
+}
+
+/* PID 1 only: the spec's root, then the volumes' state. A root that cannot
+ * be mounted is reported as a bad spec is: nothing starts. -1 then. */
+static int setup_storage(struct vm *vm)
+{
+	const struct storage_hooks hooks = { .changed = on_storage, .ctx = vm };
+	struct storage_root root;
+	int rc;
+	if (!vm->pid1)
+		return 0;
+	rc = storage_root_switch(vm->spec, &root);
+	vm->st = storage_new(vm->loop, vm->spec, &root, &hooks);
+	if (!vm->st)
+		log_error("out of memory for the volumes: they are off");
+	if (vm->ctl) {
+		ctl_set_storage(vm->ctl, vm->st);
+		if (root.state != STORAGE_NONE)
+			ctl_event_storage(vm->ctl, -1);
+	}
+	if (rc < 0)
+		log_error("no root file system: no process started; waiting to be shut down");
+	return rc;
 }
 
 int wire_setup(struct vm *vm, const char *spec_path)
@@ -256,6 +298,11 @@ int wire_setup(struct vm *vm, const char *spec_path)
 			setup_ctl(vm);
 		return 0;
 	}
+	if (setup_storage(vm) < 0) {
+		if (vm->ctl)
+			setup_ctl(vm);
+		return 0;
+	}
 	setup_processes(vm);
 	if (vm->ctl)
 		setup_ctl(vm);
@@ -264,6 +311,8 @@ int wire_setup(struct vm *vm, const char *spec_path)
 
 void wire_start(struct vm *vm)
 {
+	if (vm->st && vm->sup)
+		storage_start(vm->st);   /* what is there is mounted before a start */
 	if (vm->sup) {
 		sup_start_all(vm->sup);
 		vm->started = 1;

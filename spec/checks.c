@@ -2,16 +2,18 @@
  *
  * Owns: references and uniqueness across a spec: a health check's port
  * among its process's ports, port names within a process, volume names, a
- * mount's or a guest volume's volume, the number of processes, what each
- * process runs (its command or the image's), and x-depends_on (names,
- * conditions, cycles). The section handlers call the first ones where they
+ * mount's or a guest volume's volume, a disk named once among the guest's
+ * storage sections, [guest.root]'s writable directories, a scratch disk only
+ * with a root, the number of processes, what each process runs (its command
+ * or the image's), and x-depends_on (names, conditions, cycles). The section handlers call the first ones where they
  * read the field; spec_check() runs the rest once every section is read.
  * Invariants: linear in the size of the spec, give or take a logarithm
- * (sorting, bisection; the one quadratic pass is over at most 1000 volumes);
+ * (sorting, bisection; the quadratic passes are over at most 1000 volumes);
  * a cycle is reported once, and only when every name resolved.
  */
 #include "spec_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +111,85 @@ void spec_check_health_port(struct spec_ctx *c, struct spec_process *pr, struct 
 	}
 out:
 	val_free(&v);
+}
+
+/* A device is named once among [guest.root], [guest.scratch] and
+ * [guest.volumes.*]: two mounts of one disk would corrupt it. d (just read,
+ * its key at line) is compared with those read before it: sections are read
+ * in file order, so the error is at the later of the two. Texts are compared
+ * as written; which disk a serial or an index is, only the guest knows. */
+void spec_check_device(struct spec_ctx *c, const struct spec_device *d, int line)
+{
+	const struct spec *s = c->p->s;
+	const char *other = NULL;
+	char key[64];
+	if (d->kind == SPEC_LOC_NONE)
+		return;
+	if (&s->root.dev != d && s->root.dev.kind != SPEC_LOC_NONE && !strcmp(s->root.dev.text, d->text))
+		other = "guest.root";
+	else if (&s->scratch.dev != d && s->scratch.dev.kind != SPEC_LOC_NONE &&
+		 !strcmp(s->scratch.dev.text, d->text))
+		other = "guest.scratch";
+	for (size_t i = 0; !other && i < s->nvols; i++)
+		if (&s->vols[i].dev != d && s->vols[i].dev.kind != SPEC_LOC_NONE &&
+		    !strcmp(s->vols[i].dev.text, d->text)) {
+			snprintf(key, sizeof(key), "guest.volumes.%s", s->vols[i].name);
+			other = key;
+		}
+	if (other)
+		spec_key_error(c, line, "device", "\"%s\" is also %s.device: a disk is named once", d->text, other);
+}
+
+struct norm_path {
+	char *norm;
+	size_t i;
+};
+
+static int cmp_norm_path(const void *a, const void *b)
+{
+	const struct norm_path *x = a, *y = b;
+	int r = strcmp(x->norm, y->norm);
+	return r ? r : (x->i > y->i) - (x->i < y->i);
+}
+
+/* [guest.root] writable (its key at line): absolute directories other than
+ * "/" (that is the overlay's job), never the kernel's file systems, each
+ * once however it is spelled ("/a/" is "/a"). Sorted, not compared pairwise:
+ * a 1 MiB list stays linear. */
+void spec_check_writable(struct spec_ctx *c, const struct spec_strv *w, int line)
+{
+	struct norm_path *by = calloc(w->n + 1, sizeof(*by));
+	char norm[PATH_MAX];
+	size_t m = 0;
+	if (!by) {
+		c->p->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		const char *path = w->v[i], *kfs;
+		if (path[0] != '/') {
+			spec_key_error(c, line, "writable", "\"%s\" must be an absolute path", path);
+			continue;
+		}
+		spec_normalize_path(path, norm, sizeof(norm));
+		if (!strcmp(norm, "/"))
+			spec_key_error(c, line, "writable", "\"%s\" is the whole root: leave writable out "
+				       "for an overlay over all of it", path);
+		else if ((kfs = spec_path_kernel_fs(norm)))
+			spec_key_error(c, line, "writable", "\"%s\" is not allowed: %s is the kernel's", path, kfs);
+		else if (!(by[m].norm = strdup(norm)))
+			c->p->oom = 1;
+		else
+			by[m++].i = i;
+	}
+	qsort(by, m, sizeof(*by), cmp_norm_path);
+	for (size_t x = 1; x < m; x++)
+		if (!strcmp(by[x].norm, by[x - 1].norm))
+			spec_key_error(c, line, "writable", "\"%s\" is given twice (also \"%s\")",
+				       w->v[by[x].i], w->v[by[x - 1].i]);
+	for (size_t x = 0; x < m; x++)
+		free(by[x].norm);
+	free(by);
 }
 
 /* ---- checked once every section is read ---- */
@@ -281,6 +362,16 @@ out:
 	free(next);
 }
 
+/* A scratch disk holds the root's writes (the overlay's upper layer):
+ * without [guest.root] there is nothing for it to do. */
+static void check_scratch(struct spec_parse *p)
+{
+	const struct spec *s = p->s;
+	if (s->scratch.dev.line && !s->root.dev.line)
+		spec_error(p, s->scratch.dev.line, "guest.scratch", "needs [guest.root]: the scratch disk "
+			   "holds the root file system's writes");
+}
+
 static int cmp_proc(const void *a, const void *b)
 {
 	return strcmp(((const struct spec_process *)a)->name, ((const struct spec_process *)b)->name);
@@ -292,6 +383,7 @@ void spec_check(struct spec_parse *p)
 {
 	struct spec *s = p->s;
 	check_process_count(p);
+	check_scratch(p);
 	for (size_t i = 0; i < s->nprocs; i++)
 		if (!s->procs[i].name)
 			return;

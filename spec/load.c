@@ -231,6 +231,10 @@ void spec_free(struct spec *s)
 	free(s->image_argv.v);   /* the strings are entrypoint's and cmd's */
 	free(s->image.workdir);
 	free(s->image.user);
+	free(s->root.dev.text);
+	spec_strv_free(&s->root.writable);
+	free(s->root.tmpfs_size);
+	free(s->scratch.dev.text);
 	for (size_t i = 0; i < s->nerrors; i++)
 		free(s->errors[i]);
 	free(s->errors);

@@ -40,6 +40,13 @@ static void kv_bool(FILE *f, const char *key, int v)
 	fprintf(f, "%s = %s\n", key, v ? "true" : "false");
 }
 
+/* [guest.scratch] and [guest.volumes.NAME]: device, then wait_seconds. */
+static void print_device(FILE *f, const struct spec_device *d)
+{
+	kv_str(f, "device", d->text);
+	kv_int(f, "wait_seconds", d->wait);
+}
+
 static void print_check(FILE *f, const char *table, const struct spec_health *h)
 {
 	static const char *const types[] = { "tcp", "http", "process" };
@@ -164,6 +171,18 @@ int spec_print(const struct spec *s, FILE *f)
 		kv_str(f, "workdir", s->image.workdir);
 		kv_str(f, "user", s->image.user);
 	}
+	if (s->root.dev.kind != SPEC_LOC_NONE) {
+		fputs("\n[guest.root]\n", f);
+		kv_str(f, "device", s->root.dev.text);
+		kv_str(f, "filesystem", spec_fs_name(s->root.fs));
+		kv_int(f, "wait_seconds", s->root.dev.wait);
+		kv_strv(f, "writable", &s->root.writable);
+		kv_str(f, "tmpfs_size", s->root.tmpfs_size);
+	}
+	if (s->scratch.dev.kind != SPEC_LOC_NONE) {
+		fputs("\n[guest.scratch]\n", f);
+		print_device(f, &s->scratch.dev);
+	}
 	/* guest.volumes sorted by name, like processes */
 	{
 		const char *last = "";
@@ -176,7 +195,7 @@ int spec_print(const struct spec *s, FILE *f)
 			if (!next)
 				break;
 			fprintf(f, "\n[guest.volumes.%s]\n", next->name);
-			kv_str(f, "device", next->dev.text);
+			print_device(f, &next->dev);
 			last = next->name;
 		}
 	}

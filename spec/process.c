@@ -187,7 +187,7 @@ static void do_deps(struct spec_ctx *c, struct spec_process *pr)
 }
 
 /* Lexically normalised absolute path ("/a/./b/../c//" -> "/a/c"). */
-static void normalize_path(const char *in, char *out, size_t outlen)
+void spec_normalize_path(const char *in, char *out, size_t outlen)
 {
 	size_t n = 0;
 	const char *p = in;
@@ -226,17 +226,25 @@ int spec_path_is_under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
 }
 
+const char *spec_path_kernel_fs(const char *norm)
+{
+	static const char *const kernel[] = { "/proc", "/sys", "/dev" };
+	for (size_t f = 0; f < 3; f++)
+		if (spec_path_is_under(norm, kernel[f]))
+			return kernel[f];
+	return NULL;
+}
+
 /* A mount's path: never on or under /proc, /sys or /dev, nor the secrets
  * file, however it is spelled. */
 static void check_mount_path(struct spec_ctx *c, const char *key, int line, const char *path)
 {
-	static const char *const forbidden[] = { "/proc", "/sys", "/dev" };
 	char norm[PATH_MAX];
-	normalize_path(path, norm, sizeof(norm));
-	for (size_t f = 0; f < 3; f++)
-		if (spec_path_is_under(norm, forbidden[f]))
-			spec_key_error(c, line, key, "\"%s\" is not allowed: nothing may be mounted on or under %s",
-				       path, forbidden[f]);
+	const char *kfs;
+	spec_normalize_path(path, norm, sizeof(norm));
+	if ((kfs = spec_path_kernel_fs(norm)))
+		spec_key_error(c, line, key, "\"%s\" is not allowed: nothing may be mounted on or under %s",
+			       path, kfs);
 	if (!strcmp(norm, SPEC_SECRETS_PATH))
 		spec_key_error(c, line, key, "%s is reserved for secrets", SPEC_SECRETS_PATH);
 }

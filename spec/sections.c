@@ -7,7 +7,9 @@
  * then every other section in file order, the top level last. A handler
  * takes the keys its section may have with the getters (typed.c); after it,
  * every key left is reported as unknown. Also the handlers of the small
- * sections; [processes.NAME] has its own file (process.c).
+ * sections and of the guest's storage ([guest.root], [guest.scratch],
+ * [guest.volumes.NAME], which share a device's keys); [processes.NAME] has
+ * its own file (process.c).
  *
  * Invariants: every section is read at most once (a repeated header's keys
  * were set aside by read.c); the order of handlers, and of the getters in
@@ -166,23 +168,62 @@ static void do_guest_image(struct spec_ctx *c)
 	spec_get_user(c, "user", &s->image.user);
 }
 
+/* The guest's storage sections share device and wait_seconds. d->text is
+ * the caller's to keep or free. */
+static void read_device(struct spec_ctx *c, struct spec_device *d)
+{
+	int line = 0;
+	d->wait = SPEC_WAIT_DEFAULT;
+	d->line = c->sec->line;
+	if (spec_get_device(c, "device", d, &line) == 0)
+		spec_key_error(c, c->sec->line, "device", "required: an absolute path (\"/dev/vdb\"), "
+			       "\"serial:NAME\" or \"index:N\"");
+	spec_check_device(c, d, line);
+	spec_get_int(c, "wait_seconds", 0, SPEC_WAIT_MAX, &d->wait, NULL);
+}
+
+static const char *const fs_names[] = { "ext4", "squashfs", "erofs", NULL };
+
+const char *spec_fs_name(enum spec_fs fs)
+{
+	return (unsigned)fs < 3 ? fs_names[fs] : "?";
+}
+
+/* [guest.root]: the image's root file system, and where its writes go. */
+static void do_guest_root(struct spec_ctx *c)
+{
+	struct spec *s = c->p->s;
+	int fs = 0, line = 0;
+	read_device(c, &s->root.dev);
+	if (spec_get_enum(c, "filesystem", fs_names, &fs) == 0)
+		spec_key_error(c, c->sec->line, "filesystem", "required: \"ext4\", \"squashfs\" or \"erofs\"");
+	s->root.fs = (enum spec_fs)fs;
+	if (spec_get_strv(c, "writable", &s->root.writable, &line) == 1)
+		spec_check_writable(c, &s->root.writable, line);
+	if (spec_get_size(c, "tmpfs_size", 1ull << 20, "1Mi", &s->root.tmpfs_size, &s->root.tmpfs_bytes) != 1) {
+		s->root.tmpfs_size = spec_strdup(c->p, "256Mi");
+		s->root.tmpfs_bytes = 256ull << 20;
+	}
+}
+
+/* [guest.scratch]: the scratch disk, the overlay's upper layer. */
+static void do_guest_scratch(struct spec_ctx *c)
+{
+	read_device(c, &c->p->s->scratch.dev);
+}
+
 /* [guest.volumes.NAME]: where the volume NAME is, in this guest. */
 static void do_guest_volume(struct spec_ctx *c)
 {
 	struct spec_volume *v = spec_find_volume(c->p->s, c->name);
-	char *dev = NULL;
+	struct spec_device d = { 0 };
 	if (!v)
 		spec_error(c->p, c->sec->line, c->sec->name, "\"%s\" is not a declared volume", c->name);
-	if (spec_get_abs_path(c, "device", &dev, NULL) == 0)
-		spec_key_error(c, c->sec->line, "device", "required (the block device, \"/dev/vdb\")");
-	if (v && dev) {
-		v->dev.text = dev;
-		v->dev.value = dev;
-		v->dev.kind = SPEC_LOC_PATH;
-		v->dev.line = c->sec->line;
-		v->dev.wait = SPEC_WAIT_DEFAULT;
-	} else
-		free(dev);
+	read_device(c, &d);
+	if (v)
+		v->dev = d;
+	else
+		free(d.text);
 }
 
 /* ---- the table ---- */
@@ -197,19 +238,21 @@ struct spec_kind {
 
 #define PREFIX(s) s, sizeof(s) - 1
 
-enum { KIND_TOP, KIND_APP, KIND_IMAGE, KIND_ENV, KIND_GUEST, KIND_GUEST_IMAGE,
-       KIND_PROCESS, KIND_VOLUME, KIND_GUEST_VOLUME, KIND_COUNT };
+enum { KIND_TOP, KIND_APP, KIND_IMAGE, KIND_ENV, KIND_GUEST, KIND_GUEST_IMAGE, KIND_GUEST_ROOT,
+       KIND_GUEST_SCRATCH, KIND_PROCESS, KIND_VOLUME, KIND_GUEST_VOLUME, KIND_COUNT };
 
 static const struct spec_kind kinds[KIND_COUNT] = {
-	[KIND_TOP]          = { "", 0, do_top },   /* keys before the first header */
-	[KIND_APP]          = { "app", 0, do_app },
-	[KIND_IMAGE]        = { "image", 0, do_image },
-	[KIND_ENV]          = { "env", 0, do_env },
-	[KIND_GUEST]        = { "guest", 0, do_guest },
-	[KIND_GUEST_IMAGE]  = { "guest.image", 0, do_guest_image },
-	[KIND_PROCESS]      = { PREFIX("processes."), spec_read_process },
-	[KIND_VOLUME]       = { PREFIX("volumes."), NULL },   /* read_volumes() */
-	[KIND_GUEST_VOLUME] = { PREFIX("guest.volumes."), do_guest_volume },
+	[KIND_TOP]           = { "", 0, do_top },   /* keys before the first header */
+	[KIND_APP]           = { "app", 0, do_app },
+	[KIND_IMAGE]         = { "image", 0, do_image },
+	[KIND_ENV]           = { "env", 0, do_env },
+	[KIND_GUEST]         = { "guest", 0, do_guest },
+	[KIND_GUEST_IMAGE]   = { "guest.image", 0, do_guest_image },
+	[KIND_GUEST_ROOT]    = { "guest.root", 0, do_guest_root },
+	[KIND_GUEST_SCRATCH] = { "guest.scratch", 0, do_guest_scratch },
+	[KIND_PROCESS]       = { PREFIX("processes."), spec_read_process },
+	[KIND_VOLUME]        = { PREFIX("volumes."), NULL },   /* read_volumes() */
+	[KIND_GUEST_VOLUME]  = { PREFIX("guest.volumes."), do_guest_volume },
 };
 
 /* The row for a section's name, or NULL (reported as unknown). */

@@ -118,6 +118,9 @@ int spec_get_size(struct spec_ctx *c, const char *key, uint64_t min, const char 
 		  char **ret, uint64_t *ret_bytes);
 int spec_get_user(struct spec_ctx *c, const char *key, char **ret);
 int spec_get_abs_path(struct spec_ctx *c, const char *key, char **ret, int *ret_line);
+/* A device locator: sets ret's kind, text, value and index (docs/spec.md). */
+#define SPEC_LOCATOR_FORMS "must be an absolute path, \"serial:NAME\" or \"index:N\""
+int spec_get_device(struct spec_ctx *c, const char *key, struct spec_device *ret, int *ret_line);
 /* Indexed tables ("ports.N.field"): the count, or -1 (reported). */
 int spec_count_indexed(struct spec_ctx *c, const char *base);
 void spec_report_unused(struct spec_ctx *c);   /* every key left is unknown */
@@ -129,15 +132,22 @@ void spec_sections(struct spec_parse *p);
 
 /* process.c */
 void spec_read_process(struct spec_ctx *c);
+/* "/a/./b/../c//" -> "/a/c", lexically (out: at least PATH_MAX bytes). */
+void spec_normalize_path(const char *in, char *out, size_t outlen);
+/* "/proc", "/sys" or "/dev" when a normalised path is that or under it, else
+ * NULL: the kernel's file systems, which no spec may cover. */
+const char *spec_path_kernel_fs(const char *norm);
 
 /* checks.c: the rules across tables and sections. The handlers call the
- * first four where they read the field; spec_check() runs once every section
+ * first six where they read the field; spec_check() runs once every section
  * is read. */
 struct spec_volume *spec_find_volume(struct spec *s, const char *name);
 void spec_check_volume_names(struct spec_parse *p, const int *name_line, const int *vol_index);
 void spec_check_port_names(struct spec_ctx *c, struct spec_process *pr, const int *lines);
 void spec_check_health_port(struct spec_ctx *c, struct spec_process *pr, struct spec_entry *e,
 			    struct spec_health *h);
+void spec_check_device(struct spec_ctx *c, const struct spec_device *d, int line);
+void spec_check_writable(struct spec_ctx *c, const struct spec_strv *w, int line);
 void spec_check(struct spec_parse *p);
 
 #endif

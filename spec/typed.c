@@ -3,8 +3,8 @@
  * Owns: the getters the section handlers read keys with. value.c knows the
  * literal syntax; a getter takes a key from the section (spec_take), parses
  * its value, checks its type and its field's own rule (a range, a size, an
- * enum, USER[:GROUP], an absolute path, KEY=value vars) and reports what is
- * wrong at the key's line.
+ * enum, USER[:GROUP], an absolute path, KEY=value vars, a device locator)
+ * and reports what is wrong at the key's line.
  * Invariants: a value of the wrong type is an error, never converted (an
  * integer is a float only where the getter says so); a getter that fails
  * leaves nothing to free; every key a getter takes is marked used, so
@@ -314,6 +314,69 @@ int spec_get_abs_path(struct spec_ctx *c, const char *key, char **ret, int *ret_
 		return -1;
 	}
 	return rc;
+}
+
+/* [A-Za-z0-9._-]{1,20}: what a virtio-blk serial can hold and a spec can
+ * name without quoting trouble in a console line or a sysfs comparison. */
+static int valid_serial(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+		      (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == '-'))
+			return 0;
+	return n >= 1 && n <= SPEC_SERIAL_MAX;
+}
+
+/* 0..SPEC_DEVICE_INDEX_MAX in decimal, one spelling each: no sign, no
+ * leading zero, so that equal texts mean equal disks. */
+static int parse_index(const char *s, unsigned *ret)
+{
+	unsigned v = 0;
+	size_t n = 0;
+	for (; s[n] >= '0' && s[n] <= '9' && n < 4; n++)
+		v = v * 10 + (unsigned)(s[n] - '0');
+	if (n == 0 || s[n] || (s[0] == '0' && n > 1) || v > SPEC_DEVICE_INDEX_MAX)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+/* A block device's locator (docs/spec.md, section 5): an absolute path,
+ * "serial:NAME" or "index:N". Only kind, text, value and index are set:
+ * text is the string as written, value points into it. */
+int spec_get_device(struct spec_ctx *c, const char *key, struct spec_device *ret, int *ret_line)
+{
+	char *s = NULL;
+	unsigned idx = 0;
+	int line = 0, rc = spec_get_str(c, key, &s, &line);
+	if (rc <= 0)
+		return rc;
+	if (ret_line)
+		*ret_line = line;
+	if (s[0] == '/') {
+		ret->kind = SPEC_LOC_PATH;
+		ret->value = s;
+	} else if (!strncmp(s, "serial:", 7) && valid_serial(s + 7)) {
+		ret->kind = SPEC_LOC_SERIAL;
+		ret->value = s + 7;
+	} else if (!strncmp(s, "index:", 6) && parse_index(s + 6, &idx) == 0) {
+		ret->kind = SPEC_LOC_INDEX;
+		ret->index = idx;
+	} else {
+		if (!strncmp(s, "serial:", 7))
+			spec_key_error(c, line, key, "\"%s\": a serial is 1 to %d bytes of letters, digits, "
+				       "'.', '_' and '-'", s, SPEC_SERIAL_MAX);
+		else if (!strncmp(s, "index:", 6))
+			spec_key_error(c, line, key, "\"%s\": N is a decimal from 0 to %d, without leading zeros",
+				       s, SPEC_DEVICE_INDEX_MAX);
+		else
+			spec_key_error(c, line, key, "\"%s\" " SPEC_LOCATOR_FORMS, s);
+		free(s);
+		return -1;
+	}
+	ret->text = s;
+	return 1;
 }
 
 /* Every key no getter took is unknown: the section table's handlers take

@@ -65,13 +65,15 @@ static const struct sup_event_map map[SVC_EV_N + 1] = {
 		INFO, .text = "%s: stopped by %s", .args = { F(STOPPED_BY) } },
 	[SVC_EV_JOB_CONTINUED] = { .type = "process.continued", .fields = { F(PID) },
 		INFO, .text = "%s: continued" },
+	[SVC_EV_BLOCKED] = { .type = "process.blocked", .fields = { F(WHY) },
+		WARN, .text = "%s: not started: %s", .args = { F(WHY) } },
 };
 #undef ERROR
 #undef WARN
 #undef INFO
 #undef F
 
-static const char *const keys[SUP_F_CONDITION + 1] = {
+static const char *const keys[SUP_F_WHY + 1] = {
 	[SUP_F_PID] = "pid",              [SUP_F_RESTARTS] = "restarts",
 	[SUP_F_HOOK] = "hook",            [SUP_F_HOOK_NOW] = "hook",
 	[SUP_F_ERROR] = "error",          [SUP_F_DEFER_ERROR] = "error",
@@ -80,7 +82,7 @@ static const char *const keys[SUP_F_CONDITION + 1] = {
 	[SUP_F_FAILURES] = "failures",    [SUP_F_FAILED_RUNS] = "failures",
 	[SUP_F_DEFERRALS] = "deferrals",  [SUP_F_STOP_SIGNAL] = "signal",
 	[SUP_F_STATE] = "state",          [SUP_F_FOR] = "for",
-	[SUP_F_CONDITION] = "condition",
+	[SUP_F_CONDITION] = "condition",  [SUP_F_WHY] = "reason",
 };
 
 static const char *const hook_names[] = { "env", "process", "main" };
@@ -95,7 +97,7 @@ const struct sup_event_map *sup_event_map(const struct sup_event *e)
 
 const char *sup_field_key(enum sup_field f)
 {
-	return f <= SUP_F_CONDITION ? keys[f] : NULL;
+	return f <= SUP_F_WHY ? keys[f] : NULL;
 }
 
 static struct sup_value str(const char *s)
@@ -151,6 +153,7 @@ struct sup_value sup_event_value(const struct sup_event *e, enum sup_field f,
 	case SUP_F_CONDITION:
 		d = waited_dep(e);
 		return str(d ? spec_dep_cond_name(d->cond) : "?");
+	case SUP_F_WHY:          return str(e->why ? e->why : "?");
 	case SUP_F_RESTARTED:    return str(s->restarts ? " (restarted)" : "");
 	case SUP_F_PHASE:        return str(phase_names[e->arg]);
 	case SUP_F_PHASE_NOW:    return str(phase_names[s->phase]);

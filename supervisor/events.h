@@ -21,6 +21,7 @@ struct sup_event {
 	const struct spec_process *sp;   /* its spec (the deps a WAITING names) */
 	enum svc_event ev;
 	long arg;
+	const char *why;                 /* BLOCKED: why (sup_why) */
 };
 
 enum sup_field {
@@ -43,6 +44,7 @@ enum sup_field {
 	SUP_F_STATE,         /* "state" */
 	SUP_F_FOR,           /* "for": the dependency waited for */
 	SUP_F_CONDITION,     /* "condition": started, healthy, succeeded */
+	SUP_F_WHY,           /* "reason": the event's why */
 	/* console only (no key) */
 	SUP_F_RESTARTED,     /* " (restarted)" or nothing */
 	SUP_F_PHASE,         /* arg's phase in words: env prestart, prestart, process */

@@ -152,6 +152,12 @@ int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void
 		.argv = r->argv, .envp = r->envp, .workdir = r->workdir, .user = r->user,
 		.root = "/", .out_fd = fds[0][1], .err_fd = fds[1][1],
 	};
+	if (r->view) {
+		sr.vol_dir = r->view->vol_dir;
+		sr.hide = r->view->hide;
+		sr.mounts = r->view->mounts;
+		sr.nmounts = r->view->nmounts;
+	}
 	j->pid = spawn_process(&sr);
 	if (j->pid < 0)
 		goto fail;

@@ -24,6 +24,8 @@ struct exec_req {
 	const char *workdir;      /* NULL: "/" */
 	uint64_t timeout_ns;
 	size_t max_output;        /* per stream */
+	const struct spawn_req *view;   /* a process's view to run in (vol_dir,
+	                                 * hide, mounts), or NULL: PID 1's */
 };
 
 struct exec_result {

@@ -11,12 +11,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -92,6 +95,46 @@ static void setup_fds(const struct spawn_req *r)
 	if (dup2(r->out_fd, 1) < 0 || dup2(r->err_fd, 2) < 0)
 		_exit(126);
 	close_other_fds();
+}
+
+static void make_dirs(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+	if (n >= sizeof(buf))
+		return;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	mkdir(buf, 0755);
+}
+
+/* The process's own mount namespace: its volumes at their paths, and
+ * nothing else of PID 1's (spawn.h). */
+static void enter_view(const struct spawn_req *r)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		child_fail(126, "a mount namespace of its own: %s", strerror(errno));
+	/* Nothing mounted here goes back to PID 1 or another process. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		child_fail(126, "mount propagation: %s", strerror(errno));
+	for (size_t i = 0; i < r->nmounts; i++) {
+		const struct spec_mount *m = &r->mounts[i];
+		char src[512];
+		snprintf(src, sizeof(src), "%s/%s", r->vol_dir, m->volume);
+		make_dirs(m->path);
+		if (mount(src, m->path, NULL, MS_BIND, NULL) < 0)
+			child_fail(126, "volume %s at %s: %s", m->volume, m->path, strerror(errno));
+		if (m->read_only && mount(NULL, m->path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+					  NULL) < 0)
+			child_fail(126, "volume %s at %s read-only: %s", m->volume, m->path, strerror(errno));
+	}
+	if (r->hide && umount2(r->hide, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		child_fail(126, "hiding %s: %s", r->hide, strerror(errno));
 }
 
 static char **with_home(char *const *envp, const char *home)
@@ -178,6 +221,8 @@ pid_t spawn_process(const struct spawn_req *r)
 	setsid();
 	spawn_reset_signals();
 	setup_fds(r);
+	if (r->vol_dir)
+		enter_view(r);
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (r->user)
 		switch_user(r, &envp);

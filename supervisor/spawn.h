@@ -13,6 +13,8 @@
 
 #include <sys/types.h>
 
+#include "spec/spec.h"
+
 struct spawn_req {
 	char *const *argv;
 	char *const *envp;        /* HOME is added from passwd when missing */
@@ -20,6 +22,13 @@ struct spawn_req {
 	const char *user;         /* NULL: stay as we are */
 	const char *root;         /* where /etc/passwd lives: "/" */
 	int out_fd, err_fd;
+	/* Its own view of the volumes (docs/storage.md). vol_dir NULL: none, it
+	 * shares PID 1's mounts. Else the child gets its own mount namespace:
+	 * each mount's vol_dir/VOLUME bound at its path (made when missing),
+	 * read-only where it says, and hide (PID 1's own mounts) detached. */
+	const char *vol_dir, *hide;
+	const struct spec_mount *mounts;
+	size_t nmounts;
 };
 
 /* pid > 0 in the parent, or -1 with errno (fork failed). */

@@ -36,6 +36,8 @@ struct sup_proc {
 	struct ratelimit rate;
 	struct loop_timer timer;
 	int main_started;        /* its main command started at least once */
+	int blocked;             /* the ready hook's last answer that was said */
+	char why[192];           /* ... and its why */
 };
 
 struct sup {
@@ -102,6 +104,7 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 		.out_fd = p->out.wfd,
 		.err_fd = p->err.wfd,
 	};
+	sup_view(p->sup, (size_t)(p - p->sup->procs), &r);
 	if (!p->envp)   /* out of memory at set-up: a deferred start tries again */
 		p->envp = env_merge(&spec->image.env, &spec->env.vars, &p->sp->vars);
 	if (!p->envp || p->out.rfd < 0 || p->err.rfd < 0) {
@@ -163,7 +166,7 @@ static uint64_t op_now(struct svc *s)
 static void emit(struct sup_proc *p, enum svc_event ev, long arg)
 {
 	struct sup *sup = p->sup;
-	const struct sup_event e = { .svc = &p->svc, .sp = p->sp, .ev = ev, .arg = arg };
+	const struct sup_event e = { .svc = &p->svc, .sp = p->sp, .ev = ev, .arg = arg, .why = p->why };
 	if (sup->hooks.event)
 		sup->hooks.event(sup->hooks.ctx, (size_t)(p - sup->procs), &p->svc, ev, arg);
 	sup_event_log(&e);
@@ -326,6 +329,45 @@ int sup_waiting(const struct sup *s, size_t i)
 	return s->procs[i].svc.sub == SVC_SUB_WAITING ? first_unmet(s, i) : -1;
 }
 
+/* Is process i held back by the machine? Says so once per change. */
+static int held_back(struct sup *s, size_t i)
+{
+	struct sup_proc *p = &s->procs[i];
+	char why[sizeof(p->why)];
+	int r = s->hooks.ready ? s->hooks.ready(s->hooks.ctx, i, why, sizeof(why)) : 0;
+	if (r != p->blocked && r != 0) {
+		p->blocked = r;
+		memcpy(p->why, why, sizeof(why));
+		p->why[sizeof(p->why) - 1] = '\0';
+		emit(p, SVC_EV_BLOCKED, r);
+	}
+	p->blocked = r;
+	return r != 0;
+}
+
+const char *sup_why(const struct sup *s, size_t i)
+{
+	const struct sup_proc *p = &s->procs[i];
+	return p->blocked && (p->svc.sub == SVC_SUB_WAITING || p->svc.sub == SVC_SUB_INACTIVE) ? p->why : NULL;
+}
+
+void sup_context(const struct sup *s, size_t i, struct spawn_req *ret)
+{
+	const struct sup_proc *p = &s->procs[i];
+	sup_view(s, i, ret);
+	ret->envp = p->envp;
+	ret->user = p->user;
+	ret->workdir = p->workdir;
+}
+
+void sup_view(const struct sup *s, size_t i, struct spawn_req *ret)
+{
+	ret->vol_dir = s->hooks.vol_dir;
+	ret->hide = s->hooks.hide;
+	ret->mounts = s->procs[i].sp->mounts;
+	ret->nmounts = s->procs[i].sp->nmounts;
+}
+
 /* Start every waiting process whose conditions now hold.
  *
  * The guard is for a real recursion: starting one process emits its
@@ -344,7 +386,7 @@ static void recheck(struct sup *s)
 		s->recheck_again = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			struct sup_proc *p = &s->procs[i];
-			if (p->svc.sub == SVC_SUB_WAITING && first_unmet(s, i) < 0) {
+			if (p->svc.sub == SVC_SUB_WAITING && first_unmet(s, i) < 0 && !held_back(s, i)) {
 				log_info("%s: its dependencies are met: starting", p->svc.name);
 				svc_want_up(&p->svc);
 			}
@@ -363,7 +405,7 @@ void sup_start_all(struct sup *s)
 	/* Everything whose conditions hold starts; then what that made true
 	 * starts too; only what still waits after that says so. */
 	for (size_t i = 0; i < s->n; i++) {
-		if (first_unmet(s, i) < 0)
+		if (first_unmet(s, i) < 0 && !held_back(s, i))
 			svc_want_up(&s->procs[i].svc);
 		else
 			svc_wait(&s->procs[i].svc);

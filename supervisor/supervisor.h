@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "spec/spec.h"
+#include "spawn.h"
 #include "svc.h"
 
 struct loop;
@@ -28,6 +29,14 @@ struct sup_hooks {
 	/* Is process i healthy (its readiness check, else its liveness check)?
 	 * For x-depends_on's "healthy"; NULL: never. */
 	int (*healthy)(void *ctx, size_t i);
+	/* May process i start, as far as the machine goes (its volumes)? 0:
+	 * yes; 1: not yet; -1: not while this lasts; why in why either way.
+	 * Asked before a first start, like x-depends_on; sup_recheck when it may
+	 * have changed. NULL: always. */
+	int (*ready)(void *ctx, size_t i, char *why, size_t len);
+	/* Each process's own view of the volumes (supervisor/spawn.h): NULL:
+	 * none, every process shares PID 1's mounts. */
+	const char *vol_dir, *hide;
 	void *ctx;
 };
 
@@ -42,6 +51,9 @@ void sup_start_all(struct sup *s);
 void sup_recheck(struct sup *s);
 /* The index in process i's deps of the first one it waits for, or -1. */
 int sup_waiting(const struct sup *s, size_t i);
+/* Why process i's first start is held back by the machine (a volume), or
+ * NULL when it is not. */
+const char *sup_why(const struct sup *s, size_t i);
 /* Give up on process i's running main process (liveness, startup timeout):
  * svc_fail_run with a console line naming why. 0, or -1 if it does not run. */
 int sup_fail(struct sup *s, size_t i, const char *why);
@@ -68,6 +80,12 @@ void sup_stop(struct sup *s, size_t i);
 void sup_start(struct sup *s, size_t i);
 void sup_restart(struct sup *s, size_t i);
 int sup_any_held(const struct sup *s);
+/* Process i's view of the volumes into ret (vol_dir, hide, mounts). */
+void sup_view(const struct sup *s, size_t i, struct spawn_req *ret);
+/* What a command run in process i's context (the host's exec into it)
+ * inherits: its view, merged env (NULL when out of memory at set-up), user
+ * and workdir. */
+void sup_context(const struct sup *s, size_t i, struct spawn_req *ret);
 /* Signal the main process's group: the pid, or -1 (errno ESRCH) when the main
  * process is not running. */
 pid_t sup_signal(struct sup *s, size_t i, int sig);

@@ -87,6 +87,10 @@ enum svc_event {
 	SVC_EV_JOB_STOPPED,      /* the main process was stopped (SIGSTOP ...);
 	                          * arg: the signal */
 	SVC_EV_JOB_CONTINUED,    /* ... and continued (SIGCONT) */
+	SVC_EV_BLOCKED,          /* from supervisor.c: its first start waits for
+	                          * the machine (a volume): arg 1 while it may
+	                          * still come, -1 when it failed; the why is
+	                          * sup_why() */
 	SVC_EV_N
 };
 

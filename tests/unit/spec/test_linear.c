@@ -212,3 +212,19 @@ Test(linear, port_names)
 {
 	expect_linear("processes of 1000 ports named alike", "schema_version = \"v1\"\n", u_port, "");
 }
+
+static int u_writable(char *b, size_t n, size_t i) { return snprintf(b, n, "  \"/w%zu\",\n", i); }
+static int u_writable_same(char *b, size_t n, size_t i) { (void)i; return snprintf(b, n, "  \"/w/\",\n"); }
+
+#define ROOT_HEAD "schema_version = \"v1\"\n" PROC_HEAD \
+	"[guest.root]\ndevice = \"/dev/vda\"\nfilesystem = \"ext4\"\nwritable = [\n"
+
+Test(linear, writable)
+{
+	expect_linear("100 000 writable directories", ROOT_HEAD, u_writable, "  ]\n");
+}
+
+Test(linear, writable_same)
+{
+	expect_linear("one writable directory 120 000 times", ROOT_HEAD, u_writable_same, "  ]\n");
+}

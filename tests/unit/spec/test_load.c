@@ -147,7 +147,8 @@ Test(defaults, mounts_and_volumes)
 	cr_assert_eq(s->vols[0].size_bytes, 1ull << 30);
 	cr_assert_str_eq(s->vols[0].filesystem, "ext4");
 	cr_assert_eq(s->vols[0].backup_enabled, 1);
-	cr_assert_null(s->vols[0].device);
+	cr_assert_eq(s->vols[0].dev.kind, SPEC_LOC_NONE);
+	cr_assert_null(s->vols[0].dev.text);
 	spec_free(s);
 }
 
@@ -222,7 +223,7 @@ Test(defaults, explicit_values_override)
 	cr_assert_eq(p->health.failure_threshold, 5);
 	cr_assert_eq(p->mounts[0].read_only, 1);
 	cr_assert_eq(s->vols[0].backup_enabled, 0);
-	cr_assert_str_eq(s->vols[0].device, "/dev/vdb");
+	cr_assert_str_eq(s->vols[0].dev.text, "/dev/vdb");
 	cr_assert_str_eq(s->guest.hostname, "box-1.local");
 	cr_assert_eq(s->guest.halt, SPEC_HALT_REBOOT);
 	cr_assert_eq(s->guest.stop_timeout, 20);

@@ -185,7 +185,7 @@ Test(roundtrip, full_spec_idempotent)
 	cr_assert_str_eq(p2, p1);
 	/* a few fields survive the trip unchanged */
 	cr_assert_str_eq(s1->app_name, "demo ; app");
-	cr_assert_str_eq(s1->vols[1].device, "/dev/vdc");
+	cr_assert_str_eq(s1->vols[1].dev.text, "/dev/vdc");
 	cr_assert_eq(proc(s1, "web")->health.port, 9090);
 	cr_assert_eq(proc(s1, "web")->max_retries, 7);
 	cr_assert_float_eq(proc(s1, "worker")->cpu, 0.25, 1e-12);
@@ -417,8 +417,8 @@ Test(canonical, volumes_and_guest_volumes)
 	cr_assert(strstr(out, "\n[volumes.0]\nname = \"zeta\"\nsize = \"1Gi\"\nfilesystem = \"ext4\"\n"
 			      "backup_enabled = true\n\n[volumes.1]\nname = \"alpha\"\nsize = \"2Gi\"\n"
 			      "filesystem = \"ext4\"\nbackup_enabled = false\n"), "%s", out);
-	cr_assert(strstr(out, "\n[guest.volumes.alpha]\ndevice = \"/dev/vdc\"\n\n"
-			      "[guest.volumes.zeta]\ndevice = \"/dev/vdb\"\n"), "%s", out);
+	cr_assert(strstr(out, "\n[guest.volumes.alpha]\ndevice = \"/dev/vdc\"\nwait_seconds = 10\n\n"
+			      "[guest.volumes.zeta]\ndevice = \"/dev/vdb\"\nwait_seconds = 10\n"), "%s", out);
 	free(out);
 	spec_free(s);
 }
