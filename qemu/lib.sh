@@ -75,3 +75,21 @@ qemu_disk() {
 		{ rm -f "$img.tmp"; qemu_die "mkfs.ext4 $img failed"; }
 	mv "$img.tmp" "$img"
 }
+
+# qemu_base_tree DIR: the files every guest tree here starts from, the
+# initramfs's and a test's root image alike: Debian's static busybox with its
+# applets, root, daemon and nobody in /etc/passwd and /etc/group, and the
+# directories vminit mounts over (a read-only root must have them).
+qemu_base_tree() {
+	local d=$1 a
+	mkdir -p "$d"/{bin,sbin,usr/bin,usr/sbin,etc,dev,proc,sys,run,tmp,root,var}
+	chmod 1777 "$d/tmp"
+	install -m 0755 /bin/busybox "$d/bin/busybox"
+	for a in $("$d/bin/busybox" --list-full); do
+		case $a in linuxrc | sbin/init) continue ;; esac
+		[ -e "$d/$a" ] || [ -L "$d/$a" ] || ln -s /bin/busybox "$d/$a"
+	done
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'daemon:x:1:1:daemon:/:/bin/false' \
+		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$d/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'daemon:x:1:' 'nogroup:x:65534:' >"$d/etc/group"
+}
