@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"  status [PROC]                  the processes, as a table; spec errors if any\n"
 	"  events [--since N]             stream events until the connection ends\n"
 	"  logs [-f] [-n LINES] [PROC]    recent output lines (100); -f keeps following\n"
-	"  exec [--user U] [--workdir D] [--env K=V]... [--timeout S] [--] CMD ARGS...\n"
+	"  exec [--process P] [--user U] [--workdir D] [--env K=V]... [--timeout S] [--] CMD ARGS...\n"
 	"                                 run a command, print its stdout and stderr\n"
 	"  signal PROC SIG                send SIG (HUP, SIGHUP, 1) to PROC's group\n"
 	"  stop PROC | start PROC | restart PROC\n"

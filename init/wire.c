@@ -216,10 +216,13 @@ static void report_spec_errors(const struct vm *vm)
 /* A valid spec: its guest settings, health checks and processes. */
 static void setup_processes(struct vm *vm)
 {
+	/* A mount namespace per process only where there is something to
+	 * see or hide: volumes, or the root's own mounts. */
+	int views = vm->st && (vm->spec->nvols || storage_root(vm->st)->state == STORAGE_MOUNTED);
 	const struct sup_hooks hooks = {
 		.settled = on_settled, .event = on_svc_event, .log = on_svc_log,
 		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ready = volumes_ready,
-		.vol_dir = vm->st ? STORAGE_VOLUMES_DIR : NULL, .hide = vm->st ? STORAGE_DIR : NULL, .ctx = vm,
+		.vol_dir = views ? STORAGE_VOLUMES_DIR : NULL, .hide = views ? STORAGE_DIR : NULL, .ctx = vm,
 	};
 	const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up, .ctx = vm };
 

@@ -159,6 +159,8 @@ struct storage *storage_new(struct loop *l, const struct spec *s, const struct s
 void storage_start(struct storage *st)
 {
 	uint64_t now = loop_now();
+	if (!st->n)
+		return;
 	if (storage_dir_mount(STORAGE_DIR) < 0) {
 		for (size_t i = 0; i < st->n; i++)
 			fail(st, i, "no %s for it: %s", STORAGE_DIR, "see the console");

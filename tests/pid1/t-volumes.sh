@@ -8,8 +8,11 @@
 IMG=$T/data.img
 truncate -s 64M "$IMG"
 mkfs.ext4 -q -F "$IMG"
+truncate -s 16M "$T/late.img"
+mkfs.ext4 -q -F "$T/late.img"
 LOOP=$(losetup -f --show "$IMG") || { fail "no loop device"; finish; }
-loop_cleanup() { losetup -d "$LOOP" 2>/dev/null; cleanup; }
+LATE=
+loop_cleanup() { cleanup; losetup -d "$LOOP" $LATE 2>/dev/null; }
 trap loop_cleanup EXIT
 M=$T/mnt
 cat >"$T/writer.sh" <<EOT
@@ -23,7 +26,7 @@ exec sleep 1000
 EOT
 cat >"$T/plain.sh" <<EOT
 grep -c ' $M/' /proc/self/mountinfo
-echo own mounts: \\$(ls -A /run/vminit 2>/dev/null | wc -l)
+echo own mounts: \$(ls -A /run/vminit 2>/dev/null | wc -l)
 exec sleep 1000
 EOT
 {
@@ -48,16 +51,28 @@ command = ["/bin/sh", "-c", "echo STARTED\u003b exec sleep 1000"]
 resources.memory = "64Mi"
 mounts.0.volume = "gone"
 mounts.0.path = "$M/gone"
+[processes.latecomer]
+command = ["/bin/sh", "-c", "ls -A $M/late; exec sleep 1000"]
+resources.memory = "64Mi"
+mounts.0.volume = "late"
+mounts.0.path = "$M/late"
 [volumes.0]
 name = "data"
 size = "1Gi"
 [volumes.1]
 name = "gone"
 size = "1Gi"
+[volumes.2]
+name = "late"
+size = "1Gi"
 [guest.volumes.data]
 device = "$LOOP"
 [guest.volumes.gone]
 device = "/dev/vminit-test-no-such-disk"
+wait_seconds = 1
+[guest.volumes.late]
+device = "$T/late-disk"
+wait_seconds = 600
 EOT
 } >"$T/spec.ini"
 vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
@@ -72,12 +87,25 @@ expect '^.*stuck: not started: volume gone: no device' 10 "... and only the proc
 [ "$(count '^stuck \| STARTED')" = 0 ] && ok "the blocked process never ran" || fail "the blocked process ran"
 wait_ctl
 st=$(ctl --json status)
-echo "$st" | json "[v['state'] for v in j['result']['storage']['volumes']] == ['mounted', 'failed'] and j['result']['storage']['root'] is None" | grep -q True \
-	&& ok "status: data mounted, gone failed, no root switch" || fail "status storage: $(echo "$st" | json "j['result']['storage']")"
+echo "$st" | json "[v['state'] for v in j['result']['storage']['volumes']] == ['mounted', 'failed', 'pending'] and j['result']['storage']['root'] is None" | grep -q True \
+	&& ok "status: data mounted, gone failed, late pending, no root switch" || fail "status storage: $(echo "$st" | json "j['result']['storage']")"
 echo "$st" | json "[p['blocked'] for p in j['result']['processes'] if p['name'] == 'stuck'][0]" | grep -q '^volume gone: no device' \
 	&& ok "status says why stuck is blocked" || fail "status of stuck: $(echo "$st" | json "j['result']['processes']")"
 echo "$st" | json "[v for v in j['result']['storage']['volumes'] if v['name'] == 'data'][0]['size_bytes'] > 0" | grep -q True \
 	&& ok "status shows the volume's size" || fail "no size in status"
+out=$(ctl exec --process reader -- /bin/sh -c "cat $M/ro/file; touch $M/ro/y 2>&1" 2>&1)
+case $out in "hello"*"Read-only file system"*) ok "exec into a process sees its mounts as it does: read-only" ;;
+*) fail "exec --process reader: $out" ;; esac
+out=$(ctl exec --process plain -- /bin/sh -c "ls -A $M/data; ls -A /run/vminit" 2>&1)
+[ -z "$out" ] && ok "exec into a process without the mount sees no volume" || fail "exec --process plain saw: $out"
+# A device that comes late (a symlink to a loop device made now stands in
+# for a disk the host attaches after boot) is found while it is waited for.
+st=$(ctl --json status)
+echo "$st" | json "[p['blocked'] for p in j['result']['processes'] if p['name'] == 'latecomer'][0]" | grep -q "^volume late: waiting for $T/late-disk" \
+	&& ok "a process whose volume is not there yet waits, saying so" || fail "latecomer: $(echo "$st" | json "j['result']['processes']")"
+LATE=$(losetup -f --show "$T/late.img") && ln -s "$LATE" "$T/late-disk"
+expect "volume late: $T/late-disk \\($T/late-disk\\) mounted read-write" 30 "the late device is found and mounted"
+expect '^latecomer \| lost\+found$' 30 "... and the process waiting for it starts with it"
 vm_signal TERM
 expect 'volume data: unmounted clean' 30 "at shutdown the volume is synced, made read-only and unmounted"
 vm_wait 30

@@ -153,7 +153,7 @@ Test(encode, process_unknowns_are_null)
 			 "[{\"name\":\"web\",\"want\":\"down\",\"state\":\"inactive\",\"pid\":null,\"starts\":0,"
 			 "\"restarts\":0,\"failures\":0,\"stopped_by\":null,\"deferrals\":0,\"deferred\":null,"
 			 "\"output_dropped_lines\":0,\"uptime_ms\":null,\"last_exit\":null,\"memory_rss_bytes\":null,"
-			 "\"cpu_user_ms\":null,\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null}]");
+			 "\"cpu_user_ms\":null,\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null,\"blocked\":null}]");
 }
 
 Test(encode, process_all_known)
@@ -179,7 +179,7 @@ Test(encode, process_all_known)
 			 "\"health\":{\"readiness\":{\"type\":\"http\",\"state\":\"healthy\",\"since_ms\":100,"
 			 "\"last_result\":\"pass\",\"last_check_ms\":200,\"last_failure\":\"status 500\","
 			 "\"passes_in_a_row\":3,\"failures_in_a_row\":0,\"checks\":9,\"failed_checks\":2,"
-			 "\"skipped_rounds\":1},\"liveness\":null},\"waiting_for\":\"db:healthy\"}]}");
+			 "\"skipped_rounds\":1},\"liveness\":null},\"waiting_for\":\"db:healthy\",\"blocked\":null}]}");
 	/* A check never run; only a liveness check. */
 	ready = (struct enc_check){ .type = "process", .state = "unknown", .since_ms = -1, .last_pass = -1 };
 	p.readiness = NULL;

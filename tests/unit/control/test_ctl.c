@@ -48,7 +48,7 @@ Test(ctl, status_without_a_spec)
 	int fd = fx_connect();
 	const char *r = fx_ask(fd, "{\"id\":2,\"op\":\"status\"}\n");
 	cr_assert(strstr(r, "\"shutdown\":null,\"spec\":{\"path\":null,\"ok\":false,\"errors\":[],"
-			    "\"errors_dropped\":0},\"modules\":null,\"processes\":[],"
+			    "\"errors_dropped\":0},\"modules\":null,\"storage\":null,\"processes\":[],"
 			    "\"counters\":{\"reaped\":5,\"orphans\":2,"), "%s", r);
 	cr_assert_str_eq(fx_field(r, "connections"), "1");
 	cr_assert_str_eq(fx_field(r, "connections_accepted"), "1");
@@ -108,7 +108,7 @@ Test(ctl, status_with_a_spec)
 			    "\"pid\":null,\"starts\":0,\"restarts\":0,\"failures\":0,\"stopped_by\":null,"
 			    "\"deferrals\":0,\"deferred\":null,\"output_dropped_lines\":0,\"uptime_ms\":null,"
 			    "\"last_exit\":null,\"memory_rss_bytes\":null,\"cpu_user_ms\":null,"
-			    "\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null}]"), "%s", r);
+			    "\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null,\"blocked\":null}]"), "%s", r);
 	r = fx_ask(fd, "{\"id\":2,\"op\":\"status\"}\n");
 	cr_assert(strstr(r, "{\"name\":\"db\","), "%s", r);
 	cr_assert(strstr(r, "\"health\":{\"readiness\":{\"type\":\"tcp\",\"state\":\"off\",\"since_ms\":null,"), "%s", r);
