@@ -35,7 +35,8 @@ j['result']['processes'] == []"
 check "the console says why, and that PID 1 stays in the initramfs" \
 	grep -q 'vminit: error: root: /dev/vda holds squashfs, not erofs: staying in the initramfs' "$CONSOLE"
 check "the console says no process started" grep -q 'no root file system: no process started' "$CONSOLE"
-check "an event: storage.root, failed, with the error" events_until "$T/events.jsonl" 60 \
+# The stream on the second port: the control port stays free for exec.
+CTL=$T/events.sock check "an event: storage.root, failed, with the error" events_until "$T/events.jsonl" 60 \
 	"[e for e in ev if e['type'] == 'storage.root' and e['state'] == 'failed' and 'squashfs' in e['error']]"
 check "exec still runs (in the initramfs)" eval 'vctl exec -- cat /etc/vminit/spec.ini | grep -q "^filesystem = \"erofs\""'
 vctl shutdown >/dev/null
