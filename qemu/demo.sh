@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # demo.sh - `make qemu`: boot the example workload (qemu/example/spec.ini) in
-# QEMU with build/vminit as PID 1, show its console, query it from the host
-# with vminitctl over the virtio-serial socket, then power it off cleanly.
+# QEMU with build/vminit as PID 1, from a read-only root image (busybox and
+# qemu/example/root/, built by qemu/mkimage) with the volume "data" on its own
+# disk (build/qemu/demo-data.img, kept between runs: the web's count of its
+# starts grows by one each time). Shows the console, queries it from the host
+# with vminitctl over the virtio-serial socket, then powers it off cleanly and
+# checks the volume on the host.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$QEMU_ROOT"
 sock=$QEMU_BUILD/demo.sock
 log=$QEMU_BUILD/demo-console.log
+image=$QEMU_BUILD/demo-image
+data=$QEMU_BUILD/demo-data.img
 say() { printf '\n\033[1mdemo: %s\033[0m\n' "$*"; }
 ctl() { build/vminitctl -a "serial:$sock" --timeout 10 "$@"; }
 pidfile=$QEMU_BUILD/demo.pid
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-say "booting qemu/example/spec.ini in QEMU ($(qemu_accel), kernel $(qemu_release)); the console follows"
+# The image's tree, made afresh: busybox, then the example's own files.
+rm -rf "$image"
+qemu_base_tree "$image"
+cp -a qemu/example/root/. "$image/"
+say "booting qemu/example/spec.ini in QEMU ($(qemu_accel), kernel $(qemu_release)) from an erofs image of" \
+	"busybox + qemu/example/root/, the volume data on $data; the console follows"
 t0=$(date +%s%N)
 rm -f "$pidfile"
-(qemu/run --spec qemu/example/spec.ini --ctl "$sock" -- -pidfile "$pidfile" </dev/null 2>&1 | tee "$log") &
+(qemu/run --spec qemu/example/spec.ini --image "$image" --volume "data=$data" --ctl "$sock" \
+	-- -pidfile "$pidfile" </dev/null 2>&1 | tee "$log") &
 vm=$!
 # On any failure, QEMU goes too.
 trap '[ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; wait $vm 2>/dev/null' EXIT
@@ -30,10 +42,15 @@ for _ in $(seq 1 120); do
 	sleep 0.5
 done
 t1=$(date +%s%N)
-say "vminitctl status, from the host over virtio-serial ($sock): the web's http check is healthy"
+say "vminitctl status, from the host over virtio-serial ($sock): the web's http check is healthy;" \
+	"the root is the image, read-only; the volume is mounted"
 ctl status
+say "the processes' files are the image's: vminitctl exec -- cat /etc/motd"
+ctl exec -- cat /etc/motd
 say "the web process answers inside the guest: vminitctl exec -- wget -qO- http://127.0.0.1:8080/"
 ctl exec -- wget -q -O - http://127.0.0.1:8080/
+say "the volume, as the web sees it: vminitctl exec --process web -- ls -l /data"
+ctl exec --process web -- ls -l /data
 boot=$(ctl --json hello | field "d['result']['boot']")
 say "running and healthy $(( (t1 - t0) / 1000000 )) ms after QEMU started; guest boot clock (ms): $boot"
 sleep 3
@@ -46,5 +63,11 @@ if [ "$rc" -eq 0 ] && grep -q 'vminit: powering off' "$log" && ! grep -q 'Kernel
 	say "QEMU exited 0 after a clean power-off"
 else
 	say "QEMU ended with status $rc without a clean power-off (console: $log)"
+	exit 1
+fi
+if e2fsck -fn "$data" >/dev/null 2>&1; then
+	say "the volume is clean on the host (e2fsck -fn $data); boot again and the count goes on"
+else
+	say "e2fsck -fn $data finds the volume not clean"
 	exit 1
 fi

@@ -109,6 +109,45 @@ proc_field() {
 	vctl --json status | json "[p['$2'] for p in j['result']['processes'] if p['name'] == '$1'][0]"
 }
 
+# vm_crash: end QEMU at once with SIGKILL, as a host losing the VM would:
+# the guest gets no say, its disks keep what QEMU had written.
+vm_crash() {
+	[ -s "$T/qemu.pid" ] && kill -KILL "$(cat "$T/qemu.pid")" 2>/dev/null
+	wait "$VM_PID" 2>/dev/null
+	VM_PID=
+	rm -f "$T/qemu.pid"
+}
+
+# vm_monitor SOCK COMMAND...: each COMMAND on QEMU's human monitor (qemu/run
+# --monitor SOCK); its answers on stdout. Fails if one answers an error.
+vm_monitor() {
+	python3 - "$@" <<'PY'
+import re, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(30)
+s.connect(sys.argv[1])
+def answer():
+    b = b""
+    while not b.endswith(b"(qemu) "):
+        c = s.recv(4096)
+        if not c:
+            sys.exit("monitor closed")
+        b += c
+    # The monitor echoes what it is sent with terminal escapes: keep the
+    # lines after the echo, without them.
+    t = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", b.decode(errors="replace"))
+    return "\n".join(t.replace("\r", "").split("\n")[1:-1]).strip()
+answer()
+bad = 0
+for c in sys.argv[2:]:
+    s.sendall(c.encode() + b"\n")
+    a = answer()
+    print(a)
+    bad |= bool(re.search(r"(?i)error|could not|failed", a))
+sys.exit(bad)
+PY
+}
+
 # vm_end [SECONDS]: wait for QEMU to end by itself and check that it was a
 # clean power-off by vminit, not a panic (panic=-1 ends QEMU with 0 too).
 vm_end() {
@@ -132,6 +171,22 @@ vm_end() {
 		fail "the kernel panicked"
 	fi
 }
+
+# ---- storage (t-storage*.sh) ----
+# fs_clean IMG: e2fsck -fn finds nothing and the superblock says clean.
+fs_clean() {
+	e2fsck -fn "$1" >"$T/e2fsck.out" 2>&1 &&
+		dumpe2fs -h "$1" 2>/dev/null | grep -Eq '^Filesystem state: +clean$' &&
+		! dumpe2fs -h "$1" 2>/dev/null | grep -q needs_recovery
+}
+# inproc PROC CMD...: CMD in PROC's own view (its mount namespace).
+inproc() { local p=$1; shift; vctl exec --process "$p" -- "$@"; }
+# root_is DICT: the root in status has these fields (Python dict).
+# vol_is SECONDS NAME COND: volume NAME in status meets COND (as v).
+root_is() { until_status 60 "all(j['result']['storage']['root'][k] == v for k, v in $1.items())"; }
+vol_is() { until_status "$1" "[v for v in j['result']['storage']['volumes'] if v['name'] == '$2' and $3] != []"; }
+# console_has TEXT [SECONDS]: until the console has TEXT (a grep pattern).
+console_has() { until_ok "${2:-60}" grep -q -- "$1" "$CONSOLE"; }
 
 # done_test: the test's status; the console when it failed.
 done_test() {
