@@ -111,8 +111,9 @@ static void on_settled(void *ctx)
 		shutdown_progress(vm);
 		return;
 	}
-	/* A process the host stopped is not "work done": the host decides. */
-	if (vm->started && sup_all_settled(vm->sup) && !sup_any_held(vm->sup))
+	/* A process the host stopped, or one its volume holds back, is not
+	 * "work done": the host decides. */
+	if (vm->started && sup_all_settled(vm->sup) && !sup_any_held(vm->sup) && !sup_any_blocked(vm->sup))
 		shutdown_begin(vm, "every process has exited and none will restart");
 }
 
@@ -181,6 +182,8 @@ static void setup_ctl(struct vm *vm)
 	struct wire_addrs a;
 	wire_control_addrs(vm->opts, vm->pid1, NULL, vm->spec, &a);
 	ctl_set_spec(vm->ctl, vm->spec, vm->sup);
+	if (vm->st && storage_root(vm->st)->state != STORAGE_NONE)
+		ctl_event_storage(vm->ctl, -1);
 	ctl_listen(vm->ctl, a.control);
 	ctl_push(vm->ctl, a.push);
 }
@@ -253,11 +256,8 @@ static int setup_storage(struct vm *vm)
 	vm->st = storage_new(vm->loop, vm->spec, &root, &hooks);
 	if (!vm->st)
 		log_error("out of memory for the volumes: they are off");
-	if (vm->ctl) {
-		ctl_set_storage(vm->ctl, vm->st);
-		if (root.state != STORAGE_NONE)
-			ctl_event_storage(vm->ctl, -1);
-	}
+	if (vm->ctl)
+		ctl_set_storage(vm->ctl, vm->st);   /* its event once the server has the spec */
 	if (rc < 0)
 		log_error("no root file system: no process started; waiting to be shut down");
 	return rc;

@@ -202,6 +202,22 @@ const struct storage_volume *storage_volume(const struct storage *st, size_t i)
 	return &st->v[i];
 }
 
+/* The process's mount paths exist, or are made now (in the shared tree, as
+ * its own view would make them): a read-only root that lacks one (the
+ * strict form) would fail every start the same way. */
+static int paths_ready(const struct spec_process *p, char *why, size_t len)
+{
+	for (size_t m = 0; m < p->nmounts; m++) {
+		struct stat s;
+		if (stat(p->mounts[m].path, &s) == 0 || storage_mkdirs(p->mounts[m].path, 0755) == 0)
+			continue;
+		snprintf(why, len, "volume %s: its path %s is not in the image and cannot be made: %s",
+			 p->mounts[m].volume, p->mounts[m].path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int storage_ready(const struct storage *st, const struct spec_process *p, char *why, size_t len)
 {
 	int worst = 0;
@@ -220,7 +236,7 @@ int storage_ready(const struct storage *st, const struct spec_process *p, char *
 				worst = 1;
 			}
 		}
-	return worst;
+	return worst ? worst : paths_ready(p, why, len);
 }
 
 /* The root's writes: read-only from now, so that what is on the scratch

@@ -345,6 +345,14 @@ static int held_back(struct sup *s, size_t i)
 	return r != 0;
 }
 
+int sup_any_blocked(const struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (sup_why(s, i))
+			return 1;
+	return 0;
+}
+
 const char *sup_why(const struct sup *s, size_t i)
 {
 	const struct sup_proc *p = &s->procs[i];

@@ -14,9 +14,12 @@ echo "from the image" >"$IMG/etc/marker"
 mksquashfs "$IMG" "$T/root.sqfs" -quiet -noappend >/dev/null
 truncate -s 16M "$T/wrong.img"
 mkfs.ext4 -q -F "$T/wrong.img"
+truncate -s 16M "$T/vol.img"
+mkfs.ext4 -q -F "$T/vol.img"
 LOOP=$(losetup -f --show -r "$T/root.sqfs") || { fail "no loop device"; finish; }
 WRONG=$(losetup -f --show -r "$T/wrong.img") || { losetup -d "$LOOP"; fail "no loop device"; finish; }
-root_cleanup() { cleanup; losetup -d "$LOOP" "$WRONG" 2>/dev/null; }
+VOL=$(losetup -f --show "$T/vol.img") || { losetup -d "$LOOP" "$WRONG"; fail "no loop device"; finish; }
+root_cleanup() { cleanup; losetup -d "$LOOP" "$WRONG" "$VOL" 2>/dev/null; }
 trap root_cleanup EXIT
 INITRD=$T/initrd
 mkdir -p "$INITRD"
@@ -29,7 +32,8 @@ boot() {
 		exec unshare --fork --pid --net --uts --root="$1" /init --spec /spec.ini --control unix:/run/ctl.sock' \
 		sh "$INITRD" "$VMINIT" "$T/spec.ini" >"$CONSOLE" 2>&1 &
 	VM_PID=$!
-	for i in $(seq 400); do VM_INIT=$(pgrep -P "$VM_PID" | head -n1); [ -n "$VM_INIT" ] && break; sleep 0.05; done
+	# vminit itself, not the cp or mount the shell runs before it.
+	for i in $(seq 400); do VM_INIT=$(pgrep -P "$VM_PID" -f '^/init --spec' | head -n1); [ -n "$VM_INIT" ] && break; sleep 0.05; done
 	CTL_SOCK=/proc/$VM_INIT/root/run/ctl.sock
 }
 
@@ -37,6 +41,16 @@ boot <<EOT
 [processes.look]
 command = ["/bin/sh", "-c", "cat /etc/marker\u003b echo new >/etc/written && echo overlay took \$(cat /etc/written)\u003b ls /initramfs-marker 2>&1\u003b exec sleep 1000"]
 resources.memory = "64Mi"
+[processes.vol]
+command = ["/bin/sh", "-c", "ls -A /data/new/dir\u003b exec sleep 1000"]
+resources.memory = "64Mi"
+mounts.0.volume = "data"
+mounts.0.path = "/data/new/dir"
+[volumes.0]
+name = "data"
+size = "1Gi"
+[guest.volumes.data]
+device = "$VOL"
 [guest.root]
 device = "$LOOP"
 filesystem = "squashfs"
@@ -46,6 +60,7 @@ expect "root: $LOOP squashfs read-only, writes to an overlay on a tmpfs; [0-9]+ 
 expect '^look \| from the image$' 30 "the process runs in the image"
 expect '^look \| overlay took new$' 30 "the overlay takes writes"
 expect '^look \| ls: /initramfs-marker: No such file' 30 "the initramfs is not the root any more"
+expect '^vol \| lost\+found$' 30 "a volume's path missing from the image is made (on the overlay)"
 [ -z "$(ls -A "$INITRD" 2>/dev/null)" ] || true
 wait_ctl
 st=$(ctl --json status)
@@ -64,6 +79,16 @@ boot <<EOT
 [processes.look]
 command = ["/bin/sh", "-c", "touch /etc/x 2>&1\u003b echo kept >/var/data/f && echo wrote \$(cat /var/data/f)\u003b exec sleep 1000"]
 resources.memory = "64Mi"
+[processes.vol]
+command = ["/bin/sh", "-c", "echo STARTED"]
+resources.memory = "64Mi"
+mounts.0.volume = "data"
+mounts.0.path = "/data"
+[volumes.0]
+name = "data"
+size = "1Gi"
+[guest.volumes.data]
+device = "$VOL"
 [guest.root]
 device = "$LOOP"
 filesystem = "squashfs"
@@ -72,6 +97,9 @@ EOT
 expect "root: $LOOP squashfs read-only, writes to its writable directories" 30 "strict: PID 1 switched to the read-only image"
 expect '^look \| touch: /etc/x: Read-only file system' 30 "strict: the root refuses writes"
 expect '^look \| wrote kept$' 30 "strict: the listed directory takes writes"
+expect 'vol: not started: volume data: its path /data is not in the image and cannot be made: Read-only file system' 30 \
+	"strict: a volume path the read-only image lacks blocks its process, saying why (no crash loop)"
+[ "$(count '^vol \| STARTED')" = 0 ] && ok "strict: that process never ran" || fail "it ran"
 vm_signal TERM
 vm_wait 30
 expect_poweroff
