@@ -408,6 +408,22 @@ void enc_final_process(struct jw *w, const char *name, const char *state, int la
 	jw_end(w);
 }
 
+void enc_ev_final_volumes(struct jw *w)
+{
+	jw_end_arr(w);
+	jw_key(w, "volumes");
+	jw_arr(w);
+}
+
+void enc_final_volume(struct jw *w, const char *name, const char *state, const char *error)
+{
+	jw_obj(w);
+	jw_kstr(w, "name", name);
+	jw_kstr(w, "state", state);
+	jw_kstr(w, "error", error);
+	jw_end(w);
+}
+
 void enc_ev_final_end(struct jw *w)
 {
 	jw_end_arr(w);

@@ -171,6 +171,10 @@ void enc_ev_shutdown(struct jw *w, const char *reason, int reboot);
 void enc_ev_final_begin(struct jw *w);
 void enc_final_process(struct jw *w, const char *name, const char *state, int last_status,
 		       int last_signal, unsigned restarts);
+/* ... then, with storage, "volumes": enc_ev_final_volumes, one
+ * enc_final_volume each (error: null when it ended clean), end. */
+void enc_ev_final_volumes(struct jw *w);
+void enc_final_volume(struct jw *w, const char *name, const char *state, const char *error);
 void enc_ev_final_end(struct jw *w);
 void enc_ev_health(struct jw *w, const char *process, int liveness, const char *state,
 		   const char *reason);

@@ -14,6 +14,7 @@
 #include "health/health.h"
 #include "kmod/modules.h"
 #include "spec/spec.h"
+#include "storage/storage.h"
 #include "supervisor/events.h"
 #include "supervisor/supervisor.h"
 
@@ -103,6 +104,14 @@ void ctl_event_final(struct ctl_server *ctl)
 		const struct svc *v = sup_svc(ctl->sup, i);
 		enc_final_process(w, v->name, svc_state_name(v->state), v->last_status, v->last_signal,
 				  v->restarts);
+	}
+	if (ctl->st) {
+		/* How each volume ended: after the shutdown's unmount. */
+		enc_ev_final_volumes(w);
+		for (size_t i = 0; i < storage_count(ctl->st); i++) {
+			const struct storage_volume *v = storage_volume(ctl->st, i);
+			enc_final_volume(w, v->sv->name, storage_state_name(v->state), v->error[0] ? v->error : NULL);
+		}
 	}
 	enc_ev_final_end(w);
 	ev_commit(ctl);

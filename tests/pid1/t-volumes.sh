@@ -106,10 +106,18 @@ echo "$st" | json "[p['blocked'] for p in j['result']['processes'] if p['name'] 
 LATE=$(losetup -f --show "$T/late.img") && ln -s "$LATE" "$T/late-disk"
 expect "volume late: $T/late-disk \\($T/late-disk\\) mounted read-write" 30 "the late device is found and mounted"
 expect '^latecomer \| lost\+found$' 30 "... and the process waiting for it starts with it"
+"$VMINITCTL" -a "unix:$CTL_SOCK" --timeout 60 --json events --since 0 >"$T/events.jsonl" 2>/dev/null &
+EVPID=$!
+until_ok 30 grep -q '"type":"storage.volume","name":"late"' "$T/events.jsonl" || fail "no storage.volume event for late"
 vm_signal TERM
 expect 'volume data: unmounted clean' 30 "at shutdown the volume is synced, made read-only and unmounted"
 vm_wait 30
 expect_poweroff
+wait "$EVPID" 2>/dev/null
+events_hold "$T/events.jsonl" "[e.get('volumes') for e in ev if e['type'] == 'final'] == [[{'name': 'data', 'state': 'unmounted', 'error': None}, {'name': 'gone', 'state': 'failed', 'error': 'no device /dev/vminit-test-no-such-disk after 1 s'}, {'name': 'late', 'state': 'unmounted', 'error': None}]]" \
+	&& ok "the final event says how each volume ended" || fail "final event: $(grep '"final"' "$T/events.jsonl")"
+events_hold "$T/events.jsonl" "any(e['type'] == 'process.blocked' and e['process'] == 'stuck' and e['reason'].startswith('volume gone: no device') for e in ev)" \
+	&& ok "a process.blocked event says why stuck did not start" || fail "no process.blocked event for stuck"
 losetup -d "$LOOP"
 if e2fsck -fn "$IMG" >"$T/fsck" 2>&1; then ok "the file system is clean on the host right after"; else fail "e2fsck: $(cat "$T/fsck")"; fi
 dumpe2fs -h "$IMG" 2>/dev/null | grep -q '^Filesystem state: *clean$' && ok "its state is clean" || fail "state: $(dumpe2fs -h "$IMG" 2>/dev/null | grep state)"
