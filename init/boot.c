@@ -6,6 +6,7 @@
  */
 #include "boot.h"
 #include "base/console.h"
+#include "base/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,17 +34,6 @@ void boot_std_fds(void)
 			close(nfd);
 		}
 	}
-}
-
-/* A mount point is a directory on another device than its parent. */
-static int is_mounted(const char *path)
-{
-	struct stat a, b;
-	char parent[256];
-	snprintf(parent, sizeof(parent), "%s/..", path);
-	if (stat(path, &a) < 0 || stat(parent, &b) < 0)
-		return 0;
-	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
 struct mnt {
@@ -76,7 +66,7 @@ void boot_mounts(void)
 			log_warn("mkdir %s: %s", m->target, strerror(errno));
 			continue;
 		}
-		if (is_mounted(m->target))
+		if (path_is_mountpoint(m->target))
 			continue;
 		if (mount(m->src, m->target, m->type, m->flags, m->data) < 0)
 			log_warn("mount %s on %s: %s", m->type, m->target, strerror(errno));

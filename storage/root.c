@@ -18,6 +18,7 @@
 #include "probe.h"
 #include "base/clock.h"
 #include "base/console.h"
+#include "base/path.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -71,35 +72,6 @@ int storage_check_fs(const char *path, enum spec_fs want, struct probe *p, char 
 	return -1;
 }
 
-int storage_mkdirs(const char *path, mode_t mode)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-	if (n == 0 || n >= sizeof(buf))
-		return errno = ENAMETOOLONG, -1;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(buf, mode) < 0 && errno != EEXIST)
-				return -1;
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
-}
-
-static int is_mountpoint(const char *path)
-{
-	struct stat a, b;
-	char parent[256];
-	snprintf(parent, sizeof(parent), "%s/..", path);
-	return stat(path, &a) == 0 && stat(parent, &b) == 0 && (a.st_dev != b.st_dev || a.st_ino == b.st_ino);
-}
-
 /* The scratch disk as the writes' place, or why not (a warning: the writes
  * then go to a tmpfs, and the boot goes on). */
 static int mount_scratch(const struct spec *s, struct storage_root *r)
@@ -151,7 +123,7 @@ static void bind_writable(const struct spec *s, struct storage_root *r)
 			log_error("root: %s", r->error);
 			continue;
 		}
-		if (storage_mkdirs(src, 0755) < 0 || mount(src, dst, NULL, MS_BIND, NULL) < 0) {
+		if (path_mkdirs(src, 0755) < 0 || mount(src, dst, NULL, MS_BIND, NULL) < 0) {
 			snprintf(r->error, sizeof(r->error), "writable %s: %s", path, strerror(errno));
 			log_error("root: %s", r->error);
 		}
@@ -182,7 +154,7 @@ static int places_ready(const char *newroot, struct storage_root *r)
 	for (size_t i = 0; i < sizeof(carried) / sizeof(carried[0]); i++) {
 		char dst[256];
 		struct stat st;
-		if (!is_mountpoint(carried[i]))
+		if (!path_is_mountpoint(carried[i]))
 			continue;
 		snprintf(dst, sizeof(dst), "%s%s", newroot, carried[i]);
 		if (stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
@@ -199,7 +171,7 @@ static void carry(const char *newroot, enum storage_mode mode)
 {
 	char dst[256];
 	for (size_t i = 0; i < sizeof(carried) / sizeof(carried[0]); i++) {
-		if (!is_mountpoint(carried[i]))
+		if (!path_is_mountpoint(carried[i]))
 			continue;
 		snprintf(dst, sizeof(dst), "%s%s", newroot, carried[i]);
 		if (mount(carried[i], dst, NULL, MS_MOVE, NULL) < 0) {
@@ -269,8 +241,8 @@ static int mount_root(const struct spec *s, struct storage_root *r)
 	if (storage_wait_device(&s->root.dev, r->path, sizeof(r->path), r->error, sizeof(r->error)) < 0 ||
 	    storage_check_fs(r->path, s->root.fs, &p, r->error, sizeof(r->error)) < 0)
 		return -1;
-	if (storage_mkdirs(STAGE "/lower", 0700) < 0 || storage_mkdirs(STAGE "/rw", 0700) < 0 ||
-	    storage_mkdirs(STAGE "/root", 0700) < 0) {
+	if (path_mkdirs(STAGE "/lower", 0700) < 0 || path_mkdirs(STAGE "/rw", 0700) < 0 ||
+	    path_mkdirs(STAGE "/root", 0700) < 0) {
 		snprintf(r->error, sizeof(r->error), "mkdir " STAGE ": %s", strerror(errno));
 		return -1;
 	}

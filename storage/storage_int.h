@@ -13,8 +13,6 @@
 int storage_wait_device(const struct spec_device *d, char *path, size_t len, char *err, size_t errlen);
 /* Probe path and check it holds want: 0, or -1 with why in err. */
 int storage_check_fs(const char *path, enum spec_fs want, struct probe *p, char *err, size_t errlen);
-/* mkdir -p. */
-int storage_mkdirs(const char *path, mode_t mode);
 /* A small tmpfs of PID 1's own at dir (STORAGE_DIR), unless one is there:
  * a process's view detaches it whole. 0, or -1 logged. */
 int storage_dir_mount(const char *dir);

@@ -17,6 +17,7 @@
 #include "storage_int.h"
 #include "base/clock.h"
 #include "base/console.h"
+#include "base/path.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,14 +45,11 @@ static void changed(struct storage *st, int i)
 
 int storage_dir_mount(const char *dir)
 {
-	struct stat a, b;
-	char parent[256];
-	snprintf(parent, sizeof(parent), "%s/..", dir);
-	if (storage_mkdirs(dir, 0700) < 0) {
+	if (path_mkdirs(dir, 0700) < 0) {
 		log_error("mkdir %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev)
+	if (path_is_mountpoint(dir))
 		return 0;
 	if (mount("vminit", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700,size=64k") < 0) {
 		log_error("mount a tmpfs on %s: %s", dir, strerror(errno));
@@ -80,7 +78,7 @@ static void mount_one(struct storage *st, size_t i)
 		return;
 	}
 	v->recovered = p.needs_recovery;
-	if (storage_mkdirs(v->where, 0700) < 0 ||
+	if (path_mkdirs(v->where, 0700) < 0 ||
 	    mount(v->path, v->where, "ext4", MS_NOSUID | MS_NODEV | (v->rw ? 0 : MS_RDONLY), NULL) < 0) {
 		fail(st, i, "mount %s: %s", v->path, strerror(errno));
 		return;
@@ -209,7 +207,7 @@ static int paths_ready(const struct spec_process *p, char *why, size_t len)
 {
 	for (size_t m = 0; m < p->nmounts; m++) {
 		struct stat s;
-		if (stat(p->mounts[m].path, &s) == 0 || storage_mkdirs(p->mounts[m].path, 0755) == 0)
+		if (stat(p->mounts[m].path, &s) == 0 || path_mkdirs(p->mounts[m].path, 0755) == 0)
 			continue;
 		snprintf(why, len, "volume %s: its path %s is not in the image and cannot be made: %s",
 			 p->mounts[m].volume, p->mounts[m].path, strerror(errno));

@@ -7,6 +7,7 @@
 #include "spawn.h"
 #include "user.h"
 #include "env.h"
+#include "base/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,22 +98,6 @@ static void setup_fds(const struct spawn_req *r)
 	close_other_fds();
 }
 
-static void make_dirs(const char *path)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-	if (n >= sizeof(buf))
-		return;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	mkdir(buf, 0755);
-}
-
 /* The process's own mount namespace: its volumes at their paths, and
  * nothing else of PID 1's (spawn.h). */
 static void enter_view(const struct spawn_req *r)
@@ -126,7 +111,7 @@ static void enter_view(const struct spawn_req *r)
 		const struct spec_mount *m = &r->mounts[i];
 		char src[512];
 		snprintf(src, sizeof(src), "%s/%s", r->vol_dir, m->volume);
-		make_dirs(m->path);
+		path_mkdirs(m->path, 0755);   /* a failure is the bind's to tell */
 		if (mount(src, m->path, NULL, MS_BIND, NULL) < 0)
 			child_fail(126, "volume %s at %s: %s", m->volume, m->path, strerror(errno));
 		if (m->read_only && mount(NULL, m->path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,

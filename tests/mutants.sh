@@ -78,6 +78,18 @@ MUTANTS=(
 "no-channel-flush :: t-channel-push :: init/vminit.c :: 		wire_run_once(vm);
 	wire_flush_channel(vm); :: 		wire_run_once(vm);"
 "no-push-ready :: t-channel-push :: control/push.c :: 	ctl_out_append(c, w.buf, w.len, 1);   /* small: past the budget */ :: "
+"no-volume-view :: t-volumes :: supervisor/spawn.c :: 	if (r->vol_dir)
+		enter_view(r); :: 	(void)enter_view;"
+"no-read-only-mount :: t-volumes :: supervisor/spawn.c :: if (m->read_only && mount(NULL, :: if (0 && mount(NULL,"
+"no-hidden-volumes :: t-volumes :: supervisor/spawn.c :: if (r->hide && umount2( :: if (0 && umount2("
+"no-volume-gate :: t-volumes :: supervisor/supervisor.c :: if (first_unmet(s, i) < 0 && !held_back(s, i)) :: if (first_unmet(s, i) < 0)"
+"no-late-device :: t-volumes :: storage/volume.c :: 	if (pending)
+		loop_timer_in(st->loop, &st->timer, STORAGE_POLL_NS); :: 	(void)pending;"
+"no-root-switch :: t-root :: storage/root.c :: 	if (s->root.dev.kind == SPEC_LOC_NONE)
+		return 0; :: 	return 0;"
+"no-fs-check :: t-root :: storage/root.c :: 	if (probe_matches(p, want))
+		return 0; :: 	return 0;"
+"no-strict-path-check :: t-root :: storage/volume.c :: return worst ? worst : paths_ready(p, why, len); :: return worst;"
 "no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)
 { :: int ctl_admit(struct ctl_server *ctl, int host)
 {
