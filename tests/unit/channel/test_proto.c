@@ -538,6 +538,17 @@ Test(proto, exec_defaults)
 	cr_assert_eq(q->max_output, 32768);
 }
 
+/* Into a process (docs/storage.md §3): optional, a string. */
+Test(proto, exec_into_a_process)
+{
+	struct ctl_req *q = ok("{\"op\":\"exec\",\"argv\":[\"ls\"]}");
+	cr_assert_eq(q->has_process, 0);
+	q = ok("{\"op\":\"exec\",\"argv\":[\"ls\"],\"process\":\"web\"}");
+	cr_assert_eq(q->has_process, 1);
+	cr_assert_str_eq(q->process, "web");
+	fails("{\"op\":\"exec\",\"argv\":[\"ls\"],\"process\":3}", CTL_E_BAD_REQUEST, "process: must be a string");
+}
+
 Test(proto, exec_all_fields)
 {
 	struct ctl_req *q = ok("{\"id\":7,\"op\":\"exec\",\"argv\":[\"echo\",\"a\\\"b\\n\",\"\\u20ac\",\"\"],"
