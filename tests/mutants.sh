@@ -89,7 +89,7 @@ MUTANTS=(
 		return 0; :: 	return 0;"
 "no-fs-check :: t-root :: storage/root.c :: 	if (probe_matches(p, want))
 		return 0; :: 	return 0;"
-"no-strict-path-check :: t-root :: storage/volume.c :: return worst ? worst : paths_ready(p, why, len); :: return worst;"
+"no-strict-path-check :: t-root :: storage/volume.c :: return worst ? worst : paths_ready(p, why, len); :: return worst ? worst : (0 && paths_ready(p, why, len));"
 "no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)
 { :: int ctl_admit(struct ctl_server *ctl, int host)
 {
