@@ -29,10 +29,11 @@ LAYER_supervisor := base spec
 LAYER_health     := base spec
 LAYER_kmod       := base
 LAYER_storage    := base spec
-LAYER_control    := base channel spec supervisor health kmod storage
-LAYER_init       := base spec supervisor health kmod storage control
+LAYER_secrets    := base spec
+LAYER_control    := base channel spec supervisor health kmod storage secrets
+LAYER_init       := base spec supervisor health kmod storage secrets control
 LAYER_host       := base channel
-FOLDERS := base channel spec supervisor health kmod storage control init host
+FOLDERS := base channel spec supervisor health kmod storage secrets control init host
 # PID 1 is every folder but the host side (client library, vminitctl).
 PID1_FOLDERS := $(filter-out host,$(FOLDERS))
 WIRE_SRC := $(wildcard base/*.c channel/*.c)
