@@ -106,6 +106,7 @@ void enc_hello(struct jw *w, int pid1, const struct enc_boot *boot, const struct
 	 * has always sent them in. */
 	static const char *const features[] = {
 		"status", "events", "logs", "signal", "stop", "start", "restart", "shutdown", "exec", "ping",
+		"secrets",
 	};
 	jw_kint(w, "protocol", PROTO_VERSION);
 	jw_kstr(w, "vminit", VMINIT_VERSION);
@@ -601,4 +602,38 @@ void enc_ev_volume(struct jw *w, const struct enc_volume *v)
 {
 	enc_ev_type(w, "storage.volume");
 	volume_members(w, v);
+}
+
+/* ---- secrets: a version and counts, never a value ---- */
+
+void enc_secrets_delivered(struct jw *w, const struct enc_secrets *s)
+{
+	jw_kstr(w, "version", s->version);
+	jw_kint(w, "keys", s->keys);
+}
+
+void enc_secrets(struct jw *w, const struct enc_secrets *s)
+{
+	if (!s) {
+		jw_knull(w, "secrets");
+		return;
+	}
+	jw_key(w, "secrets");
+	jw_obj(w);
+	enc_secrets_delivered(w, s);
+	kint_or_null(w, "at_ms", s->at_ms);
+	jw_kint(w, "deliveries", (long long)s->deliveries);
+	jw_kint(w, "refused", (long long)s->refused);
+	jw_end(w);
+}
+
+void enc_ev_secrets(struct jw *w, const struct enc_secrets *s, const char *error)
+{
+	if (error) {
+		enc_ev_type(w, "secrets.refused");
+		jw_kstr(w, "error", error);
+		return;
+	}
+	enc_ev_type(w, "secrets.delivered");
+	enc_secrets_delivered(w, s);
 }

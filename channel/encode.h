@@ -84,6 +84,21 @@ void enc_modules_begin(struct jw *w, const struct enc_modules *m);
 void enc_module_error(struct jw *w, const char *module, const char *error);
 void enc_modules_end(struct jw *w, int64_t ms);
 
+/* The secret bundle (docs/secrets.md): never a value. */
+struct enc_secrets {
+	const char *version;
+	long long keys;
+	int64_t at_ms;
+	uint64_t deliveries, refused;
+};
+/* The secrets op's result: {"version":...,"keys":N} */
+void enc_secrets_delivered(struct jw *w, const struct enc_secrets *s);
+/* status's "secrets": null (none delivered, or off), else the bundle's
+ * version, keys, at_ms, deliveries and refused. */
+void enc_secrets(struct jw *w, const struct enc_secrets *s);
+/* secrets.delivered {version, keys}, or secrets.refused {error} */
+void enc_ev_secrets(struct jw *w, const struct enc_secrets *s, const char *error);
+
 /* "storage" (docs/storage.md): the root and the volumes. Strings NULL:
  * null; numbers -1: null. */
 struct enc_root {

@@ -19,7 +19,7 @@ static const char *const op_names[CTL_OP_COUNT] = {
 	[CTL_OP_HELLO] = "hello", [CTL_OP_PING] = "ping", [CTL_OP_STATUS] = "status",
 	[CTL_OP_EVENTS] = "events", [CTL_OP_LOGS] = "logs", [CTL_OP_SIGNAL] = "signal",
 	[CTL_OP_STOP] = "stop", [CTL_OP_START] = "start", [CTL_OP_RESTART] = "restart",
-	[CTL_OP_SHUTDOWN] = "shutdown", [CTL_OP_EXEC] = "exec",
+	[CTL_OP_SHUTDOWN] = "shutdown", [CTL_OP_EXEC] = "exec", [CTL_OP_SECRETS] = "secrets",
 };
 
 static const char *const err_names[] = {
@@ -189,6 +189,31 @@ static enum ctl_err parse_exec(struct pctx *p)
 	return CTL_OK;
 }
 
+/* A secret bundle: its version and vars. The vars' contents are checked
+ * where they are used (secrets/); no message here quotes one. */
+static enum ctl_err parse_secrets(struct pctx *p)
+{
+	struct ctl_req *q = p->req;
+	int rc = get_str(p, "version", q->version, sizeof(q->version));
+	if (rc < 0)
+		return bad(p, "version: must be a string of at most %d bytes", PROTO_VERSION_MAX);
+	if (rc == 0)
+		return bad(p, "version: missing");
+	rc = get_strv(p, "vars", q->env, PROTO_EXEC_ARGS_MAX);
+	if (rc < 0)
+		return bad(p, "vars: must be an array of at most %d \"KEY=VALUE\" strings", PROTO_EXEC_ARGS_MAX);
+	if (jr_get(p->r, 0, "vars") < 0)
+		return bad(p, "vars: missing (an empty array is an empty bundle)");
+	q->envc = rc;
+	/* A "\u0000" would cut a value short without a word: refused. */
+	for (int j = 0; j < q->envc; j++) {
+		size_t end = j + 1 < q->envc ? (size_t)(q->env[j + 1] - q->strbuf) : p->used;
+		if ((size_t)(q->env[j] - q->strbuf) + strlen(q->env[j]) + 1 != end)
+			return bad(p, "vars[%d]: holds a NUL", j);
+	}
+	return CTL_OK;
+}
+
 /* The id first, so every later error can carry it: req->id is "" (none),
  * or JSON text to echo as it stands. */
 static enum ctl_err parse_id(struct pctx *p, const char *line)
@@ -290,6 +315,8 @@ static enum ctl_err parse_fields(struct pctx *p)
 		break;
 	case CTL_OP_EXEC:
 		return parse_exec(p);
+	case CTL_OP_SECRETS:
+		return parse_secrets(p);
 	default:
 		break;
 	}

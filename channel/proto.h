@@ -15,7 +15,8 @@
 #define PROTO_TOKENS_MAX 1024          /* JSON values in one request */
 #define PROTO_ID_MAX 64
 #define PROTO_NAME_MAX 256
-#define PROTO_EXEC_ARGS_MAX 256          /* argv + env entries */
+#define PROTO_EXEC_ARGS_MAX 256          /* argv + env entries; a bundle's vars */
+#define PROTO_VERSION_MAX 64             /* a secret bundle's version */
 #define PROTO_EXEC_OUTPUT_MAX 32768
 #define PROTO_EXEC_TIMEOUT_DEFAULT_MS 30000
 #define PROTO_EXEC_TIMEOUT_MAX_MS 86400000LL
@@ -26,7 +27,7 @@ enum ctl_op {
 	CTL_OP_NONE,
 	CTL_OP_HELLO, CTL_OP_PING, CTL_OP_STATUS, CTL_OP_EVENTS, CTL_OP_LOGS,
 	CTL_OP_SIGNAL, CTL_OP_STOP, CTL_OP_START, CTL_OP_RESTART,
-	CTL_OP_SHUTDOWN, CTL_OP_EXEC,
+	CTL_OP_SHUTDOWN, CTL_OP_EXEC, CTL_OP_SECRETS,
 	CTL_OP_COUNT
 };
 
@@ -56,6 +57,8 @@ struct ctl_req {
 	char workdir[4096];
 	long long timeout_ms;
 	long long max_output;
+	/* secrets: env[0..envc) are its vars */
+	char version[PROTO_VERSION_MAX + 1];
 	char strbuf[PROTO_REQUEST_MAX];
 };
 

@@ -291,6 +291,7 @@ void ctl_conn_free(struct conn *c)
 	loop_timer_cancel(c->ctl->vm.loop, &c->timer);
 	if (c->fd >= 0)
 		close(c->fd);
+	explicit_bzero(c->in, sizeof(c->in));
 	out_free(c);
 	free(c);
 }
@@ -383,11 +384,14 @@ static void handle_line(struct conn *c, char *line, size_t len)
 		return;
 	c->ctl->count[ENC_C_REQUESTS]++;
 	e = proto_parse_request(line, len, req, msg, sizeof(msg));
-	if (e != CTL_OK) {
+	if (e != CTL_OK)
 		ctl_reply_error(c, req->id, e, msg);
-		return;
-	}
-	ctl_dispatch(c, req);
+	else
+		ctl_dispatch(c, req);
+	/* A request may hold secrets: neither its line nor its strings stay. */
+	explicit_bzero(line, len);
+	if (req->op == CTL_OP_SECRETS)
+		explicit_bzero(req->strbuf, sizeof(req->strbuf));
 }
 
 /* Answer the complete requests in the input (while the output is small). */
@@ -412,6 +416,7 @@ static void conn_requests(struct conn *c)
 	if (off) {
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
+		explicit_bzero(c->in + c->inlen, off);   /* no stale copy behind */
 		/* Progress: a partial line left now gets its own 30 s. */
 		loop_timer_cancel(c->ctl->vm.loop, &c->timer);
 		c->last_progress = loop_now();

@@ -56,6 +56,8 @@ struct ctl_vm {
 	void (*shutdown)(void *ctx, const char *why, int reboot);
 	/* The VM's own counters, for status's "counters" object. */
 	void (*counters)(void *ctx, struct ctl_vm_counters *ret);
+	/* A new secret bundle was delivered (docs/secrets.md). NULL: nothing. */
+	void (*secrets_changed)(void *ctx);
 	void *ctx;                /* given to each hook above */
 };
 
@@ -97,6 +99,10 @@ void ctl_event_give_up(struct ctl_server *ctl, size_t i, const char *why);
  * root (i == -1) or volume i changed. */
 struct storage;
 void ctl_set_storage(struct ctl_server *ctl, const struct storage *st);
+/* The secret bundle's store (docs/secrets.md): the secrets op writes to it;
+ * status shows its version. NULL: the op is refused. */
+struct secrets_store;
+void ctl_set_secrets(struct ctl_server *ctl, struct secrets_store *sec);
 void ctl_event_storage(struct ctl_server *ctl, int i);
 
 /* After every loop batch: send what streams have to send, free closed

@@ -107,6 +107,7 @@ struct ctl_server {
 	const struct modules_report *modules;   /* NULL: none were asked for */
 	struct hc_set *hc;                      /* NULL: no checks */
 	const struct storage *st;               /* NULL: storage is off */
+	struct secrets_store *sec;              /* NULL: secrets are off */
 	struct listener listeners[CTL_MAX_LISTENERS];
 	size_t nlisteners;
 	struct addr push_addr;
@@ -199,6 +200,13 @@ struct enc_volume;
 void ctl_storage_root(const struct storage *st, const struct spec *s, struct enc_root *ret);
 void ctl_storage_volume(const struct storage *st, size_t i, struct enc_volume *ret);
 void ctl_write_storage(const struct ctl_server *ctl, struct jw *w);
+
+/* secrets.c: the bundle's version and counts as plain values; status's
+ * "secrets"; events.c: secrets.delivered, or .refused with why. */
+struct enc_secrets;
+void ctl_secrets_of(const struct ctl_server *ctl, struct enc_secrets *ret);
+void ctl_write_secrets(const struct ctl_server *ctl, struct jw *w);
+void ctl_event_secrets(struct ctl_server *ctl, const char *error);
 
 /* events.c */
 const char *ctl_proc_name(const struct ctl_server *ctl, size_t i);

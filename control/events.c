@@ -170,3 +170,11 @@ void ctl_event_storage(struct ctl_server *ctl, int i)
 	}
 	ev_commit(ctl);
 }
+
+void ctl_event_secrets(struct ctl_server *ctl, const char *error)
+{
+	struct enc_secrets si;
+	ctl_secrets_of(ctl, &si);
+	enc_ev_secrets(ev_open(ctl), &si, error);
+	ev_commit(ctl);
+}

@@ -12,6 +12,7 @@
 #include "spec/spec.h"
 #include "supervisor/env.h"
 #include "supervisor/exec.h"
+#include "secrets/store.h"
 #include "supervisor/supervisor.h"
 
 #include <errno.h>
@@ -242,6 +243,38 @@ static void op_exec(struct conn *c, struct ctl_req *q)
 	c->mode = CM_EXEC;
 }
 
+/* A secret bundle (docs/secrets.md). No reply, event or line here holds a
+ * value: the store's errors never do. */
+static void op_secrets(struct conn *c, struct ctl_req *q)
+{
+	struct ctl_server *ctl = c->ctl;
+	struct enc_secrets si;
+	char err[256];
+	struct jw *w;
+	if (!ctl->sec) {
+		ctl_reply_error(c, q->id, CTL_E_FAILED, "secrets are off here (not PID 1, or no /run/secrets)");
+		return;
+	}
+	if (shutting_down(ctl)) {
+		ctl_reply_error(c, q->id, CTL_E_SHUTTING_DOWN, "the VM is shutting down");
+		return;
+	}
+	if (secrets_store_deliver(ctl->sec, q->env, (size_t)q->envc, q->version, err, sizeof(err)) < 0) {
+		log_warn("secrets: a bundle was refused: %s", err);
+		ctl_event_secrets(ctl, err);
+		ctl_reply_error(c, q->id, CTL_E_BAD_REQUEST, err);
+		return;
+	}
+	ctl_secrets_of(ctl, &si);
+	log_info("secrets: version %s delivered, %lld keys", si.version, si.keys);
+	ctl_event_secrets(ctl, NULL);
+	w = ctl_reply_begin(c, q->id);
+	enc_secrets_delivered(w, &si);
+	ctl_reply_end(c, w, q->id);
+	if (ctl->vm.secrets_changed)
+		ctl->vm.secrets_changed(ctl->vm.ctx);
+}
+
 void ctl_dispatch(struct conn *c, struct ctl_req *q)
 {
 	switch (q->op) {
@@ -256,6 +289,7 @@ void ctl_dispatch(struct conn *c, struct ctl_req *q)
 	case CTL_OP_RESTART: op_process(c, q); break;
 	case CTL_OP_SHUTDOWN: op_shutdown(c, q); break;
 	case CTL_OP_EXEC: op_exec(c, q); break;
+	case CTL_OP_SECRETS: op_secrets(c, q); break;
 	default:
 		ctl_reply_error(c, q->id, CTL_E_UNKNOWN_OP, "unknown operation");
 		break;

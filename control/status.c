@@ -174,6 +174,7 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 			 spec ? spec->nerrors : 0, spec ? spec->errors_dropped : 0);
 	write_modules(ctl, w);
 	ctl_write_storage(ctl, w);
+	ctl_write_secrets(ctl, w);
 	enc_processes_begin(w);
 	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++)
 		if (only < 0 || (size_t)only == i)

@@ -48,6 +48,8 @@ static const char usage_text[] =
 	"  signal PROC SIG                send SIG (HUP, SIGHUP, 1) to PROC's group\n"
 	"  stop PROC | start PROC | restart PROC\n"
 	"  shutdown [--reboot]            power the VM off (or reboot it)\n"
+	"  secrets --version V [--file ENVFILE|-]... [--none] [KEY=VALUE]...\n"
+	"                                 deliver a secret bundle (/run/secrets/platform.env)\n"
 	"  ping | hello\n"
 	"\n"
 	"options:\n"

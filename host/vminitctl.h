@@ -53,6 +53,8 @@ struct opt {
  * one, in *ret_val), -1 at the first operand (a "--" is skipped), or -2
  * after saying what is wrong. */
 int vctl_opt_next(char **argv, int *i, const struct opt *opts, const char **ret_val);
+/* vminitctl_secrets.c */
+int vctl_cmd_secrets(struct vctl *x, char **argv);
 /* Seconds, with a fraction if wanted ("1.5"), over 0 and up to a day. */
 int vctl_parse_seconds(const char *s, long long *ret_ms);
 int vctl_parse_count(const char *s, long long max, long long *ret);

@@ -349,7 +349,7 @@ static const struct cmd {
 } cmds[] = {
 	{ "status", cmd_status }, { "events", cmd_events }, { "logs", cmd_logs }, { "exec", cmd_exec },
 	{ "signal", cmd_signal }, { "stop", cmd_want }, { "start", cmd_want }, { "restart", cmd_want },
-	{ "shutdown", cmd_shutdown }, { "ping", cmd_ping }, { "hello", cmd_hello },
+	{ "shutdown", cmd_shutdown }, { "ping", cmd_ping }, { "hello", cmd_hello }, { "secrets", vctl_cmd_secrets },
 };
 
 int vctl_run(struct vctl *x, char **argv)

@@ -21,6 +21,7 @@
 struct sup;
 struct hc_set;
 struct storage;
+struct secrets_store;
 
 /* The shutdown's phases, in the order they come (shutdown.c). */
 enum sd_phase { SD_NONE, SD_STOPPING, SD_TERM_REST, SD_KILLED, SD_DONE };
@@ -41,6 +42,7 @@ struct vm {
 	struct hc_set *hc;                 /* NULL: health checks are off */
 	struct storage *st;                /* the root and the volumes; NULL:
 	                                    * off (`vminit run`, spec errors) */
+	struct secrets_store *sec;         /* the secret bundle; NULL: off */
 	struct modules_report modules;     /* PID 1's, from boot */
 	struct ctl_server *ctl;            /* the host channel; NULL: it is off */
 	int started;                       /* the processes were started */

@@ -55,6 +55,8 @@ _Noreturn void vminit_pid1(const struct vminit_opts *o)
 	vm.started_ms = (int64_t)clock_boot_ms();
 	vm.pid1 = 1;
 	vm.opts = o;
+	/* It will hold secrets: no core dump, no ptrace by a process's user. */
+	prctl(PR_SET_DUMPABLE, 0);
 	/* Ctrl-Alt-Del becomes SIGINT to us instead of an instant reboot. */
 	reboot(RB_DISABLE_CAD);
 	/* /dev and /proc first: the console's fds and its private non-blocking

@@ -19,6 +19,7 @@
 #include "base/console.h"
 #include "control/ctl.h"
 #include "health/health.h"
+#include "secrets/store.h"
 #include "storage/storage.h"
 #include "supervisor/supervisor.h"
 
@@ -83,10 +84,49 @@ static void on_give_up(void *ctx, size_t i, const char *why)
 
 /* ---- storage: the volumes' news, and whether a process may start ---- */
 
-static int volumes_ready(void *ctx, size_t i, char *why, size_t len)
+/* Its volumes, then its secrets (secrets.required: a bundle, even an
+ * empty one, must have come). */
+static int process_ready(void *ctx, size_t i, char *why, size_t len)
 {
 	struct vm *vm = ctx;
-	return vm->st ? storage_ready(vm->st, &vm->spec->procs[i], why, len) : 0;
+	struct secrets_info si = { 0 };
+	int r = vm->st ? storage_ready(vm->st, &vm->spec->procs[i], why, len) : 0;
+	if (r != 0 || !vm->spec->procs[i].secrets_required)
+		return r;
+	if (vm->sec)
+		secrets_store_info(vm->sec, &si);
+	if (si.delivered)
+		return 0;
+	snprintf(why, len, "secrets: no bundle delivered yet");
+	return 1;
+}
+
+static int secrets_dir(void *ctx, uid_t uid, gid_t gid, char *ret, size_t len)
+{
+	struct vm *vm = ctx;
+	return vm->sec ? secrets_store_user(vm->sec, uid, gid, ret, len) : -1;
+}
+
+/* A new bundle: what waits for one may start; a process that asked for it
+ * is restarted or signalled (x-secrets_reload). */
+static void on_secrets(void *ctx)
+{
+	struct vm *vm = ctx;
+	if (!vm->sup || vm->sd != SD_NONE)
+		return;
+	for (size_t i = 0; i < vm->spec->nprocs; i++) {
+		const struct spec_process *sp = &vm->spec->procs[i];
+		const struct svc *v = sup_svc(vm->sup, i);
+		if (v->state != SVC_RUNNING || sp->secrets_reload == SPEC_RELOAD_NONE)
+			continue;
+		log_info("%s: new secrets: %s", sp->name,
+			 sp->secrets_reload == SPEC_RELOAD_RESTART ? "restarting it" : "signalling it");
+		if (sp->secrets_reload == SPEC_RELOAD_RESTART)
+			sup_restart(vm->sup, i);
+		else
+			sup_signal(vm->sup, i, sp->secrets_reload_signal);
+	}
+	sup_recheck(vm->sup);
 }
 
 static void on_storage(void *ctx, int i)
@@ -194,7 +234,7 @@ static void setup_channel_state(struct vm *vm)
 	struct ctl_vm c = {
 		.loop = vm->loop, .pid1 = vm->pid1, .started_ms = vm->started_ms,
 		.shutdown_phase = ctl_hook_phase, .shutdown = ctl_hook_shutdown,
-		.counters = ctl_hook_counters, .ctx = vm,
+		.counters = ctl_hook_counters, .secrets_changed = on_secrets, .ctx = vm,
 	};
 	vm->ctl = ctl_new(&c);
 	if (!vm->ctl)
@@ -224,8 +264,9 @@ static void setup_processes(struct vm *vm)
 	int views = vm->st && (vm->spec->nvols || storage_root(vm->st)->state == STORAGE_MOUNTED);
 	const struct sup_hooks hooks = {
 		.settled = on_settled, .event = on_svc_event, .log = on_svc_log,
-		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ready = volumes_ready,
-		.vol_dir = views ? STORAGE_VOLUMES_DIR : NULL, .hide = views ? STORAGE_DIR : NULL, .ctx = vm,
+		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ready = process_ready,
+		.vol_dir = views ? STORAGE_VOLUMES_DIR : NULL, .hide = views ? STORAGE_DIR : NULL,
+		.secrets_dir = vm->sec ? secrets_dir : NULL, .ctx = vm,
 	};
 	const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up, .ctx = vm };
 
@@ -254,6 +295,11 @@ static int setup_storage(struct vm *vm)
 		return 0;
 	rc = storage_root_switch(vm->spec, &root);
 	vm->st = storage_new(vm->loop, vm->spec, &root, &hooks);
+	/* After the switch: /run/secrets is in the root the processes see. */
+	if (rc == 0)
+		vm->sec = secrets_store_new(SECRETS_DIR);
+	if (vm->ctl)
+		ctl_set_secrets(vm->ctl, vm->sec);
 	if (!vm->st)
 		log_error("out of memory for the volumes: they are off");
 	if (vm->ctl)

@@ -157,6 +157,7 @@ int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void
 		sr.hide = r->view->hide;
 		sr.mounts = r->view->mounts;
 		sr.nmounts = r->view->nmounts;
+		sr.secrets_dir = r->view->secrets_dir;
 	}
 	j->pid = spawn_process(&sr);
 	if (j->pid < 0)

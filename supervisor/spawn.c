@@ -107,7 +107,7 @@ static void enter_view(const struct spawn_req *r)
 	/* Nothing mounted here goes back to PID 1 or another process. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		child_fail(126, "mount propagation: %s", strerror(errno));
-	for (size_t i = 0; i < r->nmounts; i++) {
+	for (size_t i = 0; r->vol_dir && i < r->nmounts; i++) {
 		const struct spec_mount *m = &r->mounts[i];
 		char src[512];
 		snprintf(src, sizeof(src), "%s/%s", r->vol_dir, m->volume);
@@ -118,6 +118,8 @@ static void enter_view(const struct spawn_req *r)
 					  NULL) < 0)
 			child_fail(126, "volume %s at %s read-only: %s", m->volume, m->path, strerror(errno));
 	}
+	if (r->secrets_dir && mount(r->secrets_dir, "/run/secrets", NULL, MS_BIND, NULL) < 0)
+		child_fail(126, "its secrets at /run/secrets: %s", strerror(errno));
 	if (r->hide && umount2(r->hide, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		child_fail(126, "hiding %s: %s", r->hide, strerror(errno));
 }
@@ -206,7 +208,7 @@ pid_t spawn_process(const struct spawn_req *r)
 	setsid();
 	spawn_reset_signals();
 	setup_fds(r);
-	if (r->vol_dir)
+	if (r->vol_dir || r->secrets_dir)
 		enter_view(r);
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (r->user)

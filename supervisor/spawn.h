@@ -29,6 +29,9 @@ struct spawn_req {
 	const char *vol_dir, *hide;
 	const struct spec_mount *mounts;
 	size_t nmounts;
+	/* Bound onto /run/secrets in its own mount namespace (docs/secrets.md):
+	 * its user's copy of the secret bundle; NULL: none. */
+	const char *secrets_dir;
 };
 
 /* pid > 0 in the parent, or -1 with errno (fork failed). */

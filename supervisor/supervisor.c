@@ -15,6 +15,7 @@
 #include "exec.h"
 #include "output.h"
 #include "spawn.h"
+#include "user.h"
 #include "base/children.h"
 #include "base/console.h"
 #include "base/loop.h"
@@ -36,6 +37,7 @@ struct sup_proc {
 	struct ratelimit rate;
 	struct loop_timer timer;
 	int main_started;        /* its main command started at least once */
+	char secrets_dir[64];    /* its user's secrets, bound at /run/secrets, or "" */
 	int blocked;             /* the ready hook's last answer that was said */
 	char why[192];           /* ... and its why */
 };
@@ -89,6 +91,20 @@ static const struct child_owner child_owner = {
 
 /* ---- ops ---- */
 
+/* Its user's copy of the secrets, when it does not run as root: the uid is
+ * looked up here too (the child looks again, and fails on what is wrong). */
+static void secrets_for(struct sup_proc *p)
+{
+	struct user_info u;
+	char err[8];
+	const struct sup_hooks *h = &p->sup->hooks;
+	p->secrets_dir[0] = '\0';
+	if (!h->secrets_dir || !p->user || user_resolve("/", p->user, &u, err, sizeof(err)) < 0 || u.uid == 0)
+		return;
+	if (h->secrets_dir(h->ctx, u.uid, u.gid, p->secrets_dir, sizeof(p->secrets_dir)) < 0)
+		p->secrets_dir[0] = '\0';
+}
+
 static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 {
 	struct sup_proc *p = P(s);
@@ -104,6 +120,7 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 		.out_fd = p->out.wfd,
 		.err_fd = p->err.wfd,
 	};
+	secrets_for(p);
 	sup_view(p->sup, (size_t)(p - p->sup->procs), &r);
 	if (!p->envp)   /* out of memory at set-up: a deferred start tries again */
 		p->envp = env_merge(&spec->image.env, &spec->env.vars, &p->sp->vars);
@@ -374,6 +391,7 @@ void sup_view(const struct sup *s, size_t i, struct spawn_req *ret)
 	ret->hide = s->hooks.hide;
 	ret->mounts = s->procs[i].sp->mounts;
 	ret->nmounts = s->procs[i].sp->nmounts;
+	ret->secrets_dir = s->procs[i].secrets_dir[0] ? s->procs[i].secrets_dir : NULL;
 }
 
 /* Start every waiting process whose conditions now hold.

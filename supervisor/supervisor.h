@@ -37,6 +37,11 @@ struct sup_hooks {
 	/* Each process's own view of the volumes (supervisor/spawn.h): NULL:
 	 * none, every process shares PID 1's mounts. */
 	const char *vol_dir, *hide;
+	/* The directory a process running as uid:gid sees as /run/secrets, made
+	 * now (docs/secrets.md): 0 with it in ret, or -1 (no secrets for it).
+	 * Asked before each start of a process that does not run as root. NULL:
+	 * none. */
+	int (*secrets_dir)(void *ctx, uid_t uid, gid_t gid, char *ret, size_t len);
 	void *ctx;
 };
 
