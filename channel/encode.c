@@ -289,7 +289,8 @@ static void write_process_now(struct jw *w, const struct enc_process *p)
 	write_health(w, p);
 	if (p->waiting_for) {
 		char text[PROTO_NAME_MAX + 16];
-		snprintf(text, sizeof(text), "%s:%s", p->waiting_for, p->waiting_cond);
+		snprintf(text, sizeof(text), "%s%s%s", p->waiting_for, p->waiting_cond ? ":" : "",
+			 p->waiting_cond ? p->waiting_cond : "");
 		jw_kstr(w, "waiting_for", text);
 	} else {
 		jw_knull(w, "waiting_for");

@@ -143,7 +143,8 @@ struct enc_process {
 	int64_t last_exit_ms;
 	int64_t rss_bytes, cpu_user_ms, cpu_system_ms;   /* -1: null */
 	const struct enc_check *readiness, *liveness;    /* NULL: none */
-	const char *waiting_for, *waiting_cond;          /* NULL: null */
+	const char *waiting_for, *waiting_cond;          /* NULL: null; cond NULL:
+	                                                  * waiting_for alone ("secrets") */
 	const char *blocked;                              /* why a volume holds its start back, or NULL */
 };
 

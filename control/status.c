@@ -119,6 +119,10 @@ static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 		const struct spec_dep *dep = &ctl->spec->procs[i].deps[d];
 		p.waiting_for = dep->name;
 		p.waiting_cond = spec_dep_cond_name(dep->cond);
+	} else if (p.blocked && !strncmp(p.blocked, "secrets:", 8)) {
+		/* A secrets.required process waits as a dependency does. */
+		p.waiting_for = "secrets";
+		p.blocked = NULL;
 	}
 	enc_process(w, &p);
 }

@@ -51,6 +51,15 @@ say "the web process answers inside the guest: vminitctl exec -- wget -qO- http:
 ctl exec -- wget -q -O - http://127.0.0.1:8080/
 say "the volume, as the web sees it: vminitctl exec --process web -- ls -l /data"
 ctl exec --process web -- ls -l /data
+say "a secret from the host: vminitctl secrets --version demo-1 GREETING=greeted-by-a-host-secret;" \
+	"the web restarts on it (x-secrets_reload) and shows it"
+ctl secrets --version demo-1 GREETING=greeted-by-a-host-secret
+for _ in $(seq 1 60); do
+	page=$(ctl exec -- wget -q -O - http://127.0.0.1:8080/ 2>/dev/null) && [[ $page == *greeted-by-a-host-secret* ]] && break
+	sleep 0.5
+done
+echo "$page"
+[[ $page == *greeted-by-a-host-secret* ]] || { say "the web never showed the secret"; exit 1; }
 boot=$(ctl --json hello | field "d['result']['boot']")
 say "running and healthy $(( (t1 - t0) / 1000000 )) ms after QEMU started; guest boot clock (ms): $boot"
 sleep 3
