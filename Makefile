@@ -205,7 +205,7 @@ $(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(WIRE_SRC) $(wildcard bas
 # The spec reader (tests/fuzz/fuzz_spec.c): bytes -> the path of `vminit
 # check`, the canonical form's round trip checked inside. Same layout, its own
 # corpus ($(BUILD)/fuzz/spec-corpus) and crashes ($(BUILD)/fuzz/spec-*).
-SPEC_SRC        := $(wildcard spec/*.c) channel/addr.c
+SPEC_SRC        := $(wildcard spec/*.c) channel/addr.c base/names.c
 FUZZ_SPEC_FLAGS := -max_len=8192 -timeout=10 -print_final_stats=1 -dict=tests/fuzz/spec.dict \
                    -artifact_prefix=$(BUILD)/fuzz/spec-
 

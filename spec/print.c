@@ -7,6 +7,7 @@
  */
 #include "spec.h"
 #include "value.h"
+#include "base/names.h"
 
 #include <string.h>
 
@@ -68,6 +69,17 @@ static void print_check(FILE *f, const char *table, const struct spec_health *h)
 #undef K
 }
 
+/* x-secrets_reload, always: "signal:HUP" with the name without its SIG. */
+static void print_reload(FILE *f, const struct spec_process *p)
+{
+	char v[32];
+	if (p->secrets_reload == SPEC_RELOAD_SIGNAL)
+		snprintf(v, sizeof(v), "signal:%s", names_signal(p->secrets_reload_signal) + 3);
+	else
+		snprintf(v, sizeof(v), "%s", p->secrets_reload == SPEC_RELOAD_RESTART ? "restart" : "none");
+	kv_str(f, "x-secrets_reload", v);
+}
+
 static void print_process(FILE *f, const struct spec_process *p)
 {
 	char k[64], num[32];
@@ -110,6 +122,7 @@ static void print_process(FILE *f, const struct spec_process *p)
 		}
 		kv_strv(f, "x-depends_on", &sv);
 	}
+	print_reload(f, p);
 	for (size_t i = 0; i < p->nmounts; i++) {
 		snprintf(k, sizeof(k), "mounts.%zu.volume", i);
 		kv_str(f, k, p->mounts[i].volume);

@@ -2,15 +2,17 @@
  *
  * Owns: a process's fields and their defaults: what it runs, restart,
  * resources, scaling, ports, health and x-liveness checks, x-depends_on,
- * mounts, secrets. Its tables are dotted keys ("restart.policy"), and its
+ * mounts, secrets, x-secrets_reload. Its tables are dotted keys ("restart.policy"), and its
  * indexed tables are "ports.N.field" (docs/spec.md).
  * Invariants: the getters are called in a fixed order, which is the order
  * errors are raised in; x-depends_on names are only collected here and
  * resolved once every process is known (checks.c).
  */
 #include "spec_int.h"
+#include "base/names.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,8 +237,9 @@ const char *spec_path_kernel_fs(const char *norm)
 	return NULL;
 }
 
-/* A mount's path: never on or under /proc, /sys or /dev, nor the secrets
- * file, however it is spelled. */
+/* A mount's path: never on or under /proc, /sys or /dev, nor on /, /run,
+ * /run/secrets or under it, however it is spelled: each would hide what
+ * PID 1 puts there (the secrets env file is bound at /run/secrets). */
 static void check_mount_path(struct spec_ctx *c, const char *key, int line, const char *path)
 {
 	char norm[PATH_MAX];
@@ -245,8 +248,12 @@ static void check_mount_path(struct spec_ctx *c, const char *key, int line, cons
 	if ((kfs = spec_path_kernel_fs(norm)))
 		spec_key_error(c, line, key, "\"%s\" is not allowed: nothing may be mounted on or under %s",
 			       path, kfs);
-	if (!strcmp(norm, SPEC_SECRETS_PATH))
-		spec_key_error(c, line, key, "%s is reserved for secrets", SPEC_SECRETS_PATH);
+	else if (!strcmp(norm, "/"))
+		spec_key_error(c, line, key, "\"%s\" is not allowed: a mount on / would hide the whole image",
+			       path);
+	else if (!strcmp(norm, "/run") || spec_path_is_under(norm, "/run/secrets"))
+		spec_key_error(c, line, key, "\"%s\" is not allowed: it would hide %s", path,
+			       SPEC_SECRETS_PATH);
 }
 
 /* mounts.N: volume (a declared one) and path (required), read_only. */
@@ -280,6 +287,38 @@ static void do_mounts(struct spec_ctx *c, struct spec_process *pr)
 		snprintf(k, sizeof(k), "mounts.%d.read_only", i);
 		spec_get_bool(c, k, &m->read_only);
 	}
+}
+
+/* x-secrets_reload: "none", "restart" or "signal:NAME", NAME a signal's
+ * name ("HUP", "SIGUSR1"), never a number: a number means different signals
+ * on different architectures. KILL and STOP are refused: one is a restart
+ * without the restart policy's say, the other freezes the process. */
+static void do_reload(struct spec_ctx *c, struct spec_process *pr)
+{
+	char *v = NULL;
+	int line = 0;
+	pr->secrets_reload = SPEC_RELOAD_NONE;
+	if (spec_get_str(c, "x-secrets_reload", &v, &line) != 1 || !v)
+		return;
+	if (!strcmp(v, "restart")) {
+		pr->secrets_reload = SPEC_RELOAD_RESTART;
+	} else if (!strncmp(v, "signal:", 7)) {
+		const char *name = v + 7;
+		int sig = *name >= '0' && *name <= '9' ? -1 : names_signal_parse(name);
+		if (sig < 0)
+			spec_key_error(c, line, "x-secrets_reload", "\"%s\": not a signal name (\"signal:HUP\", "
+				       "\"signal:SIGUSR1\")", v);
+		else if (sig == SIGKILL || sig == SIGSTOP)
+			spec_key_error(c, line, "x-secrets_reload", "\"%s\": KILL and STOP are refused "
+				       "(use \"restart\")", v);
+		else
+			pr->secrets_reload = SPEC_RELOAD_SIGNAL;
+		pr->secrets_reload_signal = sig > 0 ? sig : 0;
+	} else if (strcmp(v, "none")) {
+		spec_key_error(c, line, "x-secrets_reload", "\"%s\": must be \"none\", \"restart\" or "
+			       "\"signal:NAME\"", v);
+	}
+	free(v);
 }
 
 /* What runs, and how: command, workdir, user, vars, prestart. */
@@ -379,6 +418,7 @@ static void do_process(struct spec_ctx *c, struct spec_process *pr)
 	do_deps(c, pr);
 	do_mounts(c, pr);
 	spec_get_bool(c, "secrets.required", &pr->secrets_required);
+	do_reload(c, pr);
 }
 
 /* The section table's handler: the next process, named from its header. */

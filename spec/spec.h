@@ -23,6 +23,9 @@ enum spec_halt { SPEC_HALT_POWEROFF, SPEC_HALT_REBOOT };
 enum spec_health_type { SPEC_HEALTH_TCP, SPEC_HEALTH_HTTP, SPEC_HEALTH_PROCESS /* x-liveness only */ };
 /* x-depends_on conditions (docs/health.md). */
 enum spec_dep_cond { SPEC_DEP_STARTED, SPEC_DEP_HEALTHY, SPEC_DEP_SUCCEEDED };
+/* x-secrets_reload: what a running process gets when a new secrets bundle
+ * version arrives (docs/spec.md section 4). */
+enum spec_reload { SPEC_RELOAD_NONE, SPEC_RELOAD_RESTART, SPEC_RELOAD_SIGNAL };
 
 struct spec_strv {
 	char **v;      /* NULL-terminated; NULL when n == 0 and unset */
@@ -82,6 +85,8 @@ struct spec_process {
 	int deps_line;
 	struct spec_mount *mounts; size_t nmounts;
 	int secrets_required;
+	enum spec_reload secrets_reload;   /* x-secrets_reload */
+	int secrets_reload_signal;         /* SIGNAL only: its number */
 	/* derived: what actually runs; borrowed, never freed on its own */
 	struct spec_strv argv;         /* command, else the spec's image_argv */
 };

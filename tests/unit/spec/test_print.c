@@ -284,6 +284,7 @@ Test(canonical, minimal_golden)
 		"resources.disk = \"4Gi\"\n"
 		"scaling.min = 1\n"
 		"scaling.max = 1\n"
+		"x-secrets_reload = \"none\"\n"
 		"secrets.required = false\n"
 		"\n[guest]\n"
 		"hostname = \"vminit\"\n"

@@ -357,10 +357,12 @@ Test(validate_mounts, path_similar_names_allowed)
 Test(validate_mounts, path_secrets)
 {
 	expect_error(MOUNT("mounts.0.volume = \"data\"\nmounts.0.path = \"/run/secrets/platform.env\"\n"),
-		     "t.ini:6: processes.web.mounts.0.path: /run/secrets/platform.env is reserved for secrets");
+		     "t.ini:6: processes.web.mounts.0.path: \"/run/secrets/platform.env\" is not allowed: "
+		     "it would hide /run/secrets/platform.env");
 	expect_error(MOUNT("mounts.0.volume = \"data\"\n"
 			   "mounts.0.path = \"/run/./secrets//platform.env/\"\n"),
-		     "t.ini:6: processes.web.mounts.0.path: /run/secrets/platform.env is reserved");
+		     "t.ini:6: processes.web.mounts.0.path: \"/run/./secrets//platform.env/\" is not allowed: "
+		     "it would hide");
 }
 
 Test(validate_mounts, read_only_type)
