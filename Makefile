@@ -47,7 +47,8 @@ VIEW = -iquote $(BUILD)/view/$(call folder,$<)
 VIEWS := $(FOLDERS:%=$(BUILD)/view/%/.stamp)
 
 MUSL_OBJ := $(SRC:%.c=$(BUILD)/musl/%.o)
-TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o)
+# host/envfile.c too: its unit test (tests/unit/host/test_envfile.c).
+TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o) $(BUILD)/glibc/host/envfile.o
 UNIT_SRC := $(wildcard tests/unit/*.c tests/unit/*/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
