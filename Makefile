@@ -225,14 +225,28 @@ $(BUILD)/fuzz/fuzz_probe: tests/fuzz/fuzz_probe.c storage/probe.c storage/probe.
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_probe.c storage/probe.c
 
-fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_probe
-	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus $(BUILD)/fuzz/probe-corpus
+# The secret bundle's writer and the env-file reader (tests/fuzz/fuzz_secrets.c):
+# "KEY=VALUE" strings split on 0xff -> secrets_render -> envfile_parse, which
+# must give them back; and the bytes read as an env file. Its own corpus
+# ($(BUILD)/fuzz/secrets-corpus) and crashes ($(BUILD)/fuzz/secrets-*).
+SECRETS_FUZZ_SRC   := secrets/bundle.c host/envfile.c spec/value.c
+FUZZ_SECRETS_FLAGS := -max_len=16384 -timeout=10 -print_final_stats=1 \
+                      -artifact_prefix=$(BUILD)/fuzz/secrets-
+
+$(BUILD)/fuzz/fuzz_secrets: tests/fuzz/fuzz_secrets.c $(SECRETS_FUZZ_SRC) secrets/bundle.h host/envfile.h spec/value.h $(VIEWS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_secrets.c $(SECRETS_FUZZ_SRC) -lm
+
+fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_probe $(BUILD)/fuzz/fuzz_secrets
+	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus $(BUILD)/fuzz/probe-corpus $(BUILD)/fuzz/secrets-corpus
 	cp tests/fuzz/corpus/request/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_request $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
 	cp tests/fuzz/corpus/spec/* $(BUILD)/fuzz/spec-corpus/
 	$(BUILD)/fuzz/fuzz_spec $(FUZZ_SPEC_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/spec-corpus
 	cp tests/fuzz/corpus/probe/* $(BUILD)/fuzz/probe-corpus/
 	$(BUILD)/fuzz/fuzz_probe $(FUZZ_PROBE_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/probe-corpus
+	cp tests/fuzz/corpus/secrets/* $(BUILD)/fuzz/secrets-corpus/
+	$(BUILD)/fuzz/fuzz_secrets $(FUZZ_SECRETS_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/secrets-corpus
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=20
