@@ -10,7 +10,7 @@
 #include "health/health.h"
 #include "supervisor/supervisor.h"
 
-#define FEATURES "[\"status\",\"events\",\"logs\",\"signal\",\"stop\",\"start\",\"restart\",\"shutdown\",\"exec\",\"ping\"]"
+#define FEATURES "[\"status\",\"events\",\"logs\",\"signal\",\"stop\",\"start\",\"restart\",\"shutdown\",\"exec\",\"ping\",\"secrets\"]"
 
 TestSuite(ctl, .init = fx_start, .fini = fx_stop);
 
@@ -48,7 +48,7 @@ Test(ctl, status_without_a_spec)
 	int fd = fx_connect();
 	const char *r = fx_ask(fd, "{\"id\":2,\"op\":\"status\"}\n");
 	cr_assert(strstr(r, "\"shutdown\":null,\"spec\":{\"path\":null,\"ok\":false,\"errors\":[],"
-			    "\"errors_dropped\":0},\"modules\":null,\"storage\":null,\"processes\":[],"
+			    "\"errors_dropped\":0},\"modules\":null,\"storage\":null,\"secrets\":null,\"processes\":[],"
 			    "\"counters\":{\"reaped\":5,\"orphans\":2,"), "%s", r);
 	cr_assert_str_eq(fx_field(r, "connections"), "1");
 	cr_assert_str_eq(fx_field(r, "connections_accepted"), "1");
