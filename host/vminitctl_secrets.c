@@ -87,6 +87,6 @@ int vctl_cmd_secrets(struct vctl *x, char **argv)
 		return rc;
 	if (vctl_get_int(&x->r, res, "keys", &keys) < 0)
 		keys = -1;
-	printf("secrets version %s delivered: %lld keys\n", version, keys);
+	printf("secrets version %s delivered: %lld key%s\n", version, keys, keys == 1 ? "" : "s");
 	return 0;
 }
