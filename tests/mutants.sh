@@ -90,6 +90,10 @@ MUTANTS=(
 "no-fs-check :: t-root :: storage/root.c :: 	if (probe_matches(p, want))
 		return 0; :: 	return 0;"
 "no-strict-path-check :: t-root :: storage/volume.c :: return worst ? worst : paths_ready(p, why, len); :: return worst ? worst : (0 && paths_ready(p, why, len));"
+"no-secrets-gate :: t-secrets :: init/wire.c :: 	if (si.delivered)
+		return 0; :: 	return 0;"
+"no-secrets-copy :: t-secrets :: supervisor/spawn.c :: if (r->secrets_dir && mount(r->secrets_dir, :: if (0 && mount(r->secrets_dir,"
+"no-wipe-request :: t-secrets :: control/conn.c :: 	explicit_bzero(line, len); :: "
 "no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)
 { :: int ctl_admit(struct ctl_server *ctl, int host)
 {
