@@ -93,7 +93,7 @@ MUTANTS=(
 "no-secrets-gate :: t-secrets :: init/wire.c :: 	if (si.delivered)
 		return 0; :: 	return 0;"
 "no-secrets-copy :: t-secrets :: supervisor/spawn.c :: if (r->secrets_dir && mount(r->secrets_dir, :: if (0 && mount(r->secrets_dir,"
-"no-wipe-request :: t-secrets :: control/conn.c :: 	explicit_bzero(line, len); :: "
+"no-wipe-strings :: t-secrets :: control/conn.c :: 		explicit_bzero(req->strbuf, sizeof(req->strbuf)); :: 		(void)0;"
 "no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)
 { :: int ctl_admit(struct ctl_server *ctl, int host)
 {
