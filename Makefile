@@ -30,10 +30,11 @@ LAYER_health     := base spec
 LAYER_kmod       := base
 LAYER_storage    := base spec
 LAYER_secrets    := base spec
-LAYER_control    := base channel spec supervisor health kmod storage secrets
-LAYER_init       := base spec supervisor health kmod storage secrets control
+LAYER_resources  := base spec
+LAYER_control    := base channel spec supervisor health kmod storage secrets resources
+LAYER_init       := base spec supervisor health kmod storage secrets resources control
 LAYER_host       := base channel
-FOLDERS := base channel spec supervisor health kmod storage secrets control init host
+FOLDERS := base channel spec supervisor health kmod storage secrets resources control init host
 # PID 1 is every folder but the host side (client library, vminitctl).
 PID1_FOLDERS := $(filter-out host,$(FOLDERS))
 WIRE_SRC := $(wildcard base/*.c channel/*.c)

@@ -17,6 +17,20 @@
 #define SPEC_MAX_PROCESSES 128            /* each needs 4 fds and a timer in PID 1 */
 #define SPEC_SECRETS_PATH "/run/secrets/platform.env"
 #define SPEC_HEALTH_PATH_MAX 768           /* what a check's request line holds */
+/* resources.x-pids_max (docs/resources.md): at most this many tasks
+ * (processes and threads) in a process's cgroup; 1..SPEC_PIDS_LIMIT. */
+#define SPEC_PIDS_DEFAULT 4096
+#define SPEC_PIDS_LIMIT   4194304            /* the kernel's pid_max limit */
+/* What a process running as root keeps of the capabilities, unless
+ * x-capabilities says otherwise: the default set of Docker and of the OCI
+ * runtime spec (CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+ * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP), by number
+ * (linux/capability.h) so that this header needs no libcap. */
+#define SPEC_CAP_BIT(n) (1ull << (n))
+#define SPEC_CAPS_DEFAULT (SPEC_CAP_BIT(0) | SPEC_CAP_BIT(1) | SPEC_CAP_BIT(3) | \
+	SPEC_CAP_BIT(4) | SPEC_CAP_BIT(5) | SPEC_CAP_BIT(6) | SPEC_CAP_BIT(7) | \
+	SPEC_CAP_BIT(8) | SPEC_CAP_BIT(10) | SPEC_CAP_BIT(13) | SPEC_CAP_BIT(18) | \
+	SPEC_CAP_BIT(27) | SPEC_CAP_BIT(29) | SPEC_CAP_BIT(31))
 
 enum spec_restart { SPEC_RESTART_ALWAYS, SPEC_RESTART_ON_FAILURE, SPEC_RESTART_NEVER };
 enum spec_halt { SPEC_HALT_POWEROFF, SPEC_HALT_REBOOT };
@@ -87,6 +101,17 @@ struct spec_process {
 	int secrets_required;
 	enum spec_reload secrets_reload;   /* x-secrets_reload */
 	int secrets_reload_signal;         /* SIGNAL only: its number */
+	/* docs/resources.md */
+	long pids_max;                 /* resources.x-pids_max: the bound of its
+	                                * cgroup's tasks; SPEC_PIDS_DEFAULT */
+	uint64_t cap_add, cap_drop;    /* x-capabilities.add / .drop: bit
+	                                * (1ull << CAP_X) per name; "ALL" all bits */
+	int caps_line;                 /* of x-capabilities.add, else .drop, or 0 */
+	/* derived: what a root process of this spec runs with: the
+	 * capabilities in its effective, permitted and bounding sets,
+	 * (SPEC_CAPS_DEFAULT | cap_add) & ~cap_drop. A process that runs as
+	 * any other user gets none. */
+	uint64_t caps;
 	/* derived: what actually runs; borrowed, never freed on its own */
 	struct spec_strv argv;         /* command, else the spec's image_argv */
 };

@@ -11,6 +11,7 @@
 #ifndef VMINIT_SPAWN_H
 #define VMINIT_SPAWN_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec/spec.h"
@@ -32,6 +33,22 @@ struct spawn_req {
 	/* Bound onto /run/secrets in its own mount namespace (docs/secrets.md):
 	 * its user's copy of the secret bundle; NULL: none. */
 	const char *secrets_dir;
+	/* Its cgroup's directory (docs/resources.md): the child moves itself
+	 * in (writes "0" to its cgroup.procs) before anything else, so that
+	 * all it forks is there too; a child that cannot does not run (126).
+	 * NULL: it stays in PID 1's. */
+	const char *cgroup;
+	/* Its privileges (docs/resources.md). bound 0: it keeps PID 1's
+	 * (`exec` without a process). bound 1: running as root, caps (bits
+	 * 1ull << CAP_X) are its effective, permitted and bounding sets and
+	 * nothing is ambient or inheritable; running as any other user it has
+	 * no capability in any set, bounding included, and no_new_privs. A
+	 * child that cannot do so does not run (126). */
+	int bound;
+	uint64_t caps;
+	/* RLIMIT_NOFILE's soft limit the child gets back (PID 1 raises its
+	 * own, docs/resources.md); 0: as it inherits it. */
+	unsigned long nofile;
 };
 
 /* pid > 0 in the parent, or -1 with errno (fork failed). */

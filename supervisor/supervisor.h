@@ -42,6 +42,16 @@ struct sup_hooks {
 	 * Asked before each start of a process that does not run as root. NULL:
 	 * none. */
 	int (*secrets_dir)(void *ctx, uid_t uid, gid_t gid, char *ret, size_t len);
+	/* Process i's cgroup (docs/resources.md): the directory its hooks, its
+	 * main process and the execs into it join, or NULL: none. NULL hook:
+	 * no cgroups. */
+	const char *(*cgroup)(void *ctx, size_t i);
+	/* Signal every task in process i's cgroup; SIGKILL kills the cgroup
+	 * as a whole. 0, or -1 when it has none: then the supervisor signals
+	 * the process group, as without the hook. */
+	int (*cg_signal)(void *ctx, size_t i, int sig);
+	/* RLIMIT_NOFILE's soft limit for every child (spawn.h); 0: inherited. */
+	unsigned long nofile;
 	void *ctx;
 };
 
