@@ -109,6 +109,10 @@ $(BUILD)/qemu/vsock-sink: tests/qemu/vsock-sink.c $(BUILD)/include/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -s -o $@ $<
 
+$(BUILD)/qemu/memhog: tests/qemu/memhog.c $(BUILD)/include/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -s -o $@ $<
+
 deps:
 	tests/deps.sh
 
@@ -175,7 +179,7 @@ demo: deps all
 	qemu/demo-namespace.sh
 
 # End to end: vminit as PID 1 of a real kernel in QEMU (tests/qemu/).
-e2e: deps all $(BUILD)/qemu/vsock-sink
+e2e: deps all $(BUILD)/qemu/vsock-sink $(BUILD)/qemu/memhog
 	qemu/setup.sh
 	tests/qemu/run.sh
 

@@ -271,6 +271,87 @@ static void write_health(struct jw *w, const struct enc_process *p)
 }
 
 /* The rest of a process after its counts: what it is doing and using. */
+void enc_koom(struct jw *w, const char *key, const struct enc_oom *o)
+{
+	jw_key(w, key);
+	if (!o) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	jw_kstr(w, "kind", o->kind);
+	jw_kint(w, "kills", (long long)o->kills);
+	kint_or_null(w, "limit_bytes", o->limit);
+	kint_or_null(w, "peak_bytes", o->peak);
+	jw_end(w);
+}
+
+/* "max" where the kernel says it, else the number or null. */
+static void kmax(struct jw *w, const char *key, int64_t v, int known)
+{
+	if (!known)
+		jw_knull(w, key);
+	else if (v < 0)
+		jw_kstr(w, key, "max");
+	else
+		jw_kint(w, key, v);
+}
+
+static void write_cgroup(struct jw *w, const struct enc_cgroup *c, const char *error)
+{
+	jw_key(w, "cgroup");
+	if (!c) {
+		jw_null(w);
+		jw_kstr(w, "cgroup_error", error);
+		return;
+	}
+	jw_obj(w);
+	jw_kstr(w, "path", c->path);
+	kint_or_null(w, "memory_current_bytes", c->memory_current);
+	kint_or_null(w, "memory_peak_bytes", c->memory_peak);
+	kmax(w, "memory_max_bytes", c->memory_max, c->memory_current >= 0);
+	kint_or_null(w, "cpu_usage_usec", c->cpu_usage_usec);
+	kint_or_null(w, "cpu_user_usec", c->cpu_user_usec);
+	kint_or_null(w, "cpu_system_usec", c->cpu_system_usec);
+	kint_or_null(w, "cpu_weight", c->cpu_weight);
+	kint_or_null(w, "tasks", c->tasks);
+	kmax(w, "pids_max", c->pids_max, c->tasks >= 0);
+	jw_kint(w, "oom_kills", (long long)c->oom_kills);
+	jw_end(w);
+	jw_kstr(w, "cgroup_error", error);
+}
+
+void enc_resources(struct jw *w, const struct enc_resources *r)
+{
+	jw_key(w, "resources");
+	jw_obj(w);
+	jw_kbool(w, "cgroups", r->on);
+	jw_kstr(w, "base", r->base);
+	jw_key(w, "controllers");
+	jw_arr(w);
+	for (const char *const *c = r->controllers; c && *c; c++)
+		jw_str(w, *c);
+	jw_end_arr(w);
+	jw_kstr(w, "error", r->error);
+	kint_or_null(w, "vminit_memory_current_bytes", r->memory_current);
+	kint_or_null(w, "vminit_memory_min_bytes", r->memory_min);
+	if (r->oom_score_adj < -1000)
+		jw_knull(w, "vminit_oom_score_adj");
+	else
+		jw_kint(w, "vminit_oom_score_adj", r->oom_score_adj);
+	jw_end(w);
+}
+
+void enc_ev_oom(struct jw *w, const char *process, const struct enc_oom *o)
+{
+	enc_ev_type(w, "process.oom");
+	jw_kstr(w, "process", process);
+	jw_kstr(w, "kind", o->kind);
+	jw_kint(w, "kills", (long long)o->kills);
+	kint_or_null(w, "limit_bytes", o->limit);
+	kint_or_null(w, "peak_bytes", o->peak);
+}
+
 static void write_process_now(struct jw *w, const struct enc_process *p)
 {
 	kint_or_null(w, "uptime_ms", p->uptime_ms);
@@ -281,6 +362,7 @@ static void write_process_now(struct jw *w, const struct enc_process *p)
 		jw_obj(w);
 		enc_exit_status(w, p->last_status, p->last_signal);
 		jw_kint(w, "at_ms", p->last_exit_ms);
+		enc_koom(w, "oom", p->last_oom);
 		jw_end(w);
 	}
 	kint_or_null(w, "memory_rss_bytes", p->rss_bytes);
@@ -296,6 +378,7 @@ static void write_process_now(struct jw *w, const struct enc_process *p)
 		jw_knull(w, "waiting_for");
 	}
 	jw_kstr(w, "blocked", p->blocked);
+	write_cgroup(w, p->cgroup, p->cgroup_error);
 }
 
 void enc_processes_begin(struct jw *w)
@@ -397,7 +480,7 @@ void enc_ev_final_begin(struct jw *w)
 }
 
 void enc_final_process(struct jw *w, const char *name, const char *state, int last_status,
-		       int last_signal, unsigned restarts)
+		       int last_signal, unsigned restarts, const struct enc_oom *oom)
 {
 	jw_obj(w);
 	jw_kstr(w, "name", name);
@@ -407,6 +490,7 @@ void enc_final_process(struct jw *w, const char *name, const char *state, int la
 	else
 		enc_exit_status(w, last_status, last_signal);
 	jw_kint(w, "restarts", restarts);
+	enc_koom(w, "oom", oom);
 	jw_end(w);
 }
 

@@ -129,6 +129,25 @@ struct enc_check {
 };
 
 /* One process as status shows it. */
+/* An OOM kill (docs/resources.md): kind "limit" (the process's own
+ * memory.max) or "vm" (the VM ran short); bytes -1: unknown. */
+struct enc_oom {
+	const char *kind;
+	uint64_t kills;
+	int64_t limit, peak;
+};
+/* "key":{"kind":..,"kills":..,"limit_bytes":..,"peak_bytes":..}, or null. */
+void enc_koom(struct jw *w, const char *key, const struct enc_oom *o);
+
+/* A process's cgroup in status (docs/resources.md); -1: null. */
+struct enc_cgroup {
+	const char *path;            /* in the hierarchy: "/app/web" */
+	int64_t memory_current, memory_peak, memory_max;   /* max -1: "max" */
+	int64_t cpu_usage_usec, cpu_user_usec, cpu_system_usec;
+	int64_t tasks, pids_max, cpu_weight;               /* pids_max -1: "max" */
+	uint64_t oom_kills;
+};
+
 struct enc_process {
 	const char *name, *want, *state;
 	long pid;                     /* 0: null */
@@ -146,6 +165,9 @@ struct enc_process {
 	const char *waiting_for, *waiting_cond;          /* NULL: null; cond NULL:
 	                                                  * waiting_for alone ("secrets") */
 	const char *blocked;                              /* why a volume holds its start back, or NULL */
+	const struct enc_oom *last_oom;   /* the last exit's OOM kill, or NULL */
+	const struct enc_cgroup *cgroup;  /* NULL: null (it has none) */
+	const char *cgroup_error;         /* why it has none, or NULL */
 };
 
 /* "processes":[ ... enc_process per process ... ] */
@@ -186,7 +208,7 @@ void enc_ev_shutdown(struct jw *w, const char *reason, int reboot);
 /* final: begin, one enc_final_process per process, end. */
 void enc_ev_final_begin(struct jw *w);
 void enc_final_process(struct jw *w, const char *name, const char *state, int last_status,
-		       int last_signal, unsigned restarts);
+		       int last_signal, unsigned restarts, const struct enc_oom *oom);
 /* ... then, with storage, "volumes": enc_ev_final_volumes, one
  * enc_final_volume each (error: null when it ended clean), end. */
 void enc_ev_final_volumes(struct jw *w);
@@ -194,6 +216,17 @@ void enc_final_volume(struct jw *w, const char *name, const char *state, const c
 void enc_ev_final_end(struct jw *w);
 void enc_ev_health(struct jw *w, const char *process, int liveness, const char *state,
 		   const char *reason);
+/* process.oom: OOM kills in a process's cgroup, as the kernel told them. */
+void enc_ev_oom(struct jw *w, const char *process, const struct enc_oom *o);
+/* status's "resources" (docs/resources.md). */
+struct enc_resources {
+	int on;
+	const char *base, *error;       /* error NULL: none */
+	const char *const *controllers; /* NULL-terminated */
+	int64_t memory_current, memory_min;   /* PID 1's cgroup; -1: null */
+	int64_t oom_score_adj;                /* PID 1's; -1001: null */
+};
+void enc_resources(struct jw *w, const struct enc_resources *r);
 void enc_ev_give_up(struct jw *w, const char *process, const char *reason);
 void enc_ev_spec_error(struct jw *w, const char *path, const char *text);
 void enc_ev_module_failed(struct jw *w, const char *module, const char *error);

@@ -104,6 +104,12 @@ void ctl_set_storage(struct ctl_server *ctl, const struct storage *st);
 struct secrets_store;
 void ctl_set_secrets(struct ctl_server *ctl, struct secrets_store *sec);
 void ctl_event_storage(struct ctl_server *ctl, int i);
+/* cgroups (docs/resources.md): status's "resources" and each process's
+ * "cgroup"; process.oom when an OOM kill is seen. NULL: none. */
+struct rsc;
+struct rsc_oom;
+void ctl_set_resources(struct ctl_server *ctl, struct rsc *rs);
+void ctl_event_oom(struct ctl_server *ctl, size_t i, const struct rsc_oom *o);
 
 /* After every loop batch: send what streams have to send, free closed
  * connections (their memory stays valid until the batch ends). */

@@ -108,6 +108,7 @@ struct ctl_server {
 	struct hc_set *hc;                      /* NULL: no checks */
 	const struct storage *st;               /* NULL: storage is off */
 	struct secrets_store *sec;              /* NULL: secrets are off */
+	struct rsc *rs;                         /* NULL: no cgroups (not PID 1) */
 	struct listener listeners[CTL_MAX_LISTENERS];
 	size_t nlisteners;
 	struct addr push_addr;
@@ -200,6 +201,21 @@ struct enc_volume;
 void ctl_storage_root(const struct storage *st, const struct spec *s, struct enc_root *ret);
 void ctl_storage_volume(const struct storage *st, size_t i, struct enc_volume *ret);
 void ctl_write_storage(const struct ctl_server *ctl, struct jw *w);
+
+/* resources.c: a process's cgroup and OOM kills as plain values, status's
+ * "resources". */
+struct rsc_oom;
+struct ctl_cg_bufs {
+	struct enc_cgroup cg;
+	struct enc_oom oom;
+	char path[640];   /* RSC_PATH_MAX, "/app/" and a name */
+};
+const char *ctl_oom_kind(int kind);
+void ctl_oom_of(const struct rsc_oom *o, struct enc_oom *ret);
+/* Fills p's cgroup, cgroup_error, last_oom (storage in the bufs), and its
+ * rss and CPU from the cgroup: 1 when it did, 0 when it has none. */
+int ctl_process_cgroup(const struct ctl_server *ctl, size_t i, struct enc_process *p, struct ctl_cg_bufs *b);
+void ctl_write_resources(const struct ctl_server *ctl, struct jw *w);
 
 /* secrets.c: the bundle's version and counts as plain values; status's
  * "secrets"; events.c: secrets.delivered, or .refused with why. */

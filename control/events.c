@@ -14,6 +14,7 @@
 #include "health/health.h"
 #include "kmod/modules.h"
 #include "spec/spec.h"
+#include "resources/resources.h"
 #include "storage/storage.h"
 #include "supervisor/events.h"
 #include "supervisor/supervisor.h"
@@ -73,6 +74,23 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 		else
 			jw_kint(w, sup_field_key(m->fields[k]), v.i);
 	}
+	/* How the run ended that the supervisor cannot see: an OOM kill. */
+	if ((ev == SVC_EV_EXITED || ev == SVC_EV_PRESTART_FAILED) && ctl->rs) {
+		const struct rsc_oom *o = rsc_last_oom(ctl->rs, i);
+		struct enc_oom eo;
+		if (o && o->kind != RSC_OOM_NONE) {
+			ctl_oom_of(o, &eo);
+			enc_koom(w, "oom", &eo);
+		}
+	}
+	ev_commit(ctl);
+}
+
+void ctl_event_oom(struct ctl_server *ctl, size_t i, const struct rsc_oom *o)
+{
+	struct enc_oom e;
+	ctl_oom_of(o, &e);
+	enc_ev_oom(ev_open(ctl), ctl_proc_name(ctl, i), &e);
 	ev_commit(ctl);
 }
 
@@ -102,8 +120,12 @@ void ctl_event_final(struct ctl_server *ctl)
 	enc_ev_final_begin(w);
 	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++) {
 		const struct svc *v = sup_svc(ctl->sup, i);
+		const struct rsc_oom *o = ctl->rs ? rsc_last_oom(ctl->rs, i) : NULL;
+		struct enc_oom eo;
+		if (o && o->kind != RSC_OOM_NONE)
+			ctl_oom_of(o, &eo);
 		enc_final_process(w, v->name, svc_state_name(v->state), v->last_status, v->last_signal,
-				  v->restarts);
+				  v->restarts, o && o->kind != RSC_OOM_NONE ? &eo : NULL);
 	}
 	if (ctl->st) {
 		/* How each volume ended: after the shutdown's unmount. */

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/console.h"
 #include "spec/spec.h"
+#include "resources/resources.h"
 #include "supervisor/env.h"
 #include "supervisor/exec.h"
 #include "secrets/store.h"
@@ -231,6 +232,8 @@ static void op_exec(struct conn *c, struct ctl_req *q)
 		.timeout_ns = (uint64_t)q->timeout_ms * LOOP_NS_PER_MS,
 		.max_output = (size_t)q->max_output,
 		.view = q->has_process ? &ctx : NULL,
+		/* Without a process: a cgroup of the execs' own (docs/resources.md). */
+		.cgroup = c->ctl->rs ? rsc_exec_dir(c->ctl->rs) : NULL,
 	};
 	snprintf(c->exec_id, sizeof(c->exec_id), "%s", q->id);
 	rc = exec_start(c->ctl->vm.loop, &er, exec_done, c);

@@ -88,6 +88,7 @@ static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 		      (v->state == SVC_RUNNING || v->state == SVC_STOPPING);
 	int d = sup_waiting(ctl->sup, i);
 	struct enc_check ready, live;
+	struct ctl_cg_bufs cg;
 	struct enc_process p = {
 		.name = v->name,
 		.want = svc_want_name(v->want),
@@ -109,7 +110,9 @@ static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 		.readiness = check_of(ctl, i, HC_READINESS, now, bnow, &ready),
 		.liveness = check_of(ctl, i, HC_LIVENESS, now, bnow, &live),
 	};
-	if (running)
+	/* The cgroup's figures when it has one (all its tasks, no /proc),
+	 * else the main process's from /proc. */
+	if (!ctl_process_cgroup(ctl, i, &p, &cg) && running)
 		proc_usage(v->pid, &p.cpu_user_ms, &p.cpu_system_ms, &p.rss_bytes);
 	if (p.has_last_exit) {
 		uint64_t ago = (now - v->last_exit_at) / LOOP_NS_PER_MS;
@@ -179,6 +182,7 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 	write_modules(ctl, w);
 	ctl_write_storage(ctl, w);
 	ctl_write_secrets(ctl, w);
+	ctl_write_resources(ctl, w);
 	enc_processes_begin(w);
 	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++)
 		if (only < 0 || (size_t)only == i)

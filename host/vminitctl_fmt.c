@@ -209,6 +209,11 @@ static void status_row(const struct jr *r, int p, struct row *row)
 			else
 				strcpy(row->f[COL_EXIT], "?");
 		}
+		/* An OOM kill ended it: say so beside the signal. */
+		if (jr_type(r, jr_get(r, e, "oom")) == JR_OBJECT) {
+			size_t n = strlen(row->f[COL_EXIT]);
+			snprintf(row->f[COL_EXIT] + n, sizeof(row->f[0]) - n, " (oom)");
+		}
 	}
 	if (vctl_get_int(r, p, "uptime_ms", &v) == 0)
 		vctl_fmt_duration(row->f[COL_UPTIME], sizeof(row->f[0]), v);
@@ -269,6 +274,16 @@ static void print_storage(const struct jr *r, int res)
 	}
 }
 
+/* cgroups off, or what they lack: one line (docs/resources.md). */
+static void print_resources(const struct jr *r, int res)
+{
+	int rs = jr_get(r, res, "resources");
+	char e[512];
+	if (jr_type(r, rs) != JR_OBJECT || !vctl_get_str(r, rs, "error", e, sizeof(e), NULL))
+		return;
+	printf("\ncgroups: %s%s\n", vctl_get_bool(r, rs, "cgroups", 0) ? "" : "off: ", e);
+}
+
 /* Why a blocked process did not start. */
 static void print_blocked(const struct jr *r, int procs)
 {
@@ -309,6 +324,7 @@ void vctl_print_status(struct vctl *x, int res)
 		}
 	}
 	print_storage(&x->r, res);
+	print_resources(&x->r, res);
 	print_blocked(&x->r, procs);
 	spec = jr_get(&x->r, res, "spec");
 	errs = jr_get(&x->r, spec, "errors");

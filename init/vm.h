@@ -22,6 +22,7 @@ struct sup;
 struct hc_set;
 struct storage;
 struct secrets_store;
+struct rsc;
 
 /* The shutdown's phases, in the order they come (shutdown.c). */
 enum sd_phase { SD_NONE, SD_STOPPING, SD_TERM_REST, SD_KILLED, SD_DONE };
@@ -43,6 +44,10 @@ struct vm {
 	struct storage *st;                /* the root and the volumes; NULL:
 	                                    * off (`vminit run`, spec errors) */
 	struct secrets_store *sec;         /* the secret bundle; NULL: off */
+	struct rsc *rs;                    /* the cgroups; NULL: off (`vminit
+	                                    * run`, spec errors) */
+	unsigned long nofile;              /* RLIMIT_NOFILE's soft limit PID 1
+	                                    * started with: its children's */
 	struct modules_report modules;     /* PID 1's, from boot */
 	struct ctl_server *ctl;            /* the host channel; NULL: it is off */
 	int started;                       /* the processes were started */

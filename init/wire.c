@@ -19,6 +19,7 @@
 #include "base/console.h"
 #include "control/ctl.h"
 #include "health/health.h"
+#include "resources/resources.h"
 #include "secrets/store.h"
 #include "storage/storage.h"
 #include "supervisor/supervisor.h"
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define MAX_TIMERS 4096
@@ -36,6 +38,13 @@
 static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg)
 {
 	struct vm *vm = ctx;
+	struct rsc_oom o;
+	/* OOM kills are counted per hook and per run of the main process; one
+	 * that ended it is known before the exit's event is written. */
+	if (vm->rs && ev == SVC_EV_SPAWNED)
+		rsc_run_started(vm->rs, i);
+	else if (vm->rs && (ev == SVC_EV_EXITED || ev == SVC_EV_PRESTART_FAILED))
+		rsc_run_ended(vm->rs, i, &o);
 	if (vm->ctl)
 		ctl_on_svc(vm->ctl, i, s, ev, arg);
 	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN)
@@ -80,6 +89,46 @@ static void on_give_up(void *ctx, size_t i, const char *why)
 		return;
 	if (sup_fail(vm->sup, i, why) == 0 && vm->ctl)
 		ctl_event_give_up(vm->ctl, i, why);
+}
+
+/* ---- resources: a process's cgroup, and its OOM kills ---- */
+
+static const char *proc_cgroup(void *ctx, size_t i)
+{
+	struct vm *vm = ctx;
+	return vm->rs ? rsc_proc_dir(vm->rs, i) : NULL;
+}
+
+static int proc_cg_signal(void *ctx, size_t i, int sig)
+{
+	struct vm *vm = ctx;
+	return vm->rs ? rsc_signal(vm->rs, i, sig) : -1;
+}
+
+static void mib(char *buf, size_t len, int64_t bytes)
+{
+	if (bytes < 0)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%.1f MiB", (double)bytes / (1024.0 * 1024.0));
+}
+
+static void on_oom(void *ctx, size_t i, const struct rsc_oom *o)
+{
+	struct vm *vm = ctx;
+	char limit[32], peak[32];
+	mib(limit, sizeof(limit), o->limit);
+	mib(peak, sizeof(peak), o->peak);
+	if (o->kind == RSC_OOM_LIMIT)
+		log_warn("%s: out of memory: %llu task%s killed at its limit of %s (peak %s)",
+			 vm->spec->procs[i].name, (unsigned long long)o->kills, o->kills == 1 ? "" : "s",
+			 limit, peak);
+	else
+		log_warn("%s: the VM ran out of memory: %llu task%s of it killed (its limit %s, peak %s)",
+			 vm->spec->procs[i].name, (unsigned long long)o->kills, o->kills == 1 ? "" : "s",
+			 limit, peak);
+	if (vm->ctl)
+		ctl_event_oom(vm->ctl, i, o);
 }
 
 /* ---- storage: the volumes' news, and whether a process may start ---- */
@@ -266,7 +315,9 @@ static void setup_processes(struct vm *vm)
 		.settled = on_settled, .event = on_svc_event, .log = on_svc_log,
 		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ready = process_ready,
 		.vol_dir = views ? STORAGE_VOLUMES_DIR : NULL, .hide = views ? STORAGE_DIR : NULL,
-		.secrets_dir = vm->sec ? secrets_dir : NULL, .ctx = vm,
+		.secrets_dir = vm->sec ? secrets_dir : NULL,
+		.cgroup = vm->rs ? proc_cgroup : NULL, .cg_signal = vm->rs ? proc_cg_signal : NULL,
+		.nofile = vm->nofile, .ctx = vm,
 	};
 	const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up, .ctx = vm };
 
@@ -307,6 +358,40 @@ static int setup_storage(struct vm *vm)
 	if (rc < 0)
 		log_error("no root file system: no process started; waiting to be shut down");
 	return rc;
+}
+
+/* PID 1 only, after the root switch (the cgroup2 mount moved with /sys):
+ * its own protection, then a cgroup per process. Without a tree (not
+ * delegated, no cgroup2), every process runs as before, and status says
+ * why. */
+static void setup_resources(struct vm *vm)
+{
+	const struct rsc_hooks hooks = { .oom = on_oom, .ctx = vm };
+	struct rlimit rl;
+	char err[160];
+	if (!vm->pid1)
+		return;
+	if (rsc_protect_self(err, sizeof(err)) < 0)
+		log_warn("protecting PID 1: %s", err);
+	/* Room for every process's cgroup files, the health probes and the
+	 * host's connections; children get the limit back (spawn.h). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		vm->nofile = (unsigned long)rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			vm->nofile = 0;
+	}
+	vm->rs = rsc_new(vm->loop, vm->spec, &hooks, NULL);
+	if (!vm->rs) {
+		log_error("out of memory for the cgroups: they are off");
+		return;
+	}
+	if (!rsc_tree(vm->rs)->on)
+		log_info("cgroups: off: %s", rsc_tree(vm->rs)->error);
+	else if (rsc_tree(vm->rs)->error[0])
+		log_warn("cgroups: %s", rsc_tree(vm->rs)->error);
+	if (vm->ctl)
+		ctl_set_resources(vm->ctl, vm->rs);
 }
 
 int wire_setup(struct vm *vm, const char *spec_path)
@@ -352,6 +437,7 @@ int wire_setup(struct vm *vm, const char *spec_path)
 			setup_ctl(vm);
 		return 0;
 	}
+	setup_resources(vm);
 	setup_processes(vm);
 	if (vm->ctl)
 		setup_ctl(vm);

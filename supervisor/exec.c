@@ -151,8 +151,13 @@ int exec_start(struct loop *l, const struct exec_req *r, exec_done_fn done, void
 	sr = (struct spawn_req){
 		.argv = r->argv, .envp = r->envp, .workdir = r->workdir, .user = r->user,
 		.root = "/", .out_fd = fds[0][1], .err_fd = fds[1][1],
+		.cgroup = r->cgroup,
 	};
 	if (r->view) {
+		sr.cgroup = r->view->cgroup;
+		sr.bound = r->view->bound;
+		sr.caps = r->view->caps;
+		sr.nofile = r->view->nofile;
 		sr.vol_dir = r->view->vol_dir;
 		sr.hide = r->view->hide;
 		sr.mounts = r->view->mounts;

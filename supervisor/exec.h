@@ -25,7 +25,9 @@ struct exec_req {
 	uint64_t timeout_ns;
 	size_t max_output;        /* per stream */
 	const struct spawn_req *view;   /* a process's view to run in (vol_dir,
-	                                 * hide, mounts), or NULL: PID 1's */
+	                                 * hide, mounts, cgroup, privileges), or
+	                                 * NULL: PID 1's */
+	const char *cgroup;       /* without a view: the cgroup it joins, or NULL */
 };
 
 struct exec_result {

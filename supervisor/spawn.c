@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -96,6 +97,29 @@ static void setup_fds(const struct spawn_req *r)
 	if (dup2(r->out_fd, 1) < 0 || dup2(r->err_fd, 2) < 0)
 		_exit(126);
 	close_other_fds();
+}
+
+/* Into its cgroup before it can fork (spawn.h), and back to the fd limit
+ * programs expect (PID 1 raised its own). */
+static void enter_cgroup(const struct spawn_req *r)
+{
+	if (r->cgroup) {
+		char path[600];
+		int fd, n = snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			child_fail(126, "cgroup %s: path too long", r->cgroup);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			child_fail(126, "joining cgroup %s: %s", r->cgroup, strerror(errno));
+		close(fd);
+	}
+	if (r->nofile) {
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > r->nofile) {
+			rl.rlim_cur = r->nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 }
 
 /* The process's own mount namespace: its volumes at their paths, and
@@ -208,6 +232,7 @@ pid_t spawn_process(const struct spawn_req *r)
 	setsid();
 	spawn_reset_signals();
 	setup_fds(r);
+	enter_cgroup(r);
 	if (r->vol_dir || r->secrets_dir)
 		enter_view(r);
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);

@@ -69,8 +69,14 @@ static struct sup_proc *P(struct svc *s)
  * while the zombie still pins the group's id. */
 static void child_before_reap(void *ctx, pid_t pid)
 {
-	(void)ctx;
+	struct sup_proc *p = ctx;
+	const struct sup_hooks *h = &p->sup->hooks;
 	kill(-pid, SIGKILL);
+	/* So does its cgroup: what it left there, by setsid() or a double
+	 * fork, ends with it (docs/resources.md), and the next hook or run
+	 * starts in an empty cgroup. */
+	if (h->cg_signal)
+		h->cg_signal(h->ctx, (size_t)(p - p->sup->procs), SIGKILL);
 }
 
 static void child_exited(void *ctx, pid_t pid, int wstatus)
@@ -142,15 +148,26 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 
 static void op_signal(struct svc *s, pid_t pid, int sig)
 {
-	(void)s;
+	struct sup_proc *p = P(s);
+	const struct sup_hooks *h = &p->sup->hooks;
+	size_t i = (size_t)(p - p->sup->procs);
 	/* The child calls setsid() first thing; until it has, its group is
 	 * still ours, so fall back to the pid itself. */
 	if (kill(-pid, sig) < 0 && errno == ESRCH)
 		kill(pid, sig);
+	/* Every task in its cgroup too, whatever session it made: a stop
+	 * reaches what left the group. The group's signal above stays for a
+	 * child that has not joined the cgroup yet. */
+	if (h->cg_signal)
+		h->cg_signal(h->ctx, i, sig);
 	/* A stopped process would sit on its TERM until the KILL: wake it so it
 	 * can act on it (systemd does the same). */
-	if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH)
-		kill(pid, SIGCONT);
+	if (sig == SIGTERM) {
+		if (kill(-pid, SIGCONT) < 0 && errno == ESRCH)
+			kill(pid, SIGCONT);
+		if (h->cg_signal)
+			h->cg_signal(h->ctx, i, SIGCONT);
+	}
 }
 
 static void on_timer(struct loop *l, struct loop_timer *t)
@@ -387,6 +404,10 @@ void sup_context(const struct sup *s, size_t i, struct spawn_req *ret)
 
 void sup_view(const struct sup *s, size_t i, struct spawn_req *ret)
 {
+	ret->cgroup = s->hooks.cgroup ? s->hooks.cgroup(s->hooks.ctx, i) : NULL;
+	ret->bound = 1;
+	ret->caps = s->procs[i].sp->caps;
+	ret->nofile = s->hooks.nofile;
 	ret->vol_dir = s->hooks.vol_dir;
 	ret->hide = s->hooks.hide;
 	ret->mounts = s->procs[i].sp->mounts;

@@ -97,7 +97,8 @@ void sup_restart(struct sup *s, size_t i);
 int sup_any_held(const struct sup *s);
 /* Is a process's first start held back by the machine (sup_why)? */
 int sup_any_blocked(const struct sup *s);
-/* Process i's view of the volumes into ret (vol_dir, hide, mounts). */
+/* Process i's view of the volumes into ret (vol_dir, hide, mounts), its
+ * cgroup and its privileges (cgroup, bound, caps, nofile). */
 void sup_view(const struct sup *s, size_t i, struct spawn_req *ret);
 /* What a command run in process i's context (the host's exec into it)
  * inherits: its view, merged env (NULL when out of memory at set-up), user

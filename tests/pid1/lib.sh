@@ -57,10 +57,13 @@ vm_start() {
 	# libc-reserved signals 32 and 33 ignored (as some CI runners start
 	# programs), so a disposition it failed to reset would show too.
 	echo "PID 1's stdin, not /dev/null" >"$T/pid1-stdin"
-	local spec=$1
+	local spec=$1 into=()
 	shift
+	# VM_CGROUP: a cgroup v2 directory PID 1 moves into before vminit runs,
+	# as the only task there: a delegated subtree (cg_delegate).
+	[ -n "${VM_CGROUP:-}" ] && into=(/bin/sh -c 'echo 0 >"$0/cgroup.procs" && exec "$@"' "$VM_CGROUP")
 	"$HELPERS/sigign" 13 32 33 -- unshare --fork --pid --mount --net --uts --mount-proc \
-		"$VMINIT" --spec "$spec" "$@" <"$T/pid1-stdin" >"$CONSOLE" 2>&1 &
+		"${into[@]}" "$VMINIT" --spec "$spec" "$@" <"$T/pid1-stdin" >"$CONSOLE" 2>&1 &
 	VM_PID=$!
 	VM_STATUS=
 	local i
@@ -203,12 +206,33 @@ expect_poweroff() {
 	else fail "expected a clean power-off (status 130), got status $VM_STATUS"; fi
 }
 
+# cg_delegate: a fresh cgroup v2 directory for one VM (VM_CGROUP), under the
+# host's cgroup2 mount; cg_remove takes it away once the VM is over.
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+cg_delegate() {
+	[ -n "$CG2" ] || { fail "this machine has no cgroup2 mount"; return 1; }
+	VM_CGROUP=$CG2/vminit-test-$NAME-$$
+	mkdir "$VM_CGROUP" || { fail "cannot make $VM_CGROUP"; return 1; }
+}
+# Leaves first: each is empty once the VM's tasks are gone.
+cg_remove() {
+	local i
+	[ -n "${VM_CGROUP:-}" ] && [ -d "$VM_CGROUP" ] || return 0
+	for i in $(seq 100); do
+		find "$VM_CGROUP" -depth -type d -exec rmdir {} + 2>/dev/null
+		[ -d "$VM_CGROUP" ] || return 0
+		sleep 0.1
+	done
+	fail "$VM_CGROUP left behind"
+}
+
 # Always leave nothing behind: killing a PID namespace's init ends them all.
 cleanup() {
 	if [ -n "$VM_INIT" ] && kill -0 "$VM_INIT" 2>/dev/null; then
 		kill -9 "$VM_INIT" 2>/dev/null
 	fi
 	[ -n "$VM_PID" ] && wait "$VM_PID" 2>/dev/null
+	cg_remove
 	if [ "$FAILED" != 0 ]; then
 		echo "  --- console ($CONSOLE), last 40 lines ---"
 		tail -n 40 "$CONSOLE" 2>/dev/null | sed 's/^/  | /'

@@ -15,7 +15,7 @@ NAME=$(basename "$0" .sh)
 T=$QEMU_BUILD/tests/$NAME
 rm -rf "$T"
 mkdir -p "$T/root/usr/bin" "$T/root/etc/vminit"
-cp "$QEMU_BUILD/vsock-sink" "$T/root/usr/bin/"
+cp "$QEMU_BUILD/vsock-sink" "$QEMU_BUILD/memhog" "$T/root/usr/bin/"
 CONSOLE=$T/console.log
 CTL=$T/ctl.sock
 VM_PID= VM_RC=

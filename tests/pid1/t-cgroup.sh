@@ -1,0 +1,115 @@
+# cgroups (docs/resources.md), on this host's cgroup2 in a subtree delegated
+# to PID 1 (it is the only task there, as in a VM's root): PID 1 moves into
+# vminit/, each process gets app/NAME, `exec` without a process exec/; a stop
+# reaches what left the process group by setsid() and a double fork, and
+# kills what ignores SIGTERM at the stop timeout by the cgroup; what a run
+# leaves behind ends with it; status takes its figures from the cgroup. In a
+# cgroup it does not own alone, PID 1 leaves cgroups off and says why.
+#
+# This host's cgroup2 has no memory, pids or cpu controller (they are bound
+# to cgroup v1 here): memory caps, OOM kills, the pids bound and CPU weights
+# are tested in QEMU (tests/qemu/t-resources.sh), and here status must say
+# what is missing.
+. "$(dirname "$0")/lib.sh"
+
+cg_delegate || finish
+cat >"$T/daemon.sh" <<'EOT'
+# A daemon the classic way: a setsid child that forks again and exits, so the
+# grandchild is in another session and an orphan, and it ignores SIGTERM.
+setsid sh -c 'sh -c "trap \"\" TERM; echo \$\$ >$0.pid; while :; do sleep 1; done" & exit 0' "$1"
+echo daemon started
+exec sleep 1000
+EOT
+{
+	spec_header
+	cat <<EOT
+[guest]
+stop_timeout_seconds = 2
+[processes.web]
+command = ["/bin/sh", "-c", "cat /proc/self/cgroup; exec sleep 1000"]
+resources.memory = "64Mi"
+resources.cpu = 0.5
+[processes.daemon]
+command = ["/bin/sh", "$T/daemon.sh", "$T/grandchild"]
+resources.memory = "64Mi"
+[processes.leaver]
+command = ["/bin/sh", "-c", "setsid sh -c 'trap \"\" TERM; exec sleep 1000' & echo leaving; exit 0"]
+resources.memory = "64Mi"
+restart.policy = "never"
+EOT
+} >"$T/spec.ini"
+vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
+wait_ctl || finish
+BASE=/${VM_CGROUP#$CG2/}
+
+# The layout.
+expect "^web \\| 0::$BASE/app/web\$" 20 "web runs in app/web"
+[ "$(cat "$VM_CGROUP/vminit/cgroup.procs")" = "$VM_INIT" ] && ok "PID 1 alone in vminit/" \
+	|| fail "vminit/cgroup.procs: $(cat "$VM_CGROUP/vminit/cgroup.procs" 2>&1), PID 1 is $VM_INIT"
+[ -z "$(cat "$VM_CGROUP/cgroup.procs")" ] && ok "no task left in the base" || fail "base holds $(cat "$VM_CGROUP/cgroup.procs")"
+for d in app/web app/daemon app/leaver exec; do
+	[ -d "$VM_CGROUP/$d" ] && ok "$d made" || fail "$d missing"
+done
+
+# exec: into a process's cgroup, or the execs' own.
+out=$(ctl exec --process web -- cat /proc/self/cgroup)
+[ "$out" = "0::$BASE/app/web" ] && ok "exec --process web runs in app/web" || fail "exec --process: $out"
+out=$(ctl exec -- cat /proc/self/cgroup)
+[ "$out" = "0::$BASE/exec" ] && ok "exec without a process runs in exec/" || fail "exec: $out"
+
+# Status from the cgroup.
+st=$(ctl --json status)
+r=$(echo "$st" | json "(j['result']['resources']['cgroups'], j['result']['resources']['base'], j['result']['resources']['vminit_oom_score_adj'])")
+[ "$r" = "(True, '$BASE', -1000)" ] && ok "status: cgroups on at $BASE, PID 1's oom_score_adj -1000" || fail "status resources: $r"
+echo "$st" | json "j['result']['resources']['error']" | grep -q 'memory' && ok "status names the missing memory controller" \
+	|| fail "status error: $(echo "$st" | json "j['result']['resources']")"
+[ "$(cat /proc/$VM_INIT/oom_score_adj)" = -1000 ] && ok "PID 1's oom_score_adj is -1000" || fail "oom_score_adj $(cat /proc/$VM_INIT/oom_score_adj)"
+web=$(echo "$st" | json "[p['cgroup'] for p in j['result']['processes'] if p['name'] == 'web'][0]")
+echo "$web" | grep -q "'path': '$BASE/app/web'" && ok "status: web's cgroup path" || fail "web cgroup: $web"
+echo "$st" | json "[p['cgroup']['cpu_usage_usec'] for p in j['result']['processes'] if p['name'] == 'web'][0] >= 0" \
+	| grep -q True && ok "status: web's CPU time from cpu.stat" || fail "web cgroup: $web"
+
+# What a run leaves behind ends with it.
+expect '^leaver \| leaving$' 20 "leaver ran"
+expect '^vminit: leaver: exited with code 0$' 20 "leaver exited"
+until_ok 20 sh -c "[ -z \"\$(cat $VM_CGROUP/app/leaver/cgroup.procs)\" ]" \
+	&& ok "the setsid child it left (ignoring TERM) was killed with it" \
+	|| fail "app/leaver still holds $(cat "$VM_CGROUP/app/leaver/cgroup.procs")"
+
+# A stop reaches the daemon's grandchild, in another session and ignoring
+# TERM: killed by the cgroup when its main process ends.
+wait_file "$T/grandchild.pid" 20 || fail "the daemon's grandchild did not start"
+[ "$(wc -l <"$VM_CGROUP/app/daemon/cgroup.procs")" -ge 2 ] && ok "the grandchild is in app/daemon" \
+	|| fail "app/daemon: $(cat "$VM_CGROUP/app/daemon/cgroup.procs")"
+ctl stop daemon >/dev/null || fail "stop daemon"
+until_ok 30 sh -c "[ -z \"\$(cat $VM_CGROUP/app/daemon/cgroup.procs)\" ]" \
+	&& ok "stop emptied app/daemon: the grandchild is gone" \
+	|| fail "app/daemon still holds $(cat "$VM_CGROUP/app/daemon/cgroup.procs")"
+grep -q 'populated 0' "$VM_CGROUP/app/daemon/cgroup.events" && ok "app/daemon is not populated" || fail "$(cat "$VM_CGROUP/app/daemon/cgroup.events")"
+
+ctl shutdown >/dev/null
+vm_wait 60
+expect_poweroff
+cg_remove
+
+# Not delegated: the host's root cgroup, with tasks outside PID 1's pid
+# namespace. cgroups stay off, everything runs, status says why.
+VM_CGROUP=
+cat >"$T/plain.ini" <<EOT
+schema_version = "v1"
+[processes.web]
+command = ["/bin/sh", "-c", "cat /proc/self/cgroup; exec sleep 1000"]
+resources.memory = "64Mi"
+EOT
+: >"$CONSOLE"
+vm_start "$T/plain.ini" --control "unix:$CTL_SOCK"
+wait_ctl || finish
+expect '^vminit: cgroups: off: .*not delegated' 20 "the console says why cgroups are off"
+expect '^web \| 0::/$' 20 "web runs where PID 1 is"
+r=$(ctl --json status | json "(j['result']['resources']['cgroups'], [p['cgroup'] for p in j['result']['processes']])")
+[ "$r" = "(False, [None])" ] && ok "status: cgroups off, no process cgroup" || fail "status: $r"
+ctl status | grep -q '^cgroups: off: ' && ok "vminitctl status says cgroups are off" || fail "$(ctl status)"
+ctl shutdown >/dev/null
+vm_wait 60
+expect_poweroff
+finish
