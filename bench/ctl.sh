@@ -3,20 +3,23 @@
 # of `status`, beside `ping` as the floor (bench/README.md). Prints figures,
 # asserts only that the replies are ok and that vminit ends on SIGTERM.
 #
-#   bench/ctl.sh [-m pid1|run] [-t SECONDS] [-p PROCESSES] [-P same|split]
+#   bench/ctl.sh [-m pid1|run] [-t SECONDS] [-p PROCESSES] [-P same|split] [-c]
 #
 # -m pid1 (default): vminit as PID 1 in fresh namespaces, as tests/pid1 does
 #    (needs root). -m run: `vminit run --control unix:... SPEC`, a subreaper.
 # -t: seconds per case (3). -p: how many `sleep` processes the spec runs (10).
 # -P: pin vminit to CPU 0 and the client to CPU 0 too (same) or to CPU 1
 #    (split); unpinned by default. The round trip depends most on this.
+# -c: PID 1 in a cgroup v2 subtree delegated to it (docs/resources.md), so
+#    each process has a cgroup and status reads its figures there, not in /proc.
 # BENCH_DIR (/var/tmp/vminit-bench) holds the spec, the socket and the
 # console: not under /tmp, which PID 1 mounts over.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MODE=pid1 SECONDS_PER=3 PROCS=10 PIN=
-while getopts "m:t:p:P:h" o; do
+MODE=pid1 SECONDS_PER=3 PROCS=10 PIN= CGROUP=
+while getopts "m:t:p:P:ch" o; do
 	case $o in
+	c) CGROUP=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)/vminit-bench-$$ ;;
 	m) MODE=$OPTARG ;;
 	t) SECONDS_PER=$OPTARG ;;
 	p) PROCS=$OPTARG ;;
@@ -73,11 +76,21 @@ cleanup() {
 		kill -9 "$VM" 2>/dev/null
 	fi
 	wait "$RUNNER" 2>/dev/null
+	[ -z "$CGROUP" ] || for _ in $(seq 50); do
+		find "$CGROUP" -depth -type d -exec rmdir {} + 2>/dev/null
+		[ -d "$CGROUP" ] || break
+		sleep 0.1
+	done
 }
 trap cleanup EXIT
+INTO=()
+if [ -n "$CGROUP" ]; then
+	mkdir "$CGROUP" || exit 1
+	INTO=(/bin/sh -c 'echo 0 >"$0/cgroup.procs" && exec "$@"' "$CGROUP")
+fi
 if [ "$MODE" = pid1 ]; then
 	"${PIN_VM[@]}" unshare --fork --pid --mount --net --uts --mount-proc \
-		"$VMINIT" --spec "$SPEC" --control "unix:$SOCK" </dev/null >"$CONSOLE" 2>&1 &
+		"${INTO[@]}" "$VMINIT" --spec "$SPEC" --control "unix:$SOCK" </dev/null >"$CONSOLE" 2>&1 &
 	RUNNER=$!
 	for _ in $(seq 100); do
 		VM=$(pgrep -P "$RUNNER" | head -n1)
@@ -107,6 +120,7 @@ vm_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$VM/stat"; }
 kv() { sed -nE "s/.* $1=([^ ]*).*/\1/p" <<<" $2"; }
 
 echo "vminit $MODE mode, pid $VM; $PROCS processes; status reply $status_bytes bytes; ${SECONDS_PER} s per case"
+[ -z "$CGROUP" ] || echo "in the delegated cgroup $CGROUP: status reads each process's cgroup"
 [ -z "$PIN" ] || echo "pinned ($PIN): vminit on CPU 0, client on CPU ${PIN_BENCH[2]}"
 echo "$(nproc) CPUs, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # Anything else busy on the machine skews every figure: say so.
