@@ -153,7 +153,8 @@ Test(encode, process_unknowns_are_null)
 			 "[{\"name\":\"web\",\"want\":\"down\",\"state\":\"inactive\",\"pid\":null,\"starts\":0,"
 			 "\"restarts\":0,\"failures\":0,\"stopped_by\":null,\"deferrals\":0,\"deferred\":null,"
 			 "\"output_dropped_lines\":0,\"uptime_ms\":null,\"last_exit\":null,\"memory_rss_bytes\":null,"
-			 "\"cpu_user_ms\":null,\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null,\"blocked\":null}]");
+			 "\"cpu_user_ms\":null,\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null,\"blocked\":null,"
+			 "\"cgroup\":null,\"cgroup_error\":null}]");
 }
 
 Test(encode, process_all_known)
@@ -179,7 +180,8 @@ Test(encode, process_all_known)
 			 "\"health\":{\"readiness\":{\"type\":\"http\",\"state\":\"healthy\",\"since_ms\":100,"
 			 "\"last_result\":\"pass\",\"last_check_ms\":200,\"last_failure\":\"status 500\","
 			 "\"passes_in_a_row\":3,\"failures_in_a_row\":0,\"checks\":9,\"failed_checks\":2,"
-			 "\"skipped_rounds\":1},\"liveness\":null},\"waiting_for\":\"db:healthy\",\"blocked\":null}]}");
+			 "\"skipped_rounds\":1},\"liveness\":null},\"waiting_for\":\"db:healthy\",\"blocked\":null,"
+			 "\"cgroup\":null,\"cgroup_error\":null}]}");
 	/* A check never run; only a liveness check. */
 	ready = (struct enc_check){ .type = "process", .state = "unknown", .since_ms = -1, .last_pass = -1 };
 	p.readiness = NULL;
@@ -189,6 +191,56 @@ Test(encode, process_all_known)
 			 "\"since_ms\":null,\"last_result\":null,\"last_check_ms\":null,\"last_failure\":null,"));
 	p.stopped_by = 45;
 	cr_assert(strstr(MEMBERS(w, enc_process(&w, &p)), "\"stopped_by\":45,"));
+}
+
+Test(encode, process_cgroup_and_oom)
+{
+	struct enc_oom oom = { .kind = "limit", .kills = 2, .limit = 67108864, .peak = 67100000 };
+	struct enc_cgroup cg = {
+		.path = "/app/web", .memory_current = 4096, .memory_peak = 8192, .memory_max = 67108864,
+		.cpu_usage_usec = 30, .cpu_user_usec = 20, .cpu_system_usec = 10, .tasks = 3, .pids_max = -1,
+		.cpu_weight = 50, .oom_kills = 2,
+	};
+	struct enc_process p = {
+		.name = "web", .want = "up", .state = "running", .uptime_ms = -1, .rss_bytes = -1,
+		.cpu_user_ms = -1, .cpu_system_ms = -1, .has_last_exit = 1, .last_status = 137,
+		.last_signal = SIGKILL, .last_exit_ms = 50, .last_oom = &oom, .cgroup = &cg,
+	};
+	const char *s = MEMBERS(w, enc_process(&w, &p));
+	cr_assert(strstr(s, "\"last_exit\":{\"status\":137,\"code\":null,\"signal\":\"SIGKILL\",\"at_ms\":50,"
+			 "\"oom\":{\"kind\":\"limit\",\"kills\":2,\"limit_bytes\":67108864,\"peak_bytes\":67100000}}"), "%s", s);
+	cr_assert(strstr(s, "\"cgroup\":{\"path\":\"/app/web\",\"memory_current_bytes\":4096,\"memory_peak_bytes\":8192,"
+			 "\"memory_max_bytes\":67108864,\"cpu_usage_usec\":30,\"cpu_user_usec\":20,\"cpu_system_usec\":10,"
+			 "\"cpu_weight\":50,\"tasks\":3,\"pids_max\":\"max\",\"oom_kills\":2},\"cgroup_error\":null}"), "%s", s);
+	/* Without the controllers: null, not "max". */
+	cg.memory_current = cg.memory_peak = cg.memory_max = cg.tasks = cg.pids_max = cg.cpu_weight = -1;
+	s = MEMBERS(w, enc_process(&w, &p));
+	cr_assert(strstr(s, "\"memory_max_bytes\":null,") && strstr(s, "\"pids_max\":null,"), "%s", s);
+	p.cgroup = NULL;
+	p.cgroup_error = "mkdir: No space left on device";
+	s = MEMBERS(w, enc_process(&w, &p));
+	cr_assert(strstr(s, "\"cgroup\":null,\"cgroup_error\":\"mkdir: No space left on device\"}"), "%s", s);
+}
+
+Test(encode, resources_and_oom_event)
+{
+	const char *const ctrls[] = { "memory", "cpu", NULL };
+	struct enc_resources r = { .on = 1, .base = "/", .controllers = ctrls, .error = "no pids controller",
+				   .memory_current = 900000, .memory_min = 16777216, .oom_score_adj = -1000 };
+	struct enc_oom o = { .kind = "vm", .kills = 1, .limit = -1, .peak = 5 };
+	cr_assert_str_eq(MEMBERS(w, enc_resources(&w, &r)),
+			 "{\"resources\":{\"cgroups\":true,\"base\":\"/\",\"controllers\":[\"memory\",\"cpu\"],"
+			 "\"error\":\"no pids controller\",\"vminit_memory_current_bytes\":900000,"
+			 "\"vminit_memory_min_bytes\":16777216,\"vminit_oom_score_adj\":-1000}}");
+	r = (struct enc_resources){ .error = "not delegated", .memory_current = -1, .memory_min = -1,
+				    .oom_score_adj = -1001 };
+	cr_assert_str_eq(MEMBERS(w, enc_resources(&w, &r)),
+			 "{\"resources\":{\"cgroups\":false,\"base\":null,\"controllers\":[],"
+			 "\"error\":\"not delegated\",\"vminit_memory_current_bytes\":null,"
+			 "\"vminit_memory_min_bytes\":null,\"vminit_oom_score_adj\":null}}");
+	cr_assert_str_eq(MEMBERS(w, enc_ev_oom(&w, "web", &o)),
+			 "{\"type\":\"process.oom\",\"process\":\"web\",\"kind\":\"vm\",\"kills\":1,"
+			 "\"limit_bytes\":null,\"peak_bytes\":5}");
 }
 
 Test(encode, counters)
@@ -214,10 +266,12 @@ Test(encode, events)
 {
 	cr_assert_str_eq(MEMBERS(w, enc_ev_shutdown(&w, "SIGTERM", 0)),
 			 "{\"type\":\"shutdown\",\"reason\":\"SIGTERM\",\"reboot\":false}");
-	cr_assert_str_eq(MEMBERS(w, (enc_ev_final_begin(&w), enc_final_process(&w, "a", "exited", -1, 0, 0),
-				     enc_final_process(&w, "b", "failed", 137, SIGKILL, 2), enc_ev_final_end(&w))),
-			 "{\"type\":\"final\",\"processes\":[{\"name\":\"a\",\"state\":\"exited\",\"status\":null,\"restarts\":0},"
-			 "{\"name\":\"b\",\"state\":\"failed\",\"status\":137,\"code\":null,\"signal\":\"SIGKILL\",\"restarts\":2}]}");
+	static const struct enc_oom oom = { .kind = "limit", .kills = 1, .limit = 64, .peak = 64 };
+	cr_assert_str_eq(MEMBERS(w, (enc_ev_final_begin(&w), enc_final_process(&w, "a", "exited", -1, 0, 0, NULL),
+				     enc_final_process(&w, "b", "failed", 137, SIGKILL, 2, &oom), enc_ev_final_end(&w))),
+			 "{\"type\":\"final\",\"processes\":[{\"name\":\"a\",\"state\":\"exited\",\"status\":null,\"restarts\":0,\"oom\":null},"
+			 "{\"name\":\"b\",\"state\":\"failed\",\"status\":137,\"code\":null,\"signal\":\"SIGKILL\",\"restarts\":2,"
+			 "\"oom\":{\"kind\":\"limit\",\"kills\":1,\"limit_bytes\":64,\"peak_bytes\":64}}]}");
 	cr_assert_str_eq(MEMBERS(w, enc_ev_health(&w, "web", 0, "healthy", NULL)),
 			 "{\"type\":\"health.changed\",\"process\":\"web\",\"check\":\"readiness\",\"state\":\"healthy\",\"reason\":null}");
 	cr_assert_str_eq(MEMBERS(w, enc_ev_health(&w, "web", 1, "unhealthy", "refused")),

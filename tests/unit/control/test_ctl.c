@@ -108,7 +108,8 @@ Test(ctl, status_with_a_spec)
 			    "\"pid\":null,\"starts\":0,\"restarts\":0,\"failures\":0,\"stopped_by\":null,"
 			    "\"deferrals\":0,\"deferred\":null,\"output_dropped_lines\":0,\"uptime_ms\":null,"
 			    "\"last_exit\":null,\"memory_rss_bytes\":null,\"cpu_user_ms\":null,"
-			    "\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null,\"blocked\":null}]"), "%s", r);
+			    "\"cpu_system_ms\":null,\"health\":null,\"waiting_for\":null,\"blocked\":null,"
+			    "\"cgroup\":null,\"cgroup_error\":null}]"), "%s", r);
 	r = fx_ask(fd, "{\"id\":2,\"op\":\"status\"}\n");
 	cr_assert(strstr(r, "{\"name\":\"db\","), "%s", r);
 	cr_assert(strstr(r, "\"health\":{\"readiness\":{\"type\":\"tcp\",\"state\":\"off\",\"since_ms\":null,"), "%s", r);
