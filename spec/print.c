@@ -5,8 +5,7 @@
  * derived port names filled in. The output is itself a valid spec, and
  * printing it again gives the same bytes (tests/unit/spec/test_print.c checks it).
  */
-#include "spec.h"
-#include "value.h"
+#include "spec_int.h"
 #include "base/names.h"
 
 #include <string.h>
@@ -80,6 +79,27 @@ static void print_reload(FILE *f, const struct spec_process *p)
 	kv_str(f, "x-secrets_reload", v);
 }
 
+/* x-capabilities.add / .drop when not empty: names in number order, or
+ * "ALL" for every one. */
+static void print_caps(FILE *f, const char *key, uint64_t mask)
+{
+	static char all[] = "ALL";
+	char *v[65], names[64][24];
+	struct spec_strv sv = { v, 0, 1 };
+	if (!mask)
+		return;
+	if (mask == SPEC_CAPS_ALL)
+		v[sv.n++] = all;
+	for (int cap = 0; cap < 64 && mask != SPEC_CAPS_ALL; cap++)
+		if (mask >> cap & 1) {
+			spec_cap_name(cap, names[sv.n], sizeof(names[sv.n]));
+			v[sv.n] = names[sv.n];
+			sv.n++;
+		}
+	v[sv.n] = NULL;
+	kv_strv(f, key, &sv);
+}
+
 static void print_process(FILE *f, const struct spec_process *p)
 {
 	char k[64], num[32];
@@ -99,6 +119,7 @@ static void print_process(FILE *f, const struct spec_process *p)
 	val_format_float(p->cpu, num, sizeof(num));
 	fprintf(f, "resources.cpu = %s\n", num);
 	kv_str(f, "resources.disk", p->disk);
+	kv_int(f, "resources.x-pids_max", p->pids_max);
 	kv_int(f, "scaling.min", p->scale_min);
 	kv_int(f, "scaling.max", p->scale_max);
 	for (size_t i = 0; i < p->nports; i++) {
@@ -123,6 +144,8 @@ static void print_process(FILE *f, const struct spec_process *p)
 		kv_strv(f, "x-depends_on", &sv);
 	}
 	print_reload(f, p);
+	print_caps(f, "x-capabilities.add", p->cap_add);
+	print_caps(f, "x-capabilities.drop", p->cap_drop);
 	for (size_t i = 0; i < p->nmounts; i++) {
 		snprintf(k, sizeof(k), "mounts.%zu.volume", i);
 		kv_str(f, k, p->mounts[i].volume);

@@ -2,7 +2,7 @@
  *
  * Owns: a process's fields and their defaults: what it runs, restart,
  * resources, scaling, ports, health and x-liveness checks, x-depends_on,
- * mounts, secrets, x-secrets_reload. Its tables are dotted keys ("restart.policy"), and its
+ * mounts, secrets, x-secrets_reload, x-capabilities. Its tables are dotted keys ("restart.policy"), and its
  * indexed tables are "ports.N.field" (docs/spec.md).
  * Invariants: the getters are called in a fixed order, which is the order
  * errors are raised in; x-depends_on names are only collected here and
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const restart_names[] = { "always", "on-failure", "never", NULL };
 static const char *const health_names[] = { "tcp", "http", NULL };
@@ -321,6 +322,59 @@ static void do_reload(struct spec_ctx *c, struct spec_process *pr)
 	free(v);
 }
 
+/* x-capabilities.add or .drop: capability names into bits; "ALL" alone
+ * is every one. 1 given, 0 absent, -1 an error (reported). */
+static int get_caps(struct spec_ctx *c, const char *key, uint64_t *ret, int *ret_line)
+{
+	struct spec_strv v = { 0 };
+	uint64_t bits = 0;
+	int rc = spec_get_strv(c, key, &v, ret_line);
+	for (size_t i = 0; rc == 1 && i < v.n; i++) {
+		int cap = spec_cap_number(v.v[i]);
+		if (!strcasecmp(v.v[i], "ALL") && v.n == 1) {
+			bits = SPEC_CAPS_ALL;
+		} else if (!strcasecmp(v.v[i], "ALL")) {
+			spec_key_error(c, *ret_line, key, "\"ALL\" must be the only name in its list");
+			rc = -1;
+		} else if (cap < 0) {
+			spec_key_error(c, *ret_line, key, "\"%.40s\" is not a capability's name (\"NET_ADMIN\", "
+				       "\"CAP_SYS_PTRACE\", or \"ALL\")", v.v[i]);
+			rc = -1;
+		} else if (bits & 1ull << cap) {
+			spec_key_error(c, *ret_line, key, "\"%s\" is given twice", v.v[i]);
+			rc = -1;
+		} else {
+			bits |= 1ull << cap;
+		}
+	}
+	if (rc == 1)
+		*ret = bits;
+	spec_strv_free(&v);
+	return rc;
+}
+
+/* What a root process keeps (spec.h): the default, less what is dropped,
+ * plus what is added. A name may not be in both lists; the one exception
+ * is drop = ["ALL"] with names added, the usual way to say "only these". */
+static void do_caps(struct spec_ctx *c, struct spec_process *pr)
+{
+	int ladd = 0, ldrop = 0;
+	uint64_t both;
+	spec_get_table(c, "x-capabilities");
+	get_caps(c, "x-capabilities.add", &pr->cap_add, &ladd);
+	get_caps(c, "x-capabilities.drop", &pr->cap_drop, &ldrop);
+	pr->caps_line = ladd ? ladd : ldrop;
+	both = pr->cap_add & pr->cap_drop;
+	if (pr->cap_drop == SPEC_CAPS_ALL && pr->cap_add != SPEC_CAPS_ALL)
+		both = 0;
+	if (both) {
+		char name[48];
+		spec_cap_name(__builtin_ctzll(both), name, sizeof(name));
+		spec_key_error(c, ldrop, "x-capabilities.drop", "%s is both added and dropped", name);
+	}
+	pr->caps = (SPEC_CAPS_DEFAULT & ~pr->cap_drop) | pr->cap_add;
+}
+
 /* What runs, and how: command, workdir, user, vars, prestart. */
 static void do_run(struct spec_ctx *c, struct spec_process *pr)
 {
@@ -362,6 +416,11 @@ static void do_resources(struct spec_ctx *c, struct spec_process *pr)
 	if (spec_get_size(c, "resources.disk", 1ull << 30, "1Gi", &pr->disk, &pr->disk_bytes) == 0) {
 		pr->disk = spec_strdup(c->p, "4Gi");
 		pr->disk_bytes = 4ull << 30;
+	}
+	{
+		int pids = SPEC_PIDS_DEFAULT;
+		spec_get_int(c, "resources.x-pids_max", 1, SPEC_PIDS_LIMIT, &pids, NULL);
+		pr->pids_max = pids;
 	}
 }
 
@@ -419,6 +478,7 @@ static void do_process(struct spec_ctx *c, struct spec_process *pr)
 	do_mounts(c, pr);
 	spec_get_bool(c, "secrets.required", &pr->secrets_required);
 	do_reload(c, pr);
+	do_caps(c, pr);
 }
 
 /* The section table's handler: the next process, named from its header. */

@@ -105,12 +105,15 @@ struct spec_process {
 	long pids_max;                 /* resources.x-pids_max: the bound of its
 	                                * cgroup's tasks; SPEC_PIDS_DEFAULT */
 	uint64_t cap_add, cap_drop;    /* x-capabilities.add / .drop: bit
-	                                * (1ull << CAP_X) per name; "ALL" all bits */
+	                                * (1ull << CAP_X) per name; "ALL" every
+	                                * bit up to this build's CAP_LAST_CAP */
 	int caps_line;                 /* of x-capabilities.add, else .drop, or 0 */
 	/* derived: what a root process of this spec runs with: the
 	 * capabilities in its effective, permitted and bounding sets,
-	 * (SPEC_CAPS_DEFAULT | cap_add) & ~cap_drop. A process that runs as
-	 * any other user gets none. */
+	 * (SPEC_CAPS_DEFAULT & ~cap_drop) | cap_add. No name is in both lists
+	 * but with drop ALL ("only these"), so this is also
+	 * (SPEC_CAPS_DEFAULT | cap_add) & ~cap_drop whenever drop is not ALL.
+	 * A process that runs as any other user gets none. */
 	uint64_t caps;
 	/* derived: what actually runs; borrowed, never freed on its own */
 	struct spec_strv argv;         /* command, else the spec's image_argv */

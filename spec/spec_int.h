@@ -24,6 +24,7 @@
 #include "spec.h"
 #include "value.h"
 
+#include <linux/capability.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -137,6 +138,16 @@ void spec_normalize_path(const char *in, char *out, size_t outlen);
 /* "/proc", "/sys" or "/dev" when a normalised path is that or under it, else
  * NULL: the kernel's file systems, which no spec may cover. */
 const char *spec_path_kernel_fs(const char *norm);
+
+/* caps.c: capability names. "ALL" in x-capabilities is every capability
+ * of this build's linux/capability.h (CAP_LAST_CAP), whatever the kernel. */
+#define SPEC_CAPS_ALL ((2ull << CAP_LAST_CAP) - 1)
+/* A name's number: "NET_ADMIN", "cap_net_admin", any case; -1 when it is
+ * not one. */
+int spec_cap_number(const char *name);
+/* The spec's form of a number's name: "NET_ADMIN" (upper case, no CAP_),
+ * "?" for a number out of 0..CAP_LAST_CAP. */
+void spec_cap_name(int cap, char *ret, size_t len);
 
 /* checks.c: the rules across tables and sections. The handlers call the
  * first six where they read the field; spec_check() runs once every section

@@ -3,6 +3,8 @@
  * Everything after fork() runs in the child only; the parent returns at once.
  * The child may allocate (PID 1 is single-threaded, so the allocator's state
  * is consistent) but never returns: it execs or _exit()s.
+ * Privileges are shed last, after the mounts and the user switch that need
+ * them, except the bounding set of a non-root user (see switch_user).
  */
 #include "spawn.h"
 #include "user.h"
@@ -163,6 +165,53 @@ static char **with_home(char *const *envp, const char *home)
 	return out;
 }
 
+/* ---- privileges (spawn.h: bound, caps; docs/resources.md) ---- */
+
+/* Shrink the bounding set to keep. It is what an exec can give back (a
+ * root exec gets permitted = bounding), so it is the set that matters, and
+ * shrinking it needs CAP_SETPCAP. Without that (vminit run by a user) the
+ * child has nothing there it could use, and EPERM skips it. Every bit up to
+ * 63, not only CAP_LAST_CAP: a newer kernel's capability this build does
+ * not know is dropped too; the first EINVAL is past the kernel's last. */
+static void privileges_bound(uint64_t keep)
+{
+	for (int cap = 0; cap < 64; cap++) {
+		if (keep >> cap & 1 || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL || errno == EPERM)
+			return;
+		child_fail(126, "capabilities: dropping %d from the bounding set: %s", cap, strerror(errno));
+	}
+}
+
+/* effective = permitted = caps (of what we have), inheritable empty; the
+ * ambient set follows (it was cleared before). Securebits stay as they are. */
+static void privileges_set(uint64_t caps)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		child_fail(126, "capabilities: capget: %s", strerror(errno));
+	caps &= d[0].permitted | (uint64_t)d[1].permitted << 32;
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)caps;
+	d[1].effective = d[1].permitted = (uint32_t)(caps >> 32);
+	if (syscall(SYS_capset, &h, d) < 0)
+		child_fail(126, "capabilities: capset: %s", strerror(errno));
+}
+
+/* After the user switch (which needs CAP_SETUID and CAP_SETGID): root keeps
+ * r->caps, anyone else nothing and no way back (no_new_privs: no setuid
+ * binary, no file capability raises it again). */
+static void apply_privileges(const struct spawn_req *r)
+{
+	int root = getuid() == 0;
+	privileges_bound(root ? r->caps : 0);
+	privileges_set(root ? r->caps : 0);
+	if (!root && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(126, "capabilities: no_new_privs: %s", strerror(errno));
+}
+
 static void switch_user(const struct spawn_req *r, char ***envp)
 {
 	struct user_info u;
@@ -174,6 +223,10 @@ static void switch_user(const struct spawn_req *r, char ***envp)
 		if (e)
 			*envp = e;
 	}
+	/* Once setuid() has made it someone else, the bounding set can no
+	 * longer shrink (no CAP_SETPCAP): before. */
+	if (r->bound && u.uid != 0)
+		privileges_bound(0);
 	if (setgroups(u.ngroups, u.groups) < 0)
 		child_fail(126, "setgroups for user %s: %s", r->user, strerror(errno));
 	if (setgid(u.gid) < 0)
@@ -249,6 +302,8 @@ pid_t spawn_process(const struct spawn_req *r)
 		if (e)
 			envp = e;
 	}
+	if (r->bound)
+		apply_privileges(r);
 	if (chdir(r->workdir ? r->workdir : "/") < 0)
 		child_fail(126, "workdir %s: %s", r->workdir ? r->workdir : "/", strerror(errno));
 	do_exec(r->argv, envp);

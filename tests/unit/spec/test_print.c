@@ -282,6 +282,7 @@ Test(canonical, minimal_golden)
 		"resources.memory = \"64Mi\"\n"
 		"resources.cpu = 1.0\n"
 		"resources.disk = \"4Gi\"\n"
+		"resources.x-pids_max = 4096\n"
 		"scaling.min = 1\n"
 		"scaling.max = 1\n"
 		"x-secrets_reload = \"none\"\n"
