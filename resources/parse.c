@@ -131,6 +131,8 @@ static int rsc_unescape(const char *s, size_t n, char *ret, size_t retlen)
 {
 	char tmp[RSC_PATH_MAX];
 	size_t o = 0;
+	if (n == 0 || s[0] != '/')
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '\\') {
@@ -151,7 +153,7 @@ static int rsc_unescape(const char *s, size_t n, char *ret, size_t retlen)
 			return -1;
 		tmp[o++] = c;
 	}
-	if (o == 0 || tmp[0] != '/' || o >= retlen)
+	if (o >= retlen)
 		return -1;
 	memcpy(ret, tmp, o);
 	ret[o] = '\0';
