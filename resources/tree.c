@@ -271,8 +271,7 @@ static void rsc_proc_make(struct rsc *r, struct rsc_proc *p, const struct spec_p
 		return;
 	}
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/app/%s", r->basedir, sp->name) >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		rsc_proc_fail(p, sp->name);
+		snprintf(p->error, sizeof(p->error), "cgroup: its path is too long");
 		return;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
