@@ -81,9 +81,12 @@ struct rsc_hooks {
 };
 
 /* For tests: where the kernel's files are. NULL members: the real ones
- * ("/proc/self/mountinfo", "/proc/self/cgroup"). */
+ * ("/proc/self/mountinfo", "/proc/self/cgroup"). plain_files: the tree is
+ * plain files in a temporary directory (a write creates the file and
+ * appends). no_kill: act as if the kernel had no cgroup.kill. */
 struct rsc_paths {
 	const char *mountinfo, *self_cgroup;
+	int plain_files, no_kill;
 };
 
 struct rsc;

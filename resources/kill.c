@@ -1,0 +1,129 @@
+/* kill.c - signals to a whole cgroup, whether it is empty, and PID 1's own
+ * protection (resources.h).
+ *
+ * Invariants: cgroup.procs is read a fixed buffer at a time and parsed as
+ * it comes (a fork bomb's list is never held whole); PID 1 and a task
+ * outside our pid namespace (read as 0) are never signalled. Without
+ * cgroup.kill, SIGKILL is sent in rounds, at most RSC_KILL_ROUNDS, until a
+ * round finds no task to signal: a task forked while a round ran is in the
+ * next round's list (the kernel adds a child to the cgroup before fork
+ * returns, and a task with SIGKILL pending forks no more).
+ */
+#include "rsc_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define RSC_KILL_ROUNDS 64
+
+long rsc_procs_each(const char *dir, void (*fn)(void *ctx, pid_t pid), void *ctx)
+{
+	char path[RSC_PATH_MAX + 32], buf[4096];
+	unsigned long v = 0;
+	long count = 0;
+	int fd, digits = 0, bad = 0;
+	ssize_t n;
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		for (ssize_t k = 0; k < n; k++) {
+			unsigned d = (unsigned char)buf[k] - '0';
+			if (d <= 9) {
+				bad |= v > 0x7fffffff / 10;
+				v = v * 10 + d;
+				digits = 1;
+				continue;
+			}
+			if (buf[k] == '\n' && digits && !bad && v <= 0x7fffffff) {
+				fn(ctx, (pid_t)v);
+				count++;
+			}
+			v = 0;
+			digits = bad = 0;
+		}
+	}
+	close(fd);
+	return count;
+}
+
+struct rsc_kill {
+	int sig;
+	pid_t self;
+	long sent;
+};
+
+static void rsc_kill_pid(void *ctx, pid_t pid)
+{
+	struct rsc_kill *k = ctx;
+	if (pid > 0 && pid != k->self && kill(pid, k->sig) == 0)
+		k->sent++;
+}
+
+int rsc_signal(struct rsc *r, size_t i, int sig)
+{
+	const char *dir = rsc_proc_dir(r, i);
+	struct rsc_kill k = { sig, getpid(), 0 };
+	if (!dir) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (sig == SIGKILL && r->tree.has_kill && rsc_write(r, dir, "cgroup.kill", "1") == 0)
+		return 0;
+	if (sig != SIGKILL)
+		return rsc_procs_each(dir, rsc_kill_pid, &k) < 0 ? -1 : 0;
+	for (int round = 0; round < RSC_KILL_ROUNDS; round++) {
+		k.sent = 0;
+		if (rsc_procs_each(dir, rsc_kill_pid, &k) < 0)
+			return round ? 0 : -1;
+		if (!k.sent)
+			break;
+	}
+	return 0;
+}
+
+int rsc_populated(const struct rsc *r, size_t i)
+{
+	char buf[256];
+	uint64_t v;
+	ssize_t n;
+	if (!rsc_proc_dir(r, i))
+		return -1;
+	n = rsc_read_fd(r->procs[i].cg.cg_events_fd, buf, sizeof(buf));
+	if (n < 0 || rsc_parse_key(buf, (size_t)n, "populated", &v) < 0)
+		return -1;
+	return v != 0;
+}
+
+/* Both are tried; the first failure is the one told. */
+int rsc_protect_self(char *err, size_t len)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), ret = 0;
+	if (fd < 0 || write(fd, "-1000", 5) != 5) {
+		snprintf(err, len, "/proc/self/oom_score_adj: %s", strerror(errno));
+		ret = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0 && ret == 0) {
+		snprintf(err, len, "mlockall: %s", strerror(errno));
+		ret = -1;
+	}
+	return ret;
+}
