@@ -182,6 +182,9 @@ int rsc_run_ended(struct rsc *r, size_t i, struct rsc_oom *ret)
 	if (!r || i >= r->nprocs)
 		return 0;
 	p = &r->procs[i];
+	/* Kills the loop has not seen yet are told now, before the exit: each
+	 * once, and none lost. */
+	rsc_check_oom(r, i);
 	if (rsc_read_events(p->cg.events_fd, &e) < 0) {
 		p->last = rsc_no_oom;
 		return 0;

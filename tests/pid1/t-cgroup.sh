@@ -26,7 +26,7 @@ EOT
 [guest]
 stop_timeout_seconds = 2
 [processes.web]
-command = ["/bin/sh", "-c", "cat /proc/self/cgroup; exec sleep 1000"]
+command = ["/bin/sh", "-c", "grep ^0:: /proc/self/cgroup; exec sleep 1000"]
 resources.memory = "64Mi"
 resources.cpu = 0.5
 [processes.daemon]
@@ -52,18 +52,29 @@ for d in app/web app/daemon app/leaver exec; do
 done
 
 # exec: into a process's cgroup, or the execs' own.
-out=$(ctl exec --process web -- cat /proc/self/cgroup)
+out=$(ctl exec --process web -- grep ^0:: /proc/self/cgroup)
 [ "$out" = "0::$BASE/app/web" ] && ok "exec --process web runs in app/web" || fail "exec --process: $out"
-out=$(ctl exec -- cat /proc/self/cgroup)
+out=$(ctl exec -- grep ^0:: /proc/self/cgroup)
 [ "$out" = "0::$BASE/exec" ] && ok "exec without a process runs in exec/" || fail "exec: $out"
 
 # Status from the cgroup.
 st=$(ctl --json status)
-r=$(echo "$st" | json "(j['result']['resources']['cgroups'], j['result']['resources']['base'], j['result']['resources']['vminit_oom_score_adj'])")
-[ "$r" = "(True, '$BASE', -1000)" ] && ok "status: cgroups on at $BASE, PID 1's oom_score_adj -1000" || fail "status resources: $r"
+r=$(echo "$st" | json "(j['result']['resources']['cgroups'], j['result']['resources']['base'])")
+[ "$r" = "(True, '$BASE')" ] && ok "status: cgroups on at $BASE" || fail "status resources: $r"
 echo "$st" | json "j['result']['resources']['error']" | grep -q 'memory' && ok "status names the missing memory controller" \
 	|| fail "status error: $(echo "$st" | json "j['result']['resources']")"
-[ "$(cat /proc/$VM_INIT/oom_score_adj)" = -1000 ] && ok "PID 1's oom_score_adj is -1000" || fail "oom_score_adj $(cat /proc/$VM_INIT/oom_score_adj)"
+# oom_score_adj -1000 needs CAP_SYS_RESOURCE, which this host's bounding set
+# may lack (QEMU checks the -1000): then the console says so, and status
+# shows what the kernel has.
+adj=$(cat /proc/$VM_INIT/oom_score_adj)
+[ "$(echo "$st" | json "j['result']['resources']['vminit_oom_score_adj']")" = "$adj" ] \
+	&& ok "status: PID 1's oom_score_adj as the kernel has it ($adj)" || fail "status oom_score_adj vs $adj"
+if [ $(( 0x$(awk '/^CapBnd/ { print $2 }' /proc/$VM_INIT/status) >> 24 & 1 )) = 1 ]; then
+	[ "$adj" = -1000 ] && ok "PID 1's oom_score_adj is -1000" || fail "oom_score_adj $adj"
+else
+	[ "$(count '^vminit: warning: protecting PID 1: /proc/self/oom_score_adj: Permission denied')" = 1 ] \
+		&& ok "without CAP_SYS_RESOURCE, the console says PID 1 could not protect itself" || fail "no warning"
+fi
 web=$(echo "$st" | json "[p['cgroup'] for p in j['result']['processes'] if p['name'] == 'web'][0]")
 echo "$web" | grep -q "'path': '$BASE/app/web'" && ok "status: web's cgroup path" || fail "web cgroup: $web"
 echo "$st" | json "[p['cgroup']['cpu_usage_usec'] for p in j['result']['processes'] if p['name'] == 'web'][0] >= 0" \
@@ -98,7 +109,7 @@ VM_CGROUP=
 cat >"$T/plain.ini" <<EOT
 schema_version = "v1"
 [processes.web]
-command = ["/bin/sh", "-c", "cat /proc/self/cgroup; exec sleep 1000"]
+command = ["/bin/sh", "-c", "grep ^0:: /proc/self/cgroup; exec sleep 1000"]
 resources.memory = "64Mi"
 EOT
 : >"$CONSOLE"
