@@ -242,8 +242,21 @@ $(BUILD)/fuzz/fuzz_secrets: tests/fuzz/fuzz_secrets.c $(SECRETS_FUZZ_SRC) secret
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_secrets.c $(SECRETS_FUZZ_SRC) -lm
 
-fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_probe $(BUILD)/fuzz/fuzz_secrets
-	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus $(BUILD)/fuzz/probe-corpus $(BUILD)/fuzz/secrets-corpus
+# The readers of the kernel's cgroup files (tests/fuzz/fuzz_resources.c):
+# the same bytes to all five parsers of resources/parse.c, their invariants
+# checked inside. Its own corpus ($(BUILD)/fuzz/resources-corpus) and
+# crashes ($(BUILD)/fuzz/resources-*).
+FUZZ_RESOURCES_FLAGS := -max_len=4096 -timeout=10 -print_final_stats=1 \
+                        -artifact_prefix=$(BUILD)/fuzz/resources-
+
+$(BUILD)/fuzz/fuzz_resources: tests/fuzz/fuzz_resources.c resources/parse.c resources/resources.h $(VIEWS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_resources.c resources/parse.c
+
+fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_probe $(BUILD)/fuzz/fuzz_secrets \
+      $(BUILD)/fuzz/fuzz_resources
+	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus $(BUILD)/fuzz/probe-corpus $(BUILD)/fuzz/secrets-corpus \
+		$(BUILD)/fuzz/resources-corpus
 	cp tests/fuzz/corpus/request/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_request $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
 	cp tests/fuzz/corpus/spec/* $(BUILD)/fuzz/spec-corpus/
@@ -252,6 +265,8 @@ fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_prob
 	$(BUILD)/fuzz/fuzz_probe $(FUZZ_PROBE_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/probe-corpus
 	cp tests/fuzz/corpus/secrets/* $(BUILD)/fuzz/secrets-corpus/
 	$(BUILD)/fuzz/fuzz_secrets $(FUZZ_SECRETS_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/secrets-corpus
+	cp tests/fuzz/corpus/resources/* $(BUILD)/fuzz/resources-corpus/
+	$(BUILD)/fuzz/fuzz_resources $(FUZZ_RESOURCES_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/resources-corpus
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=20

@@ -192,8 +192,7 @@ static void rsc_enable(struct rsc *r, const char *app)
 			 why);
 }
 
-/* Long: the boot steps in order, each failure its own message; splitting
- * it would only scatter the order. */
+/* The boot steps in order, each failure its own message. */
 static int rsc_tree_make(struct rsc *r, const struct rsc_paths *paths)
 {
 	const char *mi = paths && paths->mountinfo ? paths->mountinfo : "/proc/self/mountinfo";

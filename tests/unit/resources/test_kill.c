@@ -12,6 +12,7 @@
  * can be made. Also: rsc_protect_self in a child. */
 #include "tests/unit/resources/rsc_test.h"
 
+#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -37,11 +38,41 @@ static void find_mount(void)
 		mount_point[0] = '\0';
 }
 
+/* A test that timed out was killed without its fini: its cgroup (and a
+ * double-forked child in it) is left. Those of a test process that is gone
+ * are killed and removed; another run's, still alive, are left alone. */
+static void sweep(void)
+{
+	static const char *dirs[] = { "app/job", "app", "exec", "vminit", "" };
+	DIR *d = opendir(mount_point);
+	struct dirent *e;
+	int owner;
+	while (d && (e = readdir(d)))
+		if (sscanf(e->d_name, "vminit-unit-%d", &owner) == 1 && owner > 0 && kill(owner, 0) < 0 &&
+		    errno == ESRCH) {
+			char old[RSC_PATH_MAX + 300];
+			snprintf(old, sizeof(old), "%s/%s", mount_point, e->d_name);
+			int fd = open(rsc_t_at(old, "app/job/cgroup.kill"), O_WRONLY | O_CLOEXEC);
+			if (fd >= 0 && write(fd, "1", 1) < 0)
+				close(fd), fd = -1;
+			if (fd >= 0)
+				close(fd);
+			for (int tries = 0; tries < 1000 && rmdir(rsc_t_at(old, "app/job")) < 0 && errno == EBUSY;
+			     tries++)
+				usleep(10000);   /* killed tasks leave at their own pace */
+			for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++)
+				rmdir(rsc_t_at(old, "%s", dirs[k]));
+		}
+	if (d)
+		closedir(d);
+}
+
 static void setup(void)
 {
 	find_mount();
 	if (!mount_point[0])
 		return;
+	sweep();
 	snprintf(top, sizeof(top), "%s/vminit-unit-%d", mount_point, (int)getpid());
 	if (mkdir(top, 0755) < 0)
 		return;
