@@ -105,7 +105,7 @@ void ctl_write_resources(const struct ctl_server *ctl, struct jw *w)
 			r.memory_current = st.memory_current;
 		r.memory_min = t->reserve ? (int64_t)RSC_RESERVE_BYTES : -1;
 	} else {
-		r.error = "cgroups are PID 1's: off";
+		r.error = ctl->vm.pid1 ? "no valid spec: no cgroups made" : "not PID 1 (vminit run): no cgroups";
 	}
 	enc_resources(w, &r);
 }

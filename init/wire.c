@@ -360,6 +360,25 @@ static int setup_storage(struct vm *vm)
 	return rc;
 }
 
+/* PID 1 only, whatever the spec: never the OOM killer's choice, and room
+ * for every process's cgroup files, the health probes and the host's
+ * connections; children get the fd limit back (spawn.h). */
+static void protect_pid1(struct vm *vm)
+{
+	struct rlimit rl;
+	char err[160];
+	if (!vm->pid1)
+		return;
+	if (rsc_protect_self(err, sizeof(err)) < 0)
+		log_warn("protecting PID 1: %s", err);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		vm->nofile = (unsigned long)rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			vm->nofile = 0;
+	}
+}
+
 /* PID 1 only, after the root switch (the cgroup2 mount moved with /sys):
  * its own protection, then a cgroup per process. Without a tree (not
  * delegated, no cgroup2), every process runs as before, and status says
@@ -367,20 +386,8 @@ static int setup_storage(struct vm *vm)
 static void setup_resources(struct vm *vm)
 {
 	const struct rsc_hooks hooks = { .oom = on_oom, .ctx = vm };
-	struct rlimit rl;
-	char err[160];
 	if (!vm->pid1)
 		return;
-	if (rsc_protect_self(err, sizeof(err)) < 0)
-		log_warn("protecting PID 1: %s", err);
-	/* Room for every process's cgroup files, the health probes and the
-	 * host's connections; children get the limit back (spawn.h). */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		vm->nofile = (unsigned long)rl.rlim_cur;
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			vm->nofile = 0;
-	}
 	vm->rs = rsc_new(vm->loop, vm->spec, &hooks, NULL);
 	if (!vm->rs) {
 		log_error("out of memory for the cgroups: they are off");
@@ -415,6 +422,7 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	shutdown_init(vm);
 	reap_init(vm);
 	setup_channel_state(vm);
+	protect_pid1(vm);
 
 	log_info("reading spec %s", spec_path);
 	vm->spec = spec_load_file(spec_path);

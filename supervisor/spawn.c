@@ -115,6 +115,18 @@ static void enter_cgroup(const struct spawn_req *r)
 			child_fail(126, "joining cgroup %s: %s", r->cgroup, strerror(errno));
 		close(fd);
 	}
+	/* PID 1's oom_score_adj (-1000: never killed) is inherited: a child
+	 * at -1000 would hang at its memory cap instead of being killed. Back
+	 * to the kernel's 0; raising it needs no privilege. */
+	{
+		char v[16] = "";
+		int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+		if (fd >= 0 && read(fd, v, sizeof(v) - 1) > 0 && v[0] == '-' &&
+		    (lseek(fd, 0, SEEK_SET) < 0 || write(fd, "0", 1) != 1))
+			child_fail(126, "oom_score_adj: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
 	if (r->nofile) {
 		struct rlimit rl;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > r->nofile) {

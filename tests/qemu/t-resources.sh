@@ -53,6 +53,8 @@ check "web: memory.max 64 MiB, no swap, cpu.weight 50" [ "$(vctl exec -- cat /sy
 check "status: web's cgroup figures" until_status 30 \
 	"[p['cgroup']['cpu_weight'] == 50 and p['cgroup']['memory_max_bytes'] == 67108864 and p['cgroup']['tasks'] == 1 and p['cgroup']['memory_current_bytes'] > 0 for p in j['result']['processes'] if p['name'] == 'web'] == [True]"
 WEB_PID=$(proc_field web pid)
+check "web's oom_score_adj is back to 0 (PID 1's -1000 is not inherited)" \
+	[ "$(vctl exec -- cat /proc/$WEB_PID/oom_score_adj)" = 0 ]
 
 # An OOM kill at the cap, reported, restarted once, then given up.
 check "the console says hog ran out of memory at its limit" \

@@ -175,7 +175,7 @@ Test(encode, process_all_known)
 			 "{\"processes\":[{\"name\":\"web\",\"want\":\"up\",\"state\":\"running\",\"pid\":42,\"starts\":2,"
 			 "\"restarts\":1,\"failures\":1,\"stopped_by\":\"SIGSTOP\",\"deferrals\":4,"
 			 "\"deferred\":\"Resource temporarily unavailable\",\"output_dropped_lines\":6,\"uptime_ms\":700,"
-			 "\"last_exit\":{\"status\":137,\"code\":null,\"signal\":\"SIGKILL\",\"at_ms\":50},"
+			 "\"last_exit\":{\"status\":137,\"code\":null,\"signal\":\"SIGKILL\",\"at_ms\":50,\"oom\":null},"
 			 "\"memory_rss_bytes\":4096,\"cpu_user_ms\":5,\"cpu_system_ms\":6,"
 			 "\"health\":{\"readiness\":{\"type\":\"http\",\"state\":\"healthy\",\"since_ms\":100,"
 			 "\"last_result\":\"pass\",\"last_check_ms\":200,\"last_failure\":\"status 500\","

@@ -48,7 +48,10 @@ Test(ctl, status_without_a_spec)
 	int fd = fx_connect();
 	const char *r = fx_ask(fd, "{\"id\":2,\"op\":\"status\"}\n");
 	cr_assert(strstr(r, "\"shutdown\":null,\"spec\":{\"path\":null,\"ok\":false,\"errors\":[],"
-			    "\"errors_dropped\":0},\"modules\":null,\"storage\":null,\"secrets\":null,\"processes\":[],"
+			    "\"errors_dropped\":0},\"modules\":null,\"storage\":null,\"secrets\":null,"
+			    "\"resources\":{\"cgroups\":false,\"base\":null,\"controllers\":[],"
+			    "\"error\":\"not PID 1 (vminit run): no cgroups\",\"vminit_memory_current_bytes\":null,"
+			    "\"vminit_memory_min_bytes\":null,\"vminit_oom_score_adj\":null},\"processes\":[],"
 			    "\"counters\":{\"reaped\":5,\"orphans\":2,"), "%s", r);
 	cr_assert_str_eq(fx_field(r, "connections"), "1");
 	cr_assert_str_eq(fx_field(r, "connections_accepted"), "1");
