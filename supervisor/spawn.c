@@ -177,6 +177,64 @@ static char **with_home(char *const *envp, const char *home)
 	return out;
 }
 
+/* ---- the kernel's knobs, read-only (docs/resources.md §6) ---- */
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+struct spawn_mount_attr {   /* struct mount_attr (linux/mount.h) */
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* path and every mount below it read-only, in this mount namespace only.
+ * mount_setattr(2) (Linux 5.12) does it in one call; before it, the mount
+ * at path alone. ENOENT: nothing there to guard. */
+static void guard_ro(const char *path, int bind)
+{
+	struct spawn_mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (bind && mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return;
+		child_fail(126, "read-only %s: bind: %s", path, strerror(errno));
+	}
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a)) == 0)
+		return;
+	if (errno == ENOENT)
+		return;
+	if (errno != ENOSYS ||
+	    mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		child_fail(126, "read-only %s: %s", path, strerror(errno));
+}
+
+/* What a root process with the default capabilities could still write to
+ * reshape the VM behind PID 1's back: /proc/sys (sysctls),
+ * /proc/sysrq-trigger (power off, crash) and /sys, the cgroups included (its
+ * own limits, another cgroup). Read-only in its own mount namespace, as
+ * container runtimes make them. A vminit that may not make a namespace
+ * (`vminit run` by a user) has children that cannot write these anyway. */
+static void guard_kernel(int have_ns)
+{
+	if (!have_ns) {
+		if (unshare(CLONE_NEWNS) < 0) {
+			if (errno == EPERM)
+				return;
+			child_fail(126, "a mount namespace of its own: %s", strerror(errno));
+		}
+		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+			child_fail(126, "mount propagation: %s", strerror(errno));
+	}
+	guard_ro("/proc/sys", 1);
+	guard_ro("/proc/sysrq-trigger", 1);
+	guard_ro("/sys", 0);
+}
+
 /* ---- privileges (spawn.h: bound, caps; docs/resources.md) ---- */
 
 /* Shrink the bounding set to keep. It is what an exec can give back (a
@@ -300,6 +358,8 @@ pid_t spawn_process(const struct spawn_req *r)
 	enter_cgroup(r);
 	if (r->vol_dir || r->secrets_dir)
 		enter_view(r);
+	if (r->bound)
+		guard_kernel(r->vol_dir || r->secrets_dir);
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (r->user)
 		switch_user(r, &envp);

@@ -3,7 +3,9 @@
  * a PID namespace it ends the namespace's init), mount DIR (a tmpfs,
  * CAP_SYS_ADMIN), read FILE (its first byte: /proc/1/mem or /proc/1/environ
  * need CAP_SYS_PTRACE against a PID 1 with more capabilities), settime (the
- * clock set to what it reads, CAP_SYS_TIME). Exits 0 either way. */
+ * clock set to what it reads, CAP_SYS_TIME), rewrite FILE (what it holds,
+ * written back: opening it for writing is the test; the value never
+ * changes). Exits 0 either way. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,6 +37,18 @@ int main(int argc, char **argv)
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			report("settime", clock_settime(CLOCK_REALTIME, &ts));
+		} else if (!strcmp(argv[i], "rewrite") && i + 1 < argc) {
+			char buf[256];
+			const char *path = argv[++i];
+			int fd = open(path, O_RDONLY);
+			ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+			if (fd >= 0)
+				close(fd);
+			fd = n > 0 ? open(path, O_WRONLY) : -1;
+			printf("rewrite %s: %s\n", path, fd >= 0 && write(fd, buf, (size_t)n) == n ? "ok" : strerror(errno));
+			fflush(stdout);
+			if (fd >= 0)
+				close(fd);
 		} else {
 			printf("%s: unknown op\n", argv[i]);
 		}

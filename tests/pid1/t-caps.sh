@@ -4,7 +4,7 @@
 # name; a process of any other user has no capability in any set, bounding
 # included, and no_new_privs; a prestart hook is bound like its process. A
 # root workload cannot power the VM off, mount, read PID 1's memory or set
-# the clock, and PID 1 stays up.
+# the clock, nor write /proc/sys, /sys or the cgroups, and PID 1 stays up.
 . "$(dirname "$0")/lib.sh"
 cat >"$T/probe.sh" <<'EOT'
 echo caps $(grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' /proc/$$/status | tr -s '\t ' ' ')
@@ -12,6 +12,11 @@ exec sleep 1000
 EOT
 chmod 0755 "$T/probe.sh"
 mkdir -p "$T/mnt"
+cat >"$T/hostile.sh" <<EOT
+exec $HELPERS/privop poweroff mount $T/mnt read /proc/1/environ settime \\
+	rewrite /proc/sys/kernel/hostname rewrite /proc/sys/vm/swappiness \\
+	rewrite /sys/class/net/lo/mtu rewrite $CG2/cgroup.max.depth
+EOT
 q="$T/probe.sh"
 {
 	spec_header
@@ -35,7 +40,7 @@ resources.memory = "64Mi"
 x-capabilities.drop = ["ALL"]
 x-capabilities.add = ["KILL"]
 [processes.hostile]
-command = ["$HELPERS/privop", "poweroff", "mount", "$T/mnt", "read", "/proc/1/environ", "settime"]
+command = ["/bin/sh", "$T/hostile.sh"]
 restart.policy = "never"
 resources.memory = "64Mi"
 EOT
@@ -57,6 +62,9 @@ expect '^hostile \| poweroff: Operation not permitted$' 30 "a root workload cann
 expect '^hostile \| mount: Operation not permitted$' 30 "nor mount (no SYS_ADMIN)"
 expect '^hostile \| read: (Permission denied|Operation not permitted)$' 30 "nor read PID 1's environment (no SYS_PTRACE)"
 expect '^hostile \| settime: Operation not permitted$' 30 "nor set the clock (no SYS_TIME)"
+for f in /proc/sys/kernel/hostname /proc/sys/vm/swappiness /sys/class/net/lo/mtu "$CG2/cgroup.max.depth"; do
+	expect "^hostile \\| rewrite $f: Read-only file system\$" 30 "nor write $f (read-only in its view)"
+done
 expect '^vminit: hostile: exited$' 30 "the hostile process ran to its end"
 if vm_alive && [ "$(count '^root \| caps ')" = 1 ]; then ok "PID 1 is up, the others undisturbed"
 else fail "PID 1 or a process went down"; fi

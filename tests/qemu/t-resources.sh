@@ -64,7 +64,8 @@ check "hog is restarted by its policy, OOM-killed again, and given up" until_sta
 vctl --json status >"$T/status.json"
 check "status: hog's last exit was an OOM kill at its limit, with the peak" jtrue "$T/status.json" \
 	"[p['restarts'] == 1 and p['last_exit']['signal'] == 'SIGKILL' and p['last_exit']['oom']['kind'] == 'limit' and p['last_exit']['oom']['limit_bytes'] == 67108864 and p['last_exit']['oom']['peak_bytes'] >= 60 * 2**20 and p['cgroup']['oom_kills'] >= 2 for p in j['result']['processes'] if p['name'] == 'hog'] == [True]"
-check "vminitctl status shows the exit as oom" sh -c "vctl status | grep -E '^hog .*SIGKILL \(oom\)'"
+hog_row_oom() { vctl status | grep -Eq '^hog .*SIGKILL \(oom\)'; }
+check "vminitctl status shows the exit as oom" hog_row_oom
 check "web still runs, the same pid" [ "$(proc_field web pid)" = "$WEB_PID" ]
 check "events: process.oom and an exit with oom" events_hold "$T/events.json" \
 	"[e for e in ev if e['type'] == 'process.oom' and e['process'] == 'hog' and e['kind'] == 'limit' and e['limit_bytes'] == 67108864] and [e for e in ev if e['type'] == 'process.exited' and e['process'] == 'hog' and e.get('oom') and e['oom']['kind'] == 'limit']"
