@@ -227,7 +227,11 @@ static void guard_kernel(int have_ns)
 				return;
 			child_fail(126, "a mount namespace of its own: %s", strerror(errno));
 		}
-		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		/* Nothing it mounts may reach PID 1. A root that is no mount
+		 * point (a chroot-like root): the two it binds under instead. */
+		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 &&
+		    (errno != EINVAL || mount(NULL, "/proc", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+		     mount(NULL, "/sys", NULL, MS_REC | MS_SLAVE, NULL) < 0))
 			child_fail(126, "mount propagation: %s", strerror(errno));
 	}
 	guard_ro("/proc/sys", 1);

@@ -46,6 +46,8 @@ struct spawn_req {
 	 * child that cannot do so does not run (126). */
 	int bound;
 	uint64_t caps;
+	/* bound 1 also gives it its own mount namespace (when it has no view)
+	 * where /proc/sys, /proc/sysrq-trigger and /sys are read-only. */
 	/* RLIMIT_NOFILE's soft limit the child gets back (PID 1 raises its
 	 * own, docs/resources.md); 0: as it inherits it. */
 	unsigned long nofile;
