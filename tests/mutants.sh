@@ -56,8 +56,9 @@ MUTANTS=(
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
-"group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	(void)ctx;
-	kill(-pid, SIGKILL); :: 	(void)ctx; (void)pid;"
+"group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	const struct sup_hooks *h = &p->sup->hooks;
+	kill(-pid, SIGKILL); :: 	const struct sup_hooks *h = &p->sup->hooks;
+	(void)pid;"
 "no-double-signal-tolerance :: t-shutdown :: init/shutdown.c :: if (loop_now() - vm->sd_started < ESCALATE_AFTER_NS) { :: if (0) {"
 "no-escalation :: t-shutdown :: init/shutdown.c :: 		shutdown_kill(vm, why);
 		shutdown_progress(vm);
@@ -119,6 +120,17 @@ MUTANTS=(
 "no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
 "no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
 "no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
+"no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	enter_cgroup(r);
+	if (r->vol_dir :: 	if (r->vol_dir"
+"no-cgroup-stop :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
+		h->cg_signal(h->ctx, i, sig); :: 	(void)i;"
+"run-leftovers-live :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
+		h->cg_signal(h->ctx, (size_t)(p - p->sup->procs), SIGKILL); :: 	(void)h;"
+"no-cap-bound :: t-caps :: supervisor/spawn.c :: 	if (r->bound)
+		apply_privileges(r); :: 	if (0)
+		apply_privileges(r);"
+"kernel-knobs-writable :: t-caps :: supervisor/spawn.c :: 	if (r->bound)
+		guard_kernel(r->vol_dir || r->secrets_dir); :: 	(void)0;"
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 )
 
