@@ -120,8 +120,9 @@ MUTANTS=(
 "no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
 "no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
 "no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
-"no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	enter_cgroup(r);
-	if (r->vol_dir :: 	if (r->vol_dir"
+"no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (r->cgroup) {
+		char path[600]; :: 	if (!r) {
+		char path[600];"
 "no-cgroup-stop :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
 		h->cg_signal(h->ctx, i, sig); :: 	(void)i;"
 "run-leftovers-live :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
@@ -129,8 +130,9 @@ MUTANTS=(
 "no-cap-bound :: t-caps :: supervisor/spawn.c :: 	if (r->bound)
 		apply_privileges(r); :: 	if (0)
 		apply_privileges(r);"
-"kernel-knobs-writable :: t-caps :: supervisor/spawn.c :: 	if (r->bound)
-		guard_kernel(r->vol_dir || r->secrets_dir); :: 	(void)0;"
+"kernel-knobs-writable :: t-caps :: supervisor/spawn.c :: 	guard_ro("/proc/sys", 1);
+	guard_ro("/proc/sysrq-trigger", 1);
+	guard_ro("/sys", 0); :: 	(void)guard_ro;"
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 )
 

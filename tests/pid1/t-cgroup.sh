@@ -1,9 +1,8 @@
 # cgroups (docs/resources.md), on this host's cgroup2 in a subtree delegated
 # to PID 1 (it is the only task there, as in a VM's root): PID 1 moves into
-# vminit/, each process gets app/NAME, `exec` without a process exec/; a stop
-# reaches what left the process group by setsid() and a double fork, and
-# kills what ignores SIGTERM at the stop timeout by the cgroup; what a run
-# leaves behind ends with it; status takes its figures from the cgroup. In a
+# vminit/, each process gets app/NAME, `exec` without a process exec/; a
+# stop's SIGTERM reaches what left the process group by setsid() and a
+# double fork; what a run leaves behind (ignoring SIGTERM) is killed with it; status takes its figures from the cgroup. In a
 # cgroup it does not own alone, PID 1 leaves cgroups off and says why.
 #
 # This host's cgroup2 has no memory, pids or cpu controller (they are bound
@@ -15,10 +14,13 @@
 cg_delegate || finish
 cat >"$T/daemon.sh" <<'EOT'
 # A daemon the classic way: a setsid child that forks again and exits, so the
-# grandchild is in another session and an orphan, and it ignores SIGTERM.
-setsid sh -c 'sh -c "trap \"\" TERM; echo \$\$ >$0.pid; while :; do sleep 1; done" & exit 0' "$1"
+# grandchild is an orphan in another session. It ends cleanly on SIGTERM,
+# leaving a mark; the main process ignores SIGTERM and waits for the mark.
+setsid sh -c 'sh -c "trap \"echo \\\$\\\$ >$0.term; exit 0\" TERM; echo \$\$ >$0.pid; while :; do sleep 1 & wait \$!; done" & exit 0' "$1"
 echo daemon started
-exec sleep 1000
+trap '' TERM
+until [ -e "$1.term" ]; do sleep 0.1; done
+exit 0
 EOT
 {
 	spec_header
@@ -87,14 +89,17 @@ until_ok 20 sh -c "[ -z \"\$(cat $VM_CGROUP/app/leaver/cgroup.procs)\" ]" \
 	&& ok "the setsid child it left (ignoring TERM) was killed with it" \
 	|| fail "app/leaver still holds $(cat "$VM_CGROUP/app/leaver/cgroup.procs")"
 
-# A stop reaches the daemon's grandchild, in another session and ignoring
-# TERM: killed by the cgroup when its main process ends.
+# A stop reaches the daemon's grandchild, in another session: it gets the
+# SIGTERM (and ends cleanly), not only the KILL when its main process ends.
 wait_file "$T/grandchild.pid" 20 || fail "the daemon's grandchild did not start"
 [ "$(wc -l <"$VM_CGROUP/app/daemon/cgroup.procs")" -ge 2 ] && ok "the grandchild is in app/daemon" \
 	|| fail "app/daemon: $(cat "$VM_CGROUP/app/daemon/cgroup.procs")"
 ctl stop daemon >/dev/null || fail "stop daemon"
+expect '^vminit: daemon: exited with code 0$' 30 "the daemon's main process exited by itself, once its grandchild had"
+[ -s "$T/grandchild.term" ] && ok "the grandchild in another session got the stop's SIGTERM" \
+	|| fail "the grandchild never got SIGTERM"
 until_ok 30 sh -c "[ -z \"\$(cat $VM_CGROUP/app/daemon/cgroup.procs)\" ]" \
-	&& ok "stop emptied app/daemon: the grandchild is gone" \
+	&& ok "stop emptied app/daemon" \
 	|| fail "app/daemon still holds $(cat "$VM_CGROUP/app/daemon/cgroup.procs")"
 grep -q 'populated 0' "$VM_CGROUP/app/daemon/cgroup.events" && ok "app/daemon is not populated" || fail "$(cat "$VM_CGROUP/app/daemon/cgroup.events")"
 
