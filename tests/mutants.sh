@@ -130,9 +130,10 @@ MUTANTS=(
 "no-cap-bound :: t-caps :: supervisor/spawn.c :: 	if (r->bound)
 		apply_privileges(r); :: 	if (0)
 		apply_privileges(r);"
-"kernel-knobs-writable :: t-caps :: supervisor/spawn.c :: 	guard_ro("/proc/sys", 1);
-	guard_ro("/proc/sysrq-trigger", 1);
-	guard_ro("/sys", 0); :: 	(void)guard_ro;"
+"kernel-knobs-writable :: t-caps :: supervisor/spawn.c :: static void guard_kernel(int have_ns)
+{ :: static void guard_kernel(int have_ns)
+{
+	return;"
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 )
 
