@@ -384,6 +384,7 @@ void spec_check(struct spec_parse *p)
 	struct spec *s = p->s;
 	check_process_count(p);
 	check_scratch(p);
+	spec_check_network(p);
 	for (size_t i = 0; i < s->nprocs; i++)
 		if (!s->procs[i].name)
 			return;

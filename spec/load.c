@@ -235,6 +235,10 @@ void spec_free(struct spec *s)
 	spec_strv_free(&s->root.writable);
 	free(s->root.tmpfs_size);
 	free(s->scratch.dev.text);
+	spec_strv_free(&s->net.search);
+	spec_strv_free(&s->net.hosts);
+	for (size_t i = 0; i < s->net.nifaces; i++)
+		free(s->net.ifaces[i].name);
 	for (size_t i = 0; i < s->nerrors; i++)
 		free(s->errors[i]);
 	free(s->errors);

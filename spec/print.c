@@ -100,6 +100,50 @@ static void print_caps(FILE *f, const char *key, uint64_t mask)
 	kv_strv(f, key, &sv);
 }
 
+/* An array of addresses, as inet_ntop spells them. */
+static void kv_ips(FILE *f, const char *key, const struct spec_ip *ips, size_t n)
+{
+	char buf[SPEC_NET_MAX_ADDRS][64];
+	char *v[SPEC_NET_MAX_ADDRS + 1] = { 0 };
+	struct spec_strv sv = { v, 0, 1 };
+	for (size_t i = 0; i < n && i < SPEC_NET_MAX_ADDRS; i++)
+		if (spec_ip_print(&ips[i], buf[sv.n], sizeof(buf[0])) == 0)
+			v[sv.n] = buf[sv.n], sv.n++;
+	if (sv.n)
+		kv_strv(f, key, &sv);
+}
+
+static void kv_ip(FILE *f, const char *key, const struct spec_ip *ip)
+{
+	char buf[64];
+	if (ip->family && spec_ip_print(ip, buf, sizeof(buf)) == 0)
+		kv_str(f, key, buf);
+}
+
+/* [guest.network], then each interface in the order given. */
+static void print_network(FILE *f, const struct spec *s)
+{
+	if (!s->net.set)
+		return;
+	fputs("\n[guest.network]\n", f);
+	kv_bool(f, "required", s->net.required);
+	kv_ips(f, "dns_servers", s->net.dns, s->net.ndns);
+	kv_strv(f, "dns_search", &s->net.search);
+	kv_strv(f, "hosts", &s->net.hosts);
+	for (size_t i = 0; i < s->net.nifaces; i++) {
+		const struct spec_iface *it = &s->net.ifaces[i];
+		fprintf(f, "\n[guest.network.interfaces.%s]\n", it->name);
+		if (it->has_mac)
+			fprintf(f, "mac = \"%02x:%02x:%02x:%02x:%02x:%02x\"\n", it->mac[0], it->mac[1], it->mac[2],
+				it->mac[3], it->mac[4], it->mac[5]);
+		if (it->mtu)
+			kv_int(f, "mtu", it->mtu);
+		kv_ips(f, "addresses", it->addrs, it->naddrs);
+		kv_ip(f, "gateway4", &it->gw4);
+		kv_ip(f, "gateway6", &it->gw6);
+	}
+}
+
 static void print_process(FILE *f, const struct spec_process *p)
 {
 	char k[64], num[32];
@@ -207,6 +251,7 @@ int spec_print(const struct spec *s, FILE *f)
 		kv_str(f, "workdir", s->image.workdir);
 		kv_str(f, "user", s->image.user);
 	}
+	print_network(f, s);
 	if (s->root.dev.kind != SPEC_LOC_NONE) {
 		fputs("\n[guest.root]\n", f);
 		kv_str(f, "device", s->root.dev.text);

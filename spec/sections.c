@@ -239,7 +239,8 @@ struct spec_kind {
 #define PREFIX(s) s, sizeof(s) - 1
 
 enum { KIND_TOP, KIND_APP, KIND_IMAGE, KIND_ENV, KIND_GUEST, KIND_GUEST_IMAGE, KIND_GUEST_ROOT,
-       KIND_GUEST_SCRATCH, KIND_PROCESS, KIND_VOLUME, KIND_GUEST_VOLUME, KIND_COUNT };
+       KIND_GUEST_SCRATCH, KIND_PROCESS, KIND_VOLUME, KIND_GUEST_VOLUME, KIND_GUEST_NETWORK,
+       KIND_GUEST_IFACE, KIND_COUNT };
 
 static const struct spec_kind kinds[KIND_COUNT] = {
 	[KIND_TOP]           = { "", 0, do_top },   /* keys before the first header */
@@ -253,6 +254,8 @@ static const struct spec_kind kinds[KIND_COUNT] = {
 	[KIND_PROCESS]       = { PREFIX("processes."), spec_read_process },
 	[KIND_VOLUME]        = { PREFIX("volumes."), NULL },   /* read_volumes() */
 	[KIND_GUEST_VOLUME]  = { PREFIX("guest.volumes."), do_guest_volume },
+	[KIND_GUEST_NETWORK] = { "guest.network", 0, spec_read_network },
+	[KIND_GUEST_IFACE]   = { PREFIX("guest.network.interfaces."), spec_read_iface },
 };
 
 /* The row for a section's name, or NULL (reported as unknown). */

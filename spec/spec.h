@@ -139,6 +139,33 @@ struct spec_device {
 /* The file systems vminit mounts. */
 enum spec_fs { SPEC_FS_EXT4, SPEC_FS_SQUASHFS, SPEC_FS_EROFS };
 
+/* The guest's network (docs/network.md): [guest.network] and
+ * [guest.network.interfaces.NAME]. */
+#define SPEC_NET_MAX_IFACES 8
+#define SPEC_NET_MAX_ADDRS 16          /* per interface */
+#define SPEC_NET_MAX_DNS 3             /* resolv.conf's nameserver limit */
+#define SPEC_NET_MAX_SEARCH 6
+#define SPEC_NET_MAX_HOSTS 64
+
+/* An IP address, with its prefix length for an interface address (-1 for a
+ * plain address: a gateway, a DNS server). family 0: none. */
+struct spec_ip {
+	int family;                    /* AF_INET, AF_INET6, or 0 */
+	int prefix;
+	unsigned char addr[16];        /* network order; 4 bytes for AF_INET */
+};
+
+struct spec_iface {
+	char *name;                    /* the section's NAME: a label for status */
+	int line;                      /* of its section header */
+	int has_mac;
+	unsigned char mac[6];          /* mac = "52:54:00:12:34:56" */
+	int mtu;                       /* 0: leave the kernel's */
+	struct spec_ip addrs[SPEC_NET_MAX_ADDRS];
+	size_t naddrs;
+	struct spec_ip gw4, gw6;       /* default routes' gateways; family 0: none */
+};
+
 struct spec_volume {
 	char *name;
 	char *size; uint64_t size_bytes;
@@ -183,6 +210,15 @@ struct spec {
 	struct {
 		struct spec_device dev;
 	} scratch;
+	/* [guest.network]: set when the section or an interface is given. */
+	struct {
+		int set;
+		int required;               /* processes wait until it is applied */
+		struct spec_ip dns[SPEC_NET_MAX_DNS]; size_t ndns;
+		struct spec_strv search;    /* dns_search: domain names */
+		struct spec_strv hosts;     /* "ADDR NAME [NAME...]", as given */
+		struct spec_iface ifaces[SPEC_NET_MAX_IFACES]; size_t nifaces;
+	} net;
 	struct {
 		struct spec_strv entrypoint, cmd, env;
 		char *workdir, *user;
@@ -194,6 +230,10 @@ struct spec {
 	char **errors; size_t nerrors;
 	size_t errors_dropped;
 };
+
+/* An address as text: "fdaa::2/64", "10.0.0.1" (prefix -1). 0, or -1 when it
+ * does not fit in len (64 is always enough). */
+int spec_ip_print(const struct spec_ip *ip, char *buf, size_t len);
 
 /* Parse and validate. Returns NULL only when out of memory; otherwise a spec
  * whose nerrors says whether it may be used. */

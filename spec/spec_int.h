@@ -160,5 +160,10 @@ void spec_check_health_port(struct spec_ctx *c, struct spec_process *pr, struct 
 void spec_check_device(struct spec_ctx *c, const struct spec_device *d, int line);
 void spec_check_writable(struct spec_ctx *c, const struct spec_strv *w, int line);
 void spec_check(struct spec_parse *p);
+/* network.c: [guest.network], [guest.network.interfaces.NAME], and the
+ * rules across interfaces. */
+void spec_read_network(struct spec_ctx *c);
+void spec_read_iface(struct spec_ctx *c);
+void spec_check_network(struct spec_parse *p);
 
 #endif

@@ -97,7 +97,7 @@ Test(validate_top, resources_subsection_style)
 
 Test(validate_top, guest_unknown_subsection)
 {
-	expect_error(BASE "[guest.network]\n", "t.ini:5: guest.network: unknown section");
+	expect_error(BASE "[guest.clock]\n", "t.ini:5: guest.clock: unknown section");
 }
 
 Test(validate_top, at_least_one_process)
