@@ -31,10 +31,11 @@ LAYER_kmod       := base
 LAYER_storage    := base spec
 LAYER_secrets    := base spec
 LAYER_resources  := base spec
-LAYER_control    := base channel spec supervisor health kmod storage secrets resources
-LAYER_init       := base spec supervisor health kmod storage secrets resources control
+LAYER_network    := base spec
+LAYER_control    := base channel spec supervisor health kmod storage secrets resources network
+LAYER_init       := base spec supervisor health kmod storage secrets resources network control
 LAYER_host       := base channel
-FOLDERS := base channel spec supervisor health kmod storage secrets resources control init host
+FOLDERS := base channel spec supervisor health kmod storage secrets resources network control init host
 # PID 1 is every folder but the host side (client library, vminitctl).
 PID1_FOLDERS := $(filter-out host,$(FOLDERS))
 WIRE_SRC := $(wildcard base/*.c channel/*.c)
@@ -253,10 +254,22 @@ $(BUILD)/fuzz/fuzz_resources: tests/fuzz/fuzz_resources.c resources/parse.c reso
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_resources.c resources/parse.c
 
+# The rtnetlink reply parsers and the address and MAC text forms
+# (tests/fuzz/fuzz_netlink.c): the bytes as a kernel reply buffer through
+# every parser of network/nlmsg.c, and their first line as text, the
+# invariants checked inside. Its own corpus ($(BUILD)/fuzz/netlink-corpus)
+# and crashes ($(BUILD)/fuzz/netlink-*).
+FUZZ_NETLINK_FLAGS := -max_len=8192 -timeout=10 -print_final_stats=1 \
+                      -artifact_prefix=$(BUILD)/fuzz/netlink-
+
+$(BUILD)/fuzz/fuzz_netlink: tests/fuzz/fuzz_netlink.c network/nlmsg.c network/nlmsg.h $(VIEWS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_netlink.c network/nlmsg.c
+
 fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_probe $(BUILD)/fuzz/fuzz_secrets \
-      $(BUILD)/fuzz/fuzz_resources
+      $(BUILD)/fuzz/fuzz_resources $(BUILD)/fuzz/fuzz_netlink
 	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus $(BUILD)/fuzz/probe-corpus $(BUILD)/fuzz/secrets-corpus \
-		$(BUILD)/fuzz/resources-corpus
+		$(BUILD)/fuzz/resources-corpus $(BUILD)/fuzz/netlink-corpus
 	cp tests/fuzz/corpus/request/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_request $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
 	cp tests/fuzz/corpus/spec/* $(BUILD)/fuzz/spec-corpus/
@@ -267,6 +280,8 @@ fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_prob
 	$(BUILD)/fuzz/fuzz_secrets $(FUZZ_SECRETS_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/secrets-corpus
 	cp tests/fuzz/corpus/resources/* $(BUILD)/fuzz/resources-corpus/
 	$(BUILD)/fuzz/fuzz_resources $(FUZZ_RESOURCES_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/resources-corpus
+	cp tests/fuzz/corpus/netlink/* $(BUILD)/fuzz/netlink-corpus/
+	$(BUILD)/fuzz/fuzz_netlink $(FUZZ_NETLINK_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/netlink-corpus
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=20
