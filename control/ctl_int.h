@@ -109,6 +109,7 @@ struct ctl_server {
 	const struct storage *st;               /* NULL: storage is off */
 	struct secrets_store *sec;              /* NULL: secrets are off */
 	struct rsc *rs;                         /* NULL: no cgroups (not PID 1) */
+	const struct net *net;                  /* NULL: the network is off */
 	struct listener listeners[CTL_MAX_LISTENERS];
 	size_t nlisteners;
 	struct addr push_addr;
@@ -216,6 +217,9 @@ void ctl_oom_of(const struct rsc_oom *o, struct enc_oom *ret);
  * rss and CPU from the cgroup: 1 when it did, 0 when it has none. */
 int ctl_process_cgroup(const struct ctl_server *ctl, size_t i, struct enc_process *p, struct ctl_cg_bufs *b);
 void ctl_write_resources(const struct ctl_server *ctl, struct jw *w);
+
+/* network.c: status's "network". */
+void ctl_write_network(const struct ctl_server *ctl, struct jw *w);
 
 /* secrets.c: the bundle's version and counts as plain values; status's
  * "secrets"; events.c: secrets.delivered, or .refused with why. */

@@ -10,6 +10,7 @@
  */
 #include "ctl_int.h"
 #include "base/clock.h"
+#include "channel/encode_net.h"
 #include "base/names.h"
 #include "health/health.h"
 #include "kmod/modules.h"
@@ -91,6 +92,19 @@ void ctl_event_oom(struct ctl_server *ctl, size_t i, const struct rsc_oom *o)
 	struct enc_oom e;
 	ctl_oom_of(o, &e);
 	enc_ev_oom(ev_open(ctl), ctl_proc_name(ctl, i), &e);
+	ev_commit(ctl);
+}
+
+void ctl_event_net_failed(struct ctl_server *ctl, const char *iface, const char *device, const char *step,
+			  const char *item, const char *error)
+{
+	enc_ev_net_failed(ev_open(ctl), iface, device, step, item, error);
+	ev_commit(ctl);
+}
+
+void ctl_event_net_applied(struct ctl_server *ctl, const char *state, long interfaces, long failures)
+{
+	enc_ev_net_applied(ev_open(ctl), state, interfaces, failures);
 	ev_commit(ctl);
 }
 

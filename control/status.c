@@ -126,6 +126,10 @@ static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 		/* A secrets.required process waits as a dependency does. */
 		p.waiting_for = "secrets";
 		p.blocked = NULL;
+	} else if (p.blocked && !strcmp(p.blocked, "network: applying")) {
+		/* network.required: waits until the network settles. */
+		p.waiting_for = "network";
+		p.blocked = NULL;
 	}
 	enc_process(w, &p);
 }
@@ -183,6 +187,7 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 	ctl_write_storage(ctl, w);
 	ctl_write_secrets(ctl, w);
 	ctl_write_resources(ctl, w);
+	ctl_write_network(ctl, w);
 	enc_processes_begin(w);
 	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++)
 		if (only < 0 || (size_t)only == i)

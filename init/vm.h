@@ -23,6 +23,7 @@ struct hc_set;
 struct storage;
 struct secrets_store;
 struct rsc;
+struct net;
 
 /* The shutdown's phases, in the order they come (shutdown.c). */
 enum sd_phase { SD_NONE, SD_STOPPING, SD_TERM_REST, SD_KILLED, SD_DONE };
@@ -46,6 +47,8 @@ struct vm {
 	struct secrets_store *sec;         /* the secret bundle; NULL: off */
 	struct rsc *rs;                    /* the cgroups; NULL: off (`vminit
 	                                    * run`, spec errors) */
+	struct net *net;                   /* the guest's network; NULL: off
+	                                    * (`vminit run`, spec errors) */
 	unsigned long nofile;              /* RLIMIT_NOFILE's soft limit PID 1
 	                                    * started with: its children's */
 	struct modules_report modules;     /* PID 1's, from boot */
@@ -102,6 +105,12 @@ void shutdown_request(struct vm *vm, const char *why, int reboot);
 void shutdown_progress(struct vm *vm);
 /* NULL before the shutdown, else its phase's name (status). */
 const char *shutdown_phase(const struct vm *vm);
+
+/* ---- net.c ---- */
+
+/* PID 1 only: apply the spec's network (docs/network.md) and hook its news
+ * to the console, the host channel and the supervisor. */
+void wire_net_setup(struct vm *vm);
 
 /* ---- wire.c ---- */
 

@@ -19,6 +19,7 @@
 #include "base/console.h"
 #include "control/ctl.h"
 #include "health/health.h"
+#include "network/apply.h"
 #include "resources/resources.h"
 #include "secrets/store.h"
 #include "storage/storage.h"
@@ -133,13 +134,16 @@ static void on_oom(void *ctx, size_t i, const struct rsc_oom *o)
 
 /* ---- storage: the volumes' news, and whether a process may start ---- */
 
-/* Its volumes, then its secrets (secrets.required: a bundle, even an
- * empty one, must have come). */
+/* Its volumes, the network (network.required: applied, nothing failed),
+ * then its secrets (secrets.required: a bundle, even an empty one, must
+ * have come). */
 static int process_ready(void *ctx, size_t i, char *why, size_t len)
 {
 	struct vm *vm = ctx;
 	struct secrets_info si = { 0 };
 	int r = vm->st ? storage_ready(vm->st, &vm->spec->procs[i], why, len) : 0;
+	if (r == 0)
+		r = net_ready(vm->net, why, len);   /* network.required */
 	if (r != 0 || !vm->spec->procs[i].secrets_required)
 		return r;
 	if (vm->sec)
@@ -446,6 +450,7 @@ int wire_setup(struct vm *vm, const char *spec_path)
 		return 0;
 	}
 	setup_resources(vm);
+	wire_net_setup(vm);
 	setup_processes(vm);
 	if (vm->ctl)
 		setup_ctl(vm);
