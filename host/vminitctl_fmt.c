@@ -284,6 +284,50 @@ static void print_resources(const struct jr *r, int res)
 	printf("\ncgroups: %s%s\n", vctl_get_bool(r, rs, "cgroups", 0) ? "" : "off: ", e);
 }
 
+/* The network's items: what was applied, or why not (the error names it). */
+static void print_net_items(const struct jr *r, int arr, const char *key, const char *what)
+{
+	char t[256], e[512];
+	for (int j = 0, a = arr + 1; jr_type(r, arr) == JR_ARRAY && j < r->tok[arr].size; j++, a = jr_next(r, a)) {
+		if (vctl_get_str(r, a, "error", e, sizeof(e), NULL))
+			printf("  failed: %s\n", e);
+		else
+			printf("  %s%s\n", what, vctl_get_str(r, a, key, t, sizeof(t), "?"));
+	}
+}
+
+/* The guest's network (docs/network.md), unless off: its state, each
+ * interface with its addresses and routes, where resolv.conf went. */
+static void print_network(const struct jr *r, int res)
+{
+	int n = jr_get(r, res, "network"), ifs, dns;
+	char a[256], b[64], c[64], e[512];
+	long long mtu;
+	if (jr_type(r, n) != JR_OBJECT || !strcmp(vctl_get_str(r, n, "state", a, sizeof(a), "off"), "off"))
+		return;
+	printf("\nnetwork %s%s\n", a, vctl_get_bool(r, n, "required", 0) ? " (required)" : "");
+	ifs = jr_get(r, n, "interfaces");
+	for (int j = 0, f = ifs + 1; jr_type(r, ifs) == JR_ARRAY && j < r->tok[ifs].size; j++, f = jr_next(r, f)) {
+		printf("%s: %s %s", vctl_get_str(r, f, "name", a, sizeof(a), "?"),
+		       vctl_get_str(r, f, "device", b, sizeof(b), "-"), vctl_get_str(r, f, "mac", c, sizeof(c), "-"));
+		if (vctl_get_int(r, f, "mtu", &mtu) == 0)
+			printf(" mtu %lld", mtu);
+		printf(" %s", vctl_get_bool(r, f, "up", 0) ? "up" : "down");
+		if (vctl_get_str(r, f, "error", e, sizeof(e), NULL))
+			printf(": %s", e);
+		putchar('\n');
+		print_net_items(r, jr_get(r, f, "addresses"), "address", "");
+		print_net_items(r, jr_get(r, f, "routes"), "via", "default via ");
+	}
+	dns = jr_get(r, n, "dns");
+	if (vctl_get_str(r, dns, "resolv_conf", a, sizeof(a), NULL))
+		printf("resolv.conf: %s\n", a);
+	if (vctl_get_str(r, dns, "hosts", a, sizeof(a), NULL))
+		printf("hosts: %s\n", a);
+	if (vctl_get_str(r, dns, "error", e, sizeof(e), NULL))
+		printf("dns failed: %s\n", e);
+}
+
 /* Why a blocked process did not start. */
 static void print_blocked(const struct jr *r, int procs)
 {
@@ -325,6 +369,7 @@ void vctl_print_status(struct vctl *x, int res)
 	}
 	print_storage(&x->r, res);
 	print_resources(&x->r, res);
+	print_network(&x->r, res);
 	print_blocked(&x->r, procs);
 	spec = jr_get(&x->r, res, "spec");
 	errs = jr_get(&x->r, spec, "errors");

@@ -20,8 +20,8 @@
 static void on_net_failed(void *ctx, const struct net_failure *f)
 {
 	struct vm *vm = ctx;
-	log_warn("network: %s%s%s: %s failed: %s", f->iface ? f->iface : "dns", f->device ? " " : "",
-		 f->device ? f->device : "", net_step_name(f->step), f->error);
+	log_warn("network: %s%s%s%s%s failed: %s", f->iface ? f->iface : "", f->device ? " " : "",
+		 f->device ? f->device : "", f->iface ? ": " : "", net_step_name(f->step), f->error);
 	if (vm->ctl)
 		ctl_event_net_failed(vm->ctl, f->iface, f->device, net_step_name(f->step), f->item, f->error);
 }
