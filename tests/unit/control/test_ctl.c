@@ -51,7 +51,9 @@ Test(ctl, status_without_a_spec)
 			    "\"errors_dropped\":0},\"modules\":null,\"storage\":null,\"secrets\":null,"
 			    "\"resources\":{\"cgroups\":false,\"base\":null,\"controllers\":[],"
 			    "\"error\":\"not PID 1 (vminit run): no cgroups\",\"vminit_memory_current_bytes\":null,"
-			    "\"vminit_memory_min_bytes\":null,\"vminit_oom_score_adj\":null},\"processes\":[],"
+			    "\"vminit_memory_min_bytes\":null,\"vminit_oom_score_adj\":null},"
+			    "\"network\":{\"state\":\"off\",\"required\":false,\"interfaces\":[],\"dns\":{\"servers\":[],"
+			    "\"search\":[],\"resolv_conf\":null,\"hosts\":null,\"error\":null}},\"processes\":[],"
 			    "\"counters\":{\"reaped\":5,\"orphans\":2,"), "%s", r);
 	cr_assert_str_eq(fx_field(r, "connections"), "1");
 	cr_assert_str_eq(fx_field(r, "connections_accepted"), "1");
