@@ -114,8 +114,8 @@ void ctl_event_oom(struct ctl_server *ctl, size_t i, const struct rsc_oom *o);
  * network.failed per failure, network.applied once it settled. */
 struct net;
 void ctl_set_network(struct ctl_server *ctl, const struct net *net);
-void ctl_event_net_failed(struct ctl_server *ctl, const char *iface, const char *device, const char *step,
-			  const char *item, const char *error);
+struct net_failure;
+void ctl_event_net_failed(struct ctl_server *ctl, const struct net_failure *f);
 void ctl_event_net_applied(struct ctl_server *ctl, const char *state, long interfaces, long failures);
 
 /* After every loop batch: send what streams have to send, free closed

@@ -14,6 +14,7 @@
 #include "base/names.h"
 #include "health/health.h"
 #include "kmod/modules.h"
+#include "network/apply.h"
 #include "spec/spec.h"
 #include "resources/resources.h"
 #include "storage/storage.h"
@@ -95,10 +96,9 @@ void ctl_event_oom(struct ctl_server *ctl, size_t i, const struct rsc_oom *o)
 	ev_commit(ctl);
 }
 
-void ctl_event_net_failed(struct ctl_server *ctl, const char *iface, const char *device, const char *step,
-			  const char *item, const char *error)
+void ctl_event_net_failed(struct ctl_server *ctl, const struct net_failure *f)
 {
-	enc_ev_net_failed(ev_open(ctl), iface, device, step, item, error);
+	enc_ev_net_failed(ev_open(ctl), f->iface, f->device, net_step_name(f->step), f->item, f->error);
 	ev_commit(ctl);
 }
 

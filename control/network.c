@@ -26,8 +26,9 @@ static void write_iface(struct jw *w, const struct net_iface *f)
 {
 	const struct spec_iface *sf = f->sf;
 	const struct spec_ip *gw[2] = { &sf->gw4, &sf->gw6 };
-	/* The link's MAC once found, else the one the spec looks for. */
-	const uint8_t *m = f->found ? (f->link.has_mac ? f->link.mac : NULL) : sf->has_mac ? sf->mac : NULL;
+	/* The spec's MAC (the link's, once found), else the found link's
+	 * (only a link with a MAC is ever matched). */
+	const uint8_t *m = sf->has_mac ? sf->mac : f->found ? f->link.mac : NULL;
 	char mac[NLMSG_MAC_TEXT], text[64];
 	struct enc_net_iface e = {
 		.name = sf->name, .device = f->found ? f->link.name : NULL, .mac = m ? mac : NULL,

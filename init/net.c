@@ -20,22 +20,15 @@
 static void on_net_failed(void *ctx, const struct net_failure *f)
 {
 	struct vm *vm = ctx;
-	log_warn("network: %s%s%s%s%s failed: %s", f->iface ? f->iface : "", f->device ? " " : "",
-		 f->device ? f->device : "", f->iface ? ": " : "", net_step_name(f->step), f->error);
+	log_warn("network: %s: %s failed: %s", f->iface ? f->iface : "files", net_step_name(f->step), f->error);
 	if (vm->ctl)
-		ctl_event_net_failed(vm->ctl, f->iface, f->device, net_step_name(f->step), f->item, f->error);
+		ctl_event_net_failed(vm->ctl, f);
 }
 
 static void on_net_settled(void *ctx)
 {
 	struct vm *vm = ctx;
 	const struct net *n = vm->net;
-	for (size_t i = 0; i < n->n; i++) {
-		const struct net_iface *f = &n->ifaces[i];
-		if (f->found)
-			log_info("network: %s: %s %s, mtu %u", f->sf->name, f->link.name, f->up ? "up" : "down",
-				 f->link.mtu);
-	}
 	log_info("network: %s (%zu interfaces, %u failures)", net_state_name(n->state), n->n, n->failures);
 	if (vm->ctl)
 		ctl_event_net_applied(vm->ctl, net_state_name(n->state), (long)n->n, (long)n->failures);

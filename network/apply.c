@@ -81,12 +81,8 @@ int net_match(const struct spec_iface *f, const struct nlmsg_link *links, size_t
 	}
 	if (macs == 1)
 		return only;
-	if (macs == 0) {
-		snprintf(why, len, "no link besides loopback");
-		return -1;
-	}
-	snprintf(why, len, "%zu links, and no mac in the spec to tell which", macs);
-	return -2;
+	snprintf(why, len, "%zu links with a MAC, and no mac in the spec to tell which", macs);
+	return macs ? -2 : -1;
 }
 
 static struct nlmsg_addr nl_addr_of(const struct spec_ip *ip)
@@ -98,17 +94,17 @@ static struct nlmsg_addr nl_addr_of(const struct spec_ip *ip)
 
 /* A statically configured IPv6 interface takes no router's word: slirp's
  * advertisements would add an address and a default route of their own,
- * and the spec's default route would then clash (EEXIST). */
+ * and the spec's default route would then clash (EEXIST). Without the
+ * files (IPv6 off in the kernel) there is nothing to turn off. */
 static void no_ra(const char *dev)
 {
 	static const char *const keys[] = { "accept_ra", "autoconf" };
 	for (size_t k = 0; k < 2; k++) {
 		char path[96];
-		int fd, ok;
+		int fd;
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", dev, keys[k]);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
-		ok = fd >= 0 && write(fd, "0", 1) == 1;
-		if (!ok)
+		if (fd >= 0 && write(fd, "0", 1) < 0)
 			log_warn("network: %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -139,38 +135,33 @@ static void apply_iface(struct net *n, struct nl *nl, struct net_iface *f)
 		failed(n, f, NET_STEP_UP, NULL, f->error[0] ? e : f->error, sizeof(e), "up: %s", strerror(errno));
 	}
 	f->up = rc == 0;
-	for (size_t i = 0; i < sf->naddrs; i++) {
-		struct nlmsg_addr a = nl_addr_of(&sf->addrs[i]);
-		spec_ip_print(&sf->addrs[i], item, sizeof(item));
-		f->addrs[i].done = 1;
-		/* No duplicate-address detection: a process binds it at once. */
-		if (nl_add_addr(nl, ix, &a, a.family == AF_INET6 ? IFA_F_NODAD : 0) < 0)
-			failed(n, f, NET_STEP_ADDRESS, item, f->addrs[i].error, sizeof(f->addrs[i].error), "%s: %s",
-			       item, strerror(errno));
-	}
-	for (size_t k = 0; k < 2; k++) {
-		struct nlmsg_addr a = nl_addr_of(gw[k]);
-		if (!gw[k]->family)
+	/* The addresses, then the default routes (the gateways). */
+	for (size_t k = 0; k < sf->naddrs + 2; k++) {
+		size_t route = k >= sf->naddrs;
+		const struct spec_ip *ip = route ? gw[k - sf->naddrs] : &sf->addrs[k];
+		struct net_item *it = route ? &f->routes[k - sf->naddrs] : &f->addrs[k];
+		struct nlmsg_addr a = nl_addr_of(ip);
+		if (!ip->family)
 			continue;
-		spec_ip_print(gw[k], item, sizeof(item));
-		f->routes[k].done = 1;
-		if (nl_default_route(nl, a.family, &a, ix) < 0)
-			failed(n, f, NET_STEP_ROUTE, item, f->routes[k].error, sizeof(f->routes[k].error),
-			       "default via %s: %s", item, strerror(errno));
+		spec_ip_print(ip, item, sizeof(item));
+		it->done = 1;
+		/* IPv6 without duplicate-address detection: a process binds it
+		 * at once. */
+		rc = route ? nl_default_route(nl, a.family, &a, ix)
+			   : nl_add_addr(nl, ix, &a, a.family == AF_INET6 ? IFA_F_NODAD : 0);
+		if (rc < 0)
+			failed(n, f, route ? NET_STEP_ROUTE : NET_STEP_ADDRESS, item, it->error, sizeof(it->error),
+			       route ? "default via %s: %s" : "%s: %s", item, strerror(errno));
 	}
 }
 
+/* Partial when something failed and something was applied: a file
+ * written, or a link brought up (its addresses and routes come with it). */
 static void settle(struct net *n)
 {
 	int some = n->resolv[0] || n->hosts[0];
-	for (size_t i = 0; i < n->n; i++) {
-		const struct net_iface *f = &n->ifaces[i];
-		some |= f->up;
-		for (size_t k = 0; k < SPEC_NET_MAX_ADDRS; k++)
-			some |= f->addrs[k].done && !f->addrs[k].error[0];
-		for (size_t k = 0; k < 2; k++)
-			some |= f->routes[k].done && !f->routes[k].error[0];
-	}
+	for (size_t i = 0; i < n->n; i++)
+		some |= n->ifaces[i].up;
 	n->state = !n->failures ? NET_APPLIED : some ? NET_PARTIAL : NET_FAILED;
 	if (n->hooks.settled)
 		n->hooks.settled(n->hooks.ctx);
@@ -213,14 +204,12 @@ static void attempt(struct net *n)
 		nl_close(nl);
 		free(nl);
 	}
-	if (pending && loop_timer_in(n->loop, &n->retry, NET_RETRY_MS * LOOP_NS_PER_MS) == 0)
-		return;
-	for (size_t i = 0; pending && i < n->n; i++)
-		if (n->ifaces[i].pending) {   /* no timer: nothing would look again */
-			n->ifaces[i].pending = 0;
-			failed(n, &n->ifaces[i], NET_STEP_LINK, NULL, n->ifaces[i].error, NET_ERR_MAX, "%s", why);
-		}
-	settle(n);
+	/* The loop's timer heap is sized for every module's few: arming
+	 * cannot fail here. */
+	if (pending)
+		loop_timer_in(n->loop, &n->retry, NET_RETRY_MS * LOOP_NS_PER_MS);
+	else
+		settle(n);
 }
 
 static void on_retry(struct loop *l, struct loop_timer *t)

@@ -16,26 +16,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* buf into path, made or truncated: 0, or -1 with errno. */
+/* buf into path, made or truncated: 0, or -1 with errno. A regular file
+ * takes a write whole but for a full disk (no signal interrupts it). */
 static int write_whole(const char *path, const char *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	size_t off = 0;
+	ssize_t w;
 	if (fd < 0)
 		return -1;
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	return close(fd);
+	w = write(fd, buf, len);
+	if (w >= 0 && (size_t)w < len)
+		errno = ENOSPC;
+	close(fd);
+	return w >= 0 && (size_t)w == len ? 0 : -1;
 }
 
 int net_place_file(const char *etc, const char *run, const char *name, const char *buf, size_t len,
@@ -60,12 +53,8 @@ int net_place_file(const char *etc, const char *run, const char *name, const cha
 		snprintf(err, elen, "%s: the root is read-only and has no such file to bind over", dst);
 		return -1;
 	}
-	if (path_mkdirs(run, 0755) < 0 || write_whole(src, buf, len) < 0) {
-		snprintf(err, elen, "%s: %s", src, strerror(errno));
-		return -1;
-	}
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
-		snprintf(err, elen, "bind %s over %s: %s", src, dst, strerror(errno));
+	if (path_mkdirs(run, 0755) < 0 || write_whole(src, buf, len) < 0 || mount(src, dst, NULL, MS_BIND, NULL) < 0) {
+		snprintf(err, elen, "%s bound over %s: %s", src, dst, strerror(errno));
 		return -1;
 	}
 	snprintf(where, wlen, "%s", src);

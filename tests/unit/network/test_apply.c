@@ -51,9 +51,9 @@ Test(net_apply, without_a_mac_it_is_the_only_link_that_has_one)
 	char why[128] = "";
 	cr_assert_eq(net_match(&f, l, 2, why, sizeof(why)), 1, "a link without a MAC is no NIC");
 	cr_assert_eq(net_match(&f, l, 3, why, sizeof(why)), -2, "two NICs: it cannot be told, at once");
-	cr_assert_str_eq(why, "2 links, and no mac in the spec to tell which");
+	cr_assert_str_eq(why, "2 links with a MAC, and no mac in the spec to tell which");
 	cr_assert_eq(net_match(&f, l, 1, why, sizeof(why)), -1, "none yet: looked for again");
-	cr_assert_str_eq(why, "no link besides loopback");
+	cr_assert_str_eq(why, "0 links with a MAC, and no mac in the spec to tell which");
 }
 
 Test(net_apply, the_gate_waits_then_holds_only_when_required)
