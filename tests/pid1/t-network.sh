@@ -8,7 +8,9 @@
 # and events while the rest applies; `required = true` holds processes while
 # the network is applied and when it failed, and not otherwise.
 . "$(dirname "$0")/lib.sh"
-NS=vminit-net-$$
+# The VM's network namespace is held by a sleeping process of ours, not
+# named with `ip netns` (whose mounts would change the host's mount table).
+HOLDER=
 HOSTIF=vmt$$
 VMMAC=02:00:5e:00:53:01
 R=$T/root
@@ -20,7 +22,7 @@ echo "hello from the guest" >"$R/www/index.html"
 LOOP=
 net_cleanup() {
 	cleanup
-	ip netns del "$NS" 2>/dev/null
+	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
 	ip link del "$HOSTIF" 2>/dev/null
 	[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
 }
@@ -29,23 +31,26 @@ trap net_cleanup EXIT
 # veth: a fresh pair, the VM's end (VMMAC) moved into the namespace when
 # $1 is "in", else left here as vmt$$x for a later link_in.
 veth() {
-	ip netns del "$NS" 2>/dev/null
+	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
 	ip link del "$HOSTIF" 2>/dev/null
-	ip netns add "$NS" || { fail "ip netns add"; finish; }
+	unshare --net sleep 100000 &
+	HOLDER=$!
+	until_ok 10 sh -c "[ \"\$(readlink /proc/$HOLDER/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]" ||
+		{ fail "no network namespace"; finish; }
 	ip link add "${HOSTIF}x" address "$VMMAC" type veth peer name "$HOSTIF" || { fail "no veth"; finish; }
 	ip addr add 198.51.100.1/24 dev "$HOSTIF"
 	ip addr add 2001:db8::1/64 dev "$HOSTIF" nodad
 	ip link set "$HOSTIF" up
 	[ "$1" = in ] && link_in
 }
-link_in() { ip link set "${HOSTIF}x" netns "$NS"; }
+link_in() { ip link set "${HOSTIF}x" netns "$HOLDER"; }
 
 # boot_bare: vminit as PID 1 in the namespace, on a plain directory as its
 # root (writable: resolv.conf and hosts are written in place, in $R/etc).
 boot_bare() {
 	{ spec_header; cat; } >"$R/etc/spec.ini"
 	rm -f "$R/etc/resolv.conf" "$R/etc/hosts"
-	nsenter --net="/run/netns/$NS" unshare --fork --pid --mount --uts --root="$R" \
+	nsenter --net="/proc/$HOLDER/ns/net" unshare --fork --pid --mount --uts --root="$R" \
 		/vminit --spec /etc/spec.ini --control unix:/run/ctl.sock >"$CONSOLE" 2>&1 &
 	VM_PID=$!
 	for i in $(seq 400); do VM_INIT=$(pgrep -P "$VM_PID" | head -n1); [ -n "$VM_INIT" ] && break; sleep 0.05; done
@@ -175,7 +180,7 @@ dns_servers = ["198.51.100.53"]
 mac = "$VMMAC"
 addresses = ["198.51.100.10/24"]
 EOT
-nsenter --net="/run/netns/$NS" unshare --mount sh -c 'mount -t tmpfs initrd "$1" && cp "$2" "$1/init" && cp "$3" "$1/spec.ini" &&
+nsenter --net="/proc/$HOLDER/ns/net" unshare --mount sh -c 'mount -t tmpfs initrd "$1" && cp "$2" "$1/init" && cp "$3" "$1/spec.ini" &&
 	exec unshare --fork --pid --uts --root="$1" /init --spec /spec.ini --control unix:/run/ctl.sock' \
 	sh "$INITRD" "$VMINIT" "$T/spec3.ini" >"$CONSOLE" 2>&1 &
 VM_PID=$!
