@@ -9,6 +9,7 @@
 #include "ctl_int.h"
 #include "base/clock.h"
 #include "base/console.h"
+#include "base/procstat.h"
 #include "health/health.h"
 #include "kmod/modules.h"
 #include "spec/spec.h"
@@ -23,9 +24,8 @@
 /* utime, stime (ms) and rss (bytes) of pid from /proc; -1 when unknown. */
 static void proc_usage(pid_t pid, int64_t *ret_user, int64_t *ret_sys, int64_t *ret_rss)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
-	long long rss = 0;
+	char path[64], buf[1024];
+	long long ut = 0, st = 0, rss = 0;
 	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
 	int fd, n;
 	*ret_user = *ret_sys = *ret_rss = -1;
@@ -38,15 +38,14 @@ static void proc_usage(pid_t pid, int64_t *ret_user, int64_t *ret_sys, int64_t *
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* after ")": state(3) ... utime(14) stime(15) ... rss(24) */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u %lld",
-			 &ut, &st, &rss) != 3)
+	/* utime(14) stime(15) rss(24) */
+	if (procstat_field(buf, (size_t)n, 14, &ut) < 0 || procstat_field(buf, (size_t)n, 15, &st) < 0 ||
+	    procstat_field(buf, (size_t)n, 24, &rss) < 0 || ut < 0 || st < 0)
 		return;
 	if (tck <= 0)
 		tck = 100;
-	*ret_user = (int64_t)(ut * 1000 / (unsigned long long)tck);
-	*ret_sys = (int64_t)(st * 1000 / (unsigned long long)tck);
+	*ret_user = (int64_t)(ut * 1000 / tck);
+	*ret_sys = (int64_t)(st * 1000 / tck);
 	*ret_rss = rss * (page > 0 ? page : 4096);
 }
 

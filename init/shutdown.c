@@ -21,11 +21,13 @@
  */
 #include "vm.h"
 #include "base/console.h"
+#include "base/procstat.h"
 #include "control/ctl.h"
 #include "storage/storage.h"
 #include "supervisor/supervisor.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,17 +55,18 @@ static int kill_rest(const struct vm *vm, int sig)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		char path[64], buf[512], *rp;
-		FILE *f;
-		int ppid = 0, pid = atoi(de->d_name);
+		char path[64], buf[512];
+		long long ppid = 0;
+		int fd, n, pid = atoi(de->d_name);
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		if (!(f = fopen(path, "re")))
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
-		if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
-			sscanf(rp + 2, "%*c %d", &ppid);
-		fclose(f);
+		n = (int)read(fd, buf, sizeof(buf));
+		close(fd);
+		if (n <= 0 || procstat_field(buf, (size_t)n, 4, &ppid) < 0)
+			continue;
 		if (ppid == self && kill(pid, sig) == 0)
 			count++;
 	}
