@@ -275,7 +275,7 @@ void net_start(struct net *n)
 	if (n->state != NET_APPLYING)
 		return;
 	write_files(n);
-	n->deadline = loop_now() + NET_LINK_WAIT_MS * LOOP_NS_PER_MS;
+	n->deadline = loop_now() + (uint64_t)n->spec->net.link_wait * LOOP_NS_PER_SEC;
 	attempt(n);
 }
 

@@ -11,7 +11,8 @@
  * A failure is kept with its text and the rest still goes on.
  *
  * A link that is not there yet (its driver still probing) is looked for
- * again from the loop every NET_RETRY_MS, up to NET_LINK_WAIT_MS after the
+ * again from the loop every NET_RETRY_MS, up to link_wait_seconds (the
+ * spec's, default SPEC_NET_LINK_WAIT_DEFAULT) after the
  * start; then it is failed. Each rtnetlink call blocks at most NL_WAIT_MS
  * (nl.h): the VM's own kernel answers within the call.
  */
@@ -25,7 +26,6 @@
 #include "base/loop.h"
 #include "spec/spec.h"
 
-#define NET_LINK_WAIT_MS 5000
 #define NET_RETRY_MS 100
 #define NET_ERR_MAX 160
 

@@ -133,6 +133,8 @@ void spec_read_network(struct spec_ctx *c)
 	const char *why;
 	s->net.set = 1;
 	spec_get_bool(c, "required", &s->net.required);
+	s->net.link_wait = SPEC_NET_LINK_WAIT_DEFAULT;
+	spec_get_int(c, "link_wait_seconds", 0, SPEC_NET_LINK_WAIT_MAX, &s->net.link_wait, NULL);
 	if (spec_get_strv(c, "dns_servers", &v, &line) == 1) {
 		if (v.n > SPEC_NET_MAX_DNS)
 			spec_key_error(c, line, "dns_servers", "%zu servers: at most %d", v.n, SPEC_NET_MAX_DNS);

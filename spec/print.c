@@ -127,6 +127,7 @@ static void print_network(FILE *f, const struct spec *s)
 		return;
 	fputs("\n[guest.network]\n", f);
 	kv_bool(f, "required", s->net.required);
+	kv_int(f, "link_wait_seconds", s->net.link_wait);
 	kv_ips(f, "dns_servers", s->net.dns, s->net.ndns);
 	kv_strv(f, "dns_search", &s->net.search);
 	kv_strv(f, "hosts", &s->net.hosts);

@@ -146,6 +146,8 @@ enum spec_fs { SPEC_FS_EXT4, SPEC_FS_SQUASHFS, SPEC_FS_EROFS };
 #define SPEC_NET_MAX_DNS 3             /* resolv.conf's nameserver limit */
 #define SPEC_NET_MAX_SEARCH 6
 #define SPEC_NET_MAX_HOSTS 64
+#define SPEC_NET_LINK_WAIT_DEFAULT 5   /* seconds a missing link is waited for */
+#define SPEC_NET_LINK_WAIT_MAX 300
 
 /* An IP address, with its prefix length for an interface address (-1 for a
  * plain address: a gateway, a DNS server). family 0: none. */
@@ -214,6 +216,7 @@ struct spec {
 	struct {
 		int set;
 		int required;               /* processes wait until it is applied */
+		int link_wait;              /* link_wait_seconds */
 		struct spec_ip dns[SPEC_NET_MAX_DNS]; size_t ndns;
 		struct spec_strv search;    /* dns_search: domain names */
 		struct spec_strv hosts;     /* "ADDR NAME [NAME...]", as given */

@@ -27,6 +27,11 @@ net_cleanup() {
 	[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
 }
 trap net_cleanup EXIT
+# A run killed before its trap left its pair behind, with addresses that
+# would shadow ours: gone, when the shell that named it is.
+for l in $(ip -o link show | sed -n 's/^[0-9]*: \(vmt[0-9]*\)[@:].*/\1/p'); do
+	[ -d "/proc/${l#vmt}" ] || ip link del "$l" 2>/dev/null || true
+done
 
 # veth: a fresh pair, the VM's end (VMMAC) moved into the namespace when
 # $1 is "in", else left here as vmt$$x for a later link_in.
@@ -139,6 +144,8 @@ command = ["/bin/busybox", "sh", "-c", "echo UP\u003b exec busybox sleep 1000"]
 resources.memory = "64Mi"
 [guest.network]
 required = true
+# Long: the link comes when the test says, never after the wait by chance.
+link_wait_seconds = 300
 [guest.network.interfaces.web]
 mac = "$VMMAC"
 addresses = ["198.51.100.10/24"]

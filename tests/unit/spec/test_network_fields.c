@@ -46,6 +46,7 @@ Test(network_fields, a_whole_network)
 	const struct spec_iface *f = &s->net.ifaces[0];
 	static const unsigned char mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 	cr_assert(s->net.set && s->net.required);
+	cr_assert_eq(s->net.link_wait, SPEC_NET_LINK_WAIT_DEFAULT);
 	cr_assert_eq(s->net.ndns, 2);
 	assert_ip(&s->net.dns[0], "10.0.2.3");
 	assert_ip(&s->net.dns[1], "fec0::3");
@@ -130,6 +131,8 @@ Test(network_fields, bad_network_keys)
 	expect_error(NET("hosts = [\"10.0.0.5 db # x\"]\n"), "no tab or #");
 	expect_error(NET("hosts = [\"10.0.0.5 d_b\"]\n"), "a name is not a host name");
 	expect_error(NET("required = \"yes\"\n"), "t.ini:6: guest.network.required:");
+	expect_error(NET("link_wait_seconds = 301\n"), "t.ini:6: guest.network.link_wait_seconds:");
+	expect_error(NET("link_wait_seconds = -1\n"), "t.ini:6: guest.network.link_wait_seconds:");
 }
 
 Test(network_fields, across_interfaces)
@@ -164,7 +167,7 @@ Test(network_fields, canonical_form)
 	char *out = unit_print(s), *again;
 	struct spec *s2;
 	const char *want =
-		"\n[guest.network]\nrequired = false\ndns_servers = [ \"::1\" ]\nhosts = [ \"10.0.0.5 db\" ]\n"
+		"\n[guest.network]\nrequired = false\nlink_wait_seconds = 5\ndns_servers = [ \"::1\" ]\nhosts = [ \"10.0.0.5 db\" ]\n"
 		"\n[guest.network.interfaces.eth0]\nmac = \"52:54:00:ab:cd:ef\"\n"
 		"addresses = [ \"fec0::15/64\", \"10.0.2.15/24\" ]\ngateway6 = \"fec0::2\"\n";
 	cr_assert(strstr(out, want), "canonical form:\n%s\n--- want:\n%s", out, want);
