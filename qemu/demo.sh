@@ -3,9 +3,10 @@
 # QEMU with build/vminit as PID 1, from a read-only root image (busybox and
 # qemu/example/root/, built by qemu/mkimage) with the volume "data" on its own
 # disk (build/qemu/demo-data.img, kept between runs: the web's count of its
-# starts grows by one each time). Shows the console, queries it from the host
-# with vminitctl over the virtio-serial socket, then powers it off cleanly and
-# checks the volume on the host.
+# starts grows by one each time) and a NIC on QEMU's user network that vminit
+# configures (qemu/run --net). Shows the console, queries it from the host
+# with vminitctl over the virtio-serial socket, reaches the web through a port
+# forward, then powers it off cleanly and checks the volume on the host.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$QEMU_ROOT"
@@ -17,6 +18,8 @@ say() { printf '\n\033[1mdemo: %s\033[0m\n' "$*"; }
 ctl() { build/vminitctl -a "serial:$sock" --timeout 10 "$@"; }
 pidfile=$QEMU_BUILD/demo.pid
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# A free port on the host for the web's forward.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # The image's tree, made afresh: busybox, then the example's own files.
 rm -rf "$image"
@@ -26,7 +29,7 @@ say "booting qemu/example/spec.ini in QEMU ($(qemu_accel), kernel $(qemu_release
 	"busybox + qemu/example/root/, the volume data on $data; the console follows"
 t0=$(date +%s%N)
 rm -f "$pidfile"
-(qemu/run --spec qemu/example/spec.ini --image "$image" --volume "data=$data" --ctl "$sock" \
+(qemu/run --spec qemu/example/spec.ini --image "$image" --volume "data=$data" --ctl "$sock" --net "$port:8080" \
 	-- -pidfile "$pidfile" </dev/null 2>&1 | tee "$log") &
 vm=$!
 # On any failure, QEMU goes too.
@@ -49,6 +52,9 @@ say "the processes' files are the image's: vminitctl exec -- cat /etc/motd"
 ctl exec -- cat /etc/motd
 say "the web process answers inside the guest: vminitctl exec -- wget -qO- http://127.0.0.1:8080/"
 ctl exec -- wget -q -O - http://127.0.0.1:8080/
+say "the host reaches the web through QEMU's forward of 127.0.0.1:$port to the guest's 10.0.2.15:8080," \
+	"an address vminit configured from [guest.network] (docs/network.md): curl http://127.0.0.1:$port/"
+curl -sS --max-time 20 "http://127.0.0.1:$port/"
 say "the volume, as the web sees it: vminitctl exec --process web -- ls -l /data"
 ctl exec --process web -- ls -l /data
 say "a secret from the host: vminitctl secrets --version demo-1 GREETING=greeted-by-a-host-secret;" \

@@ -12,6 +12,8 @@ QEMU_KDIR=$QEMU_BUILD/kernel-$QEMU_KERNEL_FLAVOUR
 # vmw_vsock_virtio_transport: with no vsock device it takes CID 2 away from
 # vsock_loopback (shared/notes/qemu.md).
 QEMU_MODULES_DEFAULT="virtio_pci virtio_console virtio_blk vsock_loopback overlay erofs squashfs"
+# The NIC qemu/run --net attaches, and the spec's interface finds it by.
+QEMU_NET_MAC=52:54:00:12:34:56
 
 qemu_die() { echo "qemu: $*" >&2; exit 1; }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what building and testing vminit needs, when it is missing (Debian).
 set -eu
-pkgs="make gcc musl-tools libcap-dev libinih-dev libcriterion-dev util-linux procps file binutils busybox-static perl libjsmn-dev clang libclang-rt-14-dev python3 qemu-system-x86 cpio kmod e2fsprogs xz-utils gzip erofs-utils squashfs-tools"
+pkgs="make gcc musl-tools libcap-dev libinih-dev libcriterion-dev util-linux procps file binutils busybox-static perl libjsmn-dev clang libclang-rt-14-dev python3 qemu-system-x86 cpio kmod e2fsprogs xz-utils gzip erofs-utils squashfs-tools curl iproute2"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
