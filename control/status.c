@@ -182,6 +182,7 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 	write_modules(ctl, w);
 	ctl_write_storage(ctl, w);
 	ctl_write_secrets(ctl, w);
+	ctl_write_clock(ctl, w);
 	ctl_write_resources(ctl, w);
 	enc_processes_begin(w);
 	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++)
