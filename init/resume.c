@@ -53,8 +53,8 @@ int resume_signal(struct vm *vm, const char *source)
 	r->last_ns = now;
 	r->st.last_source = source;
 	r->st.last_ms = (int64_t)clock_boot_ms();
-	log_info("resume: restored from a snapshot (told by %s); the host should send the time and entropy",
-		 source);
+	log_info("resume: the VM was restored from a snapshot (told by %s): resume %llu", source,
+		 (unsigned long long)r->st.count);
 	if (vm->ctl)
 		ctl_resumed(vm->ctl, source, r->st.count);
 	hc_resumed(vm->hc);
