@@ -53,6 +53,7 @@ static const char usage_text[] =
 	"  clock [--offset S]             set the guest's clock to the host's (+S seconds)\n"
 	"  entropy [BYTES]                add BYTES (64) random bytes to the guest's pool\n"
 	"  resume                         after a snapshot restore: clock, entropy, resumed\n"
+	"  resumed                        only tell vminit the VM was restored\n"
 	"  ping | hello\n"
 	"\n"
 	"options:\n"

@@ -5,7 +5,7 @@
  * CLOCK_REALTIME plus half of it, with the whole round trip as the
  * uncertainty. entropy sends bytes from getrandom(), never printed and
  * wiped once sent. resume sends clock, entropy (64 bytes) and resumed, in
- * that order, on one connection.
+ * that order, on one connection; resumed sends the notice alone.
  */
 #include "vminitctl.h"
 #include "channel/base64.h"
@@ -43,9 +43,13 @@ static int send_clock(struct vctl *x, long long offset_ns)
 	long long t0, rtt, off = 0, unc = 0;
 	struct jw w;
 	int rc, res;
+	int json = x->json;
 	vctl_req_begin(x, &w, buf, sizeof(buf) - 1, "ping");
 	t0 = ns_of(CLOCK_MONOTONIC);
-	if ((rc = vctl_call(x, &w, vctl_reply_ms(x), &res)))
+	x->json = 0;   /* --json prints the clock's reply only */
+	rc = vctl_call(x, &w, vctl_reply_ms(x), &res);
+	x->json = json;
+	if (rc)
 		return rc;
 	rtt = ns_of(CLOCK_MONOTONIC) - t0;
 	vctl_req_begin(x, &w, buf, sizeof(buf) - 1, "clock");
@@ -137,8 +141,7 @@ static int cmd_entropy(struct vctl *x, char **argv)
 static int cmd_resume(struct vctl *x, char **argv)
 {
 	int rc;
-	if (argv[1])
-		return vctl_usage_error("unexpected argument %s", argv[1]);
+	(void)argv;
 	if ((rc = send_clock(x, 0)) || (rc = send_entropy(x, ENTROPY_DEFAULT)))
 		return rc;
 	return send_resumed(x);
@@ -148,7 +151,11 @@ int vctl_cmd_clock(struct vctl *x, char **argv)
 {
 	if (!strcmp(argv[0], "clock"))
 		return cmd_clock(x, argv);
-	return !strcmp(argv[0], "entropy") ? cmd_entropy(x, argv) : cmd_resume(x, argv);
+	if (!strcmp(argv[0], "entropy"))
+		return cmd_entropy(x, argv);
+	if (argv[1])
+		return vctl_usage_error("unexpected argument %s", argv[1]);
+	return !strcmp(argv[0], "resumed") ? send_resumed(x) : cmd_resume(x, argv);
 }
 
 /* status: one line for the clock, resumes and entropy, once any happened. */

@@ -351,6 +351,7 @@ static const struct cmd {
 	{ "signal", cmd_signal }, { "stop", cmd_want }, { "start", cmd_want }, { "restart", cmd_want },
 	{ "shutdown", cmd_shutdown }, { "ping", cmd_ping }, { "hello", cmd_hello }, { "secrets", vctl_cmd_secrets },
 	{ "clock", vctl_cmd_clock }, { "entropy", vctl_cmd_clock }, { "resume", vctl_cmd_clock },
+	{ "resumed", vctl_cmd_clock },
 };
 
 int vctl_run(struct vctl *x, char **argv)
