@@ -153,15 +153,19 @@ PY
 # guest's run must be restartable with the same qemu/run arguments (an
 # --initrd FILE) and --incoming SNAP (vm_restore).
 vm_save() {
-	local i
+	local i qpid
 	vm_monitor "$1" stop "migrate \"exec:cat > $2\"" >/dev/null || return 1
 	for i in $(seq 240); do
 		vm_monitor "$1" "info migrate" 2>/dev/null | grep -q '^Migration status: completed' && break
 		sleep 0.25
 	done
 	vm_monitor "$1" "info migrate" | grep -q '^Migration status: completed' || return 1
+	qpid=$(cat "$T/qemu.pid" 2>/dev/null)
 	vm_monitor "$1" quit >/dev/null 2>&1
 	wait "$VM_PID" 2>/dev/null
+	# Gone for sure, with its sockets: a QEMU that ends after the next one
+	# started would remove the next one's socket files on its way out.
+	until_ok 60 sh -c "! kill -0 '$qpid' 2>/dev/null" || return 1
 	VM_PID=
 	rm -f "$T/qemu.pid"
 }
