@@ -182,6 +182,7 @@ demo: deps all
 # End to end: vminit as PID 1 of a real kernel in QEMU (tests/qemu/).
 e2e: deps all $(BUILD)/qemu/vsock-sink $(BUILD)/qemu/memhog
 	qemu/setup.sh
+	QEMU_KERNEL_FLAVOUR=6.12-cloud-amd64 qemu/setup.sh   # t-resume: vmgenid (docs/resume.md)
 	tests/qemu/run.sh
 
 # The main job: the example workload in QEMU, queried from the host.

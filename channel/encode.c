@@ -722,3 +722,68 @@ void enc_ev_secrets(struct jw *w, const struct enc_secrets *s, const char *error
 	enc_ev_type(w, "secrets.delivered");
 	enc_secrets_delivered(w, s);
 }
+
+/* ---- clock, entropy, resume (docs/resume.md): never an entropy byte ---- */
+
+void enc_clock_result(struct jw *w, int64_t offset_ns, int stepped, int64_t uncertainty_ns)
+{
+	jw_kint(w, "offset_ns", offset_ns);
+	jw_kbool(w, "stepped", stepped);
+	jw_kint(w, "uncertainty_ns", uncertainty_ns);
+}
+
+void enc_entropy_result(struct jw *w, uint64_t bytes, uint64_t credited_bits)
+{
+	jw_kint(w, "bytes", (long long)bytes);
+	jw_kint(w, "credited_bits", (long long)credited_bits);
+}
+
+void enc_resumed_result(struct jw *w, uint64_t count, int folded)
+{
+	jw_kint(w, "count", (long long)count);
+	jw_kbool(w, "folded", folded);
+}
+
+void enc_clock_state(struct jw *w, const struct enc_clock *c)
+{
+	jw_key(w, "clock");
+	jw_obj(w);
+	jw_kint(w, "requests", (long long)c->requests);
+	jw_kint(w, "steps", (long long)c->steps);
+	if (c->requests) {
+		jw_kint(w, "last_offset_ns", c->last_offset_ns);
+		jw_kint(w, "last_uncertainty_ns", c->last_uncertainty_ns);
+	} else {
+		jw_knull(w, "last_offset_ns");
+		jw_knull(w, "last_uncertainty_ns");
+	}
+	kint_or_null(w, "last_ms", c->last_ms);
+	jw_end(w);
+	jw_key(w, "resume");
+	jw_obj(w);
+	jw_kint(w, "count", (long long)c->resumes);
+	jw_kint(w, "signals", (long long)c->resume_signals);
+	jw_kstr(w, "last_source", c->resume_source);
+	kint_or_null(w, "last_ms", c->resume_ms);
+	jw_end(w);
+	jw_key(w, "entropy");
+	jw_obj(w);
+	jw_kint(w, "requests", (long long)c->entropy_requests);
+	jw_kint(w, "bytes", (long long)c->entropy_bytes);
+	jw_kint(w, "credited_bits", (long long)c->entropy_bits);
+	jw_end(w);
+}
+
+void enc_ev_clock_stepped(struct jw *w, int64_t offset_ns, int64_t uncertainty_ns)
+{
+	enc_ev_type(w, "clock.stepped");
+	jw_kint(w, "offset_ns", offset_ns);
+	jw_kint(w, "uncertainty_ns", uncertainty_ns);
+}
+
+void enc_ev_resumed(struct jw *w, const char *source, uint64_t count)
+{
+	enc_ev_type(w, "resumed");
+	jw_kstr(w, "source", source);
+	jw_kint(w, "count", (long long)count);
+}

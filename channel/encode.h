@@ -99,6 +99,25 @@ void enc_secrets(struct jw *w, const struct enc_secrets *s);
 /* secrets.delivered {version, keys}, or secrets.refused {error} */
 void enc_ev_secrets(struct jw *w, const struct enc_secrets *s, const char *error);
 
+/* Clock, entropy and resume (docs/resume.md). The ops' results: */
+void enc_clock_result(struct jw *w, int64_t offset_ns, int stepped, int64_t uncertainty_ns);
+void enc_entropy_result(struct jw *w, uint64_t bytes, uint64_t credited_bits);
+void enc_resumed_result(struct jw *w, uint64_t count, int folded);
+/* status's "clock", "resume" and "entropy"; ms -1: null; the last offset
+ * and uncertainty are null before the first request. */
+struct enc_clock {
+	uint64_t requests, steps;
+	int64_t last_offset_ns, last_uncertainty_ns, last_ms;
+	uint64_t resumes, resume_signals;
+	const char *resume_source;     /* NULL: null */
+	int64_t resume_ms;
+	uint64_t entropy_requests, entropy_bytes, entropy_bits;
+};
+void enc_clock_state(struct jw *w, const struct enc_clock *c);
+/* clock.stepped {offset_ns, uncertainty_ns}; resumed {source, count} */
+void enc_ev_clock_stepped(struct jw *w, int64_t offset_ns, int64_t uncertainty_ns);
+void enc_ev_resumed(struct jw *w, const char *source, uint64_t count);
+
 /* "storage" (docs/storage.md): the root and the volumes. Strings NULL:
  * null; numbers -1: null. */
 struct enc_root {

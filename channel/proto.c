@@ -5,6 +5,7 @@
  * own buffer; nothing is allocated.
  */
 #include "proto.h"
+#include "base64.h"
 #include "json.h"
 #include "base/names.h"
 
@@ -20,6 +21,7 @@ static const char *const op_names[CTL_OP_COUNT] = {
 	[CTL_OP_EVENTS] = "events", [CTL_OP_LOGS] = "logs", [CTL_OP_SIGNAL] = "signal",
 	[CTL_OP_STOP] = "stop", [CTL_OP_START] = "start", [CTL_OP_RESTART] = "restart",
 	[CTL_OP_SHUTDOWN] = "shutdown", [CTL_OP_EXEC] = "exec", [CTL_OP_SECRETS] = "secrets",
+	[CTL_OP_CLOCK] = "clock", [CTL_OP_ENTROPY] = "entropy", [CTL_OP_RESUMED] = "resumed",
 };
 
 static const char *const err_names[] = {
@@ -214,6 +216,39 @@ static enum ctl_err parse_secrets(struct pctx *p)
 	return CTL_OK;
 }
 
+/* clock: the host's time (ns since the epoch) and its uncertainty. */
+static enum ctl_err parse_clock(struct pctx *p)
+{
+	struct ctl_req *q = p->req;
+	int rc = get_int(p, "unix_ns", 1, 0x7fffffffffffffffLL, &q->unix_ns);
+	if (rc <= 0)
+		return bad(p, "unix_ns: %s", rc < 0 ? "must be an integer over 0 (ns since 1970)" : "missing");
+	q->uncertainty_ns = 0;
+	if (get_int(p, "uncertainty_ns", 0, PROTO_CLOCK_UNCERTAINTY_MAX, &q->uncertainty_ns) < 0)
+		return bad(p, "uncertainty_ns: must be an integer from 0 to %lld", PROTO_CLOCK_UNCERTAINTY_MAX);
+	return CTL_OK;
+}
+
+/* entropy: 1 to PROTO_ENTROPY_MAX bytes in strict base64. No message
+ * quotes the data. */
+static enum ctl_err parse_entropy(struct pctx *p)
+{
+	struct ctl_req *q = p->req;
+	char *text = q->strbuf + p->used;
+	int i = jr_get(p->r, 0, "data"), len;
+	long n;
+	if (i < 0)
+		return bad(p, "data: missing");
+	len = jr_str(p->r, i, text, sizeof(q->strbuf) - p->used);
+	if (len < 0)
+		return bad(p, "data: must be a base64 string");
+	n = b64_decode(text, (size_t)len, q->entropy, sizeof(q->entropy));
+	if (n < 1)
+		return bad(p, "data: must be 1 to %d bytes in standard base64 with padding", PROTO_ENTROPY_MAX);
+	q->entropy_len = (size_t)n;
+	return CTL_OK;
+}
+
 /* The id first, so every later error can carry it: req->id is "" (none),
  * or JSON text to echo as it stands. */
 static enum ctl_err parse_id(struct pctx *p, const char *line)
@@ -317,6 +352,10 @@ static enum ctl_err parse_fields(struct pctx *p)
 		return parse_exec(p);
 	case CTL_OP_SECRETS:
 		return parse_secrets(p);
+	case CTL_OP_CLOCK:
+		return parse_clock(p);
+	case CTL_OP_ENTROPY:
+		return parse_entropy(p);
 	default:
 		break;
 	}
@@ -339,6 +378,7 @@ enum ctl_err proto_parse_request(const char *line, size_t len, struct ctl_req *r
 	req->has_process = 0;
 	req->argc = req->envc = 0;
 	req->argv[0] = req->env[0] = NULL;
+	req->entropy_len = 0;
 	if (msglen)
 		msg[0] = '\0';
 	if (len >= PROTO_REQUEST_MAX) {

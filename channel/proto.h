@@ -22,12 +22,15 @@
 #define PROTO_EXEC_TIMEOUT_MAX_MS 86400000LL
 #define PROTO_LOG_LINES_DEFAULT 100
 #define PROTO_LOG_LINES_MAX 100000
+#define PROTO_ENTROPY_MAX 512            /* bytes of entropy in one request */
+#define PROTO_CLOCK_UNCERTAINTY_MAX 60000000000LL   /* ns: a minute */
 
 enum ctl_op {
 	CTL_OP_NONE,
 	CTL_OP_HELLO, CTL_OP_PING, CTL_OP_STATUS, CTL_OP_EVENTS, CTL_OP_LOGS,
 	CTL_OP_SIGNAL, CTL_OP_STOP, CTL_OP_START, CTL_OP_RESTART,
 	CTL_OP_SHUTDOWN, CTL_OP_EXEC, CTL_OP_SECRETS,
+	CTL_OP_CLOCK, CTL_OP_ENTROPY, CTL_OP_RESUMED,
 	CTL_OP_COUNT
 };
 
@@ -59,6 +62,11 @@ struct ctl_req {
 	long long max_output;
 	/* secrets: env[0..envc) are its vars */
 	char version[PROTO_VERSION_MAX + 1];
+	/* clock: the host's CLOCK_REALTIME and how far off it may be */
+	long long unix_ns, uncertainty_ns;
+	/* entropy: the decoded bytes (never logged or echoed) */
+	size_t entropy_len;
+	unsigned char entropy[PROTO_ENTROPY_MAX];
 	char strbuf[PROTO_REQUEST_MAX];
 };
 

@@ -224,14 +224,20 @@ static void conn_reset(struct conn *c)
 void ctl_conn_close(struct conn *c)
 {
 	struct ctl_server *ctl = c->ctl;
+	int reset;
 	if (c->dead)
 		return;
 	if (c->kind == CK_SERIAL) {
 		ctl_serial_lost(c);
 		return;
 	}
+	/* A vsock transport reset (a restore) is told once the connection is
+	 * gone (control/clock.c). */
+	reset = ctl_vsock_was_reset(c->fd, c->mode != CM_CONNECTING);
 	if (c->kind == CK_PUSH) {
 		ctl_push_lost(c);
+		if (reset)
+			ctl_vsock_reset(ctl);
 		return;
 	}
 	c->dead = 1;
@@ -255,6 +261,8 @@ void ctl_conn_close(struct conn *c)
 	conn_unlink(c);
 	c->next = ctl->dead;
 	ctl->dead = c;
+	if (reset)
+		ctl_vsock_reset(ctl);
 }
 
 void ctl_conn_host_gone(struct conn *c)

@@ -45,6 +45,14 @@ struct ctl_vm_counters {
 	uint64_t orphans;         /* of those, children no process owned */
 };
 
+/* The resumes vminit has seen (init/resume.c keeps them). */
+struct ctl_resume {
+	uint64_t count;           /* resumes: signals not folded */
+	uint64_t signals;         /* every sign of one, folded or not */
+	const char *last_source;  /* NULL before the first */
+	int64_t last_ms;          /* boot clock; -1 before the first */
+};
+
 /* What the server needs from the rest of PID 1. */
 struct ctl_vm {
 	struct loop *loop;
@@ -58,6 +66,12 @@ struct ctl_vm {
 	void (*counters)(void *ctx, struct ctl_vm_counters *ret);
 	/* A new secret bundle was delivered (docs/secrets.md). NULL: nothing. */
 	void (*secrets_changed)(void *ctx);
+	/* A sign the VM was restored from a snapshot (docs/resume.md): source
+	 * "host", "vmgenid" or "vsock". 1 when it was folded into the last
+	 * resume, else 0. NULL: the resumed op is refused. */
+	int (*resumed)(void *ctx, const char *source);
+	/* The resumes so far, for status's "resume". NULL: none. */
+	void (*resume_info)(void *ctx, struct ctl_resume *ret);
 	void *ctx;                /* given to each hook above */
 };
 
@@ -104,6 +118,9 @@ void ctl_set_storage(struct ctl_server *ctl, const struct storage *st);
 struct secrets_store;
 void ctl_set_secrets(struct ctl_server *ctl, struct secrets_store *sec);
 void ctl_event_storage(struct ctl_server *ctl, int i);
+/* A resume (not folded), the server's part (control/clock.c): the resumed
+ * event, the push reconnected now, listeners that failed tried again. */
+void ctl_resumed(struct ctl_server *ctl, const char *source, uint64_t count);
 /* cgroups (docs/resources.md): status's "resources" and each process's
  * "cgroup"; process.oom when an OOM kill is seen. NULL: none. */
 struct rsc;

@@ -84,6 +84,18 @@ struct listener {
 	char name[128];
 };
 
+/* clock.c's state: the clock and entropy requests, and the listen
+ * addresses that failed (tried again after a resume). */
+struct timespec;
+struct ctl_clock {
+	uint64_t requests, steps;
+	int64_t last_offset_ns, last_uncertainty_ns, last_ms;
+	uint64_t entropy_requests, entropy_bytes, entropy_bits;
+	/* clock_settime, or a test's fake. */
+	int (*settime)(const struct timespec *ts);
+	char listen_retry[1024];     /* comma-separated, "" for none */
+};
+
 /* Working memory, one use at a time. One malloc, never zeroed: as with the
  * static buffers it once was, a page costs memory only once it is used (a
  * small reply touches one page of the 1 MiB). */
@@ -108,6 +120,7 @@ struct ctl_server {
 	struct hc_set *hc;                      /* NULL: no checks */
 	const struct storage *st;               /* NULL: storage is off */
 	struct secrets_store *sec;              /* NULL: secrets are off */
+	struct ctl_clock clk;                   /* clock.c: clock, entropy, resume */
 	struct rsc *rs;                         /* NULL: no cgroups (not PID 1) */
 	const struct net *net;                  /* NULL: the network is off */
 	struct listener listeners[CTL_MAX_LISTENERS];
@@ -227,6 +240,23 @@ struct enc_secrets;
 void ctl_secrets_of(const struct ctl_server *ctl, struct enc_secrets *ret);
 void ctl_write_secrets(const struct ctl_server *ctl, struct jw *w);
 void ctl_event_secrets(struct ctl_server *ctl, const char *error);
+void ctl_event_clock_stepped(struct ctl_server *ctl, int64_t offset_ns, int64_t uncertainty_ns);
+void ctl_event_resumed(struct ctl_server *ctl, const char *source, uint64_t count);
+
+/* clock.c: the clock, entropy and resumed ops, status's "clock", "resume"
+ * and "entropy", and a vsock connection reset by the transport. */
+void ctl_op_clock(struct conn *c, struct ctl_req *q);
+void ctl_write_clock(const struct ctl_server *ctl, struct jw *w);
+/* 1 when fd is a vsock connection that was established and the kernel
+ * reset it (sk_err ECONNRESET: Firecracker's transport reset), not closed
+ * by its peer (that is an EOF). Reads and so clears the socket's error. */
+int ctl_vsock_was_reset(int fd, int established);
+/* The same decision from plain values (unit-tested). */
+int ctl_reset_is_resume(int domain, int established, int so_error);
+/* Tell PID 1 a vsock connection was reset: a sign of a restore. */
+void ctl_vsock_reset(struct ctl_server *ctl);
+/* Listening on addr failed: tried again after a resume. */
+void ctl_listen_failed(struct ctl_server *ctl, const char *addr);
 
 /* events.c */
 const char *ctl_proc_name(const struct ctl_server *ctl, size_t i);

@@ -214,3 +214,15 @@ void ctl_event_secrets(struct ctl_server *ctl, const char *error)
 	enc_ev_secrets(ev_open(ctl), &si, error);
 	ev_commit(ctl);
 }
+
+void ctl_event_clock_stepped(struct ctl_server *ctl, int64_t offset_ns, int64_t uncertainty_ns)
+{
+	enc_ev_clock_stepped(ev_open(ctl), offset_ns, uncertainty_ns);
+	ev_commit(ctl);
+}
+
+void ctl_event_resumed(struct ctl_server *ctl, const char *source, uint64_t count)
+{
+	enc_ev_resumed(ev_open(ctl), source, count);
+	ev_commit(ctl);
+}

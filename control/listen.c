@@ -224,9 +224,11 @@ void ctl_listen(struct ctl_server *ctl, const char *list)
 			rc = -1;
 			break;
 		}
-		if (rc < 0)
+		if (rc < 0) {
 			log_warn("control %s: %s: not listening there", tok, strerror(errno));
-		else
+			ctl_listen_failed(ctl, tok);
+		} else {
 			log_info("control: listening on %s", tok);
+		}
 	}
 }

@@ -293,6 +293,9 @@ void ctl_dispatch(struct conn *c, struct ctl_req *q)
 	case CTL_OP_SHUTDOWN: op_shutdown(c, q); break;
 	case CTL_OP_EXEC: op_exec(c, q); break;
 	case CTL_OP_SECRETS: op_secrets(c, q); break;
+	case CTL_OP_CLOCK:
+	case CTL_OP_ENTROPY:
+	case CTL_OP_RESUMED: ctl_op_clock(c, q); break;
 	default:
 		ctl_reply_error(c, q->id, CTL_E_UNKNOWN_OP, "unknown operation");
 		break;

@@ -185,6 +185,7 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 	write_modules(ctl, w);
 	ctl_write_storage(ctl, w);
 	ctl_write_secrets(ctl, w);
+	ctl_write_clock(ctl, w);
 	ctl_write_resources(ctl, w);
 	ctl_write_network(ctl, w);
 	enc_processes_begin(w);

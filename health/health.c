@@ -322,3 +322,32 @@ int hc_healthy(const struct hc_set *s, size_t i)
 	c = main_check(&s->procs[i]);
 	return c && c->track.state == HC_HEALTHY;
 }
+
+/* After a snapshot restore (docs/resume.md): an attempt that was in flight
+ * across the pause answers for a peer that may be gone, so it is abandoned
+ * uncounted; the failures in a row start again from 0 (a check that was
+ * passing must fail `failure` times anew); and the next rounds are spread
+ * over one interval, k/(n+1) of it for the k-th of n checks, so the probes
+ * do not all start in the same turn. States and passes are kept. */
+void hc_resumed(struct hc_set *s)
+{
+	uint64_t now = loop_now(), n = 0, k = 0;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		for (int r = 0; r < 2; r++)
+			n += s->procs[i].running && s->procs[i].check[r].sh &&
+			     s->procs[i].check[r].sh->type != SPEC_HEALTH_PROCESS;
+	for (size_t i = 0; i < s->n; i++) {
+		for (int r = 0; r < 2; r++) {
+			struct hc_check *c = &s->procs[i].check[r];
+			if (!s->procs[i].running || !c->sh || c->sh->type == SPEC_HEALTH_PROCESS)
+				continue;
+			hc_probe_cancel(&c->probe);
+			c->pending = 0;
+			c->track.fails = 0;
+			c->due = now + NS(c->sh->interval) * ++k / (n + 1);
+			loop_timer_at(s->loop, &c->timer, c->due);
+		}
+	}
+}

@@ -52,5 +52,9 @@ void hc_process_stopped(struct hc_set *s, size_t i);
 int hc_get(const struct hc_set *s, size_t i, enum hc_role role, struct hc_view *ret);
 /* Healthy by its readiness check, else by its liveness check; 0 without one. */
 int hc_healthy(const struct hc_set *s, size_t i);
+/* The VM was restored from a snapshot: in-flight attempts abandoned
+ * uncounted, failures in a row reset, the next rounds spread over one
+ * interval (health.c). */
+void hc_resumed(struct hc_set *s);
 
 #endif

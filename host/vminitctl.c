@@ -50,6 +50,10 @@ static const char usage_text[] =
 	"  shutdown [--reboot]            power the VM off (or reboot it)\n"
 	"  secrets --version V [--file ENVFILE|-]... [--none] [KEY=VALUE]...\n"
 	"                                 deliver a secret bundle (/run/secrets/platform.env)\n"
+	"  clock [--offset S]             set the guest's clock to the host's (+S seconds)\n"
+	"  entropy [BYTES]                add BYTES (64) random bytes to the guest's pool\n"
+	"  resume                         after a snapshot restore: clock, entropy, resumed\n"
+	"  resumed                        only tell vminit the VM was restored\n"
 	"  ping | hello\n"
 	"\n"
 	"options:\n"
@@ -222,7 +226,9 @@ int vctl_call(struct vctl *x, struct jw *w, long long reply_ms, int *ret_result)
 	if ((rc = vctl_alloc(x)))
 		return rc;
 	x->deadline = now_ms() + reply_ms;
-	x->c = vmc_connect(x->addr, ms_left(x->deadline), err, sizeof(err));
+	/* One connection for every request of a run (resume sends three). */
+	if (!x->c)
+		x->c = vmc_connect(x->addr, ms_left(x->deadline), err, sizeof(err));
 	if (!x->c)
 		return vctl_transport_error("cannot connect: %s", err);
 	if (vmc_send_line(x->c, w->buf, w->len, ms_left(x->deadline)) < 0)

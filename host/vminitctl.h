@@ -55,6 +55,9 @@ struct opt {
 int vctl_opt_next(char **argv, int *i, const struct opt *opts, const char **ret_val);
 /* vminitctl_secrets.c */
 int vctl_cmd_secrets(struct vctl *x, char **argv);
+/* vminitctl_clock.c: clock, entropy and resume (argv[0] says which) */
+int vctl_cmd_clock(struct vctl *x, char **argv);
+void vctl_print_clock(const struct jr *r, int res);
 /* Seconds, with a fraction if wanted ("1.5"), over 0 and up to a day. */
 int vctl_parse_seconds(const char *s, long long *ret_ms);
 int vctl_parse_count(const char *s, long long max, long long *ret);

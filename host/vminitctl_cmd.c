@@ -350,6 +350,8 @@ static const struct cmd {
 	{ "status", cmd_status }, { "events", cmd_events }, { "logs", cmd_logs }, { "exec", cmd_exec },
 	{ "signal", cmd_signal }, { "stop", cmd_want }, { "start", cmd_want }, { "restart", cmd_want },
 	{ "shutdown", cmd_shutdown }, { "ping", cmd_ping }, { "hello", cmd_hello }, { "secrets", vctl_cmd_secrets },
+	{ "clock", vctl_cmd_clock }, { "entropy", vctl_cmd_clock }, { "resume", vctl_cmd_clock },
+	{ "resumed", vctl_cmd_clock },
 };
 
 int vctl_run(struct vctl *x, char **argv)

@@ -370,6 +370,7 @@ void vctl_print_status(struct vctl *x, int res)
 	print_storage(&x->r, res);
 	print_resources(&x->r, res);
 	print_network(&x->r, res);
+	vctl_print_clock(&x->r, res);
 	print_blocked(&x->r, procs);
 	spec = jr_get(&x->r, res, "spec");
 	errs = jr_get(&x->r, spec, "errors");

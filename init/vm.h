@@ -16,6 +16,7 @@
 #include "base/loop.h"
 #include "kmod/modules.h"
 #include "spec/spec.h"
+#include "resume.h"
 #include "vminit.h"
 
 struct sup;
@@ -45,6 +46,7 @@ struct vm {
 	struct storage *st;                /* the root and the volumes; NULL:
 	                                    * off (`vminit run`, spec errors) */
 	struct secrets_store *sec;         /* the secret bundle; NULL: off */
+	struct resume resume;              /* snapshot restores (resume.c) */
 	struct rsc *rs;                    /* the cgroups; NULL: off (`vminit
 	                                    * run`, spec errors) */
 	struct net *net;                   /* the guest's network; NULL: off

@@ -279,6 +279,9 @@ static void setup_ctl(struct vm *vm)
 		ctl_event_storage(vm->ctl, -1);
 	ctl_listen(vm->ctl, a.control);
 	ctl_push(vm->ctl, a.push);
+	/* The kernel's vmgenid notices: PID 1's kernel is the VM's own. */
+	if (vm->pid1)
+		resume_watch(vm);
 }
 
 /* Rings and state first: every later step may emit an event. */
@@ -287,7 +290,8 @@ static void setup_channel_state(struct vm *vm)
 	struct ctl_vm c = {
 		.loop = vm->loop, .pid1 = vm->pid1, .started_ms = vm->started_ms,
 		.shutdown_phase = ctl_hook_phase, .shutdown = ctl_hook_shutdown,
-		.counters = ctl_hook_counters, .secrets_changed = on_secrets, .ctx = vm,
+		.counters = ctl_hook_counters, .secrets_changed = on_secrets,
+		.resumed = resume_hook_signal, .resume_info = resume_hook_info, .ctx = vm,
 	};
 	vm->ctl = ctl_new(&c);
 	if (!vm->ctl)
@@ -409,6 +413,7 @@ int wire_setup(struct vm *vm, const char *spec_path)
 {
 	vm->halt = SPEC_HALT_POWEROFF;
 	vm->stop_timeout_ns = 10 * LOOP_NS_PER_SEC;
+	resume_init(&vm->resume);
 	if (vm->sigfd < 0) {   /* signals_block() could not make one */
 		log_error("no signalfd: vminit cannot take signals or reap");
 		return -1;

@@ -21,7 +21,11 @@
  * - the raw line itself, as a string through jw_strn(), reads back as valid
  *   UTF-8, and exactly when the line was valid UTF-8 without NUL;
  * - addr_parse() of the line, when it accepts, formats to text that parses
- *   to the same address.
+ *   to the same address;
+ * - entropy's bytes encode back to the base64 text sent (strict base64);
+ * - the whole input, as a uevent message and a /dev/kmsg record
+ *   (base/vmgen.c), is read without a fault, and a kmsg "yes" has the
+ *   kernel's text in it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -29,10 +33,12 @@
 #include <string.h>
 
 #include "channel/addr.h"
+#include "channel/base64.h"
 #include "channel/encode.h"
 #include "channel/json.h"
 #include "channel/proto.h"
 #include "base/names.h"
+#include "base/vmgen.h"
 
 /* control/conn.c's ctl_reply_error() has more room than this, and drops the
  * connection when an error reply does not fit. */
@@ -350,6 +356,20 @@ static void check_request(enum ctl_err e)
 	case CTL_OP_SHUTDOWN:
 		CHECK(req.reboot == 0 || req.reboot == 1, "reboot %d", req.reboot);
 		break;
+	case CTL_OP_CLOCK:
+		CHECK(req.unix_ns > 0, "unix_ns %lld", req.unix_ns);
+		CHECK(req.uncertainty_ns >= 0 && req.uncertainty_ns <= PROTO_CLOCK_UNCERTAINTY_MAX,
+		      "uncertainty_ns %lld", req.uncertainty_ns);
+		break;
+	case CTL_OP_ENTROPY: {
+		/* Strict base64: the bytes encode back to the text sent. */
+		char text[B64_LEN(PROTO_ENTROPY_MAX) + 1];
+		CHECK(req.entropy_len >= 1 && req.entropy_len <= PROTO_ENTROPY_MAX, "entropy_len %zu",
+		      req.entropy_len);
+		b64_encode(req.entropy, req.entropy_len, text);
+		CHECK(!strcmp(text, req.strbuf), "entropy does not encode back to its text");
+		break;
+	}
 	case CTL_OP_EXEC:
 		CHECK(req.argc >= 1 && req.argc <= PROTO_EXEC_ARGS_MAX, "argc %d", req.argc);
 		CHECK(req.envc >= 0 && req.envc <= PROTO_EXEC_ARGS_MAX, "envc %d", req.envc);
@@ -679,6 +699,12 @@ static void one_line(const char *line, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size;
+	/* The kernel's VM fork notices (base/vmgen.c), read without trust:
+	 * the whole input as a uevent message and as a kmsg record. A kmsg
+	 * yes needs the kernel's text in the input. */
+	vmgen_uevent(p, size);
+	if (vmgen_kmsg(p, size))
+		CHECK(memmem(p, size, "virtual machine fork", 20), "a kmsg yes without the text");
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = (size_t)((nl ? nl : end) - p);

@@ -148,6 +148,43 @@ sys.exit(bad)
 PY
 }
 
+# ---- snapshots (t-resume.sh) ----
+# vm_save MON SNAP: stop the guest, save its state to SNAP, end QEMU. The
+# guest's run must be restartable with the same qemu/run arguments (an
+# --initrd FILE) and --incoming SNAP (vm_restore).
+vm_save() {
+	local i qpid
+	vm_monitor "$1" stop "migrate \"exec:cat > $2\"" >/dev/null || return 1
+	for i in $(seq 240); do
+		vm_monitor "$1" "info migrate" 2>/dev/null | grep -q '^Migration status: completed' && break
+		sleep 0.25
+	done
+	vm_monitor "$1" "info migrate" | grep -q '^Migration status: completed' || return 1
+	qpid=$(cat "$T/qemu.pid" 2>/dev/null)
+	vm_monitor "$1" quit >/dev/null 2>&1
+	wait "$VM_PID" 2>/dev/null
+	# Gone for sure, with its sockets: a QEMU that ends after the next one
+	# started would remove the next one's socket files on its way out.
+	until_ok 60 sh -c "! kill -0 '$qpid' 2>/dev/null" || return 1
+	VM_PID=
+	rm -f "$T/qemu.pid"
+}
+# vm_restore MON SNAP [qemu/run ARGS...]: the same QEMU again, from SNAP,
+# its console appended to the first's; running once `cont` is taken.
+vm_restore() {
+	local mon=$1 snap=$2
+	shift 2
+	"$QEMU_ROOT/qemu/run" --ctl "$CTL" "$@" --incoming "$snap" -- -pidfile "$T/qemu.pid" \
+		</dev/null >>"$CONSOLE" 2>&1 &
+	VM_PID=$!
+	trap vm_kill EXIT
+	until_ok 60 test -S "$mon" || return 1
+	# While the state still comes in, cont is refused or only noted.
+	until_ok 120 vm_monitor "$mon" cont >/dev/null 2>&1 || return 1
+	until_ok 120 vm_running "$mon"
+}
+vm_running() { vm_monitor "$1" "info status" 2>/dev/null | grep -q 'VM status: running'; }
+
 # vm_end [SECONDS]: wait for QEMU to end by itself and check that it was a
 # clean power-off by vminit, not a panic (panic=-1 ends QEMU with 0 too).
 vm_end() {

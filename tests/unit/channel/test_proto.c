@@ -87,7 +87,8 @@ static enum ctl_err again(const char *line)
 Test(proto, op_names)
 {
 	static const char *const names[] = { "hello", "ping", "status", "events", "logs", "signal",
-					     "stop", "start", "restart", "shutdown", "exec", "secrets" };
+					     "stop", "start", "restart", "shutdown", "exec", "secrets",
+					     "clock", "entropy", "resumed" };
 	cr_assert_eq(sizeof(names) / sizeof(names[0]), CTL_OP_COUNT - 1);
 	for (int op = CTL_OP_HELLO; op < CTL_OP_COUNT; op++)
 		cr_assert_str_eq(proto_op_name((enum ctl_op)op), names[op - 1]);
