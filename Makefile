@@ -13,7 +13,9 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 # $(BUILD)/include are visible besides musl's own: never /usr/include.
 MUSL_CFLAGS  := $(WARN) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -DVMINIT_EXPORT_FORTIFY -isystem $(BUILD)/include
-MUSL_LDFLAGS := -static -Wl,--gc-sections
+# noseparate-code: code and read-only data share their pages (no padding to
+# a page between them: 4 KB less on disk).
+MUSL_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,noseparate-code
 # The same sources against glibc, with sanitizers, for the unit tests.
 TEST_CFLAGS  := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 TEST_LDFLAGS := -fsanitize=address,undefined
