@@ -179,11 +179,15 @@ vm_restore() {
 	VM_PID=$!
 	trap vm_kill EXIT
 	until_ok 60 test -S "$mon" || return 1
-	# While the state still comes in, cont is refused or only noted.
-	until_ok 120 vm_monitor "$mon" cont >/dev/null 2>&1 || return 1
-	until_ok 120 vm_running "$mon"
+	# While the state still comes in, cont is refused or only noted (and
+	# the saved VM was stopped, so QEMU ends the restore paused): again
+	# until it runs.
+	until_ok 180 vm_cont "$mon"
 }
-vm_running() { vm_monitor "$1" "info status" 2>/dev/null | grep -q 'VM status: running'; }
+vm_cont() {
+	vm_monitor "$1" cont >/dev/null 2>&1
+	vm_monitor "$1" "info status" 2>/dev/null | grep -q 'VM status: running'
+}
 
 # vm_end [SECONDS]: wait for QEMU to end by itself and check that it was a
 # clean power-off by vminit, not a panic (panic=-1 ends QEMU with 0 too).
