@@ -388,9 +388,8 @@ static void protect_pid1(struct vm *vm)
 }
 
 /* PID 1 only, after the root switch (the cgroup2 mount moved with /sys):
- * its own protection, then a cgroup per process. Without a tree (not
- * delegated, no cgroup2), every process runs as before, and status says
- * why. */
+ * the tree, a cgroup per process. Without a tree (not delegated, no
+ * cgroup2), every process runs as before, and status says why. */
 static void setup_resources(struct vm *vm)
 {
 	const struct rsc_hooks hooks = { .oom = on_oom, .ctx = vm };

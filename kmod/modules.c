@@ -254,6 +254,25 @@ void modules_load_list(const char *list, const char *dir, modules_load_fn load, 
 	r->ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 }
 
+/* A compressed module (.ko.xz, .ko.zst, .ko.gz: Debian's 6.12 kernels ship
+ * .ko.xz) is decompressed by the kernel itself when it has
+ * CONFIG_MODULE_DECOMPRESS (Linux 6.4); else the load fails, and is said. */
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4
+#endif
+
+int modules_finit_flags(const char *path)
+{
+	size_t n = strlen(path);
+	static const char *const ext[] = { ".ko.xz", ".ko.zst", ".ko.gz" };
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && !strcmp(path + n - e, ext[i]))
+			return MODULE_INIT_COMPRESSED_FILE;
+	}
+	return 0;
+}
+
 int modules_finit(const char *path, const char *params, void *ctx)
 {
 	int fd, rc, err;
@@ -261,7 +280,7 @@ int modules_finit(const char *path, const char *params, void *ctx)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	rc = (int)syscall(SYS_finit_module, fd, params, 0);
+	rc = (int)syscall(SYS_finit_module, fd, params, modules_finit_flags(path));
 	err = errno;
 	close(fd);
 	return rc < 0 ? -err : 0;

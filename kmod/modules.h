@@ -42,6 +42,9 @@ void modules_load_list(const char *list, const char *dir, modules_load_fn load, 
 
 /* The real loader: open(2) + finit_module(2). */
 int modules_finit(const char *path, const char *params, void *ctx);
+/* finit_module's flags for the file at path: MODULE_INIT_COMPRESSED_FILE for
+ * a compressed module (.ko.xz, .ko.zst, .ko.gz), else 0. */
+int modules_finit_flags(const char *path);
 
 /* PID 1 at boot: MODULES_LIST from /lib/modules/$(uname -r), with
  * modules_finit; failures are logged on the console. */

@@ -24,16 +24,7 @@
 
 #include "storage/probe.h"
 
-#define CHECK(cond, ...)                                                               \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "fuzz_probe: %s:%d: %s: ", __FILE__, __LINE__, \
-				#cond);                                                \
-			fprintf(stderr, __VA_ARGS__);                                  \
-			fputc('\n', stderr);                                           \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static int has(const uint8_t *d, size_t size, size_t off, const char *magic, size_t n)
 {

@@ -23,16 +23,7 @@
 
 #include "resources/resources.h"
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz_resources: %s:%d: %s: ", __FILE__, __LINE__, \
-				#cond);                                                    \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 /* The plain reading: first whole line starting "key ", all digits after. */
 static int plain_key(const char *d, size_t n, const char *key, uint64_t *ret)

@@ -181,3 +181,14 @@ Test(modules, failures_beyond_the_kept_ones_are_counted)
 	cr_assert_eq(r.failed, MODULES_MAX_FAILURES + 7);
 	cr_assert_eq(r.nfail, MODULES_MAX_FAILURES);
 }
+
+/* Debian's 6.12 kernels ship .ko.xz: the kernel decompresses it when asked. */
+Test(modules, compressed_files_are_loaded_as_such)
+{
+	cr_assert_eq(modules_finit_flags("/lib/modules/6.12/kernel/net/vsock.ko.xz"), 4);
+	cr_assert_eq(modules_finit_flags("/lib/modules/x/a.ko.zst"), 4);
+	cr_assert_eq(modules_finit_flags("/lib/modules/x/a.ko.gz"), 4);
+	cr_assert_eq(modules_finit_flags("/lib/modules/6.1/kernel/net/vsock.ko"), 0);
+	cr_assert_eq(modules_finit_flags(".ko.xz"), 0);
+	cr_assert_eq(modules_finit_flags("/x/a.xz"), 0);
+}
