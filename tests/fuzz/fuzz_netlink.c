@@ -28,17 +28,7 @@
 #include <strings.h>
 
 #include "network/nlmsg.h"
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "fuzz_netlink: %s:%d: %s: ", __FILE__, __LINE__, \
-				#cond);                                                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			abort();                                                         \
-		}                                                                        \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static void check_attrs(const struct nlmsg_msg *m, size_t start)
 {
