@@ -2,9 +2,9 @@
  * what PID 1 does then (docs/resume.md).
  *
  * Owns: the resume counters, the uevent socket and the /dev/kmsg reader.
- * Invariants: every sign goes through resume_signal(); signs within
- * RESUME_FOLD_MS of the last resume only count as signals (no second event,
- * no second round of actions); reading the kernel's notices never blocks
+ * Invariants: every sign goes through resume_signal(); a sign folded into
+ * the last resume (resume.h: a burst, or another source's word on it) only
+ * counts as a signal (no second event, no second round of actions); reading the kernel's notices never blocks
  * and is bounded per wake-up (the rest comes on the next turn: both fds
  * are level-triggered). The kernel's bytes are parsed by base/vmgen.c,
  * without trust.
@@ -35,9 +35,24 @@ void resume_init(struct resume *r)
 	r->uevent_io.fd = r->kmsg_io.fd = -1;
 }
 
-int resume_fold(const struct resume *r, uint64_t now)
+unsigned resume_source_bit(const char *source)
 {
-	return r->st.count > 0 && now - r->last_ns < (uint64_t)RESUME_FOLD_MS * LOOP_NS_PER_MS;
+	static const char *const names[] = { "host", "vmgenid", "vsock" };
+	for (unsigned k = 0; k < 3; k++)
+		if (!strcmp(source, names[k]))
+			return 1u << k;
+	return 0;
+}
+
+int resume_fold(const struct resume *r, const char *source, uint64_t now)
+{
+	if (r->st.count == 0)
+		return 0;
+	if (now - r->last_ns < (uint64_t)RESUME_FOLD_MS * LOOP_NS_PER_MS)
+		return 1;
+	/* A source tells each restore once: its second word is a new one. */
+	return !(r->sources & resume_source_bit(source)) &&
+	       now - r->start_ns < (uint64_t)RESUME_CONFIRM_MS * LOOP_NS_PER_MS;
 }
 
 int resume_signal(struct vm *vm, const char *source)
@@ -45,12 +60,15 @@ int resume_signal(struct vm *vm, const char *source)
 	struct resume *r = &vm->resume;
 	uint64_t now = loop_now();
 	r->st.signals++;
-	if (resume_fold(r, now)) {
+	if (resume_fold(r, source, now)) {
+		r->last_ns = now;
+		r->sources |= resume_source_bit(source);
 		log_info("resume: the same restore, told by %s too", source);
 		return 1;
 	}
 	r->st.count++;
-	r->last_ns = now;
+	r->start_ns = r->last_ns = now;
+	r->sources = resume_source_bit(source);
 	r->st.last_source = source;
 	r->st.last_ms = (int64_t)clock_boot_ms();
 	log_info("resume: the VM was restored from a snapshot (told by %s): resume %llu", source,

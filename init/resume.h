@@ -15,23 +15,31 @@
 #include "base/loop.h"
 #include "control/ctl.h"
 
-/* Signs within this long (CLOCK_MONOTONIC, which does not count the pause)
- * of the last resume are the same resume. */
+/* One restore's signs (CLOCK_MONOTONIC, which does not count the pause):
+ * a sign within RESUME_FOLD_MS of the last one (a burst: several vsock
+ * connections reset at once), or the first from its source within
+ * RESUME_CONFIRM_MS of the resume's start (the host's notice after the
+ * kernel's, or the other way round), is the same resume. */
 #define RESUME_FOLD_MS 5000
+#define RESUME_CONFIRM_MS 60000
 
 struct vm;
 
 struct resume {
 	struct ctl_resume st;          /* count, signals, last source and ms */
-	uint64_t last_ns;              /* loop time of the last resume */
+	uint64_t start_ns, last_ns;    /* loop time of the resume, of its last sign */
+	unsigned sources;              /* resume_source_bit() of each that told it */
 	int uevent_fd, kmsg_fd;        /* -1: not watched */
 	struct loop_io uevent_io, kmsg_io;
 };
 
 /* Nothing watched yet; no resume seen. */
 void resume_init(struct resume *r);
-/* 1 when a sign at loop time now is folded into the last resume. Pure. */
-int resume_fold(const struct resume *r, uint64_t now);
+/* "host", "vmgenid", "vsock": a bit of its own (0 for another name). */
+unsigned resume_source_bit(const char *source);
+/* 1 when a sign from source at loop time now is folded into the last
+ * resume. Pure. */
+int resume_fold(const struct resume *r, const char *source, uint64_t now);
 /* A sign of a restore from source ("host", "vmgenid", "vsock"): folded
  * (1), or a new resume (0): console line, the host channel's part
  * (ctl_resumed), the health checks' (hc_resumed). */

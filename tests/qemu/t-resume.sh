@@ -25,7 +25,7 @@ health.failure_threshold = 2
 SPEC
 MON=$T/mon.sock
 SNAP=$T/snap
-# Only what is built in (6.12's modules are .ko.xz; none is needed here).
+# Only what is built in: no disk, no network.
 "$QEMU_ROOT/qemu/mkinitramfs" -o "$T/initrd" --spec "$T/spec.ini" --modules "virtio_pci virtio_console" >/dev/null
 RUN=(--initrd "$T/initrd" --monitor "$MON" --vmgenid)
 vm_boot "${RUN[@]}"
