@@ -106,7 +106,7 @@ void enc_hello(struct jw *w, int pid1, const struct enc_boot *boot, const struct
 	 * has always sent them in. */
 	static const char *const features[] = {
 		"status", "events", "logs", "signal", "stop", "start", "restart", "shutdown", "exec", "ping",
-		"secrets",
+		"secrets", "clock", "entropy", "resumed",
 	};
 	jw_kint(w, "protocol", PROTO_VERSION);
 	jw_kstr(w, "vminit", VMINIT_VERSION);

@@ -61,7 +61,7 @@ Test(encode, hello)
 	cr_assert_str_eq(MEMBERS(w, enc_hello(&w, 1, &boot, &lim)),
 			 "{\"protocol\":1,\"vminit\":\"" VMINIT_VERSION "\",\"pid1\":true,"
 			 "\"features\":[\"status\",\"events\",\"logs\",\"signal\",\"stop\",\"start\",\"restart\","
-			 "\"shutdown\",\"exec\",\"ping\",\"secrets\"],"
+			 "\"shutdown\",\"exec\",\"ping\",\"secrets\",\"clock\",\"entropy\",\"resumed\"],"
 			 "\"boot\":{\"pid1_ms\":10,\"spec_loaded_ms\":null,\"first_process_ms\":30},"
 			 "\"limits\":{\"request_bytes\":16384,\"connections\":256,\"local_connections\":224,"
 			 "\"execs\":16,\"exec_output_bytes\":32768}}");

@@ -10,7 +10,7 @@
 #include "health/health.h"
 #include "supervisor/supervisor.h"
 
-#define FEATURES "[\"status\",\"events\",\"logs\",\"signal\",\"stop\",\"start\",\"restart\",\"shutdown\",\"exec\",\"ping\",\"secrets\"]"
+#define FEATURES "[\"status\",\"events\",\"logs\",\"signal\",\"stop\",\"start\",\"restart\",\"shutdown\",\"exec\",\"ping\",\"secrets\",\"clock\",\"entropy\",\"resumed\"]"
 
 TestSuite(ctl, .init = fx_start, .fini = fx_stop);
 
