@@ -49,6 +49,11 @@ static void op_clock(struct conn *c, const struct ctl_req *q)
 	int stepped;
 	char off[32], unc[32], msg[96];
 	struct jw *w;
+	/* `vminit run` shares its host's clock: never its to step. */
+	if (!c->ctl->vm.pid1) {
+		ctl_reply_error(c, q->id, CTL_E_FAILED, "not PID 1 (vminit run): the clock is the host's");
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	offset = q->unix_ns - ((int64_t)now.tv_sec * NS_PER_SEC + now.tv_nsec);
 	stepped = llabs(offset) > q->uncertainty_ns;

@@ -49,6 +49,7 @@ static void clock_start(void)
 	sets = set_fails = resumes = folds = 0;
 	resumed_by = NULL;
 	fx.ctl->clk.settime = fake_settime;
+	fx.ctl->vm.pid1 = 1;
 	fx.ctl->vm.resumed = fake_resumed;
 	fx.ctl->vm.resume_info = fake_info;
 }
@@ -108,6 +109,18 @@ Test(clock, a_refused_step_is_failed)
 			    "\"message\":\"cannot set the clock: Operation not permitted\"}}\n");
 	r = fx_ask(fd, "{\"op\":\"status\"}\n");
 	cr_assert(strstr(r, "\"clock\":{\"requests\":1,\"steps\":0,"), "%s", r);
+	close(fd);
+}
+
+Test(clock, vminit_run_never_steps)
+{
+	int fd = fx_connect();
+	const char *r;
+	fx.ctl->vm.pid1 = 0;
+	r = fx_ask(fd, "{\"id\":3,\"op\":\"clock\",\"unix_ns\":1000000000}\n");
+	cr_assert_str_eq(r, "{\"id\":3,\"ok\":false,\"error\":{\"code\":\"failed\","
+			    "\"message\":\"not PID 1 (vminit run): the clock is the host's\"}}\n");
+	cr_assert_eq(sets, 0, "nothing set");
 	close(fd);
 }
 
