@@ -81,7 +81,7 @@ MUTANTS=(
 "ipv6-with-dad :: t-network :: network/apply.c :: a.family == AF_INET6 ? IFA_F_NODAD : 0 :: 0"
 "network-not-required :: t-network :: init/wire.c :: r = net_ready(vm->net, why, len); :: r = 0;"
 "no-bind-over-readonly :: t-network :: network/place.c :: 	if (errno != EROFS) { :: 	if (1) {"
-"no-late-link-retry :: t-network :: network/apply.c :: 		} else if (k == -2 || last) { :: 		} else if (1) {"
+"no-late-link-retry :: t-network :: network/apply.c :: 		} else if (k == -2 || last) { :: 		} else if (k == -2 || last || 1) {"
 "no-push-ready :: t-channel-push :: control/push.c :: 	ctl_out_append(c, w.buf, w.len, 1);   /* small: past the budget */ :: "
 "no-volume-view :: t-volumes :: supervisor/spawn.c :: 	if (r->vol_dir)
 		enter_view(r); :: 	(void)enter_view;"
