@@ -56,7 +56,7 @@ TEST_OBJ := $(LIB_SRC:%.c=$(BUILD)/glibc/%.o) $(BUILD)/glibc/host/envfile.o
 UNIT_SRC := $(wildcard tests/unit/*.c tests/unit/*/*.c)
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check deps layers docs-check docs-table unit manifest pid1 channel helpers clean size demo qemu e2e mutants fuzz fuzz-short bench
+.PHONY: all check deps layers docs-check docs-table unit manifest pid1 channel helpers clean size demo qemu e2e mutants fuzz fuzz-short bench bench-peers
 all: $(BUILD)/vminit $(BUILD)/vminitctl
 
 # Headers of the static libraries and the kernel, without the rest of /usr/include.
@@ -300,3 +300,17 @@ bench: $(BUILD)/bench/health-bench
 $(BUILD)/bench/health-bench: bench/health-bench.c base/loop.c $(wildcard health/*.c) $(HDR) $(BUILD)/include/.stamp $(VIEWS)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(MUSL_CFLAGS) -iquote . $(MUSL_LDFLAGS) -o $@ bench/health-bench.c base/loop.c $(wildcard health/*.c)
+
+# vminit beside tini-static, catatonit, dumb-init, s6 and supervisord, each as
+# PID 1 of fresh namespaces, interleaved (bench/README.md, "bench-peers").
+# Installs the peers from Debian when missing; needs root; not part of `check`.
+# PEERS_ARGS: -r RUNS (20), -i IDLE_MS (1000), -o TSV.
+bench-peers: $(BUILD)/vminit $(BUILD)/bench/peerbench
+	bench/peers/install.sh
+	bench/peers.sh $(PEERS_ARGS)
+
+# The stamps of bench/peers.sh: static musl, so its own start costs the same
+# under every init.
+$(BUILD)/bench/peerbench: bench/peers/peerbench.c $(BUILD)/include/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(MUSL_CFLAGS) -O2 $(MUSL_LDFLAGS) -s -o $@ $<

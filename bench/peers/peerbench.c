@@ -1,0 +1,329 @@
+/*
+ * peerbench.c - one run of one init as PID 1 of a fresh PID and mount
+ * namespace, for bench/peers.sh: the stamps and /proc figures that the shell
+ * cannot take without adding its own fork and exec to what it measures.
+ *
+ *   peerbench life [-n CHILDREN] [-s SETTLE_MS] [-i IDLE_MS] DIR -- PID1 [ARGS]
+ *       PID 1 starts CHILDREN (1) `peerbench child`ren; once each has stamped
+ *       its main, wait SETTLE_MS, count PID 1's context switches over IDLE_MS,
+ *       read its VmRSS, send it SIGTERM and reap it. Prints one line:
+ *       spawn_us term_us gone_us rss_kb wakeups (key=value; `-` for a figure
+ *       that did not happen, as a TERM the child never saw).
+ *   peerbench wrap DIR -- PID1 [ARGS]
+ *       PID 1 runs to its end (e.g. `tini -- true`); prints wall_us, cpu_us
+ *       (PID 1 and everything it reaped: RUSAGE_CHILDREN).
+ *   peerbench child STAMPFILE [wait|exit]
+ *       the contestants' child: appends "main NS" (CLOCK_MONOTONIC), then exits
+ *       (exit) or waits for SIGTERM, whose handler appends "term NS" and
+ *       exits 0. Called as `run` (an s6 service directory's run is a symlink
+ *       here), it takes PB_STAMP and PB_MODE from the environment.
+ *
+ * Stamps: "exec" is taken in the namespace's first process just before it
+ * execs the init under test; "kill" just before kill(SIGTERM); "gone" just
+ * after waitpid returns it. All are CLOCK_MONOTONIC, which every process of
+ * the machine shares, so the differences are valid across processes.
+ * Never a pass/fail: a figure that did not happen is printed as `-`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* "NAME NS\n" appended with one write, async-signal-safe (no stdio). */
+static void stamp(const char *file, const char *name)
+{
+	char buf[64], digits[24];
+	long long ns = now_ns();
+	size_t n = 0, d = 0;
+	int fd;
+
+	while (*name && n < 32)
+		buf[n++] = *name++;
+	buf[n++] = ' ';
+	do {
+		digits[d++] = (char)('0' + ns % 10);
+		ns /= 10;
+	} while (ns > 0);
+	while (d > 0)
+		buf[n++] = digits[--d];
+	buf[n++] = '\n';
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, buf, n) < 0) {
+		/* nothing to do: the harness reports the missing stamp */
+	}
+	close(fd);
+}
+
+/* ---- the child ---- */
+
+static const char *child_stamps;
+
+static void child_on_term(int sig)
+{
+	(void)sig;
+	stamp(child_stamps, "term");
+	_exit(0);
+}
+
+static int child_main(const char *file, const char *mode)
+{
+	struct sigaction sa = { .sa_handler = child_on_term };
+
+	if (!file) {
+		fprintf(stderr, "peerbench child: no stamp file\n");
+		return 2;
+	}
+	child_stamps = file;
+	/* The handler before the stamp: once "main" is seen, a TERM is caught. */
+	sigaction(SIGTERM, &sa, NULL);
+	stamp(file, "main");
+	if (mode && strcmp(mode, "exit") == 0)
+		return 0;
+	for (;;)
+		pause();
+}
+
+/* ---- the namespace's first process ---- */
+
+/* Fork PID 1 of a new PID namespace with its own mount namespace and /proc,
+ * as `unshare --fork --pid --mount --mount-proc` does; its output goes to
+ * DIR/console.log. Returns its pid as the caller sees it. */
+static pid_t start_pid1(const char *dir, char **argv)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	int fd;
+
+	if (unshare(CLONE_NEWPID) < 0) {
+		perror("peerbench: unshare(CLONE_NEWPID)");
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("peerbench: fork");
+		exit(1);
+	}
+	if (pid > 0)
+		return pid;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		perror("peerbench: mount namespace");
+		_exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/console.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/stamps", dir);
+	stamp(path, "exec");
+	execv(argv[0], argv);
+	perror("peerbench: exec of PID 1");
+	_exit(127);
+}
+
+/* The first stamp NAME in FILE (the Nth with nth > 1), or -1. */
+static long long read_stamp(const char *file, const char *name, int nth)
+{
+	char line[128], key[40];
+	long long ns, found = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%39s %lld", key, &ns) == 2 && strcmp(key, name) == 0 && --nth == 0) {
+			found = ns;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/* A number after KEY in /proc/PID/status (kB for VmRSS), or -1. */
+static long proc_status(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t len = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, len) == 0 && line[len] == ':') {
+			v = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static long switches(pid_t pid)
+{
+	return proc_status(pid, "voluntary_ctxt_switches") + proc_status(pid, "nonvoluntary_ctxt_switches");
+}
+
+/* Wait until PATH holds N stamps NAME, or PID has ended, or 30 s. */
+static int wait_stamps(const char *path, const char *name, int n, pid_t pid)
+{
+	long long deadline = now_ns() + 30000000000LL;
+
+	while (read_stamp(path, name, n) < 0) {
+		if (now_ns() > deadline || waitpid(pid, NULL, WNOHANG) != 0)
+			return -1;
+		sleep_ms(1);
+	}
+	return 0;
+}
+
+static void print_us(const char *key, long long a, long long b)
+{
+	if (a < 0 || b < 0)
+		printf(" %s=-", key);
+	else
+		printf(" %s=%.1f", key, (double)(b - a) / 1000.0);
+}
+
+/* Reap PID within 10 s, else SIGKILL it; the time it was reaped, or -1. */
+static long long reap(pid_t pid)
+{
+	long long deadline = now_ns() + 10000000000LL;
+	pid_t r;
+
+	while ((r = waitpid(pid, NULL, WNOHANG)) == 0 && now_ns() < deadline)
+		usleep(100);
+	if (r == pid)
+		return now_ns();
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+static int life(int children, long settle_ms, long idle_ms, const char *dir, char **argv)
+{
+	char stamps[PATH_MAX];
+	long long t_kill, t_gone;
+	long sw0, sw1, rss;
+	pid_t pid;
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	unlink(stamps);
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", children, pid) < 0) {
+		printf("error=no-child-main\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 1;
+	}
+	sleep_ms(settle_ms);
+	sw0 = switches(pid);
+	sleep_ms(idle_ms);
+	sw1 = switches(pid);
+	rss = proc_status(pid, "VmRSS");
+	stamp(stamps, "kill");
+	t_kill = read_stamp(stamps, "kill", 1);
+	kill(pid, SIGTERM);
+	t_gone = reap(pid);
+	printf("ok=1");
+	print_us("spawn_us", read_stamp(stamps, "exec", 1), read_stamp(stamps, "main", 1));
+	print_us("term_us", t_kill, read_stamp(stamps, "term", 1));
+	print_us("gone_us", t_kill, t_gone);
+	printf(" rss_kb=%ld wakeups=%ld\n", rss, sw1 - sw0);
+	return 0;
+}
+
+static int wrap(const char *dir, char **argv)
+{
+	struct rusage r0, r1;
+	long long t0, t1;
+	pid_t pid;
+
+	getrusage(RUSAGE_CHILDREN, &r0);
+	t0 = now_ns();
+	pid = start_pid1(dir, argv);
+	waitpid(pid, NULL, 0);
+	t1 = now_ns();
+	getrusage(RUSAGE_CHILDREN, &r1);
+	printf("ok=1 wall_us=%.1f cpu_us=%ld\n", (double)(t1 - t0) / 1000.0,
+	       (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec + r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000L +
+		       (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec));
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: peerbench life [-n N] [-s MS] [-i MS] DIR -- PID1 [ARGS]\n"
+			"       peerbench wrap DIR -- PID1 [ARGS]\n"
+			"       peerbench child STAMPFILE [wait|exit]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	int children = 1, i;
+	long settle_ms = 300, idle_ms = 1000;
+
+	base = base ? base + 1 : argv[0];
+	if (strcmp(base, "run") == 0)
+		return child_main(getenv("PB_STAMP"), getenv("PB_MODE"));
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "child") == 0)
+		return child_main(argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
+	for (i = 2; i + 1 < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i += 2) {
+		if (strcmp(argv[i], "-n") == 0)
+			children = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "-s") == 0)
+			settle_ms = atol(argv[i + 1]);
+		else if (strcmp(argv[i], "-i") == 0)
+			idle_ms = atol(argv[i + 1]);
+		else
+			return usage();
+	}
+	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
+		return usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(argv[1], "life") == 0)
+		return life(children, settle_ms, idle_ms, argv[i], argv + i + 2);
+	if (strcmp(argv[1], "wrap") == 0)
+		return wrap(argv[i], argv + i + 2);
+	return usage();
+}
