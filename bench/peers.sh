@@ -10,12 +10,12 @@
 #   bench/peers.sh [-r RUNS] [-i IDLE_MS] [-s SETTLE_MS] [-o TSV]
 #
 # -r: runs of each contestant per figure (20). -i: how long PID 1's idle
-# wake-ups are counted (1000 ms). -s: the wait after the child's main before
+# wake-ups are counted (2000 ms). -s: the wait after the child's main before
 # that count (300 ms). Needs root (namespaces) and the peers
 # (bench/peers/install.sh; `make bench-peers` runs both).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUNS=20 IDLE_MS=1000 SETTLE_MS=300 TSV=$ROOT/build/bench/peers.tsv
+RUNS=20 IDLE_MS=2000 SETTLE_MS=300 TSV=$ROOT/build/bench/peers.tsv
 # Not under /tmp or /run, which vminit as PID 1 mounts over.
 DIR=/var/tmp/vminit-peers
 PB=$ROOT/build/bench/peerbench
@@ -161,7 +161,7 @@ report() {
 			for (w = 1; w <= nn; w++) {
 				k = order[f] SUBSEP ws[w]
 				m = median(vals[k]); c = split(vals[k], tmp, " ")
-				note = (ws[w] in kind) ? " (" kind[ws[w]] ")" : ""
+				note = (fk[1] == "size" && ws[w] in kind) ? " (" kind[ws[w]] ")" : ""
 				ms = miss[k] ? sprintf("  %d runs without this figure", miss[k]) : ""
 				printf "  %-12s %12.1f  [%.1f-%.1f]  n=%d%s%s\n", ws[w], m, lo, hi, c, note, ms
 				printf "%s.%s\t%s\t%s\t%s\t%s\t%d\t%d\n", fk[1], fk[2], ws[w], m, lo, hi, c, miss[k] + 0 > tsv
