@@ -27,31 +27,34 @@ usage() { sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 2; }
 
 # ---- the contestants' configurations ----
 
-# vminit's spec of N children (or of /bin/true for wrap), in $DIR/vminit-N.ini.
+# vminit's spec of N children running `peerbench child FILE MODE` (or one
+# /bin/true for wrap: N = true), in $DIR/vminit-N-MODE.ini. A crashing child is
+# restarted at once (restart.backoff_seconds = 0; the default is 2 s).
 vminit_spec() {
-	local n=$1 i cmd="\"$PB\", \"child\", \"$DIR/stamps\"" count=$1
+	local n=$1 mode=$2 i count=$1 cmd="\"$PB\", \"child\", \"$DIR/stamps\", \"$2\"" restart='"never"'
 	[ "$n" != true ] || cmd='"/bin/true"' count=1
+	[ "$mode" != crash ] || restart='"always"\nrestart.backoff_seconds = 0'
 	{
 		printf 'schema_version = "v1"\n'
 		for i in $(seq "$count"); do
-			printf '[processes.p%s]\ncommand = [%s]\nrestart.policy = "never"\nresources.memory = "64Mi"\n' \
-				"$i" "$cmd"
+			printf '[processes.p%s]\ncommand = [%s]\nrestart.policy = %b\nresources.memory = "64Mi"\n' \
+				"$i" "$cmd" "$restart"
 		done
-	} >"$DIR/vminit-$n.ini"
-	"$VMINIT" check "$DIR/vminit-$n.ini" >/dev/null
+	} >"$DIR/vminit-$n-$mode.ini"
+	"$VMINIT" check "$DIR/vminit-$n-$mode.ini" >/dev/null
 }
 
-# supervisord's config of N children, in $DIR/supervisord-N.conf.
+# supervisord's config of N children, in $DIR/supervisord-N-MODE.conf.
 supervisord_conf() {
-	local n=$1
-	cat >"$DIR/supervisord-$n.conf" <<-EOF
+	local n=$1 mode=$2
+	cat >"$DIR/supervisord-$n-$mode.conf" <<-EOF
 	[supervisord]
 	nodaemon=true
 	user=root
 	logfile=$DIR/supervisord.log
 	pidfile=$DIR/supervisord.pid
 	[program:child]
-	command=$PB child $DIR/stamps
+	command=$PB child $DIR/stamps $mode
 	process_name=%(program_name)s_%(process_num)02d
 	numprocs=$n
 	startsecs=0
@@ -73,45 +76,52 @@ s6_scandir() {
 	done
 }
 
-# The PID 1 command line of contestant $1 with $2 children ("true": wrap).
+# The PID 1 command line of contestant $1 with $2 children ("true": wrap),
+# the children in mode $3 (peerbench child: wait, crash, orphans).
 pid1_cmd() {
-	local who=$1 n=$2 child=("$PB" child "$DIR/stamps")
+	local who=$1 n=$2 mode=$3 child=("$PB" child "$DIR/stamps" "$3")
 	[ "$n" != true ] || child=(/bin/true)
 	case $who in
-	vminit) echo "$VMINIT" --spec "$DIR/vminit-$n.ini" --control "unix:$DIR/ctl.sock" ;;
+	vminit) echo "$VMINIT" --spec "$DIR/vminit-$n-$mode.ini" --control "unix:$DIR/ctl.sock" ;;
 	tini) echo /usr/bin/tini-static -- "${child[@]}" ;;
 	catatonit) echo /usr/bin/catatonit -- "${child[@]}" ;;
 	dumb-init) echo /usr/bin/dumb-init "${child[@]}" ;;
 	s6) s6_scandir "$n"; echo /usr/bin/s6-svscan "$DIR/s6" ;;
-	supervisord) echo /usr/bin/supervisord -c "$DIR/supervisord-$n.conf" ;;
+	supervisord) echo /usr/bin/supervisord -c "$DIR/supervisord-$n-$mode.conf" ;;
 	esac
 }
 
 # ---- runs ----
 
-# One run: figure set $1 (life1, life10, wrap), contestant $2, run $3; appends
-# its key=value figures to $RAW as "set who run key value" rows.
+# One run: figure set $1 (life1, life10, restart, orphans, wrap), contestant
+# $2, run $3; appends its key=value figures to $RAW as "set who run key value".
 run_one() {
-	local set=$1 who=$2 r=$3 out kv
-	local -a cmd
-	read -r -a cmd <<<"$(pid1_cmd "$who" "$(case $set in life1) echo 1 ;; life10) echo 10 ;; wrap) echo true ;; esac)")"
-	rm -f "$DIR/stamps" "$DIR/ctl.sock"
+	local set=$1 who=$2 r=$3 n=1 mode=wait out kv
+	local -a cmd args
 	case $set in
-	life1) out=$("$PB" life -s "$SETTLE_MS" -i "$IDLE_MS" "$DIR" -- "${cmd[@]}" || true) ;;
-	life10) out=$("$PB" life -n 10 -s "$SETTLE_MS" -i "$IDLE_MS" "$DIR" -- "${cmd[@]}" || true) ;;
-	wrap) out=$("$PB" wrap "$DIR" -- "${cmd[@]}" || true) ;;
+	life1) args=(life -s "$SETTLE_MS" -i "$IDLE_MS") ;;
+	life10) args=(life -n 10 -s "$SETTLE_MS" -i "$IDLE_MS") n=10 ;;
+	restart) args=(restart) mode=crash ;;
+	orphans) args=(orphans -s "$SETTLE_MS") mode=orphans ;;
+	wrap) args=(wrap) n=true ;;
 	esac
+	read -r -a cmd <<<"$(pid1_cmd "$who" "$n" "$mode")"
+	rm -f "$DIR/stamps" "$DIR/ctl.sock"
+	out=$(PB_MODE=$mode "$PB" "${args[@]}" "$DIR" -- "${cmd[@]}" || true)
 	for kv in $out; do
 		printf '%s\t%s\t%s\t%s\t%s\n' "$set" "$who" "$r" "${kv%%=*}" "${kv#*=}" >>"$RAW"
 	done
 }
 
-# RUNS rounds of set $1 over the contestants $2...: vminit, peer, ..., again.
+# RUNS rounds of set $1 over the contestants $2...: each round runs them all,
+# starting one further along each time, so none always runs first.
 run_set() {
-	local set=$1 r who
+	local set=$1 r i n
 	shift
+	local -a who=("$@")
+	n=${#who[@]}
 	for r in $(seq "$RUNS"); do
-		for who in "$@"; do run_one "$set" "$who" "$r"; done
+		for i in $(seq 0 $((n - 1))); do run_one "$set" "${who[$(((i + r) % n))]}" "$r"; done
 		printf '\r%s: round %d of %d' "$set" "$r" "$RUNS" >&2
 	done
 	echo >&2
@@ -150,7 +160,7 @@ report() {
 	$4 == "ok" || $4 == "error" { next }
 	$5 == "-" { miss[$1 SUBSEP $4 SUBSEP $2]++; next }
 	$4 == "kind" { kind[$2] = $5; next }
-	{ k = $1 SUBSEP $4 SUBSEP $2; vals[k] = vals[k] " " $5; if (!(($1 SUBSEP $4) in seen)) { seen[$1 SUBSEP $4] = 1; order[++nf] = $1 SUBSEP $4 } ; if (!(($1 SUBSEP $4 SUBSEP "w" $2) in who)) { who[$1 SUBSEP $4 SUBSEP "w" $2] = 1; names[$1 SUBSEP $4] = names[$1 SUBSEP $4] " " $2 } }
+	{ k = $1 SUBSEP $4 SUBSEP $2; vals[k] = vals[k] " " $5; if (!(($1 SUBSEP $4) in seen)) { seen[$1 SUBSEP $4] = 1; order[++nf] = $1 SUBSEP $4 } ; if (!(($1 SUBSEP $4 SUBSEP "w" $2) in who)) { who[$1 SUBSEP $4 SUBSEP "w" $2] = 1; names[$1 SUBSEP $4] = $2 == "vminit" ? $2 names[$1 SUBSEP $4] : names[$1 SUBSEP $4] " " $2 } }
 	END {
 		print "figure\tcontestant\tmedian\tmin\tmax\tn\tmissing" > tsv
 		for (f = 1; f <= nf; f++) {
@@ -166,10 +176,13 @@ report() {
 				printf "  %-12s %12.1f  [%.1f-%.1f]  n=%d%s%s\n", ws[w], m, lo, hi, c, note, ms
 				printf "%s.%s\t%s\t%s\t%s\t%s\t%d\t%d\n", fk[1], fk[2], ws[w], m, lo, hi, c, miss[k] + 0 > tsv
 				if (ws[w] == "vminit") vm = m
+				# A binary size is compared with the static ones only: a
+				# dynamic one needs its libraries, a script its interpreter.
+				else if (fk[1] == "size" && kind[ws[w]] != "static") continue
 				else if (best == "" || m < best) { best = m; bestwho = ws[w] }
 			}
 			if (vm != "" && best != "") {
-				r = best > 0 ? sprintf("%.2f", vm / best) : (vm > 0 ? "inf" : "1.00 (both 0)")
+				r = best > 0 ? sprintf(vm / best < 0.1 ? "%.4f" : "%.2f", vm / best) : (vm > 0 ? "inf" : "1.00 (both 0)")
 				printf "  vminit / best peer (%s): %s\n", bestwho, r
 				printf "%s.%s\tratio\t%s\t%s\n", fk[1], fk[2], r, bestwho > tsv
 			}
@@ -183,7 +196,7 @@ machine() {
 }
 
 main() {
-	local o
+	local o n m
 	while getopts "r:i:s:o:h" o; do
 		case $o in
 		r) RUNS=$OPTARG ;;
@@ -196,9 +209,11 @@ main() {
 	[ -x "$PB" ] && [ -x "$VMINIT" ] || make -s -C "$ROOT" build/vminit build/bench/peerbench
 	rm -rf "$DIR" && mkdir -p "$DIR" "$(dirname "$TSV")"
 	: >"$RAW"
-	for n in 1 10 true; do vminit_spec "$n"; done
-	for n in 1 10; do supervisord_conf "$n"; done
-	export PB_STAMP=$DIR/stamps PB_MODE=wait
+	for n in 1 10; do vminit_spec "$n" wait; supervisord_conf "$n" wait; done
+	for m in crash orphans; do vminit_spec 1 "$m"; supervisord_conf 1 "$m"; done
+	vminit_spec true wait
+	# s6's run (a symlink to peerbench) takes its stamp file and mode from here.
+	export PB_STAMP=$DIR/stamps
 	machine
 	sizes
 	run_set life1 vminit "${PEERS[@]}"
@@ -206,6 +221,9 @@ main() {
 	run_set life10 vminit s6 supervisord
 	# `PID1 -- true`; vminit has no wrap form: a spec of one /bin/true.
 	run_set wrap vminit tini catatonit dumb-init
+	# The child runs 1.1 s, exits 1; the time to its next main.
+	run_set restart vminit s6 supervisord
+	run_set orphans vminit "${PEERS[@]}"
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	report
 	echo

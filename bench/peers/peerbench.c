@@ -9,13 +9,22 @@
  *       read its VmRSS, send it SIGTERM and reap it. Prints one line:
  *       spawn_us term_us gone_us rss_kb wakeups (key=value; `-` for a figure
  *       that did not happen, as a TERM the child never saw).
+ *   peerbench restart DIR -- PID1 [ARGS]
+ *       PID 1 restarts a child that crashes (`child FILE crash`): prints
+ *       restart_us, from the child's last stamp before exit(1) to its next main.
+ *   peerbench orphans [-s SETTLE_MS] DIR -- PID1 [ARGS]
+ *       the child (`child FILE orphans`) waits on DIR/go, then makes PB_ORPHANS
+ *       (2000) orphans as fast as it can: prints PID 1's CPU time from the go
+ *       until no zombie is left or 2 s after the storm (cpu_us, from
+ *       /proc/PID/schedstat), the storm's wall time, and the zombies left.
  *   peerbench wrap DIR -- PID1 [ARGS]
  *       PID 1 runs to its end (e.g. `tini -- true`); prints wall_us, cpu_us
  *       (PID 1 and everything it reaped: RUSAGE_CHILDREN).
- *   peerbench child STAMPFILE [wait|exit]
+ *   peerbench child STAMPFILE [wait|exit|crash|orphans]
  *       the contestants' child: appends "main NS" (CLOCK_MONOTONIC), then exits
  *       (exit) or waits for SIGTERM, whose handler appends "term NS" and
- *       exits 0. Called as `run` (an s6 service directory's run is a symlink
+ *       exits 0; crash: runs 1.1 s (past s6-supervise's 1 s between starts),
+ *       stamps "exit" and exits 1; orphans: as above. Called as `run` (an s6 service directory's run is a symlink
  *       here), it takes PB_STAMP and PB_MODE from the environment.
  *
  * Stamps: "exec" is taken in the namespace's first process just before it
@@ -24,6 +33,7 @@
  * the machine shares, so the differences are valid across processes.
  * Never a pass/fail: a figure that did not happen is printed as `-`.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,6 +44,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,6 +103,34 @@ static void child_on_term(int sig)
 	_exit(0);
 }
 
+/* Wait for the harness's go (it opens DIR/go, beside FILE, for writing), then
+ * make PB_ORPHANS orphans: each fork forks a grandchild and exits at once, so
+ * the grandchild is PID 1's to reap. Stamps "done" after the last fork. */
+static void child_orphans(const char *file)
+{
+	char go[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	const char *env = getenv("PB_ORPHANS");
+	int n = env ? atoi(env) : 2000, fd, i;
+	pid_t pid;
+
+	snprintf(go, sizeof(go), "%.*s/go", slash ? (int)(slash - file) : 1, slash ? file : ".");
+	fd = open(go, O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid == 0) {
+			if (fork() < 0)
+				_exit(1);
+			_exit(0);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	stamp(file, "done");
+}
+
 static int child_main(const char *file, const char *mode)
 {
 	struct sigaction sa = { .sa_handler = child_on_term };
@@ -106,6 +145,13 @@ static int child_main(const char *file, const char *mode)
 	stamp(file, "main");
 	if (mode && strcmp(mode, "exit") == 0)
 		return 0;
+	if (mode && strcmp(mode, "crash") == 0) {
+		sleep_ms(1100);
+		stamp(file, "exit");
+		return 1;
+	}
+	if (mode && strcmp(mode, "orphans") == 0)
+		child_orphans(file);
 	for (;;)
 		pause();
 }
@@ -269,6 +315,118 @@ static int life(int children, long settle_ms, long idle_ms, const char *dir, cha
 	return 0;
 }
 
+static long long cpu_ns(pid_t pid)
+{
+	char path[64];
+	long long ns = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &ns) != 1)
+		ns = -1;
+	fclose(f);
+	return ns;
+}
+
+/* Zombies whose parent is PID (its children are not listed in /proc here:
+ * no CONFIG_PROC_CHILDREN, so every /proc/N/stat is read). */
+static int zombies_of(pid_t pid)
+{
+	char path[64], buf[512], *p, state;
+	int n = 0, ppid;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	FILE *f;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
+			snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+			    sscanf(p + 1, " %c %d", &state, &ppid) == 2 && state == 'Z' && ppid == pid)
+				n++;
+			fclose(f);
+		}
+	closedir(d);
+	return n;
+}
+
+static void stop(const char *stamps, pid_t pid)
+{
+	stamp(stamps, "kill");
+	kill(pid, SIGTERM);
+	reap(pid);
+}
+
+static int restart(const char *dir, char **argv)
+{
+	char stamps[PATH_MAX];
+	pid_t pid;
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	unlink(stamps);
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", 2, pid) < 0) {
+		printf("error=no-restart\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 1;
+	}
+	stop(stamps, pid);
+	printf("ok=1");
+	print_us("restart_us", read_stamp(stamps, "exit", 1), read_stamp(stamps, "main", 2));
+	printf("\n");
+	return 0;
+}
+
+static int orphans(long settle_ms, const char *dir, char **argv)
+{
+	char stamps[PATH_MAX], go[PATH_MAX];
+	long long cpu0, cpu1, t0, t_done, deadline;
+	int fd, z;
+	pid_t pid;
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	snprintf(go, sizeof(go), "%s/go", dir);
+	unlink(stamps);
+	unlink(go);
+	if (mkfifo(go, 0600) < 0) {
+		perror("peerbench: mkfifo");
+		return 1;
+	}
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", 1, pid) < 0) {
+		printf("error=no-child-main\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 1;
+	}
+	sleep_ms(settle_ms);
+	cpu0 = cpu_ns(pid);
+	t0 = now_ns();
+	fd = open(go, O_WRONLY);
+	if (fd >= 0)
+		close(fd);
+	wait_stamps(stamps, "done", 1, pid);
+	t_done = read_stamp(stamps, "done", 1);
+	deadline = now_ns() + 2000000000LL;
+	while ((z = zombies_of(pid)) > 0 && now_ns() < deadline)
+		sleep_ms(5);
+	cpu1 = cpu_ns(pid);
+	stop(stamps, pid);
+	printf("ok=1 cpu_us=%.1f", (double)(cpu1 - cpu0) / 1000.0);
+	print_us("storm_us", t0, t_done);
+	printf(" zombies=%d\n", z);
+	return 0;
+}
+
 static int wrap(const char *dir, char **argv)
 {
 	struct rusage r0, r1;
@@ -290,8 +448,9 @@ static int wrap(const char *dir, char **argv)
 static int usage(void)
 {
 	fprintf(stderr, "usage: peerbench life [-n N] [-s MS] [-i MS] DIR -- PID1 [ARGS]\n"
-			"       peerbench wrap DIR -- PID1 [ARGS]\n"
-			"       peerbench child STAMPFILE [wait|exit]\n");
+			"       peerbench wrap|restart DIR -- PID1 [ARGS]\n"
+			"       peerbench orphans [-s MS] DIR -- PID1 [ARGS]\n"
+			"       peerbench child STAMPFILE [wait|exit|crash|orphans]\n");
 	return 2;
 }
 
@@ -325,5 +484,9 @@ int main(int argc, char **argv)
 		return life(children, settle_ms, idle_ms, argv[i], argv + i + 2);
 	if (strcmp(argv[1], "wrap") == 0)
 		return wrap(argv[i], argv + i + 2);
+	if (strcmp(argv[1], "restart") == 0)
+		return restart(argv[i], argv + i + 2);
+	if (strcmp(argv[1], "orphans") == 0)
+		return orphans(settle_ms, argv[i], argv + i + 2);
 	return usage();
 }
