@@ -60,6 +60,7 @@ supervisord_conf() {
 	startsecs=0
 	autorestart=true
 	stdout_logfile=$DIR/child.log
+	stdout_logfile_maxbytes=0
 	redirect_stderr=true
 	EOF
 }
@@ -93,7 +94,20 @@ pid1_cmd() {
 
 # ---- runs ----
 
-# One run: figure set $1 (life1, life10, restart, orphans, wrap), contestant
+# Where contestant $1 delivers its child's output, read into `peerbench watch`:
+# vminit's log stream on its unix socket (`vminitctl logs -f`, as a host
+# would), supervisord's log file, and for tini (no relay: the child writes to
+# PID 1's own stdout, here a file) that file: the floor.
+reader() {
+	local watch="$PB watch $DIR/stamps"
+	case $1 in
+	vminit) echo "$ROOT/build/vminitctl -a unix:$DIR/ctl.sock --json logs -f -n 0 p1 | $watch" ;;
+	supervisord) echo "tail -F -n +1 $DIR/child.log 2>/dev/null | $watch" ;;
+	tini) echo "tail -F -n +1 $DIR/console.log 2>/dev/null | $watch" ;;
+	esac
+}
+
+# One run: figure set $1 (life1, life10, restart, orphans, wrap, burst, bulk), contestant
 # $2, run $3; appends its key=value figures to $RAW as "set who run key value".
 run_one() {
 	local set=$1 who=$2 r=$3 n=1 mode=wait out kv
@@ -104,10 +118,14 @@ run_one() {
 	restart) args=(restart) mode=crash ;;
 	orphans) args=(orphans -s "$SETTLE_MS") mode=orphans ;;
 	wrap) args=(wrap) n=true ;;
+	burst | bulk) args=(relay -s "$SETTLE_MS" "$DIR" "$(reader "$who")") mode=$set ;;
 	esac
 	read -r -a cmd <<<"$(pid1_cmd "$who" "$n" "$mode")"
 	rm -f "$DIR/stamps" "$DIR/ctl.sock"
-	out=$(PB_MODE=$mode "$PB" "${args[@]}" "$DIR" -- "${cmd[@]}" || true)
+	rm -f "$DIR/child.log" "$DIR/console.log"
+	touch "$DIR/child.log" "$DIR/console.log"
+	case $set in burst | bulk) ;; *) args+=("$DIR") ;; esac
+	out=$(PB_MODE=$mode "$PB" "${args[@]}" -- "${cmd[@]}" || true)
 	for kv in $out; do
 		printf '%s\t%s\t%s\t%s\t%s\n' "$set" "$who" "$r" "${kv%%=*}" "${kv#*=}" >>"$RAW"
 	done
@@ -206,11 +224,11 @@ main() {
 		*) usage ;;
 		esac
 	done
-	[ -x "$PB" ] && [ -x "$VMINIT" ] || make -s -C "$ROOT" build/vminit build/bench/peerbench
+	make -s -C "$ROOT" build/vminit build/vminitctl build/bench/peerbench
 	rm -rf "$DIR" && mkdir -p "$DIR" "$(dirname "$TSV")"
 	: >"$RAW"
 	for n in 1 10; do vminit_spec "$n" wait; supervisord_conf "$n" wait; done
-	for m in crash orphans; do vminit_spec 1 "$m"; supervisord_conf 1 "$m"; done
+	for m in crash orphans burst bulk; do vminit_spec 1 "$m"; supervisord_conf 1 "$m"; done
 	vminit_spec true wait
 	# s6's run (a symlink to peerbench) takes its stamp file and mode from here.
 	export PB_STAMP=$DIR/stamps
@@ -224,6 +242,10 @@ main() {
 	# The child runs 1.1 s, exits 1; the time to its next main.
 	run_set restart vminit s6 supervisord
 	run_set orphans vminit "${PEERS[@]}"
+	# 9000 lines, one write each; then 8 MiB in 64 KiB writes of 1 KiB lines
+	# (both within vminit's 10 000-line burst budget).
+	run_set burst vminit supervisord tini
+	run_set bulk vminit supervisord tini
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	report
 	echo

@@ -17,6 +17,16 @@
  *       (2000) orphans as fast as it can: prints PID 1's CPU time from the go
  *       until no zombie is left or 2 s after the storm (cpu_us, from
  *       /proc/PID/schedstat), the storm's wall time, and the zombies left.
+ *   peerbench relay [-s SETTLE_MS] DIR READER -- PID1 [ARGS]
+ *       the child (`child FILE burst` or `bulk`) waits on DIR/go, then writes
+ *       its output; READER (a shell command, started before the go) reads
+ *       where PID 1 delivers it and pipes it to `peerbench watch`. Prints
+ *       delivered_us (go to the end marker seen by the reader), write_us (go
+ *       to the child's last write), lines and lost (as the reader counted
+ *       them), bytes, and PID 1's CPU over it (cpu_us).
+ *   peerbench watch STAMPFILE
+ *       reads stdin; counts lines and bytes, and lines naming "lost"; at the
+ *       line holding "@@end" stamps "seen", "lines N", "lost N", "bytes N".
  *   peerbench wrap DIR -- PID1 [ARGS]
  *       PID 1 runs to its end (e.g. `tini -- true`); prints wall_us, cpu_us
  *       (PID 1 and everything it reaped: RUSAGE_CHILDREN).
@@ -24,7 +34,9 @@
  *       the contestants' child: appends "main NS" (CLOCK_MONOTONIC), then exits
  *       (exit) or waits for SIGTERM, whose handler appends "term NS" and
  *       exits 0; crash: runs 1.1 s (past s6-supervise's 1 s between starts),
- *       stamps "exit" and exits 1; orphans: as above. Called as `run` (an s6 service directory's run is a symlink
+ *       stamps "exit" and exits 1; orphans: as above; burst: 9000 lines of
+ *       80 bytes, one write each; bulk: PB_BULK_MB (8) MiB in 64 KiB writes of
+ *       64 lines of 1 KiB; both end with an "@@end" line. Called as `run` (an s6 service directory's run is a symlink
  *       here), it takes PB_STAMP and PB_MODE from the environment.
  *
  * Stamps: "exec" is taken in the namespace's first process just before it
@@ -103,21 +115,29 @@ static void child_on_term(int sig)
 	_exit(0);
 }
 
-/* Wait for the harness's go (it opens DIR/go, beside FILE, for writing), then
- * make PB_ORPHANS orphans: each fork forks a grandchild and exits at once, so
- * the grandchild is PID 1's to reap. Stamps "done" after the last fork. */
-static void child_orphans(const char *file)
+/* Blocks until the harness opens DIR/go (a FIFO beside FILE) for writing. */
+static void wait_go(const char *file)
 {
 	char go[PATH_MAX];
 	const char *slash = strrchr(file, '/');
-	const char *env = getenv("PB_ORPHANS");
-	int n = env ? atoi(env) : 2000, fd, i;
-	pid_t pid;
+	int fd;
 
 	snprintf(go, sizeof(go), "%.*s/go", slash ? (int)(slash - file) : 1, slash ? file : ".");
 	fd = open(go, O_RDONLY);
 	if (fd >= 0)
 		close(fd);
+}
+
+/* Wait for the harness's go (it opens DIR/go, beside FILE, for writing), then
+ * make PB_ORPHANS orphans: each fork forks a grandchild and exits at once, so
+ * the grandchild is PID 1's to reap. Stamps "done" after the last fork. */
+static void child_orphans(const char *file)
+{
+	const char *env = getenv("PB_ORPHANS");
+	int n = env ? atoi(env) : 2000, i;
+	pid_t pid;
+
+	wait_go(file);
 	for (i = 0; i < n; i++) {
 		pid = fork();
 		if (pid == 0) {
@@ -128,6 +148,51 @@ static void child_orphans(const char *file)
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
 	}
+	stamp(file, "done");
+}
+
+/* Writes all of BUF to stdout (a pipe to PID 1, or a file), or gives up. */
+static void write_all(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(1, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* After the go: a burst of 9000 lines, one write each (as a line-buffered
+ * program writes), or PB_BULK_MB MiB in 64 KiB writes of 1 KiB lines; then
+ * the end marker, and the stamp "done". */
+static void child_output(const char *file, int bulk)
+{
+	static char block[65536];
+	const char *env = getenv("PB_BULK_MB");
+	long mb = env ? atol(env) : 8, i;
+	char line[96];
+	int n;
+
+	wait_go(file);
+	if (!bulk) {
+		for (i = 0; i < 9000; i++) {
+			n = snprintf(line, sizeof(line), "burst line %05ld %060d\n", i, 0);
+			write_all(line, (size_t)n);
+		}
+	} else {
+		for (i = 0; i < 64; i++) {
+			memset(block + i * 1024, 'a' + (int)(i % 26), 1023);
+			block[i * 1024 + 1023] = '\n';
+		}
+		for (i = 0; i < mb * 16; i++)
+			write_all(block, sizeof(block));
+	}
+	write_all("@@end\n", 6);
 	stamp(file, "done");
 }
 
@@ -152,6 +217,8 @@ static int child_main(const char *file, const char *mode)
 	}
 	if (mode && strcmp(mode, "orphans") == 0)
 		child_orphans(file);
+	if (mode && (strcmp(mode, "burst") == 0 || strcmp(mode, "bulk") == 0))
+		child_output(file, strcmp(mode, "bulk") == 0);
 	for (;;)
 		pause();
 }
@@ -427,6 +494,115 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 	return 0;
 }
 
+/* "NAME N\n" appended to FILE (counts, not stamps). */
+static void note(const char *file, const char *name, long long v)
+{
+	FILE *f = fopen(file, "a");
+
+	if (f) {
+		fprintf(f, "%s %lld\n", name, v);
+		fclose(f);
+	}
+}
+
+static int watch(const char *file)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long long lines = 0, lost = 0, bytes = 0;
+
+	while ((n = getline(&line, &cap, stdin)) > 0) {
+		if (strstr(line, "@@end")) {
+			stamp(file, "seen");
+			note(file, "lines", lines);
+			note(file, "lost", lost);
+			note(file, "bytes", bytes);
+			break;
+		}
+		if (strncmp(line, "{\"id\"", 5) == 0)
+			continue; /* a stream's reply, before its items */
+		if (strstr(line, "\"lost\""))
+			lost += strtoll(strstr(line, "\"lost\"") + 7, NULL, 10);
+		else {
+			lines++;
+			bytes += n;
+		}
+	}
+	free(line);
+	/* Keep reading: a reader that stops would push back on PID 1. */
+	while (getline(&line, &cap, stdin) > 0)
+		;
+	return 0;
+}
+
+static int relay(long settle_ms, const char *dir, const char *reader, char **argv)
+{
+	char stamps[PATH_MAX], go[PATH_MAX];
+	long long cpu0, cpu1, t0;
+	pid_t pid, rd;
+	int fd, start[2];
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	snprintf(go, sizeof(go), "%s/go", dir);
+	unlink(stamps);
+	unlink(go);
+	if (mkfifo(go, 0600) < 0) {
+		perror("peerbench: mkfifo");
+		return 1;
+	}
+	/* The reader is forked before the new PID namespace: a child forked
+	 * after unshare(CLONE_NEWPID) would be in it, and PID 1's end would wait
+	 * for us to reap it while we wait for PID 1. It starts on a byte. */
+	if (pipe(start) < 0)
+		return 1;
+	rd = fork();
+	if (rd == 0) {
+		char c;
+
+		close(start[1]);
+		setpgid(0, 0);
+		if (read(start[0], &c, 1) != 1)
+			_exit(0);
+		close(start[0]);
+		execl("/bin/sh", "sh", "-c", reader, (char *)NULL);
+		_exit(127);
+	}
+	close(start[0]);
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", 1, pid) < 0) {
+		printf("error=no-child-main\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		kill(rd, SIGKILL);
+		waitpid(rd, NULL, 0);
+		return 1;
+	}
+	sleep_ms(settle_ms);
+	if (write(start[1], "g", 1) != 1)
+		return 1;
+	close(start[1]);
+	/* Time for the reader to connect, or to open the file. */
+	sleep_ms(300);
+	cpu0 = cpu_ns(pid);
+	t0 = now_ns();
+	fd = open(go, O_WRONLY);
+	if (fd >= 0)
+		close(fd);
+	wait_stamps(stamps, "seen", 1, pid);
+	cpu1 = cpu_ns(pid);
+	stop(stamps, pid);
+	kill(-rd, SIGTERM);
+	waitpid(rd, NULL, 0);
+	printf("ok=1");
+	print_us("delivered_us", t0, read_stamp(stamps, "seen", 1));
+	print_us("write_us", t0, read_stamp(stamps, "done", 1));
+	printf(" lines=%lld lost=%lld bytes=%lld cpu_us=%.1f\n", read_stamp(stamps, "lines", 1),
+	       read_stamp(stamps, "lost", 1), read_stamp(stamps, "bytes", 1), (double)(cpu1 - cpu0) / 1000.0);
+	/* A reader killed before the end: say so rather than hang on it. */
+	return 0;
+}
+
 static int wrap(const char *dir, char **argv)
 {
 	struct rusage r0, r1;
@@ -450,7 +626,9 @@ static int usage(void)
 	fprintf(stderr, "usage: peerbench life [-n N] [-s MS] [-i MS] DIR -- PID1 [ARGS]\n"
 			"       peerbench wrap|restart DIR -- PID1 [ARGS]\n"
 			"       peerbench orphans [-s MS] DIR -- PID1 [ARGS]\n"
-			"       peerbench child STAMPFILE [wait|exit|crash|orphans]\n");
+			"       peerbench relay [-s MS] DIR READER -- PID1 [ARGS]\n"
+			"       peerbench watch STAMPFILE\n"
+			"       peerbench child STAMPFILE [wait|exit|crash|orphans|burst|bulk]\n");
 	return 2;
 }
 
@@ -465,6 +643,8 @@ int main(int argc, char **argv)
 		return child_main(getenv("PB_STAMP"), getenv("PB_MODE"));
 	if (argc < 2)
 		return usage();
+	if (strcmp(argv[1], "watch") == 0 && argc == 3)
+		return watch(argv[2]);
 	if (strcmp(argv[1], "child") == 0)
 		return child_main(argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
 	for (i = 2; i + 1 < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i += 2) {
@@ -477,6 +657,9 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(argv[1], "relay") == 0 && i + 3 < argc && strcmp(argv[i + 2], "--") == 0)
+		return relay(settle_ms, argv[i], argv[i + 1], argv + i + 3);
 	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
