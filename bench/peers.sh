@@ -211,6 +211,12 @@ report() {
 machine() {
 	echo "$(nproc) CPUs, kernel $(uname -r), Debian $(cat /etc/debian_version), $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs each, interleaved; idle count over $IDLE_MS ms"
+	busy
+}
+
+# Anything else using over 20 % of a CPU skews every figure: say so.
+busy() {
+	ps -eo pcpu=,pid=,comm= --sort=-pcpu | awk '$1 >= 20 { printf "note: %s (pid %s) is using %s%% CPU\n", $3, $2, $1 }'
 }
 
 main() {
@@ -247,6 +253,7 @@ main() {
 	run_set burst vminit supervisord tini
 	run_set bulk vminit supervisord tini
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	busy
 	report
 	echo
 	echo "raw runs: $RAW; figures: $TSV"
