@@ -30,14 +30,15 @@
  *   peerbench wrap DIR -- PID1 [ARGS]
  *       PID 1 runs to its end (e.g. `tini -- true`); prints wall_us, cpu_us
  *       (PID 1 and everything it reaped: RUSAGE_CHILDREN).
- *   peerbench child STAMPFILE [wait|exit|crash|orphans]
+ *   peerbench child STAMPFILE [wait|exit|crash|orphans|burst|bulk]
  *       the contestants' child: appends "main NS" (CLOCK_MONOTONIC), then exits
  *       (exit) or waits for SIGTERM, whose handler appends "term NS" and
  *       exits 0; crash: runs 1.1 s (past s6-supervise's 1 s between starts),
  *       stamps "exit" and exits 1; orphans: as above; burst: 9000 lines of
  *       80 bytes, one write each; bulk: PB_BULK_MB (8) MiB in 64 KiB writes of
- *       64 lines of 1 KiB; both end with an "@@end" line. Called as `run` (an s6 service directory's run is a symlink
- *       here), it takes PB_STAMP and PB_MODE from the environment.
+ *       64 lines of 1 KiB; both end with an "@@end" line. Called as `run`
+ *       (an s6 service directory's run is a symlink here), it takes PB_STAMP
+ *       and PB_MODE from the environment.
  *
  * Stamps: "exec" is taken in the namespace's first process just before it
  * execs the init under test; "kill" just before kill(SIGTERM); "gone" just
@@ -599,7 +600,6 @@ static int relay(long settle_ms, const char *dir, const char *reader, char **arg
 	print_us("write_us", t0, read_stamp(stamps, "done", 1));
 	printf(" lines=%lld lost=%lld bytes=%lld cpu_us=%.1f\n", read_stamp(stamps, "lines", 1),
 	       read_stamp(stamps, "lost", 1), read_stamp(stamps, "bytes", 1), (double)(cpu1 - cpu0) / 1000.0);
-	/* A reader killed before the end: say so rather than hang on it. */
 	return 0;
 }
 
