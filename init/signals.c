@@ -12,6 +12,7 @@
  */
 #include "vm.h"
 #include "base/console.h"
+#include "supervisor/spawn.h"
 
 #include <signal.h>
 #include <string.h>
@@ -125,6 +126,8 @@ void signals_block(struct vm *vm)
 	}
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	vm->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* PID 1's dispositions are final now: a child resets only these. */
+	spawn_note_signals();
 }
 
 /* ---- the signalfd ---- */

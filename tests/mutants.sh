@@ -56,6 +56,7 @@ MUTANTS=(
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
+"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign | cgt; :: spawn_changed_signals = cgt;"
 "group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	const struct sup_hooks *h = &p->sup->hooks;
 	kill(-pid, SIGKILL); :: 	const struct sup_hooks *h = &p->sup->hooks;
 	(void)pid;"
