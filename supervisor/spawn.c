@@ -418,13 +418,12 @@ pid_t spawn_process(const struct spawn_req *r)
 	if (r->user)
 		switch_user(r, &envp);
 	else if (!env_get(envp, "HOME")) {
-		/* Staying who we are: HOME from our own passwd entry, if any. */
-		struct user_info u;
-		char self[16], err[8];
+		/* Staying who we are: HOME from our own passwd entry, if any
+		 * (and no /etc/group: no groups change). */
+		char home[PATH_MAX];
 		char **e;
-		snprintf(self, sizeof(self), "%u", (unsigned)getuid());
-		e = with_home(envp, user_resolve(r->root, self, &u, err, sizeof(err)) == 0
-					    ? u.home : "/");
+		user_home(r->root, getuid(), home, sizeof(home));
+		e = with_home(envp, home);
 		if (e)
 			envp = e;
 	}

@@ -57,6 +57,7 @@ MUTANTS=(
 	setup_fds(r); :: 	setup_fds(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
 "ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign | cgt; :: spawn_changed_signals = cgt;"
+"no-own-home :: t-process-setup :: supervisor/spawn.c :: user_home(r->root, getuid(), home, sizeof(home)); :: snprintf(home, sizeof(home), \"/\");"
 "group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	const struct sup_hooks *h = &p->sup->hooks;
 	kill(-pid, SIGKILL); :: 	const struct sup_hooks *h = &p->sup->hooks;
 	(void)pid;"
