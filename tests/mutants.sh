@@ -32,8 +32,8 @@ MUTANTS=(
 	(void)vm;
 }"
 "no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: enter(s, SVC_SUB_STOP_KILL);
-	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
-	s->ops->signal(s, s->pid, SIGKILL); :: enter(s, SVC_SUB_STOP_KILL);
+	s->ops->signal(s, s->pid, SIGKILL);
+	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0); :: enter(s, SVC_SUB_STOP_KILL);
 	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);"
 "spec-errors-halt :: t-spec-errors :: init/wire.c :: report_spec_errors(vm);
 		if (vm->ctl)
