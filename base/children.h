@@ -26,9 +26,10 @@
 #define CHILDREN_MAX (128 * 2 + 16)
 
 struct child_owner {
-	/* The child pid has exited and is not reaped yet: its pid (and so its
-	 * process group id) cannot be reused until it is. NULL: nothing. */
-	void (*before_reap)(void *ctx, pid_t pid);
+	/* The child pid was just reaped, exited is next: what is left of its
+	 * process group still holds the group's id (nothing else can have it),
+	 * so signalling the group is safe here. NULL: nothing. */
+	void (*group_end)(void *ctx, pid_t pid);
 	/* The child was reaped (and is out of the table already). */
 	void (*exited)(void *ctx, pid_t pid, int wstatus);
 	/* The child was stopped by sig, or continued (sig 0). NULL: ignored. */

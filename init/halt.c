@@ -68,8 +68,9 @@ void halt_system(enum spec_halt how)
 	sync();
 	log_info("unmounting file systems");
 	console_drain(1000);
+	/* No second sync: nothing is left to write after the first (no process
+	 * runs), and an unmount writes its file system back itself. */
 	unmount_all();
-	sync();
 	log_info("%s", how == SPEC_HALT_REBOOT ? "rebooting" : "powering off");
 	console_drain(2000);
 	reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF);

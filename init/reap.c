@@ -1,20 +1,23 @@
 /* reap.c - every child of vminit, supervised or not, is reaped here.
  *
- * Owns: the only waitpid() (and waitid()) that takes a child, and the
- * counters of children reaped and of orphans among them.
+ * Owns: the only waitpid() that takes a child, and the counters of children
+ * reaped and of orphans among them.
  *
- * Invariants: a child is looked at (WNOWAIT) before it is reaped, so while
- * its zombie pins its pid, its process group can be signalled safely. At most
- * REAP_BATCH children a turn; the rest on the next turn, never by waiting for
- * another SIGCHLD (it does not queue). A child's owner (a process's main
- * process or hook, an exec job) is found with one lookup in the pid -> owner
- * table (base/children.c); a pid nobody registered is an orphan.
+ * Invariants: one waitpid() a child, in one pass until none is left (0 or
+ * ECHILD): an orphan costs that call and nothing else. An owned child's
+ * leftover process group is killed right after its reap, before anything
+ * else runs: the group's members still hold its id (the kernel frees an id
+ * only when no process uses it as pid, group or session), so the id cannot
+ * have been reused. At most REAP_BATCH children a turn; the rest on the next
+ * turn, never by waiting for another SIGCHLD (it does not queue). A child's
+ * owner (a process's main process or hook, an exec job) is found with one
+ * lookup in the pid -> owner table (base/children.c); a pid nobody
+ * registered is an orphan.
  */
 #include "vm.h"
 #include "base/children.h"
 
 #include <signal.h>
-#include <string.h>
 #include <sys/wait.h>
 
 #define REAP_BATCH 4096
@@ -24,36 +27,21 @@ void reap_children(struct vm *vm)
 	int n;
 	for (n = 0; n < REAP_BATCH; n++) {
 		int st;
-		siginfo_t si;
-		pid_t pid;
 		const struct child *owned;
-		/* Look before reaping: while the child is a zombie its pid (and so
-		 * its process group id) cannot be reused, so its group can be
-		 * signalled safely. */
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
-		    si.si_pid == 0)
-			break;
-		owned = children_find(si.si_pid);   /* its owner, or an orphan */
-		if (si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED ||
-		    si.si_code == CLD_CONTINUED) {
-			/* Job control, not an exit: take the notice (WNOWAIT left it)
-			 * and tell the owner, which only reports it. */
-			siginfo_t jc;
-			memset(&jc, 0, sizeof(jc));
-			if (waitid(P_PID, (id_t)si.si_pid, &jc, WSTOPPED | WCONTINUED | WNOHANG) < 0 ||
-			    jc.si_pid == 0)
-				continue;
-			if (owned && owned->owner->job_control)
-				owned->owner->job_control(owned->ctx, jc.si_pid,
-							  jc.si_code == CLD_CONTINUED ? 0 : jc.si_status);
-			continue;
-		}
-		if (owned && owned->owner->before_reap)
-			owned->owner->before_reap(owned->ctx, si.si_pid);
-		pid = waitpid(si.si_pid, &st, WNOHANG);
+		pid_t pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED);
 		if (pid <= 0)
 			break;
+		owned = children_find(pid);   /* its owner, or an orphan */
+		if (WIFSTOPPED(st) || WIFCONTINUED(st)) {
+			/* Job control, not an exit: tell the owner, which only
+			 * reports it. */
+			if (owned && owned->owner->job_control)
+				owned->owner->job_control(owned->ctx, pid,
+							  WIFCONTINUED(st) ? 0 : WSTOPSIG(st));
+			continue;
+		}
+		if (owned && owned->owner->group_end)
+			owned->owner->group_end(owned->ctx, pid);
 		vm->reaped++;
 		if (owned)
 			children_reaped(owned, st);

@@ -4,7 +4,8 @@
  * signals' handler.
  *
  * Invariants: every signal vminit handles is blocked and read from the
- * signalfd on the loop, at most SIGNAL_READ_BATCH reads a turn. SIGTERM,
+ * signalfd on the loop, at most SIGNAL_READ_BATCH reads a turn (one, unless
+ * a read fills the buffer). SIGTERM,
  * SIGINT, SIGPWR and SIGQUIT shut down; SIGHUP, SIGUSR1 and SIGUSR2 are
  * ignored with at most one line a second. The fatal ones (SIGSEGV ...) run
  * on_fatal, the one code outside the loop: it must not touch the heap, which
@@ -12,6 +13,7 @@
  */
 #include "vm.h"
 #include "base/console.h"
+#include "supervisor/spawn.h"
 
 #include <signal.h>
 #include <string.h>
@@ -125,6 +127,8 @@ void signals_block(struct vm *vm)
 	}
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	vm->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* PID 1's dispositions are final now: a child resets only these. */
+	spawn_note_signals();
 }
 
 /* ---- the signalfd ---- */
@@ -158,6 +162,9 @@ static void on_signal(struct loop *l, struct loop_io *io, uint32_t events)
 	/* Bounded per wake-up: a process sending signals in a loop cannot hold
 	 * the loop (epoll is level-triggered: the rest comes next turn). */
 	while (reads++ < SIGNAL_READ_BATCH && (n = read(io->fd, si, sizeof(si))) > 0) {
+		/* A short read took all there was: one read a wake-up, not a
+		 * second one to hear EAGAIN. */
+		int all = (size_t)n < sizeof(si);
 		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++) {
 			int sig = (int)si[i].ssi_signo;
 			switch (sig) {
@@ -181,6 +188,8 @@ static void on_signal(struct loop *l, struct loop_io *io, uint32_t events)
 				break;
 			}
 		}
+		if (all)
+			break;
 	}
 	if (chld)
 		reap_children(vm);

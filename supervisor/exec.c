@@ -223,7 +223,7 @@ void exec_cancel(void *ctx)
 
 /* The reaper's hooks (base/children.h): the command's group dies with it,
  * then the job ends with what its pipes hold. */
-static void job_before_reap(void *ctx, pid_t pid)
+static void job_group_end(void *ctx, pid_t pid)
 {
 	(void)ctx;
 	kill(-pid, SIGKILL);
@@ -266,7 +266,7 @@ static void job_exited(void *ctx, pid_t pid, int wstatus)
 }
 
 static const struct child_owner job_owner = {
-	.before_reap = job_before_reap,
+	.group_end = job_group_end,
 	.exited = job_exited,
 	/* A command's stops and continues are not watched. */
 };

@@ -40,15 +40,65 @@ struct kernel_sigaction {
 	unsigned long mask;
 };
 
+/* The signals whose disposition is not SIG_DFL in PID 1 (bit sig - 1): those
+ * a child must reset. Every one until spawn_note_signals() has looked. */
+static uint64_t spawn_changed_signals = ~0ULL;
+
+/* A "Name:\t<hex>" line of /proc/self/status; 0, or -1 if missing. */
+static int status_mask(const char *status, const char *name, uint64_t *ret)
+{
+	const char *p = strstr(status, name);
+	char *end;
+	if (!p)
+		return -1;
+	*ret = strtoull(p + strlen(name), &end, 16);
+	return end == p + strlen(name) ? -1 : 0;
+}
+
+void spawn_note_signals(void)
+{
+	char status[4096];
+	uint64_t ign, cgt, changed = 0;
+	ssize_t n = -1;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, status, sizeof(status) - 1);
+		close(fd);
+	}
+	/* The kernel's own list of ignored and caught signals: three calls
+	 * where asking about each signal takes 64. */
+	if (n > 0) {
+		status[n] = '\0';
+		if (status_mask(status, "\nSigIgn:\t", &ign) == 0 &&
+		    status_mask(status, "\nSigCgt:\t", &cgt) == 0) {
+			spawn_changed_signals = ign | cgt;
+			return;
+		}
+	}
+	/* No /proc: ask the kernel one signal at a time (musl will not even
+	 * read 32-34). A failed look counts as changed: reset it. */
+	for (int sig = 1; sig < _NSIG && sig <= 64; sig++) {
+		struct kernel_sigaction old;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) < 0 ||
+		    old.handler != SIG_DFL)
+			changed |= 1ULL << (sig - 1);
+	}
+	spawn_changed_signals = changed;
+}
+
 void spawn_reset_signals(void)
 {
 	sigset_t none;
 	struct sigaction sa;
 	struct kernel_sigaction ksa = { .handler = SIG_DFL };
+	uint64_t changed = spawn_changed_signals;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < _NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
+	/* Only what PID 1 changed: a caught one would run PID 1's handler here
+	 * until the exec, an ignored one stays ignored across it. The rest is
+	 * SIG_DFL already (one call a signal was most of a spawn's calls). */
+	for (int sig = 1; changed; sig++, changed >>= 1) {
+		if (!(changed & 1) || sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		/* musl refuses 32-34 (its internal signals; glibc has its own), but
 		 * an ignored one is inherited across exec: reset it in the kernel. */
@@ -368,13 +418,12 @@ pid_t spawn_process(const struct spawn_req *r)
 	if (r->user)
 		switch_user(r, &envp);
 	else if (!env_get(envp, "HOME")) {
-		/* Staying who we are: HOME from our own passwd entry, if any. */
-		struct user_info u;
-		char self[16], err[8];
+		/* Staying who we are: HOME from our own passwd entry, if any
+		 * (and no /etc/group: no groups change). */
+		char home[PATH_MAX];
 		char **e;
-		snprintf(self, sizeof(self), "%u", (unsigned)getuid());
-		e = with_home(envp, user_resolve(r->root, self, &u, err, sizeof(err)) == 0
-					    ? u.home : "/");
+		user_home(r->root, getuid(), home, sizeof(home));
+		e = with_home(envp, home);
 		if (e)
 			envp = e;
 	}

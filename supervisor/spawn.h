@@ -57,7 +57,13 @@ struct spawn_req {
 pid_t spawn_process(const struct spawn_req *r);
 
 /* Reset signal mask and dispositions to what a fresh process expects. Used by
- * every child vminit makes. Async-signal-safe. */
+ * every child vminit makes. Async-signal-safe. Resets the signals
+ * spawn_note_signals() found changed, or every one if it was never called. */
 void spawn_reset_signals(void);
+
+/* Note which signals PID 1 does not leave at SIG_DFL (its handlers, those it
+ * ignores or inherited ignored): the only ones a child resets. Called once,
+ * when PID 1's dispositions are final; one changed later would not be reset. */
+void spawn_note_signals(void);
 
 #endif

@@ -66,8 +66,8 @@ static struct sup_proc *P(struct svc *s)
 /* ---- a child's owner: what the reaper calls (base/children.h) ---- */
 
 /* The process's group lives and dies with it: SIGKILL what is left of it
- * while the zombie still pins the group's id. */
-static void child_before_reap(void *ctx, pid_t pid)
+ * (its members still hold the group's id, base/children.h). */
+static void child_group_end(void *ctx, pid_t pid)
 {
 	struct sup_proc *p = ctx;
 	const struct sup_hooks *h = &p->sup->hooks;
@@ -90,7 +90,7 @@ static void child_job_control(void *ctx, pid_t pid, int sig)
 }
 
 static const struct child_owner child_owner = {
-	.before_reap = child_before_reap,
+	.group_end = child_group_end,
 	.exited = child_exited,
 	.job_control = child_job_control,
 };

@@ -248,8 +248,10 @@ static void act_stop(struct svc *s)
 {
 	enter(s, SVC_SUB_STOP_TERM);
 	s->ops->timer_cancel(s);
-	s->ops->event(s, SVC_EV_STOPPING, 0);
+	/* The signal first, the report after: the process hears of its stop
+	 * without waiting for a console line or an event to be built. */
 	s->ops->signal(s, s->pid, SIGTERM);
+	s->ops->event(s, SVC_EV_STOPPING, 0);
 	s->ops->timer_arm(s, s->pol.stop_timeout_ns);
 }
 
@@ -275,8 +277,8 @@ static void act_hook_failed(struct svc *s, int status)
 static void act_hook_timeout(struct svc *s)
 {
 	enter(s, SVC_SUB_HOOK_KILL);
-	s->ops->event(s, SVC_EV_PRESTART_TIMEOUT, s->phase);
 	s->ops->signal(s, s->pid, SIGKILL);
+	s->ops->event(s, SVC_EV_PRESTART_TIMEOUT, s->phase);
 }
 
 static void act_hook_killed(struct svc *s, int status)
@@ -310,15 +312,15 @@ static void act_fail(struct svc *s)
 static void act_stop_kill(struct svc *s)
 {
 	enter(s, SVC_SUB_STOP_KILL);
-	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
 	s->ops->signal(s, s->pid, SIGKILL);
+	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
 }
 
 static void act_fail_kill(struct svc *s)
 {
 	enter(s, SVC_SUB_FAIL_KILL);
-	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
 	s->ops->signal(s, s->pid, SIGKILL);
+	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
 }
 
 /* Stopped: not a run's end (nothing is counted); a want up that came

@@ -159,3 +159,17 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 	*ret = u;
 	return 0;
 }
+
+void user_home(const char *root, uid_t uid, char *home, size_t len)
+{
+	struct user_info u = { .home = "/" };
+	char name[256], *line = NULL;
+	size_t cap = 0;
+	FILE *fp = open_in(root, "/etc/passwd");
+	if (fp) {
+		find_passwd(fp, NULL, 1, uid, &u, name, sizeof(name), &line, &cap);
+		fclose(fp);
+	}
+	free(line);
+	snprintf(home, len, "%s", u.home);
+}

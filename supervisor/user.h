@@ -25,4 +25,9 @@ struct user_info {
 int user_resolve(const char *root, const char *spec, struct user_info *ret,
 		 char *err, size_t errlen);
 
+/* The HOME of uid from root/etc/passwd into home (len bytes), "/" when it
+ * has no entry. Reads /etc/passwd only: a process that keeps its user needs
+ * no group. */
+void user_home(const char *root, uid_t uid, char *home, size_t len);
+
 #endif

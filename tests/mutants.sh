@@ -12,11 +12,9 @@ WORK=$ROOT/build/mutants
 
 # name :: test :: file :: text to find :: replacement
 MUTANTS=(
-"no-reaping :: t-orphan-storm :: init/reap.c :: if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) < 0 ||
-		    si.si_pid == 0)
-			break; :: break;"
+"no-reaping :: t-orphan-storm :: init/reap.c :: pid_t pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED); :: pid_t pid = 0; (void)st;"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
-"reap-no-owner :: t-exit-codes :: init/reap.c :: owned = children_find(si.si_pid); :: owned = NULL;"
+"reap-no-owner :: t-exit-codes :: init/reap.c :: owned = children_find(pid); :: owned = NULL;"
 "no-work-done-shutdown :: t-exit-codes :: init/wire.c :: shutdown_begin(vm, \"every process has exited and none will restart\"); :: (void)0;"
 "no-backoff-doubling :: t-restart :: supervisor/svc.c :: d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2; :: d = d;"
 "no-retry-limit :: t-restart :: supervisor/svc.c :: if (s->failures > (unsigned)s->pol.max_retries) { :: if (s->failures > 1000u) {"
@@ -34,8 +32,8 @@ MUTANTS=(
 	(void)vm;
 }"
 "no-stop-timeout-kill :: t-shutdown :: supervisor/svc.c :: enter(s, SVC_SUB_STOP_KILL);
-	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);
-	s->ops->signal(s, s->pid, SIGKILL); :: enter(s, SVC_SUB_STOP_KILL);
+	s->ops->signal(s, s->pid, SIGKILL);
+	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0); :: enter(s, SVC_SUB_STOP_KILL);
 	s->ops->event(s, SVC_EV_STOP_TIMEOUT, 0);"
 "spec-errors-halt :: t-spec-errors :: init/wire.c :: report_spec_errors(vm);
 		if (vm->ctl)
@@ -56,6 +54,8 @@ MUTANTS=(
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
+"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign | cgt; :: spawn_changed_signals = cgt;"
+"no-own-home :: t-process-setup :: supervisor/spawn.c :: user_home(r->root, getuid(), home, sizeof(home)); :: snprintf(home, sizeof(home), \"/\");"
 "group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	const struct sup_hooks *h = &p->sup->hooks;
 	kill(-pid, SIGKILL); :: 	const struct sup_hooks *h = &p->sup->hooks;
 	(void)pid;"

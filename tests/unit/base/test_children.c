@@ -39,7 +39,7 @@ static void r_jc(void *ctx, pid_t pid, int sig)
 }
 
 static const struct child_owner owner = {
-	.before_reap = r_before, .exited = r_exited, .job_control = r_jc,
+	.group_end = r_before, .exited = r_exited, .job_control = r_jc,
 };
 
 Test(children, add_find_and_reap)

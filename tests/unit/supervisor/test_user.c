@@ -327,3 +327,20 @@ Test(user, running_system_root)
 	cr_assert_eq(user_resolve("", "root", &u, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(u.uid, 0);
 }
+
+Test(user, home_of_a_uid)
+{
+	/* A process that keeps its user: HOME from the first entry with its
+	 * uid, "/" for an empty field or no entry, and no /etc/group needed. */
+	char home[64], path[256];
+	user_home(root, 1000, home, sizeof(home));
+	cr_assert_str_eq(home, "/home/alice");
+	user_home(root, 1002, home, sizeof(home));
+	cr_assert_str_eq(home, "/");
+	user_home(root, 4242, home, sizeof(home));
+	cr_assert_str_eq(home, "/");
+	snprintf(path, sizeof(path), "%s/etc/group", root);
+	cr_assert_eq(unlink(path), 0);
+	user_home(root, 0, home, sizeof(home));
+	cr_assert_str_eq(home, "/root");
+}
