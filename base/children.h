@@ -27,8 +27,10 @@
 
 struct child_owner {
 	/* The child pid was just reaped, exited is next: what is left of its
-	 * process group still holds the group's id (nothing else can have it),
-	 * so signalling the group is safe here. NULL: nothing. */
+	 * process group still holds the group's id (nothing else can have it;
+	 * with no member left, the id is free but pids are handed out in turn,
+	 * so it is not reused within microseconds), so signalling the group is
+	 * safe here. NULL: nothing. */
 	void (*group_end)(void *ctx, pid_t pid);
 	/* The child was reaped (and is out of the table already). */
 	void (*exited)(void *ctx, pid_t pid, int wstatus);
