@@ -162,12 +162,30 @@ void jw_str(struct jw *w, const char *s)
 	jw_strn(w, s, strlen(s));
 }
 
+size_t jw_fmt_u64(char *out, unsigned long long v)
+{
+	char b[20];
+	size_t n = 0;
+	do
+		b[sizeof(b) - ++n] = (char)('0' + v % 10);
+	while (v /= 10);
+	memcpy(out, b + sizeof(b) - n, n);
+	return n;
+}
+
+/* Without snprintf: status writes some 200 numbers a reply. */
 void jw_int(struct jw *w, long long v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", v);
+	char b[21];
+	size_t n = 0;
+	unsigned long long u = (unsigned long long)v;
+	if (v < 0) {
+		b[n++] = '-';
+		u = 0 - u;
+	}
+	n += jw_fmt_u64(b + n, u);
 	value_sep(w);
-	put(w, b, (size_t)n);
+	put(w, b, n);
 }
 
 void jw_bool(struct jw *w, int v)
