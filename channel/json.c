@@ -30,17 +30,30 @@ void jw_init(struct jw *w, char *buf, size_t cap)
 
 static void put(struct jw *w, const char *s, size_t n)
 {
+	char *d;
 	if (w->overflow || n > w->cap - w->len) {
 		w->overflow = 1;
 		return;
 	}
-	memcpy(w->buf + w->len, s, n);
+	d = w->buf + w->len;
 	w->len += n;
+	/* Most pieces are a few bytes: -Os makes memcpy a `rep movsb`, which
+	 * costs more to start than these take to copy a byte at a time. */
+	if (n > 64) {
+		memcpy(d, s, n);
+		return;
+	}
+	while (n--)
+		*d++ = *s++;
 }
 
 static void putc1(struct jw *w, char c)
 {
-	put(w, &c, 1);
+	if (w->overflow || w->len >= w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	w->buf[w->len++] = c;
 }
 
 static void value_sep(struct jw *w)
