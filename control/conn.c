@@ -79,7 +79,7 @@ static void out_free(struct conn *c)
 static void out_shrink(struct conn *c)
 {
 	/* Idle connections keep no big buffer. */
-	if (ctl_pending(c) == 0 && c->outcap > 16384)
+	if (ctl_pending(c) == 0 && c->outcap > CTL_OUT_KEEP)
 		out_free(c);
 }
 
@@ -420,6 +420,10 @@ static void conn_requests(struct conn *c)
 		}
 		handle_line(c, c->in + off, (size_t)(nl - (c->in + off)));
 		off = (size_t)(nl - c->in) + 1;
+		/* Pipelined replies go out as they pile up, so that the queue
+		 * stays within the buffer an idle connection keeps. */
+		if (ctl_pending(c) >= CTL_OUT_KEEP / 2)
+			ctl_conn_flush(c);
 	}
 	if (off) {
 		memmove(c->in, c->in + off, c->inlen - off);
@@ -460,13 +464,14 @@ static void conn_read(struct conn *c)
 {
 	for (int k = 0; k < 4; k++) {
 		ssize_t n;
+		size_t room;
 		if (discards_input(c)) {
 			char sink[4096];
-			n = read(c->fd, sink, sizeof(sink));
+			n = read(c->fd, sink, room = sizeof(sink));
 		} else {
 			if (c->inlen == sizeof(c->in))
 				return;
-			n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+			n = read(c->fd, c->in + c->inlen, room = sizeof(c->in) - c->inlen);
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -491,6 +496,10 @@ static void conn_read(struct conn *c)
 		c->last_in = loop_now();
 		if (!discards_input(c))
 			c->inlen += (size_t)n;
+		/* A short read took all there was: no read only to learn
+		 * EAGAIN (epoll is level-triggered: more that comes wakes us). */
+		if ((size_t)n < room)
+			return;
 	}
 }
 
