@@ -5,6 +5,11 @@
  * them written in one reply of at most CTL_OUT_MAX bytes. Never blocks: a
  * running process's CPU time and memory come from /proc, which is memory.
  * Moments are told in the boot clock's ms, as every at_ms is.
+ *
+ * Owns the kept /proc/PID/stat fds (struct ctl_pstat): at most one per
+ * process, only while its main process is an unreaped child; closed when the
+ * supervisor reports any change of that process's pid (ctl_status_on_svc,
+ * from every supervisor event), so none outlives its reap.
  */
 #include "ctl_int.h"
 #include "base/clock.h"
