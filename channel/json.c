@@ -124,18 +124,37 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
-void jw_strn(struct jw *w, const char *s, size_t n)
+/* A byte JSON takes as it is. */
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Copies plain bytes of s while they fit and are not NUL: where it stopped. */
+static const char *put_plain(struct jw *w, const char *s)
+{
+	char *d, *end;
+	if (w->overflow)
+		return s;
+	d = w->buf + w->len;
+	end = w->buf + w->cap;
+	while (d < end && plain((unsigned char)*s))
+		*d++ = *s++;
+	w->len = (size_t)(d - w->buf);
+	return s;
+}
+
+/* s[0..n) escaped, without its quotes. */
+static void str_body(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 
-	value_sep(w);
-	putc1(w, '"');
 	while (i < n) {
 		unsigned char c = p[i];
 		size_t l;
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		if (plain(c)) {
 			i++;
 			run++;
 			continue;
@@ -167,22 +186,39 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 		i++;
 	}
 	put(w, s + i - run, run);
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	value_sep(w);
+	putc1(w, '"');
+	str_body(w, s, n);
 	putc1(w, '"');
 }
 
+/* A C string: its plain start is copied in the one pass that finds its end
+ * (keys and most values are all plain); the rest, if any, escaped. */
 void jw_str(struct jw *w, const char *s)
 {
-	jw_strn(w, s, strlen(s));
+	const char *rest;
+	value_sep(w);
+	putc1(w, '"');
+	rest = put_plain(w, s);
+	if (*rest)
+		str_body(w, rest, strlen(rest));
+	putc1(w, '"');
 }
 
 size_t jw_fmt_u64(char *out, unsigned long long v)
 {
-	char b[20];
-	size_t n = 0;
+	char b[20], *e = b + sizeof(b), *q = e;
+	size_t n;
 	do
-		b[sizeof(b) - ++n] = (char)('0' + v % 10);
+		*--q = (char)('0' + v % 10);
 	while (v /= 10);
-	memcpy(out, b + sizeof(b) - n, n);
+	n = (size_t)(e - q);
+	for (size_t i = 0; i < n; i++)
+		out[i] = q[i];
 	return n;
 }
 

@@ -22,6 +22,7 @@
 #include "supervisor/supervisor.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,9 +87,7 @@ static struct ctl_pstat *pstat_of(struct ctl_server *ctl, size_t i, pid_t pid)
 	if (ps->fd >= 0 && ps->pid == pid)
 		return ps;
 	pstat_close(ps);
-	memcpy(path, "/proc/", 6);
-	path[6 + jw_fmt_u64(path + 6, (unsigned long long)pid)] = '\0';
-	strcat(path, "/stat");
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	ps->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ps->fd < 0)
 		return NULL;
