@@ -209,9 +209,9 @@ int ctl_find_process(struct conn *c, const struct ctl_req *q);
 
 /* status.c */
 void ctl_op_status(struct conn *c, const struct ctl_req *q);
-/* Process i's supervisor changed (any event): its kept /proc fd goes once
- * it no longer names the main process. */
-void ctl_status_on_svc(struct ctl_server *ctl, size_t i, const struct svc *s);
+/* Process i's supervisor event ev: its kept /proc fd goes once the main
+ * process it names has been reaped. */
+void ctl_status_on_svc(struct ctl_server *ctl, size_t i, const struct svc *s, enum svc_event ev);
 /* Closes every kept /proc fd (ctl_free). */
 void ctl_status_free(struct ctl_server *ctl);
 

@@ -51,10 +51,13 @@ static void pstat_close(struct ctl_pstat *ps)
 	*ps = (struct ctl_pstat){ .fd = -1 };
 }
 
-void ctl_status_on_svc(struct ctl_server *ctl, size_t i, const struct svc *s)
+/* EXITED comes right after the reap, while s->pid still holds the old pid:
+ * closing there, not only on a pid change, keeps a pid reused at once by
+ * the next start from finding the dead process's fd. */
+void ctl_status_on_svc(struct ctl_server *ctl, size_t i, const struct svc *s, enum svc_event ev)
 {
 	if (i < ctl->npstat && ctl->pstat[i].fd >= 0 &&
-	    (ctl->pstat[i].pid != s->pid || s->phase != SVC_PHASE_MAIN))
+	    (ev == SVC_EV_EXITED || ctl->pstat[i].pid != s->pid))
 		pstat_close(&ctl->pstat[i]);
 }
 
@@ -119,7 +122,7 @@ static void proc_usage(struct ctl_pstat *ps, uint64_t now, int64_t *ret_user, in
 		ps->user_ms = (int64_t)(ut * 1000 / tck);
 		ps->sys_ms = (int64_t)(st * 1000 / tck);
 		ps->rss = rss * (page > 0 ? page : 4096);
-		ps->read_at = now ? now : 1;
+		ps->read_at = now | 1;
 	}
 	*ret_user = ps->user_ms;
 	*ret_sys = ps->sys_ms;
