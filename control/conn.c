@@ -14,7 +14,9 @@
  *   fit the input buffer closes the connection.
  * - Unsent bytes are bounded per connection (CTL_OUT_MAX) and in all
  *   (CTL_OUT_BUDGET, ctl->out_total); only a small error line may pass the
- *   latter, so that the client learns why.
+ *   latter, so that the client learns why. Pipelined replies are written
+ *   once CTL_OUT_KEEP / 2 are queued, so that a reading client's buffer
+ *   stays within the CTL_OUT_KEEP an idle connection keeps.
  * - A closed connection is unlinked at once and freed in ctl_after_batch(),
  *   after the loop batch that may still hold its events; its output memory
  *   goes back at once.
