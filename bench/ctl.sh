@@ -4,6 +4,7 @@
 # asserts only that the replies are ok and that vminit ends on SIGTERM.
 #
 #   bench/ctl.sh [-m pid1|run] [-t SECONDS] [-p PROCESSES] [-P same|split] [-c]
+#                [-H] [-i CLIENTS]
 #
 # -m pid1 (default): vminit as PID 1 in fresh namespaces, as tests/pid1 does
 #    (needs root). -m run: `vminit run --control unix:... SPEC`, a subreaper.
@@ -12,19 +13,26 @@
 #    (split); unpinned by default. The round trip depends most on this.
 # -c: PID 1 in a cgroup v2 subtree delegated to it (docs/resources.md), so
 #    each process has a cgroup and status reads its figures there, not in /proc.
+# -H: each process is an HTTP server (tests/helpers/hserver, logging a line a
+#    request) with an http health check every second, instead of a `sleep`.
+# -i: CLIENTS connections held open all along, idle but for what they follow:
+#    half `vminitctl logs -f`, half `vminitctl events` (for the RSS figure
+#    with clients connected).
 # BENCH_DIR (/var/tmp/vminit-bench) holds the spec, the socket and the
 # console: not under /tmp, which PID 1 mounts over.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MODE=pid1 SECONDS_PER=3 PROCS=10 PIN= CGROUP=
-while getopts "m:t:p:P:ch" o; do
+MODE=pid1 SECONDS_PER=3 PROCS=10 PIN= CGROUP= HEALTH= IDLE=0
+while getopts "m:t:p:P:chHi:" o; do
 	case $o in
+	H) HEALTH=1 ;;
+	i) IDLE=$OPTARG ;;
 	c) CGROUP=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)/vminit-bench-$$ ;;
 	m) MODE=$OPTARG ;;
 	t) SECONDS_PER=$OPTARG ;;
 	p) PROCS=$OPTARG ;;
 	P) PIN=$OPTARG ;;
-	*) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 case $MODE in pid1|run) ;; *) echo "ctl.sh: -m pid1 or -m run" >&2; exit 2 ;; esac
@@ -46,7 +54,8 @@ SPEC=$DIR/spec.ini
 CONSOLE=$DIR/console.log
 
 # ---- build ----
-make -s -C "$ROOT" build/vminit || exit 1
+make -s -C "$ROOT" build/vminit build/vminitctl || exit 1
+[ -z "$HEALTH" ] || make -s -C "$ROOT" build/helpers/hserver || exit 1
 if [ ! -x "$BENCH" ] || [ "$ROOT/bench/ctl-bench.c" -nt "$BENCH" ]; then
 	mkdir -p "$(dirname "$BENCH")"
 	${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$BENCH" "$ROOT/bench/ctl-bench.c" || exit 1
@@ -58,16 +67,26 @@ mkdir -p "$DIR"
 {
 	printf 'schema_version = "v1"\n'
 	for i in $(seq "$PROCS"); do
-		printf '[processes.sleeper%d]\ncommand = ["/bin/sleep", "1000000"]\nresources.memory = "64Mi"\n' "$i"
+		if [ -n "$HEALTH" ]; then
+			# A copy outside build/: PID 1 mounts nothing over BENCH_DIR.
+			printf '[processes.web%d]\ncommand = ["%s", "%d", "ok"]\n' "$i" "$DIR/hserver" $((18000 + i))
+			printf 'resources.memory = "64Mi"\nports.0.internal = %d\n' $((18000 + i))
+			printf 'health.type = "http"\nhealth.port = %d\nhealth.path = "/"\n' $((18000 + i))
+			printf 'health.interval_seconds = 1\nhealth.grace_period_seconds = 0\n'
+		else
+			printf '[processes.sleeper%d]\ncommand = ["/bin/sleep", "1000000"]\nresources.memory = "64Mi"\n' "$i"
+		fi
 	done
 } >"$SPEC"
+[ -z "$HEALTH" ] || cp "$ROOT/build/helpers/hserver" "$DIR/hserver"
 "$VMINIT" check "$SPEC" >/dev/null || exit 1
 
 # ---- start ----
-RUNNER= VM=
+RUNNER= VM= CLIENTS=()
 # On any early exit: SIGTERM, then SIGKILL. Killing PID 1 ends its namespace;
 # `vminit run` leaves its children behind, so they are killed by pid first.
 cleanup() {
+	[ ${#CLIENTS[@]} = 0 ] || kill "${CLIENTS[@]}" 2>/dev/null
 	[ -n "$VM" ] && kill -0 "$VM" 2>/dev/null || return
 	kill -TERM "$VM" 2>/dev/null
 	for _ in $(seq 100); do kill -0 "$VM" 2>/dev/null || break; sleep 0.05; done
@@ -113,6 +132,26 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 status_bytes=$("$BENCH" -a "$SOCK" -o status -1 | wc -c)
+# The idle clients, and PID 1's memory before any load.
+CLIENTS=()
+for i in $(seq "$IDLE"); do
+	if [ $((i % 2)) = 1 ]; then
+		"$ROOT/build/vminitctl" -a "unix:$SOCK" logs -f -n 0 >/dev/null 2>&1 &
+	else
+		"$ROOT/build/vminitctl" -a "unix:$SOCK" events >/dev/null 2>&1 &
+	fi
+	CLIENTS+=($!)
+done
+if [ -n "$HEALTH" ]; then
+	# Every check has passed at least once.
+	for _ in $(seq 100); do
+		[ "$("$BENCH" -a "$SOCK" -o status -1 | grep -o '"state":"healthy"' | wc -l)" = "$PROCS" ] && break
+		sleep 0.1
+	done
+fi
+sleep 1
+rss_before=$(awk '/^VmRSS/ { print $2, $3 }' "/proc/$VM/status")
+conns=$("$BENCH" -a "$SOCK" -o status -1 | grep -o '"connections":[0-9]*' | head -n1)
 
 # CPU time (user + system) of vminit, in clock ticks.
 TCK=$(getconf CLK_TCK)
@@ -120,6 +159,9 @@ vm_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$VM/stat"; }
 kv() { sed -nE "s/.* $1=([^ ]*).*/\1/p" <<<" $2"; }
 
 echo "vminit $MODE mode, pid $VM; $PROCS processes; status reply $status_bytes bytes; ${SECONDS_PER} s per case"
+[ -z "$HEALTH" ] || echo "each process an HTTP server with an http health check every second"
+[ "$IDLE" = 0 ] || echo "$IDLE clients connected all along (logs -f and events); status says ${conns#*:} connections"
+echo "vminit RSS before the load: $rss_before"
 [ -z "$CGROUP" ] || echo "in the delegated cgroup $CGROUP: status reads each process's cgroup"
 [ -z "$PIN" ] || echo "pinned ($PIN): vminit on CPU 0, client on CPU ${PIN_BENCH[2]}"
 echo "$(nproc) CPUs, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -30,17 +30,30 @@ void jw_init(struct jw *w, char *buf, size_t cap)
 
 static void put(struct jw *w, const char *s, size_t n)
 {
+	char *d;
 	if (w->overflow || n > w->cap - w->len) {
 		w->overflow = 1;
 		return;
 	}
-	memcpy(w->buf + w->len, s, n);
+	d = w->buf + w->len;
 	w->len += n;
+	/* Most pieces are a few bytes: -Os makes memcpy a `rep movsb`, which
+	 * costs more to start than these take to copy a byte at a time. */
+	if (n > 64) {
+		memcpy(d, s, n);
+		return;
+	}
+	while (n--)
+		*d++ = *s++;
 }
 
 static void putc1(struct jw *w, char c)
 {
-	put(w, &c, 1);
+	if (w->overflow || w->len >= w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	w->buf[w->len++] = c;
 }
 
 static void value_sep(struct jw *w)
@@ -111,18 +124,37 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
-void jw_strn(struct jw *w, const char *s, size_t n)
+/* A byte JSON takes as it is. */
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Copies plain bytes of s while they fit and are not NUL: where it stopped. */
+static const char *put_plain(struct jw *w, const char *s)
+{
+	char *d, *end;
+	if (w->overflow)
+		return s;
+	d = w->buf + w->len;
+	end = w->buf + w->cap;
+	while (d < end && plain((unsigned char)*s))
+		*d++ = *s++;
+	w->len = (size_t)(d - w->buf);
+	return s;
+}
+
+/* s[0..n) escaped, without its quotes. */
+static void str_body(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 
-	value_sep(w);
-	putc1(w, '"');
 	while (i < n) {
 		unsigned char c = p[i];
 		size_t l;
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		if (plain(c)) {
 			i++;
 			run++;
 			continue;
@@ -154,20 +186,55 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 		i++;
 	}
 	put(w, s + i - run, run);
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	value_sep(w);
+	putc1(w, '"');
+	str_body(w, s, n);
 	putc1(w, '"');
 }
 
+/* A C string: its plain start is copied in the one pass that finds its end
+ * (keys and most values are all plain); the rest, if any, escaped. */
 void jw_str(struct jw *w, const char *s)
 {
-	jw_strn(w, s, strlen(s));
+	const char *rest;
+	value_sep(w);
+	putc1(w, '"');
+	rest = put_plain(w, s);
+	if (*rest)
+		str_body(w, rest, strlen(rest));
+	putc1(w, '"');
 }
 
+size_t jw_fmt_u64(char *out, unsigned long long v)
+{
+	char b[20], *e = b + sizeof(b), *q = e;
+	size_t n;
+	do
+		*--q = (char)('0' + v % 10);
+	while (v /= 10);
+	n = (size_t)(e - q);
+	for (size_t i = 0; i < n; i++)
+		out[i] = q[i];
+	return n;
+}
+
+/* Without snprintf: status writes some 200 numbers a reply. */
 void jw_int(struct jw *w, long long v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", v);
+	char b[21];
+	size_t n = 0;
+	unsigned long long u = (unsigned long long)v;
+	if (v < 0) {
+		b[n++] = '-';
+		u = 0 - u;
+	}
+	n += jw_fmt_u64(b + n, u);
 	value_sep(w);
-	put(w, b, (size_t)n);
+	put(w, b, n);
 }
 
 void jw_bool(struct jw *w, int v)

@@ -30,6 +30,8 @@ void jw_key(struct jw *w, const char *key);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, long long v);
+/* v in decimal into out[0..20), no NUL; its length. */
+size_t jw_fmt_u64(char *out, unsigned long long v);
 void jw_bool(struct jw *w, int v);
 void jw_null(struct jw *w);
 /* Already-encoded JSON (an echoed id). */

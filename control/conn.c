@@ -14,7 +14,9 @@
  *   fit the input buffer closes the connection.
  * - Unsent bytes are bounded per connection (CTL_OUT_MAX) and in all
  *   (CTL_OUT_BUDGET, ctl->out_total); only a small error line may pass the
- *   latter, so that the client learns why.
+ *   latter, so that the client learns why. Pipelined replies are written
+ *   once CTL_OUT_KEEP / 2 are queued, so that a reading client's buffer
+ *   stays within the CTL_OUT_KEEP an idle connection keeps.
  * - A closed connection is unlinked at once and freed in ctl_after_batch(),
  *   after the loop batch that may still hold its events; its output memory
  *   goes back at once.
@@ -79,7 +81,7 @@ static void out_free(struct conn *c)
 static void out_shrink(struct conn *c)
 {
 	/* Idle connections keep no big buffer. */
-	if (ctl_pending(c) == 0 && c->outcap > 16384)
+	if (ctl_pending(c) == 0 && c->outcap > CTL_OUT_KEEP)
 		out_free(c);
 }
 
@@ -420,6 +422,10 @@ static void conn_requests(struct conn *c)
 		}
 		handle_line(c, c->in + off, (size_t)(nl - (c->in + off)));
 		off = (size_t)(nl - c->in) + 1;
+		/* Pipelined replies go out as they pile up, so that the queue
+		 * stays within the buffer an idle connection keeps. */
+		if (ctl_pending(c) >= CTL_OUT_KEEP / 2)
+			ctl_conn_flush(c);
 	}
 	if (off) {
 		memmove(c->in, c->in + off, c->inlen - off);
@@ -460,13 +466,14 @@ static void conn_read(struct conn *c)
 {
 	for (int k = 0; k < 4; k++) {
 		ssize_t n;
+		size_t room;
 		if (discards_input(c)) {
 			char sink[4096];
-			n = read(c->fd, sink, sizeof(sink));
+			n = read(c->fd, sink, room = sizeof(sink));
 		} else {
 			if (c->inlen == sizeof(c->in))
 				return;
-			n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+			n = read(c->fd, c->in + c->inlen, room = sizeof(c->in) - c->inlen);
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -491,6 +498,10 @@ static void conn_read(struct conn *c)
 		c->last_in = loop_now();
 		if (!discards_input(c))
 			c->inlen += (size_t)n;
+		/* A short read took all there was: no read only to learn
+		 * EAGAIN (epoll is level-triggered: more that comes wakes us). */
+		if ((size_t)n < room)
+			return;
 	}
 }
 

@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct ctl_server *ctl_new(const struct ctl_vm *vm)
 {
@@ -27,6 +28,7 @@ struct ctl_server *ctl_new(const struct ctl_vm *vm)
 	ctl->boot.pid1_ms = vm->started_ms;
 	ctl->boot.spec_loaded_ms = -1;
 	ctl->boot.first_process_ms = -1;
+	ctl->oom_fd = -1;
 	ctl->work = malloc(sizeof(*ctl->work));   /* not zeroed: see struct ctl_work */
 	if (!ctl->work || ring_init(&ctl->events, CTL_EVENT_BYTES, CTL_EVENT_SLOTS) < 0 ||
 	    ring_init(&ctl->logs, CTL_LOG_BYTES, CTL_LOG_SLOTS) < 0) {
@@ -60,6 +62,9 @@ void ctl_free(struct ctl_server *ctl)
 		ctl_conn_free(ctl->push);
 	ring_free(&ctl->events);
 	ring_free(&ctl->logs);
+	ctl_status_free(ctl);
+	if (ctl->oom_fd >= 0)
+		close(ctl->oom_fd);
 	free(ctl->work);
 	free(ctl);
 }

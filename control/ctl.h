@@ -30,6 +30,7 @@ struct hc_set;
 #define CTL_MAX_LISTENERS 8
 #define CTL_OUT_MAX (1024u * 1024u)        /* a connection's unsent bytes */
 #define CTL_OUT_LOW (64u * 1024u)          /* read requests / make items below this */
+#define CTL_OUT_KEEP (16u * 1024u)         /* the output buffer an idle connection keeps */
 #define CTL_OUT_BUDGET (16u * 1024u * 1024u)
 #define CTL_PARTIAL_TIMEOUT_SEC 30
 #define CTL_EVENT_SLOTS 1024

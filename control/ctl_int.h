@@ -134,6 +134,9 @@ struct ctl_server {
 	uint64_t count[ENC_C_COUNT];
 	uint64_t bytes_in, bytes_out, push_attempts;
 	struct ctl_work *work;
+	struct ctl_pstat *pstat;     /* status.c: one per process, or NULL */
+	int oom_fd;                  /* resources.c: /proc/self/oom_score_adj, or -1 */
+	size_t npstat;
 	struct jw reply;             /* writing into work->scratch */
 	struct jw ev;                /* writing into work->evbuf */
 };
@@ -206,6 +209,11 @@ int ctl_find_process(struct conn *c, const struct ctl_req *q);
 
 /* status.c */
 void ctl_op_status(struct conn *c, const struct ctl_req *q);
+/* Process i's supervisor event ev: its kept /proc fd goes once the main
+ * process it names has been reaped. */
+void ctl_status_on_svc(struct ctl_server *ctl, size_t i, const struct svc *s, enum svc_event ev);
+/* Closes every kept /proc fd (ctl_free). */
+void ctl_status_free(struct ctl_server *ctl);
 
 /* storage.c: the root and the volumes as plain values, and status's
  * "storage". */
@@ -229,7 +237,7 @@ void ctl_oom_of(const struct rsc_oom *o, struct enc_oom *ret);
 /* Fills p's cgroup, cgroup_error, last_oom (storage in the bufs), and its
  * rss and CPU from the cgroup: 1 when it did, 0 when it has none. */
 int ctl_process_cgroup(const struct ctl_server *ctl, size_t i, struct enc_process *p, struct ctl_cg_bufs *b);
-void ctl_write_resources(const struct ctl_server *ctl, struct jw *w);
+void ctl_write_resources(struct ctl_server *ctl, struct jw *w);
 
 /* network.c: status's "network". */
 void ctl_write_network(const struct ctl_server *ctl, struct jw *w);

@@ -66,6 +66,7 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 	const struct sup_event_map *m = sup_event_map(&e);
 	struct jw *w = ev_begin(ctl, m->type);
 	char buf[64];
+	ctl_status_on_svc(ctl, i, s, ev);
 	if (ev == SVC_EV_SPAWNED && arg == SVC_PHASE_MAIN && ctl->boot.first_process_ms < 0)
 		ctl->boot.first_process_ms = (int64_t)clock_boot_ms();
 	jw_kstr(w, "process", s->name);

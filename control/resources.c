@@ -71,28 +71,29 @@ int ctl_process_cgroup(const struct ctl_server *ctl, size_t i, struct enc_proces
 	return 1;
 }
 
-/* PID 1's own oom_score_adj, as the kernel has it. */
-static int64_t self_oom_score_adj(void)
+/* PID 1's own oom_score_adj, as the kernel has it now: the file is kept
+ * open from the first status, and read again each time (one pread). */
+static int64_t self_oom_score_adj(struct ctl_server *ctl)
 {
 	char buf[16];
-	int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
+	ssize_t n;
+	if (ctl->oom_fd < 0)
+		ctl->oom_fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+	n = ctl->oom_fd >= 0 ? pread(ctl->oom_fd, buf, sizeof(buf) - 1, 0) : -1;
 	if (n <= 0)
 		return -1001;
 	buf[n] = '\0';
 	return strtol(buf, NULL, 10);
 }
 
-void ctl_write_resources(const struct ctl_server *ctl, struct jw *w)
+void ctl_write_resources(struct ctl_server *ctl, struct jw *w)
 {
 	static const char *const names[] = { "memory", "pids", "cpu" };
 	const char *ctrls[4] = { 0 };
 	struct enc_resources r = { .memory_current = -1, .memory_min = -1, .controllers = ctrls };
 	struct rsc_stats st;
 	size_t n = 0;
-	r.oom_score_adj = ctl->vm.pid1 ? self_oom_score_adj() : -1001;
+	r.oom_score_adj = ctl->vm.pid1 ? self_oom_score_adj(ctl) : -1001;
 	if (ctl->rs) {
 		const struct rsc_tree *t = rsc_tree(ctl->rs);
 		r.on = t->on;

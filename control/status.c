@@ -5,6 +5,11 @@
  * them written in one reply of at most CTL_OUT_MAX bytes. Never blocks: a
  * running process's CPU time and memory come from /proc, which is memory.
  * Moments are told in the boot clock's ms, as every at_ms is.
+ *
+ * Owns the kept /proc/PID/stat fds (struct ctl_pstat): at most one per
+ * process, only while its main process is an unreaped child; closed when the
+ * supervisor reports any change of that process's pid (ctl_status_on_svc,
+ * from every supervisor event), so none outlives its reap.
  */
 #include "ctl_int.h"
 #include "base/clock.h"
@@ -18,35 +23,110 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* utime, stime (ms) and rss (bytes) of pid from /proc; -1 when unknown. */
-static void proc_usage(pid_t pid, int64_t *ret_user, int64_t *ret_sys, int64_t *ret_rss)
+/* A running main process's /proc/PID/stat, kept open from the first status
+ * that reads it until the supervisor says that process is gone
+ * (ctl_status_on_svc): each status then costs one pread, not an open, a read
+ * and a close. The fd names the process it was opened for, not a pid that
+ * could be reused: it is opened only while that pid is an unreaped child.
+ * Its figures are reused for CTL_PSTAT_AGE_NS (docs/protocol.md §4): the CPU
+ * times are in clock ticks (10 ms) anyway, and a host that polls status in a
+ * loop then costs one read a process a tick, not one a request. */
+#define CTL_PSTAT_AGE_NS (10 * LOOP_NS_PER_MS)
+
+struct ctl_pstat {
+	int fd;              /* -1: none open */
+	pid_t pid;           /* the process fd names */
+	uint64_t read_at;    /* loop time of the figures below; 0: none */
+	int64_t user_ms, sys_ms, rss;
+};
+
+static void pstat_close(struct ctl_pstat *ps)
 {
-	char path[64], buf[1024];
+	if (ps->fd >= 0)
+		close(ps->fd);
+	*ps = (struct ctl_pstat){ .fd = -1 };
+}
+
+/* EXITED comes right after the reap, while s->pid still holds the old pid:
+ * closing there, not only on a pid change, keeps a pid reused at once by
+ * the next start from finding the dead process's fd. */
+void ctl_status_on_svc(struct ctl_server *ctl, size_t i, const struct svc *s, enum svc_event ev)
+{
+	if (i < ctl->npstat && ctl->pstat[i].fd >= 0 &&
+	    (ev == SVC_EV_EXITED || ctl->pstat[i].pid != s->pid))
+		pstat_close(&ctl->pstat[i]);
+}
+
+void ctl_status_free(struct ctl_server *ctl)
+{
+	for (size_t i = 0; i < ctl->npstat; i++)
+		pstat_close(&ctl->pstat[i]);
+	free(ctl->pstat);
+	ctl->pstat = NULL;
+	ctl->npstat = 0;
+}
+
+/* Process i's kept entry, opened for pid if it is not yet; NULL when there
+ * is no memory or /proc has no such process. */
+static struct ctl_pstat *pstat_of(struct ctl_server *ctl, size_t i, pid_t pid)
+{
+	struct ctl_pstat *ps;
+	char path[32];
+	if (i >= ctl->npstat) {
+		size_t n = sup_count(ctl->sup);
+		struct ctl_pstat *np = realloc(ctl->pstat, n * sizeof(*np));
+		if (!np || i >= n)
+			return NULL;
+		for (size_t k = ctl->npstat; k < n; k++)
+			np[k] = (struct ctl_pstat){ .fd = -1 };
+		ctl->pstat = np;
+		ctl->npstat = n;
+	}
+	ps = &ctl->pstat[i];
+	if (ps->fd >= 0 && ps->pid == pid)
+		return ps;
+	pstat_close(ps);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	ps->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ps->fd < 0)
+		return NULL;
+	ps->pid = pid;
+	return ps;
+}
+
+/* utime, stime (ms) and rss (bytes) of ps's process, read again when older
+ * than CTL_PSTAT_AGE_NS; -1 when unknown. */
+static void proc_usage(struct ctl_pstat *ps, uint64_t now, int64_t *ret_user, int64_t *ret_sys,
+		       int64_t *ret_rss)
+{
+	char buf[1024];
 	long long ut = 0, st = 0, rss = 0;
 	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	int fd, n;
+	ssize_t n;
 	*ret_user = *ret_sys = *ret_rss = -1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = (int)read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	/* utime(14) stime(15) rss(24) */
-	if (procstat_field(buf, (size_t)n, 14, &ut) < 0 || procstat_field(buf, (size_t)n, 15, &st) < 0 ||
-	    procstat_field(buf, (size_t)n, 24, &rss) < 0 || ut < 0 || st < 0)
-		return;
-	if (tck <= 0)
-		tck = 100;
-	*ret_user = (int64_t)(ut * 1000 / tck);
-	*ret_sys = (int64_t)(st * 1000 / tck);
-	*ret_rss = rss * (page > 0 ? page : 4096);
+	if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) {
+		ps->read_at = 0;
+		n = pread(ps->fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			return;
+		/* utime(14) stime(15) rss(24) */
+		if (procstat_field(buf, (size_t)n, 14, &ut) < 0 || procstat_field(buf, (size_t)n, 15, &st) < 0 ||
+		    procstat_field(buf, (size_t)n, 24, &rss) < 0 || ut < 0 || st < 0)
+			return;
+		if (tck <= 0)
+			tck = 100;
+		ps->user_ms = (int64_t)(ut * 1000 / tck);
+		ps->sys_ms = (int64_t)(st * 1000 / tck);
+		ps->rss = rss * (page > 0 ? page : 4096);
+		ps->read_at = now | 1;
+	}
+	*ret_user = ps->user_ms;
+	*ret_sys = ps->sys_ms;
+	*ret_rss = ps->rss;
 }
 
 /* A loop time as the boot clock's ms (what every at_ms is). */
@@ -79,10 +159,10 @@ static const struct enc_check *check_of(const struct ctl_server *ctl, size_t i, 
 	return ret;
 }
 
-static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
+static void write_process(struct ctl_server *ctl, struct jw *w, size_t i, uint64_t now, uint64_t bnow)
 {
 	const struct svc *v = sup_svc(ctl->sup, i);
-	uint64_t now = loop_now(), bnow = clock_boot_ms();
+	struct ctl_pstat *ps;
 	int running = v->pid > 0 && v->phase == SVC_PHASE_MAIN &&
 		      (v->state == SVC_RUNNING || v->state == SVC_STOPPING);
 	int d = sup_waiting(ctl->sup, i);
@@ -111,8 +191,8 @@ static void write_process(struct ctl_server *ctl, struct jw *w, size_t i)
 	};
 	/* The cgroup's figures when it has one (all its tasks, no /proc),
 	 * else the main process's from /proc. */
-	if (!ctl_process_cgroup(ctl, i, &p, &cg) && running)
-		proc_usage(v->pid, &p.cpu_user_ms, &p.cpu_system_ms, &p.rss_bytes);
+	if (!ctl_process_cgroup(ctl, i, &p, &cg) && running && (ps = pstat_of(ctl, i, v->pid)))
+		proc_usage(ps, now, &p.cpu_user_ms, &p.cpu_system_ms, &p.rss_bytes);
 	if (p.has_last_exit) {
 		uint64_t ago = (now - v->last_exit_at) / LOOP_NS_PER_MS;
 		p.last_exit_ms = (int64_t)(bnow > ago ? bnow - ago : 0);
@@ -175,11 +255,12 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 	const struct spec *spec = ctl->spec;
 	const char *phase = ctl->vm.shutdown_phase ? ctl->vm.shutdown_phase(ctl->vm.ctx) : NULL;
 	int only = -1;
+	uint64_t now = loop_now(), bnow = clock_boot_ms();
 	struct jw *w;
 	if (q->has_process && (only = ctl_find_process(c, q)) < 0)
 		return;
 	w = ctl_reply_begin(c, q->id);
-	enc_status_head(w, clock_boot_ms(), phase);
+	enc_status_head(w, bnow, phase);
 	enc_spec_summary(w, spec ? spec->path : NULL, spec && spec->nerrors == 0, spec ? spec->errors : NULL,
 			 spec ? spec->nerrors : 0, spec ? spec->errors_dropped : 0);
 	write_modules(ctl, w);
@@ -191,7 +272,7 @@ void ctl_op_status(struct conn *c, const struct ctl_req *q)
 	enc_processes_begin(w);
 	for (size_t i = 0; ctl->sup && i < sup_count(ctl->sup); i++)
 		if (only < 0 || (size_t)only == i)
-			write_process(ctl, w, i);
+			write_process(ctl, w, i, now, bnow);
 	enc_processes_end(w);
 	write_counters(ctl, w);
 	ctl_reply_end(c, w, q->id);

@@ -74,6 +74,55 @@ Test(jw, integers)
 			 "[1,2]");
 }
 
+/* jw_fmt_u64 writes two digits at a time: every digit count, each side of
+ * each power of ten, as snprintf has them. */
+Test(jw, fmt_u64_as_printf)
+{
+	char got[24], want[24];
+	unsigned long long p = 1;
+	for (int k = 0; k < 20; k++, p *= 10) {
+		unsigned long long vs[] = { p - 1, p, p + 1, p * 9 + 8 / (k + 1) };
+		for (size_t j = 0; j < sizeof(vs) / sizeof(vs[0]); j++) {
+			size_t n = jw_fmt_u64(got, vs[j]);
+			got[n] = '\0';
+			snprintf(want, sizeof(want), "%llu", vs[j]);
+			cr_assert_str_eq(got, want);
+		}
+	}
+	cr_assert_eq(jw_fmt_u64(got, ULLONG_MAX), 20);
+	got[20] = '\0';
+	cr_assert_str_eq(got, "18446744073709551615");
+}
+
+/* jw_str copies a plain start in one pass, then escapes the rest. */
+Test(jw, str_plain_start_then_escapes)
+{
+	cr_assert_str_eq(WRITE(w, jw_str(&w, "abc")), "\"abc\"");
+	cr_assert_str_eq(WRITE(w, jw_str(&w, "")), "\"\"");
+	cr_assert_str_eq(WRITE(w, jw_str(&w, "ab\"c\\d\ne")), "\"ab\\\"c\\\\d\\ne\"");
+	cr_assert_str_eq(WRITE(w, jw_str(&w, "\x01x")), "\"\\u0001x\"");
+	cr_assert_str_eq(WRITE(w, jw_str(&w, "caf\xc3\xa9!")), "\"caf\xc3\xa9!\"");
+	cr_assert_str_eq(WRITE(w, jw_kstr(&w, "k\"", "v")), "\"k\\\"\":\"v\"");
+}
+
+/* A plain string that fills the buffer exactly, and one byte more. */
+Test(jw, str_plain_at_the_cap)
+{
+	char buf[8];
+	struct jw w;
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "abcdef");   /* 8 bytes with its quotes */
+	cr_assert_eq(w.overflow, 0);
+	cr_assert_eq(w.len, 8);
+	cr_assert(!memcmp(buf, "\"abcdef\"", 8));
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "abcdefg");
+	cr_assert_eq(w.overflow, 1);
+	jw_init(&w, buf, sizeof(buf));
+	jw_str(&w, "abcdefgh\"");
+	cr_assert_eq(w.overflow, 1);
+}
+
 Test(jw, literals)
 {
 	cr_assert_str_eq(WRITE(w, jw_bool(&w, 1)), "true");
