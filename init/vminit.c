@@ -20,7 +20,6 @@
 #include "halt.h"
 #include "base/clock.h"
 #include "base/console.h"
-#include "base/trim.h"
 #include "base/version.h"
 #include "control/ctl.h"
 
@@ -42,7 +41,6 @@ static const char *pick_spec(const char *arg, char *buf, size_t len)
 static void run_to_end(struct vm *vm)
 {
 	wire_start(vm);
-	trim_text(vm->pid1);
 	while (vm->sd != SD_DONE)
 		wire_run_once(vm);
 	wire_flush_channel(vm);

@@ -140,7 +140,6 @@ MUTANTS=(
 	return;"
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 "status-fd-kept-past-reap :: t-status-proc :: control/status.c :: if (i < ctl->npstat && ctl->pstat[i].fd >= 0 && :: if (0 && i < ctl->npstat && ctl->pstat[i].fd >= 0 &&"
-"no-text-trim :: t-rss :: init/vminit.c :: trim_text(vm->pid1); :: (void)0;"
 "status-figures-never-reread :: t-status-proc :: control/status.c :: if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) { :: if (!ps->read_at) {"
 )
 
