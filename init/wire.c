@@ -270,13 +270,23 @@ void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdli
 		ret->push = spec->guest.push;
 }
 
+/* What the server must know before a process starts: the spec, its
+ * supervisor (the start's events name them) and the root's state. */
 static void setup_ctl(struct vm *vm)
 {
-	struct wire_addrs a;
-	wire_control_addrs(vm->opts, vm->pid1, NULL, vm->spec, &a);
 	ctl_set_spec(vm->ctl, vm->spec, vm->sup);
 	if (vm->st && storage_root(vm->st)->state != STORAGE_NONE)
 		ctl_event_storage(vm->ctl, -1);
+}
+
+/* Where the host reaches us, and the kernel's vmgenid notices: after the
+ * first fork (wire_start), since no process needs them. A client that
+ * connects earlier is refused as it was while PID 1 booted; the events
+ * since boot wait in the ring, so it misses none. */
+static void listen_ctl(struct vm *vm)
+{
+	struct wire_addrs a;
+	wire_control_addrs(vm->opts, vm->pid1, NULL, vm->spec, &a);
 	ctl_listen(vm->ctl, a.control);
 	ctl_push(vm->ctl, a.push);
 	/* The kernel's vmgenid notices: PID 1's kernel is the VM's own. */
@@ -368,9 +378,19 @@ static int setup_storage(struct vm *vm)
 	return rc;
 }
 
+/* PID 1 only: the fd limit its children get back (spawn.h) once PID 1 has
+ * raised its own (protect_pid1). */
+static void note_nofile(struct vm *vm)
+{
+	struct rlimit rl;
+	if (vm->pid1 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+		vm->nofile = (unsigned long)rl.rlim_cur;
+}
+
 /* PID 1 only, whatever the spec: never the OOM killer's choice, and room
  * for every process's cgroup files, the health probes and the host's
- * connections; children get the fd limit back (spawn.h). */
+ * connections. After the first fork (wire_start): the first child has
+ * nothing of it to undo, and none of it is a process's need. */
 static void protect_pid1(struct vm *vm)
 {
 	struct rlimit rl;
@@ -379,11 +399,10 @@ static void protect_pid1(struct vm *vm)
 		return;
 	if (rsc_protect_self(err, sizeof(err)) < 0)
 		log_warn("protecting PID 1: %s", err);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		vm->nofile = (unsigned long)rl.rlim_cur;
+	if (vm->nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			vm->nofile = 0;
+			log_warn("raising the fd limit: %s", strerror(errno));
 	}
 }
 
@@ -430,7 +449,7 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	shutdown_init(vm);
 	reap_init(vm);
 	setup_channel_state(vm);
-	protect_pid1(vm);
+	note_nofile(vm);
 
 	log_info("reading spec %s", spec_path);
 	vm->spec = spec_load_file(spec_path);
@@ -461,6 +480,7 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	return 0;
 }
 
+/* The processes first: what PID 1 does next, none of them needs. */
 void wire_start(struct vm *vm)
 {
 	if (vm->st && vm->sup)
@@ -468,8 +488,12 @@ void wire_start(struct vm *vm)
 	if (vm->sup) {
 		sup_start_all(vm->sup);
 		vm->started = 1;
-		on_settled(vm);
 	}
+	protect_pid1(vm);
+	if (vm->ctl)
+		listen_ctl(vm);
+	if (vm->sup)
+		on_settled(vm);
 }
 
 /* ---- the loop ---- */
