@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -34,6 +35,11 @@ void boot_std_fds(void)
 			close(nfd);
 		}
 	}
+}
+
+int boot_disable_cad(void)
+{
+	return reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL;
 }
 
 struct mnt {

@@ -31,6 +31,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_TIMERS 4096
 
@@ -257,9 +258,10 @@ void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdli
 	} else if (spec && spec->guest.control.set) {
 		join_spec_control(spec, ret);
 	} else {
-		/* The defaults are a VM's; `vminit run` on a host listens only
-		 * where it is told to. */
-		snprintf(ret->control, sizeof(ret->control), "%s", pid1 ? CTL_DEFAULT_CONTROL : "");
+		/* The defaults are a VM's; `vminit run` on a host and the wrap
+		 * form listen only where they are told to. */
+		snprintf(ret->control, sizeof(ret->control), "%s",
+			 pid1 && !(o && o->wrap) ? CTL_DEFAULT_CONTROL : "");
 	}
 	ret->push = NULL;
 	if (o && o->push)
@@ -286,11 +288,14 @@ static void setup_ctl(struct vm *vm)
 static void listen_ctl(struct vm *vm)
 {
 	struct wire_addrs a;
-	wire_control_addrs(vm->opts, vm->pid1, NULL, vm->spec, &a);
+	/* A container's kernel and its command line are the host's, not ours:
+	 * the wrap form there reads neither. */
+	int vm_own = vm->pid1 && !(vm->wrap && vm->contained);
+	wire_control_addrs(vm->opts, vm_own, NULL, vm->spec, &a);
 	ctl_listen(vm->ctl, a.control);
 	ctl_push(vm->ctl, a.push);
 	/* The kernel's vmgenid notices: PID 1's kernel is the VM's own. */
-	if (vm->pid1)
+	if (vm_own)
 		resume_watch(vm);
 }
 
@@ -341,7 +346,7 @@ static void setup_processes(struct vm *vm)
 
 	vm->halt = vm->spec->guest.halt;
 	vm->stop_timeout_ns = (uint64_t)vm->spec->guest.stop_timeout * LOOP_NS_PER_SEC;
-	if (vm->pid1 && boot_set_hostname(vm->spec->guest.hostname) < 0)
+	if (vm->pid1 && !vm->wrap && boot_set_hostname(vm->spec->guest.hostname) < 0)
 		log_warn("sethostname %s: %s", vm->spec->guest.hostname, strerror(errno));
 	vm->hc = hc_new(vm->loop, vm->spec, &hh);
 	if (!vm->hc)
@@ -360,7 +365,7 @@ static int setup_storage(struct vm *vm)
 	const struct storage_hooks hooks = { .changed = on_storage, .ctx = vm };
 	struct storage_root root;
 	int rc;
-	if (!vm->pid1)
+	if (!vm->pid1 || vm->wrap)
 		return 0;
 	rc = storage_root_switch(vm->spec, &root);
 	vm->st = storage_new(vm->loop, vm->spec, &root, &hooks);
@@ -395,7 +400,8 @@ static void protect_pid1(struct vm *vm)
 {
 	struct rlimit rl;
 	char err[160];
-	if (!vm->pid1)
+	/* A wrapped command in a container: the runtime's business. */
+	if (!vm->pid1 || (vm->wrap && vm->contained))
 		return;
 	if (rsc_protect_self(err, sizeof(err)) < 0)
 		log_warn("protecting PID 1: %s", err);
@@ -412,7 +418,7 @@ static void protect_pid1(struct vm *vm)
 static void setup_resources(struct vm *vm)
 {
 	const struct rsc_hooks hooks = { .oom = on_oom, .ctx = vm };
-	if (!vm->pid1)
+	if (!vm->pid1 || vm->wrap)
 		return;
 	vm->rs = rsc_new(vm->loop, vm->spec, &hooks, NULL);
 	if (!vm->rs) {
@@ -451,8 +457,12 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	setup_channel_state(vm);
 	note_nofile(vm);
 
-	log_info("reading spec %s", spec_path);
-	vm->spec = spec_load_file(spec_path);
+	if (vm->wrap) {
+		vm->spec = spec_wrap_new(vm->opts->wrap, environ);
+	} else {
+		log_info("reading spec %s", spec_path);
+		vm->spec = spec_load_file(spec_path);
+	}
 	if (vm->ctl)
 		ctl_mark(vm->ctl, CTL_MARK_SPEC);
 	if (!vm->spec) {
@@ -473,7 +483,8 @@ int wire_setup(struct vm *vm, const char *spec_path)
 		return 0;
 	}
 	setup_resources(vm);
-	wire_net_setup(vm);
+	if (!vm->wrap)   /* a wrapped command has no network section */
+		wire_net_setup(vm);
 	setup_processes(vm);
 	if (vm->ctl)
 		setup_ctl(vm);

@@ -136,8 +136,8 @@ static void close_other_fds(void)
 
 static void setup_fds(const struct spawn_req *r)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0) {
+	int null = r->stdin_inherit ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || (null != 0 && dup2(null, 0) < 0)) {
 		/* No /dev/null (a bare root): an empty pipe's read end is just as
 		 * good a stdin, it reads EOF. */
 		int p[2];
