@@ -272,6 +272,13 @@ void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdli
 		ret->push = spec->guest.push;
 }
 
+/* A container's kernel and its command line are the host's, not ours: the
+ * wrap form there reads neither. */
+static int vm_own_kernel(const struct vm *vm)
+{
+	return vm->pid1 && !(vm->wrap && vm->contained);
+}
+
 /* What the server must know before a process starts: the spec, its
  * supervisor (the start's events name them) and the root's state. */
 static void setup_ctl(struct vm *vm)
@@ -288,15 +295,23 @@ static void setup_ctl(struct vm *vm)
 static void listen_ctl(struct vm *vm)
 {
 	struct wire_addrs a;
-	/* A container's kernel and its command line are the host's, not ours:
-	 * the wrap form there reads neither. */
-	int vm_own = vm->pid1 && !(vm->wrap && vm->contained);
-	wire_control_addrs(vm->opts, vm_own, NULL, vm->spec, &a);
+	wire_control_addrs(vm->opts, vm_own_kernel(vm), NULL, vm->spec, &a);
 	ctl_listen(vm->ctl, a.control);
 	ctl_push(vm->ctl, a.push);
 	/* The kernel's vmgenid notices: PID 1's kernel is the VM's own. */
-	if (vm_own)
+	if (vm_own_kernel(vm))
 		resume_watch(vm);
+}
+
+/* The wrap form told to listen nowhere and push nowhere has no channel at
+ * all: nobody could ever read its rings (2 MiB of them). */
+static int channel_wanted(const struct vm *vm)
+{
+	struct wire_addrs a;
+	if (!vm->wrap)
+		return 1;
+	wire_control_addrs(vm->opts, vm_own_kernel(vm), NULL, NULL, &a);
+	return a.control[0] || a.push;
 }
 
 /* Rings and state first: every later step may emit an event. */
@@ -454,7 +469,8 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	}
 	shutdown_init(vm);
 	reap_init(vm);
-	setup_channel_state(vm);
+	if (channel_wanted(vm))
+		setup_channel_state(vm);
 	note_nofile(vm);
 
 	if (vm->wrap) {

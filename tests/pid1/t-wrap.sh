@@ -99,6 +99,24 @@ rc=$?
 rc=$?
 [ "$rc" = 6 ] && ok "\`vminit run -- CMD\` is the same (6)" || fail "\`vminit run -- CMD\`: status $rc"
 
+# --control still works: the host sees the one process, "main", running.
+CTL_SOCK=$T/ctl.sock
+rm -f "$T/go"
+unshare --fork --pid --mount --mount-proc "$VMINIT" --control "unix:$CTL_SOCK" -- \
+	/bin/sh -c "while [ ! -e $T/go ]; do sleep 0.05; done" <"$T/stdin" >"$T/out" 2>"$T/err" &
+VM_PID=$!
+until_ok 30 pgrep -P "$VM_PID" >/dev/null
+VM_INIT=$(pgrep -P "$VM_PID" | head -n1)
+if wait_ctl && ctl --json status >"$T/status.json" &&
+	[ "$(json 'j["result"]["processes"][0]["name"] + " " + j["result"]["processes"][0]["state"]' <"$T/status.json")" = "main running" ]; then
+	ok "with --control, status shows main running"
+else
+	fail "status over --control: $(head -c 300 "$T/status.json" 2>/dev/null)"
+fi
+touch "$T/go"
+vm_wait 30
+[ "$VM_STATUS" = 0 ] && ok "and PID 1 exits 0 with it" || fail "PID 1 exited $VM_STATUS"
+
 # --help names the form (bench/peers.sh looks for " -- CMD").
 "$VMINIT" --help | grep -q ' -- CMD' && ok "--help shows the wrap form" || fail "--help has no ' -- CMD' line"
 finish
