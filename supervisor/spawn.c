@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
@@ -406,7 +407,17 @@ pid_t spawn_process(const struct spawn_req *r)
 
 	/* child */
 	envp = (char **)r->envp;
-	setsid();
+	if (r->stdin_inherit) {
+		/* The wrap form, as tini and catatonit do: its own process
+		 * group in PID 1's session, the terminal's foreground group
+		 * when stdin is one (job control for a shell; SIGTTOU is still
+		 * PID 1's, ignored). No new session, so no new autogroup. */
+		pid_t self = getpid();
+		setpgid(0, 0);
+		ioctl(0, TIOCSPGRP, &self);
+	} else {
+		setsid();
+	}
 	spawn_reset_signals();
 	setup_fds(r);
 	enter_cgroup(r);

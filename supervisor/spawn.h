@@ -1,6 +1,8 @@
 /* spawn.h - fork and exec one process the way the spec says.
  *
- * The child: its own session and process group, default signal dispositions
+ * The child: its own session and process group (the wrap form: its own
+ * process group in PID 1's session, the terminal's foreground group when
+ * stdin is one), default signal dispositions
  * and an empty mask, stdin from /dev/null (or PID 1's own), stdout/stderr to
  * the given fds,
  * every other fd closed, user and groups switched (names resolved from the

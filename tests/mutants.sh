@@ -59,6 +59,9 @@ MUTANTS=(
 "wrap-signals-not-passed :: t-wrap :: init/signals.c :: sup_signal(vm->sup, 0, sig); :: (void)0;"
 "wrap-console-on-stdout :: t-wrap :: init/vminit.c :: console_init(vm.wrap ? 2 : 1); :: console_init(1);"
 "wrap-stdin-not-passed :: t-wrap :: supervisor/spawn.c :: int null = r->stdin_inherit ? 0 : open( :: int null = open("
+"wrap-new-session :: t-wrap :: supervisor/spawn.c :: setpgid(0, 0);
+		ioctl(0, TIOCSPGRP, &self); :: setsid();
+		(void)self;"
 "no-own-home :: t-process-setup :: supervisor/spawn.c :: user_home(r->root, getuid(), home, sizeof(home)); :: snprintf(home, sizeof(home), \"/\");"
 "group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	const struct sup_hooks *h = &p->sup->hooks;
 	kill(-pid, SIGKILL); :: 	const struct sup_hooks *h = &p->sup->hooks;

@@ -45,6 +45,16 @@ else
 	fail "stderr was: $(head -c 300 "$T/err")"
 fi
 
+# Its own process group in PID 1's session (as tini's), not a session of its
+# own: /proc/self/stat's fields 5 and 6.
+wrap "$T/out" "$T/err" -- /bin/sh -c 'read -r pid comm state ppid pgrp sid rest </proc/$$/stat; echo "$pid $pgrp $sid"'
+read -r pid pgrp sid <"$T/out"
+if [ -n "$pid" ] && [ "$pgrp" = "$pid" ] && [ "$sid" != "$pid" ]; then
+	ok "its own process group ($pgrp), PID 1's session"
+else
+	fail "pid, group, session: $(cat "$T/out")"
+fi
+
 # SIGTERM and SIGHUP to PID 1 reach the command's handlers.
 cat >"$T/handler.sh" <<EOF
 trap 'echo hup >>$T/got' HUP
