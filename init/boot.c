@@ -15,8 +15,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/socket.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -34,6 +37,11 @@ void boot_std_fds(void)
 			close(nfd);
 		}
 	}
+}
+
+int boot_disable_cad(void)
+{
+	return reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL;
 }
 
 struct mnt {
@@ -54,6 +62,34 @@ static const struct mnt mounts[] = {
 	{ "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555 },
 };
 
+/* statx(2)'s struct (linux/stat.h, whose S_IF* clash with libc's): only
+ * the attributes are read. */
+struct boot_statx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, spare0;
+	uint64_t ino, size, blocks, attributes_mask;
+	unsigned char rest[256 - 64];
+};
+#define BOOT_STATX_ATTR_MOUNT_ROOT 0x2000
+
+/* 1 if path is a mount point, 0 if not, -1 (errno) if it is not there.
+ * One statx (Linux 5.8) instead of a stat of it and of its parent. */
+static int is_mount_root(const char *path)
+{
+	struct boot_statx sx;
+	if (syscall(SYS_statx, AT_FDCWD, path, 0, 0, &sx) < 0) {
+		if (errno != ENOSYS)
+			return -1;
+	} else if (sx.attributes_mask & BOOT_STATX_ATTR_MOUNT_ROOT) {
+		return !!(sx.attributes & BOOT_STATX_ATTR_MOUNT_ROOT);
+	}
+	if (access(path, F_OK) < 0)
+		return -1;
+	return path_is_mountpoint(path);
+}
+
 void boot_mounts(void)
 {
 	static const char *const links[][2] = {
@@ -62,12 +98,15 @@ void boot_mounts(void)
 	};
 	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
 		const struct mnt *m = &mounts[i];
-		if (mkdir(m->target, m->mode) < 0 && errno != EEXIST) {
+		int mounted = is_mount_root(m->target);
+		if (mounted > 0)
+			continue;
+		/* Made only when missing: one call where a mkdir that fails with
+		 * EEXIST and two stats were three. */
+		if (mounted < 0 && mkdir(m->target, m->mode) < 0 && errno != EEXIST) {
 			log_warn("mkdir %s: %s", m->target, strerror(errno));
 			continue;
 		}
-		if (path_is_mountpoint(m->target))
-			continue;
 		if (mount(m->src, m->target, m->type, m->flags, m->data) < 0)
 			log_warn("mount %s on %s: %s", m->type, m->target, strerror(errno));
 	}

@@ -6,6 +6,11 @@
 
 /* Make sure fds 0, 1 and 2 are open (on /dev/console, else /dev/null). */
 void boot_std_fds(void);
+/* As PID 1: turn the kernel's Ctrl-Alt-Del reboot into a SIGINT to us, and
+ * say whether we are the init of a PID namespace that is not the machine's
+ * (a container: 1), where the kernel refuses that (EINVAL) because it has
+ * no keyboard to give, or of the machine itself (0). */
+int boot_disable_cad(void);
 /* proc, sys, dev, dev/pts, dev/shm, run, tmp, cgroup2: each one that is not
  * already mounted. Failures are logged, not fatal. */
 void boot_mounts(void);

@@ -14,6 +14,7 @@
 #include "vm.h"
 #include "base/console.h"
 #include "supervisor/spawn.h"
+#include "supervisor/supervisor.h"
 
 #include <signal.h>
 #include <string.h>
@@ -184,7 +185,12 @@ static void on_signal(struct loop *l, struct loop_io *io, uint32_t events)
 				shutdown_begin(vm, "SIGQUIT");
 				break;
 			default:
-				signals_note_ignored(&vm->ignored, sig, si[i].ssi_pid);
+				/* The wrap form passes them on, as tini does
+				 * (docs/wrap.md); else they are ignored. */
+				if (vm->wrap && vm->sup)
+					sup_signal(vm->sup, 0, sig);
+				else
+					signals_note_ignored(&vm->ignored, sig, si[i].ssi_pid);
 				break;
 			}
 		}

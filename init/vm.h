@@ -37,6 +37,10 @@ struct sig_notes {
 
 struct vm {
 	int pid1;                          /* else `vminit run`, a subreaper */
+	int wrap;                          /* the wrap form: opts->wrap's command
+	                                    * as process 0 (docs/wrap.md) */
+	int contained;                     /* PID 1 of a PID namespace that is
+	                                    * not the machine's (a container) */
 	const struct vminit_opts *opts;
 	int64_t started_ms;                /* clock_boot_ms() at start */
 	struct loop *loop;

@@ -31,6 +31,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_TIMERS 4096
 
@@ -257,9 +258,10 @@ void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdli
 	} else if (spec && spec->guest.control.set) {
 		join_spec_control(spec, ret);
 	} else {
-		/* The defaults are a VM's; `vminit run` on a host listens only
-		 * where it is told to. */
-		snprintf(ret->control, sizeof(ret->control), "%s", pid1 ? CTL_DEFAULT_CONTROL : "");
+		/* The defaults are a VM's; `vminit run` on a host and the wrap
+		 * form listen only where they are told to. */
+		snprintf(ret->control, sizeof(ret->control), "%s",
+			 pid1 && !(o && o->wrap) ? CTL_DEFAULT_CONTROL : "");
 	}
 	ret->push = NULL;
 	if (o && o->push)
@@ -270,18 +272,46 @@ void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdli
 		ret->push = spec->guest.push;
 }
 
+/* A container's kernel and its command line are the host's, not ours: the
+ * wrap form there reads neither. */
+static int vm_own_kernel(const struct vm *vm)
+{
+	return vm->pid1 && !(vm->wrap && vm->contained);
+}
+
+/* What the server must know before a process starts: the spec, its
+ * supervisor (the start's events name them) and the root's state. */
 static void setup_ctl(struct vm *vm)
 {
-	struct wire_addrs a;
-	wire_control_addrs(vm->opts, vm->pid1, NULL, vm->spec, &a);
 	ctl_set_spec(vm->ctl, vm->spec, vm->sup);
 	if (vm->st && storage_root(vm->st)->state != STORAGE_NONE)
 		ctl_event_storage(vm->ctl, -1);
+}
+
+/* Where the host reaches us, and the kernel's vmgenid notices: after the
+ * first fork (wire_start), since no process needs them. A client that
+ * connects earlier is refused as it was while PID 1 booted; the events
+ * since boot wait in the ring, so it misses none. */
+static void listen_ctl(struct vm *vm)
+{
+	struct wire_addrs a;
+	wire_control_addrs(vm->opts, vm_own_kernel(vm), NULL, vm->spec, &a);
 	ctl_listen(vm->ctl, a.control);
 	ctl_push(vm->ctl, a.push);
 	/* The kernel's vmgenid notices: PID 1's kernel is the VM's own. */
-	if (vm->pid1)
+	if (vm_own_kernel(vm))
 		resume_watch(vm);
+}
+
+/* The wrap form told to listen nowhere and push nowhere has no channel at
+ * all: nobody could ever read its rings (2 MiB of them). */
+static int channel_wanted(const struct vm *vm)
+{
+	struct wire_addrs a;
+	if (!vm->wrap)
+		return 1;
+	wire_control_addrs(vm->opts, vm_own_kernel(vm), NULL, NULL, &a);
+	return a.control[0] || a.push;
 }
 
 /* Rings and state first: every later step may emit an event. */
@@ -331,7 +361,7 @@ static void setup_processes(struct vm *vm)
 
 	vm->halt = vm->spec->guest.halt;
 	vm->stop_timeout_ns = (uint64_t)vm->spec->guest.stop_timeout * LOOP_NS_PER_SEC;
-	if (vm->pid1 && boot_set_hostname(vm->spec->guest.hostname) < 0)
+	if (vm->pid1 && !vm->wrap && boot_set_hostname(vm->spec->guest.hostname) < 0)
 		log_warn("sethostname %s: %s", vm->spec->guest.hostname, strerror(errno));
 	vm->hc = hc_new(vm->loop, vm->spec, &hh);
 	if (!vm->hc)
@@ -350,7 +380,7 @@ static int setup_storage(struct vm *vm)
 	const struct storage_hooks hooks = { .changed = on_storage, .ctx = vm };
 	struct storage_root root;
 	int rc;
-	if (!vm->pid1)
+	if (!vm->pid1 || vm->wrap)
 		return 0;
 	rc = storage_root_switch(vm->spec, &root);
 	vm->st = storage_new(vm->loop, vm->spec, &root, &hooks);
@@ -368,22 +398,32 @@ static int setup_storage(struct vm *vm)
 	return rc;
 }
 
+/* PID 1 only: the fd limit its children get back (spawn.h) once PID 1 has
+ * raised its own (protect_pid1). */
+static void note_nofile(struct vm *vm)
+{
+	struct rlimit rl;
+	if (vm->pid1 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+		vm->nofile = (unsigned long)rl.rlim_cur;
+}
+
 /* PID 1 only, whatever the spec: never the OOM killer's choice, and room
  * for every process's cgroup files, the health probes and the host's
- * connections; children get the fd limit back (spawn.h). */
+ * connections. After the first fork (wire_start): the first child has
+ * nothing of it to undo, and none of it is a process's need. */
 static void protect_pid1(struct vm *vm)
 {
 	struct rlimit rl;
 	char err[160];
-	if (!vm->pid1)
+	/* A wrapped command in a container: the runtime's business. */
+	if (!vm->pid1 || (vm->wrap && vm->contained))
 		return;
 	if (rsc_protect_self(err, sizeof(err)) < 0)
 		log_warn("protecting PID 1: %s", err);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		vm->nofile = (unsigned long)rl.rlim_cur;
+	if (vm->nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			vm->nofile = 0;
+			log_warn("raising the fd limit: %s", strerror(errno));
 	}
 }
 
@@ -393,7 +433,7 @@ static void protect_pid1(struct vm *vm)
 static void setup_resources(struct vm *vm)
 {
 	const struct rsc_hooks hooks = { .oom = on_oom, .ctx = vm };
-	if (!vm->pid1)
+	if (!vm->pid1 || vm->wrap)
 		return;
 	vm->rs = rsc_new(vm->loop, vm->spec, &hooks, NULL);
 	if (!vm->rs) {
@@ -429,11 +469,16 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	}
 	shutdown_init(vm);
 	reap_init(vm);
-	setup_channel_state(vm);
-	protect_pid1(vm);
+	if (channel_wanted(vm))
+		setup_channel_state(vm);
+	note_nofile(vm);
 
-	log_info("reading spec %s", spec_path);
-	vm->spec = spec_load_file(spec_path);
+	if (vm->wrap) {
+		vm->spec = spec_wrap_new(vm->opts->wrap, environ);
+	} else {
+		log_info("reading spec %s", spec_path);
+		vm->spec = spec_load_file(spec_path);
+	}
 	if (vm->ctl)
 		ctl_mark(vm->ctl, CTL_MARK_SPEC);
 	if (!vm->spec) {
@@ -454,13 +499,15 @@ int wire_setup(struct vm *vm, const char *spec_path)
 		return 0;
 	}
 	setup_resources(vm);
-	wire_net_setup(vm);
+	if (!vm->wrap)   /* a wrapped command has no network section */
+		wire_net_setup(vm);
 	setup_processes(vm);
 	if (vm->ctl)
 		setup_ctl(vm);
 	return 0;
 }
 
+/* The processes first: what PID 1 does next, none of them needs. */
 void wire_start(struct vm *vm)
 {
 	if (vm->st && vm->sup)
@@ -468,8 +515,12 @@ void wire_start(struct vm *vm)
 	if (vm->sup) {
 		sup_start_all(vm->sup);
 		vm->started = 1;
-		on_settled(vm);
 	}
+	protect_pid1(vm);
+	if (vm->ctl)
+		listen_ctl(vm);
+	if (vm->sup)
+		on_settled(vm);
 }
 
 /* ---- the loop ---- */

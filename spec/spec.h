@@ -117,6 +117,10 @@ struct spec_process {
 	uint64_t caps;
 	/* derived: what actually runs; borrowed, never freed on its own */
 	struct spec_strv argv;         /* command, else the spec's image_argv */
+	/* the wrap form only (spec_wrap_new; no file can set it): stdin,
+	 * stdout and stderr are PID 1's own (no pipes, no relay), and it keeps
+	 * PID 1's privileges (no bounding set, no read-only /proc/sys). */
+	int wrapped;
 };
 
 /* Where a block device is (docs/storage.md): a locator, as written in a
@@ -242,6 +246,12 @@ int spec_ip_print(const struct spec_ip *ip, char *buf, size_t len);
  * whose nerrors says whether it may be used. */
 struct spec *spec_load_file(const char *path);
 struct spec *spec_load_buffer(const char *name, const char *buf, size_t len);
+/* The wrap form's spec (docs/wrap.md): one process SPEC_WRAP_NAME running
+ * argv (copied, argv[0] non-empty), restart never, no memory limit, the
+ * strings of envp that hold '=' as the image's env, the current directory
+ * as its workdir, `wrapped` set. NULL when argv is empty or out of memory. */
+#define SPEC_WRAP_NAME "main"
+struct spec *spec_wrap_new(char *const *argv, char *const *envp);
 void spec_free(struct spec *s);
 
 /* Write the canonical form (defaults applied, stable order). */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
@@ -136,8 +137,8 @@ static void close_other_fds(void)
 
 static void setup_fds(const struct spawn_req *r)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0) {
+	int null = r->stdin_inherit ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || (null != 0 && dup2(null, 0) < 0)) {
 		/* No /dev/null (a bare root): an empty pipe's read end is just as
 		 * good a stdin, it reads EOF. */
 		int p[2];
@@ -406,7 +407,17 @@ pid_t spawn_process(const struct spawn_req *r)
 
 	/* child */
 	envp = (char **)r->envp;
-	setsid();
+	if (r->stdin_inherit) {
+		/* The wrap form, as tini and catatonit do: its own process
+		 * group in PID 1's session, the terminal's foreground group
+		 * when stdin is one (job control for a shell; SIGTTOU is still
+		 * PID 1's, ignored). No new session, so no new autogroup. */
+		pid_t self = getpid();
+		setpgid(0, 0);
+		ioctl(0, TIOCSPGRP, &self);
+	} else {
+		setsid();
+	}
 	spawn_reset_signals();
 	setup_fds(r);
 	enter_cgroup(r);

@@ -1,7 +1,10 @@
 /* spawn.h - fork and exec one process the way the spec says.
  *
- * The child: its own session and process group, default signal dispositions
- * and an empty mask, stdin from /dev/null, stdout/stderr to the given fds,
+ * The child: its own session and process group (the wrap form: its own
+ * process group in PID 1's session, the terminal's foreground group when
+ * stdin is one), default signal dispositions
+ * and an empty mask, stdin from /dev/null (or PID 1's own), stdout/stderr to
+ * the given fds,
  * every other fd closed, user and groups switched (names resolved from the
  * image's /etc/passwd and /etc/group, in the child), no ambient capabilities,
  * workdir, then execve with PATH search in the process's own env.
@@ -23,6 +26,7 @@ struct spawn_req {
 	const char *user;         /* NULL: stay as we are */
 	const char *root;         /* where /etc/passwd lives: "/" */
 	int out_fd, err_fd;
+	int stdin_inherit;        /* 1: PID 1's fd 0 (the wrap form); 0: /dev/null */
 	/* Its own view of the volumes (docs/storage.md). vol_dir NULL: none, it
 	 * shares PID 1's mounts. Else the child gets its own mount namespace:
 	 * each mount's vol_dir/VOLUME bound at its path (made when missing),

@@ -123,14 +123,15 @@ static pid_t op_spawn(struct svc *s, enum svc_phase phase)
 		.workdir = p->workdir,
 		.user = p->user,
 		.root = "/",
-		.out_fd = p->out.wfd,
-		.err_fd = p->err.wfd,
+		.out_fd = p->sp->wrapped ? 1 : p->out.wfd,
+		.err_fd = p->sp->wrapped ? 2 : p->err.wfd,
+		.stdin_inherit = p->sp->wrapped,
 	};
 	secrets_for(p);
 	sup_view(p->sup, (size_t)(p - p->sup->procs), &r);
 	if (!p->envp)   /* out of memory at set-up: a deferred start tries again */
 		p->envp = env_merge(&spec->image.env, &spec->env.vars, &p->sp->vars);
-	if (!p->envp || p->out.rfd < 0 || p->err.rfd < 0) {
+	if (!p->envp || (!p->sp->wrapped && (p->out.rfd < 0 || p->err.rfd < 0))) {
 		errno = !p->envp ? ENOMEM : EMFILE;
 		return -1;
 	}
@@ -300,6 +301,8 @@ struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_ho
 		svc_init(&p->svc, sp->name, &pol, &real_ops, p);
 		if (!p->envp) {
 			log_error("%s: cannot set up its environment: out of memory", sp->name);
+		} else if (sp->wrapped) {
+			/* The wrap form: PID 1's own fds, nothing to relay. */
 		} else if (output_open(&p->out, l, sp->name, &p->rate) < 0) {
 			log_error("%s: cannot set up its output: %s", sp->name, strerror(errno));
 		} else if (output_open(&p->err, l, sp->name, &p->rate) < 0) {
@@ -405,7 +408,7 @@ void sup_context(const struct sup *s, size_t i, struct spawn_req *ret)
 void sup_view(const struct sup *s, size_t i, struct spawn_req *ret)
 {
 	ret->cgroup = s->hooks.cgroup ? s->hooks.cgroup(s->hooks.ctx, i) : NULL;
-	ret->bound = 1;
+	ret->bound = !s->procs[i].sp->wrapped;   /* the wrap form: as PID 1 */
 	ret->caps = s->procs[i].sp->caps;
 	ret->nofile = s->hooks.nofile;
 	ret->vol_dir = s->hooks.vol_dir;

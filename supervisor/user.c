@@ -6,9 +6,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Split a line on ':' into at most max fields; returns the count. */
 static int split(char *line, char **f, int max)
@@ -160,16 +163,66 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 	return 0;
 }
 
+/* The home of uid's entry in one buffer's worth of whole lines; 1 if found. */
+static int home_in(char *lines, size_t n, uid_t uid, char *home, size_t len)
+{
+	char *f[7];
+	for (char *l = lines, *end; l < lines + n; l = end + 1) {
+		unsigned long id;
+		end = memchr(l, '\n', (size_t)(lines + n - l));
+		*end = '\0';
+		if (split(l, f, 7) == 7 && parse_id(f[2], &id) == 0 && id == uid) {
+			snprintf(home, len, "%s", *f[5] ? f[5] : "/");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* In the child, just before exec: read(2) into a stack buffer, no stdio
+ * (whose FILE and buffer would be fresh pages copied on write, and more
+ * calls). A line longer than the buffer is skipped whole. */
 void user_home(const char *root, uid_t uid, char *home, size_t len)
 {
-	struct user_info u = { .home = "/" };
-	char name[256], *line = NULL;
-	size_t cap = 0;
-	FILE *fp = open_in(root, "/etc/passwd");
-	if (fp) {
-		find_passwd(fp, NULL, 1, uid, &u, name, sizeof(name), &line, &cap);
-		fclose(fp);
+	char path[PATH_MAX], buf[4096];
+	size_t have = 0;
+	int fd, skip = 0, found = 0;
+	snprintf(home, len, "/");
+	snprintf(path, sizeof(path), "%s/etc/passwd", root && strcmp(root, "/") ? root : "");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *nl;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		if (skip && (nl = memchr(buf, '\n', have))) {
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have);
+			skip = 0;
+		}
+		if (skip) {
+			have = 0;
+			continue;
+		}
+		if ((nl = memrchr(buf, '\n', have))) {
+			size_t done = (size_t)(nl + 1 - buf);
+			if ((found = home_in(buf, done, uid, home, len)))
+				break;
+			have -= done;
+			memmove(buf, nl + 1, have);
+		} else if (have == sizeof(buf) - 1) {
+			have = 0;
+			skip = 1;
+		}
 	}
-	free(line);
-	snprintf(home, len, "%s", u.home);
+	/* A last line without its newline. */
+	if (!found && !skip && have) {
+		buf[have] = '\n';
+		home_in(buf, have + 1, uid, home, len);
+	}
+	close(fd);
 }

@@ -48,13 +48,20 @@ MUTANTS=(
 "no-user-switch :: t-process-setup :: supervisor/spawn.c :: if (r->user)
 		switch_user(r, &envp); :: if (0)
 		switch_user(r, &envp);"
-"stdin-inherited :: t-process-setup :: supervisor/spawn.c :: if (null < 0 || dup2(null, 0) < 0) { :: if (null < 0) {"
+"stdin-inherited :: t-process-setup :: supervisor/spawn.c :: if (null < 0 || (null != 0 && dup2(null, 0) < 0)) { :: if (null < 0) {"
 "no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
 		return; :: return;"
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	setup_fds(r); :: 	setup_fds(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
 "ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign | cgt; :: spawn_changed_signals = cgt;"
+"wrap-status-lost :: t-wrap :: init/vminit.c :: _exit(wrap_status(&vm)); :: _exit(0);"
+"wrap-signals-not-passed :: t-wrap :: init/signals.c :: sup_signal(vm->sup, 0, sig); :: (void)0;"
+"wrap-console-on-stdout :: t-wrap :: init/vminit.c :: console_init(vm.wrap ? 2 : 1); :: console_init(1);"
+"wrap-stdin-not-passed :: t-wrap :: supervisor/spawn.c :: int null = r->stdin_inherit ? 0 : open( :: int null = open("
+"wrap-new-session :: t-wrap :: supervisor/spawn.c :: setpgid(0, 0);
+		ioctl(0, TIOCSPGRP, &self); :: setsid();
+		(void)self;"
 "no-own-home :: t-process-setup :: supervisor/spawn.c :: user_home(r->root, getuid(), home, sizeof(home)); :: snprintf(home, sizeof(home), \"/\");"
 "group-outlives-process :: t-restart :: supervisor/supervisor.c :: 	const struct sup_hooks *h = &p->sup->hooks;
 	kill(-pid, SIGKILL); :: 	const struct sup_hooks *h = &p->sup->hooks;
@@ -65,7 +72,7 @@ MUTANTS=(
 		return; :: 		return;"
 "ignored-signals-unlimited :: t-signals :: init/signals.c :: if (n->last_ns && now - n->last_ns < LOOP_NS_PER_SEC) { :: if (n->last_ns && 0) {"
 "no-mounts :: t-bare-root :: init/boot.c :: if (mount(m->src, m->target, m->type, m->flags, m->data) < 0) :: if (0)"
-"no-hostname :: t-bare-root :: init/wire.c :: if (vm->pid1 && boot_set_hostname(vm->spec->guest.hostname) < 0) :: if (0)"
+"no-hostname :: t-bare-root :: init/wire.c :: if (vm->pid1 && !vm->wrap && boot_set_hostname(vm->spec->guest.hostname) < 0) :: if (0)"
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"
 "periodic-wakeup :: t-bare-root :: base/loop.c :: if (l->nheap == 0)
 		return -1; :: if (l->nheap == 0)

@@ -80,6 +80,16 @@ Test(wire, then_the_defaults_a_vms_only)
 	addrs(&o, 0, cmdline, SPEC_HEAD, &a);
 	cr_assert_str_eq(a.control, "", "`vminit run` listens only where it is told to");
 	cr_assert_null(a.push);
+	/* The wrap form, as `vminit run`: nowhere unless told (docs/wrap.md). */
+	{
+		char *cmd[] = { "true", NULL };
+		struct vminit_opts w = { .wrap = cmd };
+		addrs(&w, 1, "console=ttyS0", SPEC_HEAD, &a);
+		cr_assert_str_eq(a.control, "", "the wrap form listens only where it is told to");
+		snprintf(w.control, sizeof(w.control), "unix:/run/w.sock");
+		addrs(&w, 1, "", SPEC_HEAD, &a);
+		cr_assert_str_eq(a.control, "unix:/run/w.sock", "--control still works");
+	}
 	/* An empty list in the spec is "nowhere", not "the defaults". */
 	addrs(&o, 1, "", SPEC_HEAD "[guest]\ncontrol = []\n", &a);
 	cr_assert_str_eq(a.control, "");

@@ -344,3 +344,33 @@ Test(user, home_of_a_uid)
 	user_home(root, 0, home, sizeof(home));
 	cr_assert_str_eq(home, "/root");
 }
+
+Test(user, home_across_reads_long_lines_and_no_last_newline)
+{
+	/* user_home reads 4 KiB at a time into a stack buffer: an entry that
+	 * straddles two reads is still whole, a line longer than the buffer is
+	 * skipped (and its tail is no entry), a last line without its newline
+	 * counts. */
+	char home[64], *text = malloc(20000);
+	size_t n = 0;
+	cr_assert_not_null(text);
+	for (int i = 0; i < 150; i++)   /* ~5.6 KB of entries: past one read */
+		n += (size_t)sprintf(text + n, "u%03d:x:%d:%d::/home/u%03d:/bin/sh\n", i, 3000 + i, 3000 + i, i);
+	memset(text + n, 'x', 9000);   /* one 9000-byte line ... */
+	n += 9000;
+	n += (size_t)sprintf(text + n, ":x:7000:7000::/fake:/bin/sh\n");   /* ... whose tail looks like one */
+	n += (size_t)sprintf(text + n, "last:x:7001:7001::/home/last:/bin/sh");   /* no newline */
+	text[n] = '\0';
+	write_file("etc/passwd", text);
+	free(text);
+	user_home(root, 3000, home, sizeof(home));
+	cr_assert_str_eq(home, "/home/u000");
+	user_home(root, 3113, home, sizeof(home));
+	cr_assert_str_eq(home, "/home/u113", "an entry across the first read's end");
+	user_home(root, 3149, home, sizeof(home));
+	cr_assert_str_eq(home, "/home/u149");
+	user_home(root, 7000, home, sizeof(home));
+	cr_assert_str_eq(home, "/", "the tail of an over-long line is no entry");
+	user_home(root, 7001, home, sizeof(home));
+	cr_assert_str_eq(home, "/home/last", "a last line without its newline");
+}
