@@ -46,6 +46,7 @@
  * the machine shares, so the differences are valid across processes.
  * Never a pass/fail: a figure that did not happen is printed as `-`.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +56,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -103,6 +108,35 @@ static void stamp(const char *file, const char *name)
 		/* nothing to do: the harness reports the missing stamp */
 	}
 	close(fd);
+}
+
+/* "NAME N\n" appended to FILE (counts, not stamps). */
+static void note(const char *file, const char *name, long long v)
+{
+	FILE *f = fopen(file, "a");
+
+	if (f) {
+		fprintf(f, "%s %lld\n", name, v);
+		fclose(f);
+	}
+}
+
+/* The first stamp NAME in FILE (the Nth with nth > 1), or -1. */
+static long long read_stamp(const char *file, const char *name, int nth)
+{
+	char line[128], key[40];
+	long long ns, found = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%39s %lld", key, &ns) == 2 && strcmp(key, name) == 0 && --nth == 0) {
+			found = ns;
+			break;
+		}
+	fclose(f);
+	return found;
 }
 
 /* ---- the child ---- */
@@ -168,36 +202,121 @@ static void write_all(const char *buf, size_t len)
 	}
 }
 
-/* After the go: a burst of 9000 lines, one write each (as a line-buffered
- * program writes), or PB_BULK_MB MiB in 64 KiB writes of 1 KiB lines; then
- * the end marker, and the stamp "done". */
-static void child_output(const char *file, int bulk)
+/* A numbered line of LEN bytes ("pb NNNNNNNNNN " then filler, '\n' last)
+ * in BUF: the reader checks order and gaps by the number. */
+static void numbered(char *buf, size_t len, long n)
+{
+	int d;
+
+	memcpy(buf, "pb ", 3);
+	for (d = 12; d >= 3; d--) {
+		buf[d] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	buf[13] = ' ';
+	memset(buf + 14, 'a' + (int)(n % 26), len - 15);
+	buf[len - 1] = '\n';
+}
+
+/* After the go (and a "first" stamp just before the first write):
+ * burst: 9000 lines of 80 bytes, one write each (as a line-buffered program
+ * writes); bulk: PB_BULK_MB (64) MiB in 64 KiB writes of 64 numbered 1 KiB
+ * lines; flood: PB_FLOOD_MB (200) MB of numbered 100-byte lines, one write
+ * each (a logger's records); flood64: the same lines in 64 KiB writes (a
+ * line may straddle two). Then "@@end N" (N: the numbered lines written) and
+ * the stamp "done". */
+static void child_output(const char *file, const char *mode, const char *size)
 {
 	static char block[65536];
-	const char *env = getenv("PB_BULK_MB");
-	long mb = env ? atol(env) : 8, i;
-	char line[96];
+	long mb = size ? atol(size) : strcmp(mode, "bulk") == 0 ? 64 : 200, i, lines = 0;
+	char line[128];
+	size_t fill = 0, k;
 	int n;
 
 	wait_go(file);
-	if (!bulk) {
+	stamp(file, "first");
+	if (strcmp(mode, "burst") == 0) {
 		for (i = 0; i < 9000; i++) {
 			n = snprintf(line, sizeof(line), "burst line %05ld %060d\n", i, 0);
 			write_all(line, (size_t)n);
 		}
-	} else {
-		for (i = 0; i < 64; i++) {
-			memset(block + i * 1024, 'a' + (int)(i % 26), 1023);
-			block[i * 1024 + 1023] = '\n';
-		}
-		for (i = 0; i < mb * 16; i++)
+	} else if (strcmp(mode, "bulk") == 0) {
+		for (i = 0; i < mb * 16; i++) {
+			for (k = 0; k < 64; k++)
+				numbered(block + k * 1024, 1024, lines++);
 			write_all(block, sizeof(block));
+		}
+	} else if (strcmp(mode, "flood") == 0) {
+		for (lines = 0; lines < mb * 10000; lines++) {
+			numbered(line, 100, lines);
+			write_all(line, 100);
+		}
+	} else {
+		for (lines = 0; lines < mb * 10000; lines++) {
+			numbered(line, 100, lines);
+			for (k = 0; k < 100; k++) {
+				block[fill++] = line[k];
+				if (fill == sizeof(block)) {
+					write_all(block, fill);
+					fill = 0;
+				}
+			}
+		}
+		write_all(block, fill);
 	}
-	write_all("@@end\n", 6);
+	/* The counts first: once the end marker is seen, they are there. */
+	note(file, "wrote", strcmp(mode, "burst") == 0 ? 9000 : lines);
+	note(file, "linesize", strcmp(mode, "burst") == 0 ? 80 : strcmp(mode, "bulk") == 0 ? 1024 : 100);
+	n = snprintf(line, sizeof(line), "@@end %ld\n", lines);
+	write_all(line, (size_t)n);
 	stamp(file, "done");
+	/* An init that drops lines over a budget may drop the marker too: say
+	 * it again every 10 ms (the reader takes the first) until the reader
+	 * has seen it, for 5 s at most. */
+	for (i = 0; i < 500 && read_stamp(file, "seen", 1) < 0; i++) {
+		sleep_ms(10);
+		write_all(line, (size_t)n);
+	}
 }
 
-static int child_main(const char *file, const char *mode)
+/* The last child: on the go, stamps "last" and exits 0 (PID 1's end after
+ * its last child). */
+static void child_last(const char *file)
+{
+	wait_go(file);
+	stamp(file, "last");
+	_exit(0);
+}
+
+/* A health check's server: listens on 127.0.0.1:PORT and answers each
+ * connection with one HTTP 200 and a close. Stamps "main" once listening. */
+static void child_serve(const char *file, int port)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	char req[2048];
+	int one = 1, s, c;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 64) < 0) {
+		perror("peerbench serve");
+		_exit(1);
+	}
+	stamp(file, "main");
+	for (;;) {
+		c = accept(s, NULL, NULL);
+		if (c < 0)
+			continue;
+		if (read(c, req, sizeof(req)) > 0)
+			write(c, ok, sizeof(ok) - 1);
+		close(c);
+	}
+}
+
+/* PORT: serve's port, or the MB (MiB for bulk) of burst, bulk, flood */
+static int child_main(const char *file, const char *mode, const char *port)
 {
 	struct sigaction sa = { .sa_handler = child_on_term };
 
@@ -208,7 +327,11 @@ static int child_main(const char *file, const char *mode)
 	child_stamps = file;
 	/* The handler before the stamp: once "main" is seen, a TERM is caught. */
 	sigaction(SIGTERM, &sa, NULL);
+	if (mode && strcmp(mode, "serve") == 0)
+		child_serve(file, port ? atoi(port) : 0);
 	stamp(file, "main");
+	if (mode && strcmp(mode, "last") == 0)
+		child_last(file);
 	if (mode && strcmp(mode, "exit") == 0)
 		return 0;
 	if (mode && strcmp(mode, "crash") == 0) {
@@ -218,8 +341,9 @@ static int child_main(const char *file, const char *mode)
 	}
 	if (mode && strcmp(mode, "orphans") == 0)
 		child_orphans(file);
-	if (mode && (strcmp(mode, "burst") == 0 || strcmp(mode, "bulk") == 0))
-		child_output(file, strcmp(mode, "bulk") == 0);
+	if (mode && (strcmp(mode, "burst") == 0 || strcmp(mode, "bulk") == 0 || strcmp(mode, "flood") == 0 ||
+		     strcmp(mode, "flood64") == 0))
+		child_output(file, mode, port);
 	for (;;)
 		pause();
 }
@@ -268,24 +392,6 @@ static pid_t start_pid1(const char *dir, char **argv)
 	execv(argv[0], argv);
 	perror("peerbench: exec of PID 1");
 	_exit(127);
-}
-
-/* The first stamp NAME in FILE (the Nth with nth > 1), or -1. */
-static long long read_stamp(const char *file, const char *name, int nth)
-{
-	char line[128], key[40];
-	long long ns, found = -1;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%39s %lld", key, &ns) == 2 && strcmp(key, name) == 0 && --nth == 0) {
-			found = ns;
-			break;
-		}
-	fclose(f);
-	return found;
 }
 
 /* A number after KEY in /proc/PID/status (kB for VmRSS), or -1. */
@@ -495,54 +601,171 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 	return 0;
 }
 
-/* "NAME N\n" appended to FILE (counts, not stamps). */
-static void note(const char *file, const char *name, long long v)
-{
-	FILE *f = fopen(file, "a");
+/* The reader's tally: numbered lines ("pb N ...") in order, gaps (a number
+ * skipped, the lines never arrived nor were counted lost), lines out of
+ * order, and `lost` items. */
+struct tally {
+	long long lines, lost, bytes, next, gaps, disorder, written, pending, missing;
+	int done;
+};
 
-	if (f) {
-		fprintf(f, "%s %lld\n", name, v);
-		fclose(f);
-	}
+/* A gap of N numbers where `lost` items counted PENDING lines: the ones
+ * neither delivered nor counted are missing (extra lost counts, as a
+ * dropped end marker's, are not carried over). */
+static void tally_gap(struct tally *t, long long n)
+{
+	if (n > t->pending)
+		t->missing += n - t->pending;
+	t->pending = 0;
 }
 
-static int watch(const char *file)
+/* One line LINE[0..LEN) (without its '\n'): a stream reply (skipped), a
+ * `lost` item, the end marker (sets done), or a line: counted, and its
+ * number checked against the one expected. */
+static void tally_line(struct tally *t, const char *line, size_t len)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long long lines = 0, lost = 0, bytes = 0;
+	const char *p;
+	long long n;
+	int d;
 
-	while ((n = getline(&line, &cap, stdin)) > 0) {
-		if (strstr(line, "@@end")) {
-			stamp(file, "seen");
-			note(file, "lines", lines);
-			note(file, "lost", lost);
-			note(file, "bytes", bytes);
-			break;
-		}
-		if (strncmp(line, "{\"id\"", 5) == 0)
-			continue; /* a stream's reply, before its items */
-		if (strstr(line, "\"lost\""))
-			lost += strtoll(strstr(line, "\"lost\"") + 7, NULL, 10);
-		else {
-			lines++;
-			bytes += n;
-		}
+	if (len >= 5 && memcmp(line, "{\"id\"", 5) == 0)
+		return;
+	if (len >= 8 && memcmp(line, "{\"lost\":", 8) == 0) {
+		n = strtoll(line + 8, NULL, 10);
+		t->lost += n;
+		t->pending += n;
+		return;
 	}
-	free(line);
+	if ((p = memmem(line, len, "@@end", 5))) {
+		t->written = strtoll(p + 5, NULL, 10);
+		if (t->written > t->next) {
+			t->gaps += t->written - t->next;
+			tally_gap(t, t->written - t->next);
+		}
+		t->done = 1;
+		return;
+	}
+	t->lines++;
+	t->bytes += (long long)len + 1;
+	p = memmem(line, len, "pb ", 3);
+	if (!p || p + 13 > line + len)
+		return;
+	for (n = 0, d = 3; d < 13; d++)
+		n = n * 10 + (p[d] - '0');
+	if (n > t->next)
+		t->gaps += n - t->next;
+	else if (n < t->next)
+		t->disorder++;
+	tally_gap(t, n > t->next ? n - t->next : 0);
+	t->next = n + 1;
+}
+
+/* Connects to vminit's control socket PATH and follows PROC's log stream
+ * from now (`logs -f -n 0`, as vminitctl sends it). Returns the socket. */
+static int follow(const char *path, const char *proc)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char req[256];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), n;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("peerbench watch: connect");
+		exit(1);
+	}
+	n = snprintf(req, sizeof(req), "{\"id\":1,\"op\":\"logs\",\"process\":\"%s\",\"lines\":0,\"follow\":true}\n",
+		     proc);
+	if (write(fd, req, (size_t)n) != n) {
+		perror("peerbench watch: write");
+		exit(1);
+	}
+	return fd;
+}
+
+/* Reads FD in 1 MiB reads and tallies each line, so that the reader is never
+ * the slow end; once the stream's reply (a socket) has come, stamps
+ * "attached". At the end marker stamps "seen", then the tally. */
+static int watch(const char *file, const char *sock, const char *proc)
+{
+	static char buf[1 << 20];
+	struct tally t = { 0 };
+	size_t have = 0, start, i;
+	int fd = sock ? follow(sock, proc) : 0, attached = !sock;
+	ssize_t n;
+
+	while (!t.done && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		have += (size_t)n;
+		for (start = 0, i = 0; i < have && !t.done; i++)
+			if (buf[i] == '\n') {
+				if (!attached && memmem(buf + start, i - start, "\"ok\":true", 9)) {
+					attached = 1;
+					stamp(file, "attached");
+				}
+				tally_line(&t, buf + start, i - start);
+				start = i + 1;
+			}
+		if (t.done)
+			stamp(file, "seen");
+		if (start == 0 && have == sizeof(buf))
+			start = have; /* a line over 1 MiB: dropped */
+		memmove(buf, buf + start, have - start);
+		have -= start;
+	}
+	note(file, "lines", t.lines);
+	note(file, "lost", t.lost);
+	note(file, "bytes", t.bytes);
+	note(file, "gaps", t.gaps);
+	note(file, "disorder", t.disorder);
+	note(file, "written", t.done ? t.written : -1);
+	note(file, "missing", t.done ? t.missing : -1);
 	/* Keep reading: a reader that stops would push back on PID 1. */
-	while (getline(&line, &cap, stdin) > 0)
+	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	return 0;
+}
+
+/* Forks `sh -c CMD` in its own process group before the new PID namespace
+ * exists (a child forked after unshare(CLONE_NEWPID) would be in it, and PID
+ * 1's end would wait for us to reap it while we wait for PID 1). It waits
+ * for a byte on the returned pipe (*go) before the exec. */
+static pid_t fork_waiting(const char *cmd, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		setpgid(0, 0);
+		if (read(p[0], &c, 1) != 1)
+			_exit(0);
+		close(p[0]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+static void release(int go)
+{
+	if (write(go, "g", 1) != 1) {
+		/* the command is gone: its figures will be missing */
+	}
+	close(go);
 }
 
 static int relay(long settle_ms, const char *dir, const char *reader, char **argv)
 {
 	char stamps[PATH_MAX], go[PATH_MAX];
-	long long cpu0, cpu1, t0;
-	pid_t pid, rd;
-	int fd, start[2];
+	long long cpu0, cpu1, t_first, t_end, lines;
+	int fd, start = -1, has_reader = strcmp(reader, "-") != 0;
+	pid_t pid, rd = -1;
 
 	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
 	snprintf(go, sizeof(go), "%s/go", dir);
@@ -552,54 +775,62 @@ static int relay(long settle_ms, const char *dir, const char *reader, char **arg
 		perror("peerbench: mkfifo");
 		return 1;
 	}
-	/* The reader is forked before the new PID namespace: a child forked
-	 * after unshare(CLONE_NEWPID) would be in it, and PID 1's end would wait
-	 * for us to reap it while we wait for PID 1. It starts on a byte. */
-	if (pipe(start) < 0)
+	if (has_reader && (rd = fork_waiting(reader, &start)) < 0)
 		return 1;
-	rd = fork();
-	if (rd == 0) {
-		char c;
-
-		close(start[1]);
-		setpgid(0, 0);
-		if (read(start[0], &c, 1) != 1)
-			_exit(0);
-		close(start[0]);
-		execl("/bin/sh", "sh", "-c", reader, (char *)NULL);
-		_exit(127);
-	}
-	close(start[0]);
 	pid = start_pid1(dir, argv);
 	if (wait_stamps(stamps, "main", 1, pid) < 0) {
 		printf("error=no-child-main\n");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		kill(rd, SIGKILL);
-		waitpid(rd, NULL, 0);
+		if (rd > 0) {
+			kill(-rd, SIGKILL);
+			waitpid(rd, NULL, 0);
+		}
 		return 1;
 	}
 	sleep_ms(settle_ms);
-	if (write(start[1], "g", 1) != 1)
-		return 1;
-	close(start[1]);
-	/* Time for the reader to connect, or to open the file. */
-	sleep_ms(300);
+	if (has_reader) {
+		release(start);
+		/* A follower on the socket says when its stream has begun; a
+		 * `tail -F` cannot: it gets 300 ms to open the file. */
+		if (strstr(reader, "watch -u"))
+			wait_stamps(stamps, "attached", 1, pid);
+		else
+			sleep_ms(300);
+	}
 	cpu0 = cpu_ns(pid);
-	t0 = now_ns();
 	fd = open(go, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
-	wait_stamps(stamps, "seen", 1, pid);
+	wait_stamps(stamps, has_reader ? "seen" : "done", 1, pid);
 	cpu1 = cpu_ns(pid);
+	wait_stamps(stamps, "done", 1, pid);
 	stop(stamps, pid);
-	kill(-rd, SIGTERM);
-	waitpid(rd, NULL, 0);
+	if (rd > 0) {
+		kill(-rd, SIGTERM);
+		waitpid(rd, NULL, 0);
+	}
+	t_first = read_stamp(stamps, "first", 1);
+	t_end = read_stamp(stamps, has_reader ? "seen" : "done", 1);
 	printf("ok=1");
-	print_us("delivered_us", t0, read_stamp(stamps, "seen", 1));
-	print_us("write_us", t0, read_stamp(stamps, "done", 1));
-	printf(" lines=%lld lost=%lld bytes=%lld cpu_us=%.1f\n", read_stamp(stamps, "lines", 1),
-	       read_stamp(stamps, "lost", 1), read_stamp(stamps, "bytes", 1), (double)(cpu1 - cpu0) / 1000.0);
+	print_us("delivered_us", t_first, t_end);
+	print_us("write_us", t_first, read_stamp(stamps, "done", 1));
+	printf(" cpu_us=%.1f", (double)(cpu1 - cpu0) / 1000.0);
+	/* MB/s (10^6 bytes) of the lines that arrived: the reader's count, or
+	 * with no reader (a file) all that were written. */
+	lines = has_reader ? read_stamp(stamps, "lines", 1) : read_stamp(stamps, "wrote", 1);
+	if (t_first > 0 && t_end > t_first && lines >= 0)
+		printf(" mbps=%.1f", (double)lines * (double)read_stamp(stamps, "linesize", 1) * 1000.0 /
+					     (double)(t_end - t_first));
+	if (!has_reader) {
+		printf("\n");
+		return 0;
+	}
+	printf(" lines=%lld lost=%lld bytes=%lld gaps=%lld disorder=%lld", lines, read_stamp(stamps, "lost", 1),
+	       read_stamp(stamps, "bytes", 1), read_stamp(stamps, "gaps", 1), read_stamp(stamps, "disorder", 1));
+	if (read_stamp(stamps, "written", 1) > 0)
+		printf(" missing=%lld", read_stamp(stamps, "missing", 1));
+	printf("\n");
 	return 0;
 }
 
@@ -640,13 +871,15 @@ int main(int argc, char **argv)
 
 	base = base ? base + 1 : argv[0];
 	if (strcmp(base, "run") == 0)
-		return child_main(getenv("PB_STAMP"), getenv("PB_MODE"));
+		return child_main(getenv("PB_STAMP"), getenv("PB_MODE"), NULL);
 	if (argc < 2)
 		return usage();
 	if (strcmp(argv[1], "watch") == 0 && argc == 3)
-		return watch(argv[2]);
+		return watch(argv[2], NULL, NULL);
+	if (strcmp(argv[1], "watch") == 0 && argc == 6 && strcmp(argv[2], "-u") == 0)
+		return watch(argv[5], argv[3], argv[4]);
 	if (strcmp(argv[1], "child") == 0)
-		return child_main(argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
+		return child_main(argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL);
 	for (i = 2; i + 1 < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i += 2) {
 		if (strcmp(argv[i], "-n") == 0)
 			children = atoi(argv[i + 1]);
