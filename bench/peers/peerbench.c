@@ -505,31 +505,65 @@ static long long cpu_ns(pid_t pid)
 	return ns;
 }
 
-/* Zombies whose parent is PID (its children are not listed in /proc here:
- * no CONFIG_PROC_CHILDREN, so every /proc/N/stat is read). */
-static int zombies_of(pid_t pid)
-{
-	char path[64], buf[512], *p, state;
-	int n = 0, ppid;
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	FILE *f;
+/* The zombie watch of the orphan storm. The namespace's own /proc (seen from
+ * outside as /proc/PID1/root/proc) lists its processes only, so a scan is
+ * short; each scan notes every zombie whose parent is PID 1 (ns pid 1):
+ * when it was first and last seen. A zombie's lag (how long it waited for its
+ * reap) is at least last - first and at most that plus two scans. */
+#define ZMAX 65536
+static long long z_first[ZMAX], z_last[ZMAX];
 
-	if (!d)
-		return -1;
+struct zwatch {
+	char proc[64];
+	long long scans, scan_ns, lag_ns;
+	int peak, now;
+};
+
+static void zscan(struct zwatch *w)
+{
+	char path[96], buf[512], *p, state;
+	int n = 0, ppid, zp;
+	long long t0 = now_ns(), t;
+	DIR *d = opendir(w->proc);
+	struct dirent *e;
+	int fd;
+	ssize_t len;
+
+	if (!d) {
+		w->now = -1;
+		return;
+	}
 	while ((e = readdir(d)))
 		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
-			snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);
-			f = fopen(path, "r");
-			if (!f)
+			snprintf(path, sizeof(path), "%s/%.20s/stat", w->proc, e->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
 				continue;
-			if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
-			    sscanf(p + 1, " %c %d", &state, &ppid) == 2 && state == 'Z' && ppid == pid)
-				n++;
-			fclose(f);
+			len = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (len <= 0)
+				continue;
+			buf[len] = 0;
+			if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %c %d", &state, &ppid) != 2 ||
+			    state != 'Z' || ppid != 1)
+				continue;
+			n++;
+			zp = atoi(e->d_name);
+			if (zp <= 0 || zp >= ZMAX)
+				continue;
+			t = now_ns();
+			if (!z_first[zp])
+				z_first[zp] = t;
+			z_last[zp] = t;
+			if (t - z_first[zp] > w->lag_ns)
+				w->lag_ns = t - z_first[zp];
 		}
 	closedir(d);
-	return n;
+	w->now = n;
+	if (n > w->peak)
+		w->peak = n;
+	w->scans++;
+	w->scan_ns += now_ns() - t0;
 }
 
 static void stop(const char *stamps, pid_t pid)
@@ -537,6 +571,130 @@ static void stop(const char *stamps, pid_t pid)
 	stamp(stamps, "kill");
 	kill(pid, SIGTERM);
 	reap(pid);
+}
+
+/* Forks `sh -c CMD` in its own process group before the new PID namespace
+ * exists (a child forked after unshare(CLONE_NEWPID) would be in it, and PID
+ * 1's end would wait for us to reap it while we wait for PID 1). It waits
+ * for a byte on the returned pipe (*go) before the exec. */
+static pid_t fork_waiting(const char *cmd, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		setpgid(0, 0);
+		if (read(p[0], &c, 1) != 1)
+			_exit(0);
+		close(p[0]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+static void release(int go)
+{
+	if (write(go, "g", 1) != 1) {
+		/* the command is gone: its figures will be missing */
+	}
+	close(go);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* PID 1's end after its last child: the child (`child FILE last`) waits for
+ * the go, stamps "last" and exits 0; PID 1 should then end by itself. Prints
+ * last_us, from that stamp to waitpid returning PID 1 (a blocking waitpid, so
+ * no polling step is in the figure; 10 s at most, then SIGKILL: `-`). */
+static int last(long settle_ms, const char *dir, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char stamps[PATH_MAX], go[PATH_MAX];
+	long long t_gone = -1;
+	int fd;
+	pid_t pid;
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	snprintf(go, sizeof(go), "%s/go", dir);
+	unlink(stamps);
+	unlink(go);
+	if (mkfifo(go, 0600) < 0) {
+		perror("peerbench: mkfifo");
+		return 1;
+	}
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", 1, pid) < 0) {
+		printf("error=no-child-main\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 1;
+	}
+	sleep_ms(settle_ms);
+	fd = open(go, O_WRONLY);
+	if (fd >= 0)
+		close(fd);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(10);
+	if (waitpid(pid, NULL, 0) == pid)
+		t_gone = now_ns();
+	alarm(0);
+	if (t_gone < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	printf("ok=1");
+	print_us("last_us", read_stamp(stamps, "last", 1), t_gone);
+	printf("\n");
+	return 0;
+}
+
+/* `during`: PID 1 runs N children; once each has stamped its main and
+ * SETTLE_MS have passed, CMD (`sh -c`, forked before the namespace, its
+ * output ours: key=value figures) runs to its end; then PID 1's VmRSS is
+ * read, with whatever CMD left running in its process group (clients still
+ * connected), before that group and PID 1 are stopped. Prints rss_kb and
+ * hwm_kb (VmHWM, the peak). */
+static int during(int children, long settle_ms, const char *dir, const char *cmd, char **argv)
+{
+	char stamps[PATH_MAX];
+	long rss, hwm;
+	int start;
+	pid_t pid, c;
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	unlink(stamps);
+	if ((c = fork_waiting(cmd, &start)) < 0)
+		return 1;
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", children, pid) < 0) {
+		printf("error=no-child-main\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		kill(-c, SIGKILL);
+		waitpid(c, NULL, 0);
+		return 1;
+	}
+	sleep_ms(settle_ms);
+	release(start);
+	waitpid(c, NULL, 0);
+	rss = proc_status(pid, "VmRSS");
+	hwm = proc_status(pid, "VmHWM");
+	kill(-c, SIGTERM);
+	stop(stamps, pid);
+	printf("ok=1 rss_kb=%ld hwm_kb=%ld\n", rss, hwm);
+	return 0;
 }
 
 static int restart(const char *dir, char **argv)
@@ -563,8 +721,9 @@ static int restart(const char *dir, char **argv)
 static int orphans(long settle_ms, const char *dir, char **argv)
 {
 	char stamps[PATH_MAX], go[PATH_MAX];
-	long long cpu0, cpu1, t0, t_done, deadline;
-	int fd, z;
+	long long cpu0, cpu1, t0, t_done = -1, deadline = 0;
+	struct zwatch w = { 0 };
+	int fd;
 	pid_t pid;
 
 	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
@@ -575,7 +734,9 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 		perror("peerbench: mkfifo");
 		return 1;
 	}
+	memset(z_first, 0, sizeof(z_first));
 	pid = start_pid1(dir, argv);
+	snprintf(w.proc, sizeof(w.proc), "/proc/%d/root/proc", (int)pid);
 	if (wait_stamps(stamps, "main", 1, pid) < 0) {
 		printf("error=no-child-main\n");
 		kill(pid, SIGKILL);
@@ -588,16 +749,23 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 	fd = open(go, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
-	wait_stamps(stamps, "done", 1, pid);
-	t_done = read_stamp(stamps, "done", 1);
-	deadline = now_ns() + 2000000000LL;
-	while ((z = zombies_of(pid)) > 0 && now_ns() < deadline)
-		sleep_ms(5);
+	/* Scan without a pause until the storm is over and no zombie is left,
+	 * or 2 s after the storm; the stamp file is read every 16 scans. */
+	for (;;) {
+		zscan(&w);
+		if (t_done < 0 && w.scans % 16 == 0 && (t_done = read_stamp(stamps, "done", 1)) > 0)
+			deadline = now_ns() + 2000000000LL;
+		if (t_done < 0 && now_ns() - t0 > 30000000000LL)
+			break;
+		if (t_done > 0 && (w.now <= 0 || now_ns() > deadline))
+			break;
+	}
 	cpu1 = cpu_ns(pid);
 	stop(stamps, pid);
 	printf("ok=1 cpu_us=%.1f", (double)(cpu1 - cpu0) / 1000.0);
 	print_us("storm_us", t0, t_done);
-	printf(" zombies=%d\n", z);
+	printf(" zombies=%d peak=%d lag_us=%.1f scan_us=%.1f\n", w.now, w.peak, (double)w.lag_ns / 1000.0,
+	       w.scans ? (double)w.scan_ns / (double)w.scans / 1000.0 : -1.0);
 	return 0;
 }
 
@@ -722,42 +890,6 @@ static int watch(const char *file, const char *sock, const char *proc)
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	return 0;
-}
-
-/* Forks `sh -c CMD` in its own process group before the new PID namespace
- * exists (a child forked after unshare(CLONE_NEWPID) would be in it, and PID
- * 1's end would wait for us to reap it while we wait for PID 1). It waits
- * for a byte on the returned pipe (*go) before the exec. */
-static pid_t fork_waiting(const char *cmd, int *go)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe(p) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		char c;
-
-		close(p[1]);
-		setpgid(0, 0);
-		if (read(p[0], &c, 1) != 1)
-			_exit(0);
-		close(p[0]);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	*go = p[1];
-	return pid;
-}
-
-static void release(int go)
-{
-	if (write(go, "g", 1) != 1) {
-		/* the command is gone: its figures will be missing */
-	}
-	close(go);
 }
 
 static int relay(long settle_ms, const char *dir, const char *reader, char **argv)
@@ -893,6 +1025,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(argv[1], "relay") == 0 && i + 3 < argc && strcmp(argv[i + 2], "--") == 0)
 		return relay(settle_ms, argv[i], argv[i + 1], argv + i + 3);
+	if (strcmp(argv[1], "during") == 0 && i + 3 < argc && strcmp(argv[i + 2], "--") == 0)
+		return during(children, settle_ms, argv[i], argv[i + 1], argv + i + 3);
 	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -900,6 +1034,8 @@ int main(int argc, char **argv)
 		return life(children, settle_ms, idle_ms, argv[i], argv + i + 2);
 	if (strcmp(argv[1], "wrap") == 0)
 		return wrap(argv[i], argv + i + 2);
+	if (strcmp(argv[1], "last") == 0)
+		return last(settle_ms, argv[i], argv + i + 2);
 	if (strcmp(argv[1], "restart") == 0)
 		return restart(argv[i], argv + i + 2);
 	if (strcmp(argv[1], "orphans") == 0)
