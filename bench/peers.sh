@@ -14,12 +14,12 @@
 # (flood, flood64, rss10; at most 5 by default, never more than -r). -f: a
 # comma-separated subset of the sets: size life1 life10 wrap restart orphans
 # last burst bulk flood flood64 status rss10 (all). -i: how long PID 1's idle
-# wake-ups are counted (2000 ms). -s: the wait after the child's main before
+# wake-ups are counted (1000 ms). -s: the wait after the child's main before
 # that count (300 ms). Needs root (namespaces) and the peers
 # (bench/peers/install.sh; `make bench-peers` runs both).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUNS=20 FLOOD_RUNS= IDLE_MS=2000 SETTLE_MS=300 TSV=$ROOT/build/bench/peers.tsv SETS=all
+RUNS=20 FLOOD_RUNS= IDLE_MS=1000 SETTLE_MS=300 TSV=$ROOT/build/bench/peers.tsv SETS=all
 # The log figures' volumes: bulk in MiB (64 KiB writes of 1 KiB lines), the
 # floods in MB (100-byte lines). The health checks' servers listen on
 # 127.0.0.1:PORT_BASE+1... (the namespaces share the machine's network).

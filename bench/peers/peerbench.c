@@ -16,29 +16,47 @@
  *       the child (`child FILE orphans`) waits on DIR/go, then makes PB_ORPHANS
  *       (2000) orphans as fast as it can: prints PID 1's CPU time from the go
  *       until no zombie is left or 2 s after the storm (cpu_us, from
- *       /proc/PID/schedstat), the storm's wall time, and the zombies left.
+ *       /proc/PID/schedstat), the storm's wall time, the zombies left, and from
+ *       scans of the namespace's /proc without a pause meanwhile: peak (most
+ *       zombies of PID 1 in one scan), lag_us (the longest one stayed
+ *       visible), scan_us (a scan's mean time: the resolution).
+ *   peerbench last [-s SETTLE_MS] DIR -- PID1 [ARGS]
+ *       the child (`child FILE last`) exits 0 on the go: prints last_us, from
+ *       its last stamp to PID 1 reaped (PID 1's end after its last child).
  *   peerbench relay [-s SETTLE_MS] DIR READER -- PID1 [ARGS]
- *       the child (`child FILE burst` or `bulk`) waits on DIR/go, then writes
- *       its output; READER (a shell command, started before the go) reads
- *       where PID 1 delivers it and pipes it to `peerbench watch`. Prints
- *       delivered_us (go to the end marker seen by the reader), write_us (go
- *       to the child's last write), lines and lost (as the reader counted
- *       them), bytes, and PID 1's CPU over it (cpu_us).
- *   peerbench watch STAMPFILE
- *       reads stdin; counts lines and bytes, and lines naming "lost"; at the
- *       line holding "@@end" stamps "seen", "lines N", "lost N", "bytes N".
+ *       the child (`child FILE burst|bulk|flood|flood64 [MB]`) waits on
+ *       DIR/go, then writes its output; READER (a shell command, started before
+ *       the go; for `watch -u` the go waits until it is attached; `-`: none)
+ *       reads where PID 1 delivers it. Prints delivered_us (the child's first
+ *       write to the end marker seen by the reader, or with no reader to the
+ *       child's last write), write_us, PID 1's CPU over it (cpu_us), mbps (MB/s
+ *       of the lines that arrived), and as the reader counted them: lines,
+ *       lost, bytes, gaps, disorder, missing (see watch).
+ *   peerbench watch [-u SOCKET PROC] STAMPFILE
+ *       reads stdin, or with -u follows PROC's log stream on vminit's control
+ *       socket (stamps "attached" at its reply); counts lines and bytes,
+ *       `lost` items, and checks numbered lines: gaps (numbers skipped),
+ *       disorder (a number lower than the last), missing (lines of a gap that
+ *       no `lost` item before it counts). At "@@end N" stamps "seen" and notes
+ *       the counts.
+ *   peerbench during [-n CHILDREN] [-s SETTLE_MS] DIR CMD -- PID1 [ARGS]
+ *       once PID 1's CHILDREN have stamped main, runs `sh -c CMD` (its output
+ *       ours) to its end, then reads PID 1's VmRSS and VmHWM (rss_kb, hwm_kb)
+ *       before stopping what CMD left running and PID 1.
  *   peerbench wrap DIR -- PID1 [ARGS]
  *       PID 1 runs to its end (e.g. `tini -- true`); prints wall_us, cpu_us
  *       (PID 1 and everything it reaped: RUSAGE_CHILDREN).
- *   peerbench child STAMPFILE [wait|exit|crash|orphans|burst|bulk]
+ *   peerbench child STAMPFILE [wait|exit|crash|orphans|last|burst|bulk|flood|flood64 [MB]|serve PORT]
  *       the contestants' child: appends "main NS" (CLOCK_MONOTONIC), then exits
  *       (exit) or waits for SIGTERM, whose handler appends "term NS" and
  *       exits 0; crash: runs 1.1 s (past s6-supervise's 1 s between starts),
- *       stamps "exit" and exits 1; orphans: as above; burst: 9000 lines of
- *       80 bytes, one write each; bulk: PB_BULK_MB (8) MiB in 64 KiB writes of
- *       64 lines of 1 KiB; both end with an "@@end" line. Called as `run`
- *       (an s6 service directory's run is a symlink here), it takes PB_STAMP
- *       and PB_MODE from the environment.
+ *       stamps "exit" and exits 1; orphans, last: as above; burst: 9000 lines
+ *       of 80 bytes, one write each; bulk: MB (64) MiB in 64 KiB writes of 64
+ *       numbered 1 KiB lines; flood: MB (200) MB of numbered 100-byte lines,
+ *       one write each; flood64: the same in 64 KiB writes; all end with
+ *       "@@end N"; serve: answers HTTP on 127.0.0.1:PORT with a 200. Called as
+ *       `run` (an s6 service directory's run is a symlink here), it takes
+ *       PB_STAMP and PB_MODE from the environment.
  *
  * Stamps: "exec" is taken in the namespace's first process just before it
  * execs the init under test; "kill" just before kill(SIGTERM); "gone" just
@@ -820,11 +838,16 @@ static void tally_line(struct tally *t, const char *line, size_t len)
 		return;
 	for (n = 0, d = 3; d < 13; d++)
 		n = n * 10 + (p[d] - '0');
-	if (n > t->next)
-		t->gaps += n - t->next;
-	else if (n < t->next)
+	if (n < t->next) {
+		/* Late: it did arrive, so a gap it was counted missing in has
+		 * one fewer (a gap covered by `lost` stays as it is). */
 		t->disorder++;
-	tally_gap(t, n > t->next ? n - t->next : 0);
+		if (t->missing > 0)
+			t->missing--;
+		return;
+	}
+	t->gaps += n - t->next;
+	tally_gap(t, n - t->next);
 	t->next = n + 1;
 }
 
@@ -989,9 +1012,11 @@ static int usage(void)
 	fprintf(stderr, "usage: peerbench life [-n N] [-s MS] [-i MS] DIR -- PID1 [ARGS]\n"
 			"       peerbench wrap|restart DIR -- PID1 [ARGS]\n"
 			"       peerbench orphans [-s MS] DIR -- PID1 [ARGS]\n"
+			"       peerbench last [-s MS] DIR -- PID1 [ARGS]\n"
 			"       peerbench relay [-s MS] DIR READER -- PID1 [ARGS]\n"
-			"       peerbench watch STAMPFILE\n"
-			"       peerbench child STAMPFILE [wait|exit|crash|orphans|burst|bulk]\n");
+			"       peerbench during [-n N] [-s MS] DIR CMD -- PID1 [ARGS]\n"
+			"       peerbench watch [-u SOCKET PROC] STAMPFILE\n"
+			"       peerbench child STAMPFILE [wait|exit|crash|orphans|last|burst|bulk|flood|flood64 [MB]|serve PORT]\n");
 	return 2;
 }
 
