@@ -902,6 +902,8 @@ static int watch(const char *file, const char *sock, const char *proc)
 		memmove(buf, buf + start, have - start);
 		have -= start;
 	}
+	if (!t.done)
+		stamp(file, "eof"); /* the stream ended before the end marker */
 	note(file, "lines", t.lines);
 	note(file, "lost", t.lost);
 	note(file, "bytes", t.bytes);
@@ -957,7 +959,12 @@ static int relay(long settle_ms, const char *dir, const char *reader, char **arg
 	fd = open(go, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
-	wait_stamps(stamps, has_reader ? "seen" : "done", 1, pid);
+	if (has_reader) /* the end marker seen, or the stream cut, or 60 s */
+		for (t_end = now_ns() + 60000000000LL; read_stamp(stamps, "seen", 1) < 0 &&
+						       read_stamp(stamps, "eof", 1) < 0 && now_ns() < t_end;)
+			sleep_ms(1);
+	else
+		wait_stamps(stamps, "done", 1, pid);
 	cpu1 = cpu_ns(pid);
 	wait_stamps(stamps, "done", 1, pid);
 	stop(stamps, pid);
@@ -979,6 +986,13 @@ static int relay(long settle_ms, const char *dir, const char *reader, char **arg
 					     (double)(t_end - t_first));
 	if (!has_reader) {
 		printf("\n");
+		return 0;
+	}
+	/* A stream cut before its end: nothing more arrives, so what was not
+	 * delivered nor counted lost is missing. */
+	if (t_end < 0 && read_stamp(stamps, "eof", 1) > 0) {
+		printf(" mbps=0 cut=1 lines=%lld lost=%lld missing=%lld\n", lines, read_stamp(stamps, "lost", 1),
+		       read_stamp(stamps, "wrote", 1) - lines - read_stamp(stamps, "lost", 1));
 		return 0;
 	}
 	printf(" lines=%lld lost=%lld bytes=%lld gaps=%lld disorder=%lld", lines, read_stamp(stamps, "lost", 1),
