@@ -19,7 +19,7 @@
 # (bench/peers/install.sh; `make bench-peers` runs both).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUNS=20 FLOOD_RUNS= IDLE_MS=1000 SETTLE_MS=300 TSV=$ROOT/build/bench/peers.tsv SETS=all
+RUNS=20 FLOOD_RUNS='' IDLE_MS=1000 SETTLE_MS=300 TSV=$ROOT/build/bench/peers.tsv SETS=all
 # The log figures' volumes: bulk in MiB (64 KiB writes of 1 KiB lines), the
 # floods in MB (100-byte lines). The health checks' servers listen on
 # 127.0.0.1:PORT_BASE+1... (the namespaces share the machine's network).
