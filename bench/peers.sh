@@ -248,6 +248,7 @@ report() {
 	$4 == "ok" || $4 == "error" { next }
 	$5 == "-" { miss[$1 SUBSEP $4 SUBSEP $2]++; next }
 	$4 == "kind" { kind[$2] = $5; next }
+	$5 !~ /^-?[0-9.]+$/ { next }  # a word (ctl-bench op=status): not a figure
 	{ k = $1 SUBSEP $4 SUBSEP $2; vals[k] = vals[k] " " $5; if (!(($1 SUBSEP $4) in seen)) { seen[$1 SUBSEP $4] = 1; order[++nf] = $1 SUBSEP $4 } ; if (!(($1 SUBSEP $4 SUBSEP "w" $2) in who)) { who[$1 SUBSEP $4 SUBSEP "w" $2] = 1; names[$1 SUBSEP $4] = $2 == "vminit" ? $2 names[$1 SUBSEP $4] : names[$1 SUBSEP $4] " " $2 } }
 	END {
 		print "figure\tcontestant\tmedian\tmin\tmax\tn\tmissing" > tsv
