@@ -304,7 +304,8 @@ $(BUILD)/bench/health-bench: bench/health-bench.c base/loop.c $(wildcard health/
 # vminit beside tini-static, catatonit, dumb-init, s6 and supervisord, each as
 # PID 1 of fresh namespaces, interleaved (bench/README.md, "bench-peers").
 # Installs the peers from Debian when missing; needs root; not part of `check`.
-# PEERS_ARGS: -r RUNS (20), -i IDLE_MS (2000), -o TSV.
+# PEERS_ARGS: -r RUNS (20), -R FLOOD_RUNS (5), -f SETS (e.g. flood,bulk), -i IDLE_MS
+# (1000), -o TSV. Ends with issue 16's targets table (met / missed).
 bench-peers: $(BUILD)/vminit $(BUILD)/vminitctl $(BUILD)/bench/peerbench
 	bench/peers/install.sh
 	bench/peers.sh $(PEERS_ARGS)

@@ -16,29 +16,47 @@
  *       the child (`child FILE orphans`) waits on DIR/go, then makes PB_ORPHANS
  *       (2000) orphans as fast as it can: prints PID 1's CPU time from the go
  *       until no zombie is left or 2 s after the storm (cpu_us, from
- *       /proc/PID/schedstat), the storm's wall time, and the zombies left.
+ *       /proc/PID/schedstat), the storm's wall time, the zombies left, and from
+ *       scans of the namespace's /proc without a pause meanwhile: peak (most
+ *       zombies of PID 1 in one scan), lag_us (the longest one stayed
+ *       visible), scan_us (a scan's mean time: the resolution).
+ *   peerbench last [-s SETTLE_MS] DIR -- PID1 [ARGS]
+ *       the child (`child FILE last`) exits 0 on the go: prints last_us, from
+ *       its last stamp to PID 1 reaped (PID 1's end after its last child).
  *   peerbench relay [-s SETTLE_MS] DIR READER -- PID1 [ARGS]
- *       the child (`child FILE burst` or `bulk`) waits on DIR/go, then writes
- *       its output; READER (a shell command, started before the go) reads
- *       where PID 1 delivers it and pipes it to `peerbench watch`. Prints
- *       delivered_us (go to the end marker seen by the reader), write_us (go
- *       to the child's last write), lines and lost (as the reader counted
- *       them), bytes, and PID 1's CPU over it (cpu_us).
- *   peerbench watch STAMPFILE
- *       reads stdin; counts lines and bytes, and lines naming "lost"; at the
- *       line holding "@@end" stamps "seen", "lines N", "lost N", "bytes N".
+ *       the child (`child FILE burst|bulk|flood|flood64 [MB]`) waits on
+ *       DIR/go, then writes its output; READER (a shell command, started before
+ *       the go; for `watch -u` the go waits until it is attached; `-`: none)
+ *       reads where PID 1 delivers it. Prints delivered_us (the child's first
+ *       write to the end marker seen by the reader, or with no reader to the
+ *       child's last write), write_us, PID 1's CPU over it (cpu_us), mbps (MB/s
+ *       of the lines that arrived), and as the reader counted them: lines,
+ *       lost, bytes, gaps, disorder, missing (see watch).
+ *   peerbench watch [-u SOCKET PROC] STAMPFILE
+ *       reads stdin, or with -u follows PROC's log stream on vminit's control
+ *       socket (stamps "attached" at its reply); counts lines and bytes,
+ *       `lost` items, and checks numbered lines: gaps (numbers skipped),
+ *       disorder (a number lower than the last), missing (lines of a gap that
+ *       no `lost` item before it counts). At "@@end N" stamps "seen" and notes
+ *       the counts.
+ *   peerbench during [-n CHILDREN] [-s SETTLE_MS] DIR CMD -- PID1 [ARGS]
+ *       once PID 1's CHILDREN have stamped main, runs `sh -c CMD` (its output
+ *       ours) to its end, then reads PID 1's VmRSS and VmHWM (rss_kb, hwm_kb)
+ *       before stopping what CMD left running and PID 1.
  *   peerbench wrap DIR -- PID1 [ARGS]
  *       PID 1 runs to its end (e.g. `tini -- true`); prints wall_us, cpu_us
  *       (PID 1 and everything it reaped: RUSAGE_CHILDREN).
- *   peerbench child STAMPFILE [wait|exit|crash|orphans|burst|bulk]
+ *   peerbench child STAMPFILE [wait|exit|crash|orphans|last|burst|bulk|flood|flood64 [MB]|serve PORT]
  *       the contestants' child: appends "main NS" (CLOCK_MONOTONIC), then exits
  *       (exit) or waits for SIGTERM, whose handler appends "term NS" and
  *       exits 0; crash: runs 1.1 s (past s6-supervise's 1 s between starts),
- *       stamps "exit" and exits 1; orphans: as above; burst: 9000 lines of
- *       80 bytes, one write each; bulk: PB_BULK_MB (8) MiB in 64 KiB writes of
- *       64 lines of 1 KiB; both end with an "@@end" line. Called as `run`
- *       (an s6 service directory's run is a symlink here), it takes PB_STAMP
- *       and PB_MODE from the environment.
+ *       stamps "exit" and exits 1; orphans, last: as above; burst: 9000 lines
+ *       of 80 bytes, one write each; bulk: MB (64) MiB in 64 KiB writes of 64
+ *       numbered 1 KiB lines; flood: MB (200) MB of numbered 100-byte lines,
+ *       one write each; flood64: the same in 64 KiB writes; all end with
+ *       "@@end N"; serve: answers HTTP on 127.0.0.1:PORT with a 200. Called as
+ *       `run` (an s6 service directory's run is a symlink here), it takes
+ *       PB_STAMP and PB_MODE from the environment.
  *
  * Stamps: "exec" is taken in the namespace's first process just before it
  * execs the init under test; "kill" just before kill(SIGTERM); "gone" just
@@ -46,6 +64,7 @@
  * the machine shares, so the differences are valid across processes.
  * Never a pass/fail: a figure that did not happen is printed as `-`.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +74,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -103,6 +126,35 @@ static void stamp(const char *file, const char *name)
 		/* nothing to do: the harness reports the missing stamp */
 	}
 	close(fd);
+}
+
+/* "NAME N\n" appended to FILE (counts, not stamps). */
+static void note(const char *file, const char *name, long long v)
+{
+	FILE *f = fopen(file, "a");
+
+	if (f) {
+		fprintf(f, "%s %lld\n", name, v);
+		fclose(f);
+	}
+}
+
+/* The first stamp NAME in FILE (the Nth with nth > 1), or -1. */
+static long long read_stamp(const char *file, const char *name, int nth)
+{
+	char line[128], key[40];
+	long long ns, found = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%39s %lld", key, &ns) == 2 && strcmp(key, name) == 0 && --nth == 0) {
+			found = ns;
+			break;
+		}
+	fclose(f);
+	return found;
 }
 
 /* ---- the child ---- */
@@ -168,36 +220,121 @@ static void write_all(const char *buf, size_t len)
 	}
 }
 
-/* After the go: a burst of 9000 lines, one write each (as a line-buffered
- * program writes), or PB_BULK_MB MiB in 64 KiB writes of 1 KiB lines; then
- * the end marker, and the stamp "done". */
-static void child_output(const char *file, int bulk)
+/* A numbered line of LEN bytes ("pb NNNNNNNNNN " then filler, '\n' last)
+ * in BUF: the reader checks order and gaps by the number. */
+static void numbered(char *buf, size_t len, long n)
+{
+	int d;
+
+	memcpy(buf, "pb ", 3);
+	for (d = 12; d >= 3; d--) {
+		buf[d] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	buf[13] = ' ';
+	memset(buf + 14, 'a' + (int)(n % 26), len - 15);
+	buf[len - 1] = '\n';
+}
+
+/* After the go (and a "first" stamp just before the first write):
+ * burst: 9000 lines of 80 bytes, one write each (as a line-buffered program
+ * writes); bulk: PB_BULK_MB (64) MiB in 64 KiB writes of 64 numbered 1 KiB
+ * lines; flood: PB_FLOOD_MB (200) MB of numbered 100-byte lines, one write
+ * each (a logger's records); flood64: the same lines in 64 KiB writes (a
+ * line may straddle two). Then "@@end N" (N: the numbered lines written) and
+ * the stamp "done". */
+static void child_output(const char *file, const char *mode, const char *size)
 {
 	static char block[65536];
-	const char *env = getenv("PB_BULK_MB");
-	long mb = env ? atol(env) : 8, i;
-	char line[96];
+	long mb = size ? atol(size) : strcmp(mode, "bulk") == 0 ? 64 : 200, i, lines = 0;
+	char line[128];
+	size_t fill = 0, k;
 	int n;
 
 	wait_go(file);
-	if (!bulk) {
+	stamp(file, "first");
+	if (strcmp(mode, "burst") == 0) {
 		for (i = 0; i < 9000; i++) {
 			n = snprintf(line, sizeof(line), "burst line %05ld %060d\n", i, 0);
 			write_all(line, (size_t)n);
 		}
-	} else {
-		for (i = 0; i < 64; i++) {
-			memset(block + i * 1024, 'a' + (int)(i % 26), 1023);
-			block[i * 1024 + 1023] = '\n';
-		}
-		for (i = 0; i < mb * 16; i++)
+	} else if (strcmp(mode, "bulk") == 0) {
+		for (i = 0; i < mb * 16; i++) {
+			for (k = 0; k < 64; k++)
+				numbered(block + k * 1024, 1024, lines++);
 			write_all(block, sizeof(block));
+		}
+	} else if (strcmp(mode, "flood") == 0) {
+		for (lines = 0; lines < mb * 10000; lines++) {
+			numbered(line, 100, lines);
+			write_all(line, 100);
+		}
+	} else {
+		for (lines = 0; lines < mb * 10000; lines++) {
+			numbered(line, 100, lines);
+			for (k = 0; k < 100; k++) {
+				block[fill++] = line[k];
+				if (fill == sizeof(block)) {
+					write_all(block, fill);
+					fill = 0;
+				}
+			}
+		}
+		write_all(block, fill);
 	}
-	write_all("@@end\n", 6);
+	/* The counts first: once the end marker is seen, they are there. */
+	note(file, "wrote", strcmp(mode, "burst") == 0 ? 9000 : lines);
+	note(file, "linesize", strcmp(mode, "burst") == 0 ? 80 : strcmp(mode, "bulk") == 0 ? 1024 : 100);
+	n = snprintf(line, sizeof(line), "@@end %ld\n", lines);
+	write_all(line, (size_t)n);
 	stamp(file, "done");
+	/* An init that drops lines over a budget may drop the marker too: say
+	 * it again every 10 ms (the reader takes the first) until the reader
+	 * has seen it, for 5 s at most. */
+	for (i = 0; i < 500 && read_stamp(file, "seen", 1) < 0; i++) {
+		sleep_ms(10);
+		write_all(line, (size_t)n);
+	}
 }
 
-static int child_main(const char *file, const char *mode)
+/* The last child: on the go, stamps "last" and exits 0 (PID 1's end after
+ * its last child). */
+static void child_last(const char *file)
+{
+	wait_go(file);
+	stamp(file, "last");
+	_exit(0);
+}
+
+/* A health check's server: listens on 127.0.0.1:PORT and answers each
+ * connection with one HTTP 200 and a close. Stamps "main" once listening. */
+static void child_serve(const char *file, int port)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	char req[2048];
+	int one = 1, s, c;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 64) < 0) {
+		perror("peerbench serve");
+		_exit(1);
+	}
+	stamp(file, "main");
+	for (;;) {
+		c = accept(s, NULL, NULL);
+		if (c < 0)
+			continue;
+		if (read(c, req, sizeof(req)) > 0)
+			write(c, ok, sizeof(ok) - 1);
+		close(c);
+	}
+}
+
+/* PORT: serve's port, or the MB (MiB for bulk) of burst, bulk, flood */
+static int child_main(const char *file, const char *mode, const char *port)
 {
 	struct sigaction sa = { .sa_handler = child_on_term };
 
@@ -208,7 +345,11 @@ static int child_main(const char *file, const char *mode)
 	child_stamps = file;
 	/* The handler before the stamp: once "main" is seen, a TERM is caught. */
 	sigaction(SIGTERM, &sa, NULL);
+	if (mode && strcmp(mode, "serve") == 0)
+		child_serve(file, port ? atoi(port) : 0);
 	stamp(file, "main");
+	if (mode && strcmp(mode, "last") == 0)
+		child_last(file);
 	if (mode && strcmp(mode, "exit") == 0)
 		return 0;
 	if (mode && strcmp(mode, "crash") == 0) {
@@ -218,8 +359,9 @@ static int child_main(const char *file, const char *mode)
 	}
 	if (mode && strcmp(mode, "orphans") == 0)
 		child_orphans(file);
-	if (mode && (strcmp(mode, "burst") == 0 || strcmp(mode, "bulk") == 0))
-		child_output(file, strcmp(mode, "bulk") == 0);
+	if (mode && (strcmp(mode, "burst") == 0 || strcmp(mode, "bulk") == 0 || strcmp(mode, "flood") == 0 ||
+		     strcmp(mode, "flood64") == 0))
+		child_output(file, mode, port);
 	for (;;)
 		pause();
 }
@@ -268,24 +410,6 @@ static pid_t start_pid1(const char *dir, char **argv)
 	execv(argv[0], argv);
 	perror("peerbench: exec of PID 1");
 	_exit(127);
-}
-
-/* The first stamp NAME in FILE (the Nth with nth > 1), or -1. */
-static long long read_stamp(const char *file, const char *name, int nth)
-{
-	char line[128], key[40];
-	long long ns, found = -1;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%39s %lld", key, &ns) == 2 && strcmp(key, name) == 0 && --nth == 0) {
-			found = ns;
-			break;
-		}
-	fclose(f);
-	return found;
 }
 
 /* A number after KEY in /proc/PID/status (kB for VmRSS), or -1. */
@@ -399,31 +523,65 @@ static long long cpu_ns(pid_t pid)
 	return ns;
 }
 
-/* Zombies whose parent is PID (its children are not listed in /proc here:
- * no CONFIG_PROC_CHILDREN, so every /proc/N/stat is read). */
-static int zombies_of(pid_t pid)
-{
-	char path[64], buf[512], *p, state;
-	int n = 0, ppid;
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	FILE *f;
+/* The zombie watch of the orphan storm. The namespace's own /proc (seen from
+ * outside as /proc/PID1/root/proc) lists its processes only, so a scan is
+ * short; each scan notes every zombie whose parent is PID 1 (ns pid 1):
+ * when it was first and last seen. A zombie's lag (how long it waited for its
+ * reap) is at least last - first and at most that plus two scans. */
+#define ZMAX 65536
+static long long z_first[ZMAX], z_last[ZMAX];
 
-	if (!d)
-		return -1;
+struct zwatch {
+	char proc[64];
+	long long scans, scan_ns, lag_ns;
+	int peak, now;
+};
+
+static void zscan(struct zwatch *w)
+{
+	char path[96], buf[512], *p, state;
+	int n = 0, ppid, zp;
+	long long t0 = now_ns(), t;
+	DIR *d = opendir(w->proc);
+	struct dirent *e;
+	int fd;
+	ssize_t len;
+
+	if (!d) {
+		w->now = -1;
+		return;
+	}
 	while ((e = readdir(d)))
 		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
-			snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);
-			f = fopen(path, "r");
-			if (!f)
+			snprintf(path, sizeof(path), "%s/%.20s/stat", w->proc, e->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
 				continue;
-			if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
-			    sscanf(p + 1, " %c %d", &state, &ppid) == 2 && state == 'Z' && ppid == pid)
-				n++;
-			fclose(f);
+			len = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (len <= 0)
+				continue;
+			buf[len] = 0;
+			if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %c %d", &state, &ppid) != 2 ||
+			    state != 'Z' || ppid != 1)
+				continue;
+			n++;
+			zp = atoi(e->d_name);
+			if (zp <= 0 || zp >= ZMAX)
+				continue;
+			t = now_ns();
+			if (!z_first[zp])
+				z_first[zp] = t;
+			z_last[zp] = t;
+			if (t - z_first[zp] > w->lag_ns)
+				w->lag_ns = t - z_first[zp];
 		}
 	closedir(d);
-	return n;
+	w->now = n;
+	if (n > w->peak)
+		w->peak = n;
+	w->scans++;
+	w->scan_ns += now_ns() - t0;
 }
 
 static void stop(const char *stamps, pid_t pid)
@@ -431,6 +589,130 @@ static void stop(const char *stamps, pid_t pid)
 	stamp(stamps, "kill");
 	kill(pid, SIGTERM);
 	reap(pid);
+}
+
+/* Forks `sh -c CMD` in its own process group before the new PID namespace
+ * exists (a child forked after unshare(CLONE_NEWPID) would be in it, and PID
+ * 1's end would wait for us to reap it while we wait for PID 1). It waits
+ * for a byte on the returned pipe (*go) before the exec. */
+static pid_t fork_waiting(const char *cmd, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		setpgid(0, 0);
+		if (read(p[0], &c, 1) != 1)
+			_exit(0);
+		close(p[0]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+static void release(int go)
+{
+	if (write(go, "g", 1) != 1) {
+		/* the command is gone: its figures will be missing */
+	}
+	close(go);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* PID 1's end after its last child: the child (`child FILE last`) waits for
+ * the go, stamps "last" and exits 0; PID 1 should then end by itself. Prints
+ * last_us, from that stamp to waitpid returning PID 1 (a blocking waitpid, so
+ * no polling step is in the figure; 10 s at most, then SIGKILL: `-`). */
+static int last(long settle_ms, const char *dir, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char stamps[PATH_MAX], go[PATH_MAX];
+	long long t_gone = -1;
+	int fd;
+	pid_t pid;
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	snprintf(go, sizeof(go), "%s/go", dir);
+	unlink(stamps);
+	unlink(go);
+	if (mkfifo(go, 0600) < 0) {
+		perror("peerbench: mkfifo");
+		return 1;
+	}
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", 1, pid) < 0) {
+		printf("error=no-child-main\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 1;
+	}
+	sleep_ms(settle_ms);
+	fd = open(go, O_WRONLY);
+	if (fd >= 0)
+		close(fd);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(10);
+	if (waitpid(pid, NULL, 0) == pid)
+		t_gone = now_ns();
+	alarm(0);
+	if (t_gone < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	printf("ok=1");
+	print_us("last_us", read_stamp(stamps, "last", 1), t_gone);
+	printf("\n");
+	return 0;
+}
+
+/* `during`: PID 1 runs N children; once each has stamped its main and
+ * SETTLE_MS have passed, CMD (`sh -c`, forked before the namespace, its
+ * output ours: key=value figures) runs to its end; then PID 1's VmRSS is
+ * read, with whatever CMD left running in its process group (clients still
+ * connected), before that group and PID 1 are stopped. Prints rss_kb and
+ * hwm_kb (VmHWM, the peak). */
+static int during(int children, long settle_ms, const char *dir, const char *cmd, char **argv)
+{
+	char stamps[PATH_MAX];
+	long rss, hwm;
+	int start;
+	pid_t pid, c;
+
+	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
+	unlink(stamps);
+	if ((c = fork_waiting(cmd, &start)) < 0)
+		return 1;
+	pid = start_pid1(dir, argv);
+	if (wait_stamps(stamps, "main", children, pid) < 0) {
+		printf("error=no-child-main\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		kill(-c, SIGKILL);
+		waitpid(c, NULL, 0);
+		return 1;
+	}
+	sleep_ms(settle_ms);
+	release(start);
+	waitpid(c, NULL, 0);
+	rss = proc_status(pid, "VmRSS");
+	hwm = proc_status(pid, "VmHWM");
+	kill(-c, SIGTERM);
+	stop(stamps, pid);
+	printf("ok=1 rss_kb=%ld hwm_kb=%ld\n", rss, hwm);
+	return 0;
 }
 
 static int restart(const char *dir, char **argv)
@@ -457,8 +739,9 @@ static int restart(const char *dir, char **argv)
 static int orphans(long settle_ms, const char *dir, char **argv)
 {
 	char stamps[PATH_MAX], go[PATH_MAX];
-	long long cpu0, cpu1, t0, t_done, deadline;
-	int fd, z;
+	long long cpu0, cpu1, t0, t_done = -1, deadline = 0;
+	struct zwatch w = { 0 };
+	int fd;
 	pid_t pid;
 
 	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
@@ -469,7 +752,9 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 		perror("peerbench: mkfifo");
 		return 1;
 	}
+	memset(z_first, 0, sizeof(z_first));
 	pid = start_pid1(dir, argv);
+	snprintf(w.proc, sizeof(w.proc), "/proc/%d/root/proc", (int)pid);
 	if (wait_stamps(stamps, "main", 1, pid) < 0) {
 		printf("error=no-child-main\n");
 		kill(pid, SIGKILL);
@@ -482,57 +767,152 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 	fd = open(go, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
-	wait_stamps(stamps, "done", 1, pid);
-	t_done = read_stamp(stamps, "done", 1);
-	deadline = now_ns() + 2000000000LL;
-	while ((z = zombies_of(pid)) > 0 && now_ns() < deadline)
-		sleep_ms(5);
+	/* Scan without a pause until the storm is over and no zombie is left,
+	 * or 2 s after the storm; the stamp file is read every 16 scans. */
+	for (;;) {
+		zscan(&w);
+		if (t_done < 0 && w.scans % 16 == 0 && (t_done = read_stamp(stamps, "done", 1)) > 0)
+			deadline = now_ns() + 2000000000LL;
+		if (t_done < 0 && now_ns() - t0 > 30000000000LL)
+			break;
+		if (t_done > 0 && (w.now <= 0 || now_ns() > deadline))
+			break;
+	}
 	cpu1 = cpu_ns(pid);
 	stop(stamps, pid);
 	printf("ok=1 cpu_us=%.1f", (double)(cpu1 - cpu0) / 1000.0);
 	print_us("storm_us", t0, t_done);
-	printf(" zombies=%d\n", z);
+	printf(" zombies=%d peak=%d lag_us=%.1f scan_us=%.1f\n", w.now, w.peak, (double)w.lag_ns / 1000.0,
+	       w.scans ? (double)w.scan_ns / (double)w.scans / 1000.0 : -1.0);
 	return 0;
 }
 
-/* "NAME N\n" appended to FILE (counts, not stamps). */
-static void note(const char *file, const char *name, long long v)
-{
-	FILE *f = fopen(file, "a");
+/* The reader's tally: numbered lines ("pb N ...") in order, gaps (a number
+ * skipped, the lines never arrived nor were counted lost), lines out of
+ * order, and `lost` items. */
+struct tally {
+	long long lines, lost, bytes, next, gaps, disorder, written, pending, missing;
+	int done;
+};
 
-	if (f) {
-		fprintf(f, "%s %lld\n", name, v);
-		fclose(f);
-	}
+/* A gap of N numbers where `lost` items counted PENDING lines: the ones
+ * neither delivered nor counted are missing (extra lost counts, as a
+ * dropped end marker's, are not carried over). */
+static void tally_gap(struct tally *t, long long n)
+{
+	if (n > t->pending)
+		t->missing += n - t->pending;
+	t->pending = 0;
 }
 
-static int watch(const char *file)
+/* One line LINE[0..LEN) (without its '\n'): a stream reply (skipped), a
+ * `lost` item, the end marker (sets done), or a line: counted, and its
+ * number checked against the one expected. */
+static void tally_line(struct tally *t, const char *line, size_t len)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long long lines = 0, lost = 0, bytes = 0;
+	const char *p;
+	long long n;
+	int d;
 
-	while ((n = getline(&line, &cap, stdin)) > 0) {
-		if (strstr(line, "@@end")) {
-			stamp(file, "seen");
-			note(file, "lines", lines);
-			note(file, "lost", lost);
-			note(file, "bytes", bytes);
-			break;
-		}
-		if (strncmp(line, "{\"id\"", 5) == 0)
-			continue; /* a stream's reply, before its items */
-		if (strstr(line, "\"lost\""))
-			lost += strtoll(strstr(line, "\"lost\"") + 7, NULL, 10);
-		else {
-			lines++;
-			bytes += n;
-		}
+	if (len >= 5 && memcmp(line, "{\"id\"", 5) == 0)
+		return;
+	if (len >= 8 && memcmp(line, "{\"lost\":", 8) == 0) {
+		n = strtoll(line + 8, NULL, 10);
+		t->lost += n;
+		t->pending += n;
+		return;
 	}
-	free(line);
+	if ((p = memmem(line, len, "@@end", 5))) {
+		t->written = strtoll(p + 5, NULL, 10);
+		if (t->written > t->next) {
+			t->gaps += t->written - t->next;
+			tally_gap(t, t->written - t->next);
+		}
+		t->done = 1;
+		return;
+	}
+	t->lines++;
+	t->bytes += (long long)len + 1;
+	p = memmem(line, len, "pb ", 3);
+	if (!p || p + 13 > line + len)
+		return;
+	for (n = 0, d = 3; d < 13; d++)
+		n = n * 10 + (p[d] - '0');
+	if (n < t->next) {
+		/* Late: it did arrive, so a gap it was counted missing in has
+		 * one fewer (a gap covered by `lost` stays as it is). */
+		t->disorder++;
+		if (t->missing > 0)
+			t->missing--;
+		return;
+	}
+	t->gaps += n - t->next;
+	tally_gap(t, n - t->next);
+	t->next = n + 1;
+}
+
+/* Connects to vminit's control socket PATH and follows PROC's log stream
+ * from now (`logs -f -n 0`, as vminitctl sends it). Returns the socket. */
+static int follow(const char *path, const char *proc)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char req[256];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), n;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("peerbench watch: connect");
+		exit(1);
+	}
+	n = snprintf(req, sizeof(req), "{\"id\":1,\"op\":\"logs\",\"process\":\"%s\",\"lines\":0,\"follow\":true}\n",
+		     proc);
+	if (write(fd, req, (size_t)n) != n) {
+		perror("peerbench watch: write");
+		exit(1);
+	}
+	return fd;
+}
+
+/* Reads FD in 1 MiB reads and tallies each line, so that the reader is never
+ * the slow end; once the stream's reply (a socket) has come, stamps
+ * "attached". At the end marker stamps "seen", then the tally. */
+static int watch(const char *file, const char *sock, const char *proc)
+{
+	static char buf[1 << 20];
+	struct tally t = { 0 };
+	size_t have = 0, start, i;
+	int fd = sock ? follow(sock, proc) : 0, attached = !sock;
+	ssize_t n;
+
+	while (!t.done && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		have += (size_t)n;
+		for (start = 0, i = 0; i < have && !t.done; i++)
+			if (buf[i] == '\n') {
+				if (!attached && memmem(buf + start, i - start, "\"ok\":true", 9)) {
+					attached = 1;
+					stamp(file, "attached");
+				}
+				tally_line(&t, buf + start, i - start);
+				start = i + 1;
+			}
+		if (t.done)
+			stamp(file, "seen");
+		if (start == 0 && have == sizeof(buf))
+			start = have; /* a line over 1 MiB: dropped */
+		memmove(buf, buf + start, have - start);
+		have -= start;
+	}
+	if (!t.done)
+		stamp(file, "eof"); /* the stream ended before the end marker */
+	note(file, "lines", t.lines);
+	note(file, "lost", t.lost);
+	note(file, "bytes", t.bytes);
+	note(file, "gaps", t.gaps);
+	note(file, "disorder", t.disorder);
+	note(file, "written", t.done ? t.written : -1);
+	note(file, "missing", t.done ? t.missing : -1);
 	/* Keep reading: a reader that stops would push back on PID 1. */
-	while (getline(&line, &cap, stdin) > 0)
+	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	return 0;
 }
@@ -540,9 +920,9 @@ static int watch(const char *file)
 static int relay(long settle_ms, const char *dir, const char *reader, char **argv)
 {
 	char stamps[PATH_MAX], go[PATH_MAX];
-	long long cpu0, cpu1, t0;
-	pid_t pid, rd;
-	int fd, start[2];
+	long long cpu0, cpu1, t_first, t_end, lines;
+	int fd, start = -1, has_reader = strcmp(reader, "-") != 0;
+	pid_t pid, rd = -1;
 
 	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
 	snprintf(go, sizeof(go), "%s/go", dir);
@@ -552,54 +932,74 @@ static int relay(long settle_ms, const char *dir, const char *reader, char **arg
 		perror("peerbench: mkfifo");
 		return 1;
 	}
-	/* The reader is forked before the new PID namespace: a child forked
-	 * after unshare(CLONE_NEWPID) would be in it, and PID 1's end would wait
-	 * for us to reap it while we wait for PID 1. It starts on a byte. */
-	if (pipe(start) < 0)
+	if (has_reader && (rd = fork_waiting(reader, &start)) < 0)
 		return 1;
-	rd = fork();
-	if (rd == 0) {
-		char c;
-
-		close(start[1]);
-		setpgid(0, 0);
-		if (read(start[0], &c, 1) != 1)
-			_exit(0);
-		close(start[0]);
-		execl("/bin/sh", "sh", "-c", reader, (char *)NULL);
-		_exit(127);
-	}
-	close(start[0]);
 	pid = start_pid1(dir, argv);
 	if (wait_stamps(stamps, "main", 1, pid) < 0) {
 		printf("error=no-child-main\n");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		kill(rd, SIGKILL);
-		waitpid(rd, NULL, 0);
+		if (rd > 0) {
+			kill(-rd, SIGKILL);
+			waitpid(rd, NULL, 0);
+		}
 		return 1;
 	}
 	sleep_ms(settle_ms);
-	if (write(start[1], "g", 1) != 1)
-		return 1;
-	close(start[1]);
-	/* Time for the reader to connect, or to open the file. */
-	sleep_ms(300);
+	if (has_reader) {
+		release(start);
+		/* A follower on the socket says when its stream has begun; a
+		 * `tail -F` cannot: it gets 300 ms to open the file. */
+		if (strstr(reader, "watch -u"))
+			wait_stamps(stamps, "attached", 1, pid);
+		else
+			sleep_ms(300);
+	}
 	cpu0 = cpu_ns(pid);
-	t0 = now_ns();
 	fd = open(go, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
-	wait_stamps(stamps, "seen", 1, pid);
+	if (has_reader) /* the end marker seen, or the stream cut, or 60 s */
+		for (t_end = now_ns() + 60000000000LL; read_stamp(stamps, "seen", 1) < 0 &&
+						       read_stamp(stamps, "eof", 1) < 0 && now_ns() < t_end;)
+			sleep_ms(1);
+	else
+		wait_stamps(stamps, "done", 1, pid);
 	cpu1 = cpu_ns(pid);
+	wait_stamps(stamps, "done", 1, pid);
 	stop(stamps, pid);
-	kill(-rd, SIGTERM);
-	waitpid(rd, NULL, 0);
+	if (rd > 0) {
+		kill(-rd, SIGTERM);
+		waitpid(rd, NULL, 0);
+	}
+	t_first = read_stamp(stamps, "first", 1);
+	t_end = read_stamp(stamps, has_reader ? "seen" : "done", 1);
 	printf("ok=1");
-	print_us("delivered_us", t0, read_stamp(stamps, "seen", 1));
-	print_us("write_us", t0, read_stamp(stamps, "done", 1));
-	printf(" lines=%lld lost=%lld bytes=%lld cpu_us=%.1f\n", read_stamp(stamps, "lines", 1),
-	       read_stamp(stamps, "lost", 1), read_stamp(stamps, "bytes", 1), (double)(cpu1 - cpu0) / 1000.0);
+	print_us("delivered_us", t_first, t_end);
+	print_us("write_us", t_first, read_stamp(stamps, "done", 1));
+	printf(" cpu_us=%.1f", (double)(cpu1 - cpu0) / 1000.0);
+	/* MB/s (10^6 bytes) of the lines that arrived: the reader's count, or
+	 * with no reader (a file) all that were written. */
+	lines = has_reader ? read_stamp(stamps, "lines", 1) : read_stamp(stamps, "wrote", 1);
+	if (t_first > 0 && t_end > t_first && lines >= 0)
+		printf(" mbps=%.1f", (double)lines * (double)read_stamp(stamps, "linesize", 1) * 1000.0 /
+					     (double)(t_end - t_first));
+	if (!has_reader) {
+		printf("\n");
+		return 0;
+	}
+	/* A stream cut before its end: nothing more arrives, so what was not
+	 * delivered nor counted lost is missing. */
+	if (t_end < 0 && read_stamp(stamps, "eof", 1) > 0) {
+		printf(" mbps=0 cut=1 lines=%lld lost=%lld missing=%lld\n", lines, read_stamp(stamps, "lost", 1),
+		       read_stamp(stamps, "wrote", 1) - lines - read_stamp(stamps, "lost", 1));
+		return 0;
+	}
+	printf(" lines=%lld lost=%lld bytes=%lld gaps=%lld disorder=%lld", lines, read_stamp(stamps, "lost", 1),
+	       read_stamp(stamps, "bytes", 1), read_stamp(stamps, "gaps", 1), read_stamp(stamps, "disorder", 1));
+	if (read_stamp(stamps, "written", 1) > 0)
+		printf(" missing=%lld", read_stamp(stamps, "missing", 1));
+	printf("\n");
 	return 0;
 }
 
@@ -626,9 +1026,11 @@ static int usage(void)
 	fprintf(stderr, "usage: peerbench life [-n N] [-s MS] [-i MS] DIR -- PID1 [ARGS]\n"
 			"       peerbench wrap|restart DIR -- PID1 [ARGS]\n"
 			"       peerbench orphans [-s MS] DIR -- PID1 [ARGS]\n"
+			"       peerbench last [-s MS] DIR -- PID1 [ARGS]\n"
 			"       peerbench relay [-s MS] DIR READER -- PID1 [ARGS]\n"
-			"       peerbench watch STAMPFILE\n"
-			"       peerbench child STAMPFILE [wait|exit|crash|orphans|burst|bulk]\n");
+			"       peerbench during [-n N] [-s MS] DIR CMD -- PID1 [ARGS]\n"
+			"       peerbench watch [-u SOCKET PROC] STAMPFILE\n"
+			"       peerbench child STAMPFILE [wait|exit|crash|orphans|last|burst|bulk|flood|flood64 [MB]|serve PORT]\n");
 	return 2;
 }
 
@@ -640,13 +1042,15 @@ int main(int argc, char **argv)
 
 	base = base ? base + 1 : argv[0];
 	if (strcmp(base, "run") == 0)
-		return child_main(getenv("PB_STAMP"), getenv("PB_MODE"));
+		return child_main(getenv("PB_STAMP"), getenv("PB_MODE"), NULL);
 	if (argc < 2)
 		return usage();
 	if (strcmp(argv[1], "watch") == 0 && argc == 3)
-		return watch(argv[2]);
+		return watch(argv[2], NULL, NULL);
+	if (strcmp(argv[1], "watch") == 0 && argc == 6 && strcmp(argv[2], "-u") == 0)
+		return watch(argv[5], argv[3], argv[4]);
 	if (strcmp(argv[1], "child") == 0)
-		return child_main(argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
+		return child_main(argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL);
 	for (i = 2; i + 1 < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i += 2) {
 		if (strcmp(argv[i], "-n") == 0)
 			children = atoi(argv[i + 1]);
@@ -660,6 +1064,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(argv[1], "relay") == 0 && i + 3 < argc && strcmp(argv[i + 2], "--") == 0)
 		return relay(settle_ms, argv[i], argv[i + 1], argv + i + 3);
+	if (strcmp(argv[1], "during") == 0 && i + 3 < argc && strcmp(argv[i + 2], "--") == 0)
+		return during(children, settle_ms, argv[i], argv[i + 1], argv + i + 3);
 	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -667,6 +1073,8 @@ int main(int argc, char **argv)
 		return life(children, settle_ms, idle_ms, argv[i], argv + i + 2);
 	if (strcmp(argv[1], "wrap") == 0)
 		return wrap(argv[i], argv + i + 2);
+	if (strcmp(argv[1], "last") == 0)
+		return last(settle_ms, argv[i], argv + i + 2);
 	if (strcmp(argv[1], "restart") == 0)
 		return restart(argv[i], argv + i + 2);
 	if (strcmp(argv[1], "orphans") == 0)
