@@ -68,6 +68,7 @@ struct vm {
 	/* shutdown.c */
 	enum sd_phase sd;
 	uint64_t sd_started;               /* loop_now() when it began */
+	int sd_signalling;                 /* inside its first sup_stop_all */
 	uint64_t stop_timeout_ns;
 	struct loop_timer sd_timer;
 };
