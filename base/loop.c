@@ -6,6 +6,8 @@
  * epoll data carries a pointer plus nothing else, so deletion bumps io->gen and
  * sets io->fd = -1; a pending event for a deleted io is dropped because the
  * dispatcher re-checks io->fd before calling.
+ * Timers are exact to the ns where the kernel has epoll_pwait2, else to the
+ * ms, rounded up (never early).
  * Never: sleeps, blocks outside epoll_wait, or allocates after loop_new().
  */
 #include "loop.h"
@@ -13,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 
 struct loop {
 	int epfd;
+	int ms_only;         /* epoll_pwait2 refused: whole-ms epoll_wait */
 	struct loop_timer **heap;
 	size_t nheap, maxheap;
 	struct loop_stats stats;
@@ -216,13 +220,39 @@ static void run_timers(struct loop *l)
 	}
 }
 
+/* Wait until an fd is ready or the earliest timer is due. epoll_pwait2
+ * (Linux 5.11) takes the timeout in ns, so a sub-ms timer (reap.c's storm)
+ * fires when due; where it is refused (an older kernel, or a seccomp filter
+ * that does not know it) epoll_wait's whole ms, rounded up, from then on. */
+static int wait_events(struct loop *l, struct epoll_event *evs)
+{
+#ifdef SYS_epoll_pwait2
+	if (!l->ms_only) {
+		struct timespec ts, *tp = NULL;
+		long n;
+		if (l->nheap) {
+			uint64_t now = loop_now(), due = l->heap[0]->due;
+			uint64_t d = due > now ? due - now : 0;
+			ts.tv_sec = (time_t)(d / LOOP_NS_PER_SEC);
+			ts.tv_nsec = (long)(d % LOOP_NS_PER_SEC);
+			tp = &ts;
+		}
+		n = syscall(SYS_epoll_pwait2, l->epfd, evs, LOOP_BATCH, tp, NULL, 0);
+		if (n >= 0 || errno == EINTR)
+			return (int)n;
+		l->ms_only = 1;
+	}
+#endif
+	return epoll_wait(l->epfd, evs, LOOP_BATCH, next_timeout_ms(l));
+}
+
 int loop_run_once(struct loop *l)
 {
 	struct epoll_event evs[LOOP_BATCH];
 	struct { struct loop_io *io; uint64_t gen; } snap[LOOP_BATCH];
 	int n, i;
 
-	n = epoll_wait(l->epfd, evs, LOOP_BATCH, next_timeout_ms(l));
+	n = wait_events(l, evs);
 	if (n < 0) {
 		if (errno != EINTR)
 			return -1;

@@ -13,6 +13,7 @@ WORK=$ROOT/build/mutants
 # name :: test :: file :: text to find :: replacement
 MUTANTS=(
 "no-reaping :: t-orphan-storm :: init/reap.c :: pid_t pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED); :: pid_t pid = 0; (void)st;"
+"storm-hold-kept :: t-orphan-storm :: init/reap.c :: } else if (vm->chld_held) { :: } else if (0) {"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
 "reap-no-owner :: t-exit-codes :: init/reap.c :: owned = children_find(pid); :: owned = NULL;"
 "no-work-done-shutdown :: t-exit-codes :: init/wire.c :: shutdown_begin(vm, \"every process has exited and none will restart\"); :: (void)0;"
