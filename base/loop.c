@@ -192,18 +192,18 @@ int loop_timer_in(struct loop *l, struct loop_timer *t, uint64_t delay_ns)
 	return loop_timer_at(l, t, loop_now() + delay_ns);
 }
 
-static int next_timeout_ms(struct loop *l)
+/* ns until the earliest timer is due (0: now), or -1: no timer, so the
+ * wait is for an fd only (no periodic wake-up). */
+static int64_t next_timeout_ns(struct loop *l)
 {
-	uint64_t now, due, ms;
+	uint64_t now, due;
 	if (l->nheap == 0)
 		return -1;
 	now = loop_now();
 	due = l->heap[0]->due;
 	if (due <= now)
 		return 0;
-	/* Round up: waking early would only spin until the deadline. */
-	ms = (due - now + LOOP_NS_PER_MS - 1) / LOOP_NS_PER_MS;
-	return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+	return due - now > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)(due - now);
 }
 
 static void run_timers(struct loop *l)
@@ -226,24 +226,23 @@ static void run_timers(struct loop *l)
  * that does not know it) epoll_wait's whole ms, rounded up, from then on. */
 static int wait_events(struct loop *l, struct epoll_event *evs)
 {
+	int64_t ns = next_timeout_ns(l);
+	int64_t ms;
 #ifdef SYS_epoll_pwait2
 	if (!l->ms_only) {
-		struct timespec ts, *tp = NULL;
-		long n;
-		if (l->nheap) {
-			uint64_t now = loop_now(), due = l->heap[0]->due;
-			uint64_t d = due > now ? due - now : 0;
-			ts.tv_sec = (time_t)(d / LOOP_NS_PER_SEC);
-			ts.tv_nsec = (long)(d % LOOP_NS_PER_SEC);
-			tp = &ts;
-		}
-		n = syscall(SYS_epoll_pwait2, l->epfd, evs, LOOP_BATCH, tp, NULL, 0);
+		struct timespec ts = {
+			.tv_sec = (time_t)(ns / (int64_t)LOOP_NS_PER_SEC),
+			.tv_nsec = (long)(ns % (int64_t)LOOP_NS_PER_SEC),
+		};
+		long n = syscall(SYS_epoll_pwait2, l->epfd, evs, LOOP_BATCH, ns < 0 ? NULL : &ts, NULL, 0);
 		if (n >= 0 || errno == EINTR)
 			return (int)n;
 		l->ms_only = 1;
 	}
 #endif
-	return epoll_wait(l->epfd, evs, LOOP_BATCH, next_timeout_ms(l));
+	/* Round up: waking early would only spin until the deadline. */
+	ms = ns < 0 ? -1 : ns / (int64_t)LOOP_NS_PER_MS + (ns % (int64_t)LOOP_NS_PER_MS != 0);
+	return epoll_wait(l->epfd, evs, LOOP_BATCH, ms > 0x7fffffff ? 0x7fffffff : (int)ms);
 }
 
 int loop_run_once(struct loop *l)

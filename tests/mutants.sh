@@ -75,7 +75,7 @@ MUTANTS=(
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"
 "periodic-wakeup :: t-bare-root :: base/loop.c :: if (l->nheap == 0)
 		return -1; :: if (l->nheap == 0)
-		return 1000;"
+		return (int64_t)LOOP_NS_PER_SEC;"
 "no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
 "no-held :: t-channel :: init/wire.c :: && !sup_any_held(vm->sup) :: "
 "no-exec-timeout :: t-channel :: supervisor/exec.c :: if (loop_timer_in(l, &j->timer, r->timeout_ns) < 0 || :: if (0 ||"
