@@ -6,6 +6,8 @@
  * epoll data carries a pointer plus nothing else, so deletion bumps io->gen and
  * sets io->fd = -1; a pending event for a deleted io is dropped because the
  * dispatcher re-checks io->fd before calling.
+ * Timers are exact to the ns where the kernel has epoll_pwait2, else to the
+ * ms, rounded up (never early).
  * Never: sleeps, blocks outside epoll_wait, or allocates after loop_new().
  */
 #include "loop.h"
@@ -13,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 
 struct loop {
 	int epfd;
+	int ms_only;         /* epoll_pwait2 refused: whole-ms epoll_wait */
 	struct loop_timer **heap;
 	size_t nheap, maxheap;
 	struct loop_stats stats;
@@ -188,18 +192,18 @@ int loop_timer_in(struct loop *l, struct loop_timer *t, uint64_t delay_ns)
 	return loop_timer_at(l, t, loop_now() + delay_ns);
 }
 
-static int next_timeout_ms(struct loop *l)
+/* ns until the earliest timer is due (0: now), or -1: no timer, so the
+ * wait is for an fd only (no periodic wake-up). */
+static int64_t next_timeout_ns(struct loop *l)
 {
-	uint64_t now, due, ms;
+	uint64_t now, due;
 	if (l->nheap == 0)
 		return -1;
 	now = loop_now();
 	due = l->heap[0]->due;
 	if (due <= now)
 		return 0;
-	/* Round up: waking early would only spin until the deadline. */
-	ms = (due - now + LOOP_NS_PER_MS - 1) / LOOP_NS_PER_MS;
-	return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+	return due - now > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)(due - now);
 }
 
 static void run_timers(struct loop *l)
@@ -216,13 +220,38 @@ static void run_timers(struct loop *l)
 	}
 }
 
+/* Wait until an fd is ready or the earliest timer is due. epoll_pwait2
+ * (Linux 5.11) takes the timeout in ns, so a sub-ms timer (reap.c's storm)
+ * fires when due; where it is refused (an older kernel, or a seccomp filter
+ * that does not know it) epoll_wait's whole ms, rounded up, from then on. */
+static int wait_events(struct loop *l, struct epoll_event *evs)
+{
+	int64_t ns = next_timeout_ns(l);
+	int64_t ms;
+#ifdef SYS_epoll_pwait2
+	if (!l->ms_only) {
+		struct timespec ts = {
+			.tv_sec = (time_t)(ns / (int64_t)LOOP_NS_PER_SEC),
+			.tv_nsec = (long)(ns % (int64_t)LOOP_NS_PER_SEC),
+		};
+		long n = syscall(SYS_epoll_pwait2, l->epfd, evs, LOOP_BATCH, ns < 0 ? NULL : &ts, NULL, 0);
+		if (n >= 0 || errno == EINTR)
+			return (int)n;
+		l->ms_only = 1;
+	}
+#endif
+	/* Round up: waking early would only spin until the deadline. */
+	ms = ns < 0 ? -1 : ns / (int64_t)LOOP_NS_PER_MS + (ns % (int64_t)LOOP_NS_PER_MS != 0);
+	return epoll_wait(l->epfd, evs, LOOP_BATCH, ms > 0x7fffffff ? 0x7fffffff : (int)ms);
+}
+
 int loop_run_once(struct loop *l)
 {
 	struct epoll_event evs[LOOP_BATCH];
 	struct { struct loop_io *io; uint64_t gen; } snap[LOOP_BATCH];
 	int n, i;
 
-	n = epoll_wait(l->epfd, evs, LOOP_BATCH, next_timeout_ms(l));
+	n = wait_events(l, evs);
 	if (n < 0) {
 		if (errno != EINTR)
 			return -1;

@@ -1,11 +1,20 @@
 /* halt.c - the last steps of PID 1.
  *
- * Every mount but / is unmounted, deepest first (lazily if busy: its data was
- * synced first); / itself is made read-only for this mount only (MS_BIND), which
- * never reaches a superblock another namespace shares. Then reboot(2). In a
- * PID namespace the kernel turns that into the end of the namespace's init;
- * on a VM it is the power-off. If reboot() fails, PID 1 parks forever instead
- * of returning: returning would panic the kernel.
+ * In a VM (PID 1 of the kernel's first PID namespace): one sync, then every
+ * mount but / is unmounted, deepest first (lazily if busy: its data was
+ * synced first); / itself is made read-only for this mount only (MS_BIND),
+ * which never reaches a superblock another namespace shares. Then reboot(2),
+ * the power-off.
+ *
+ * In a PID namespace (a container, the behaviour tests) none of that: the
+ * kernel is not ours and goes on running, so nothing is lost at our end and a
+ * sync would only write back the host's file systems (milliseconds, for
+ * nothing of ours); the mounts are the namespace's and end with it, or are
+ * the host's (a PID namespace without a mount namespace of its own), which
+ * must never be unmounted. reboot(2) there ends the namespace's init.
+ *
+ * If reboot() fails, PID 1 parks forever instead of returning: returning
+ * would panic the kernel.
  */
 #include "halt.h"
 #include "base/console.h"
@@ -16,9 +25,13 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_MOUNTS 512
+/* The inode number the kernel gives its first PID namespace
+ * (PROC_PID_INIT_INO, fixed since Linux 3.8); every other one gets a new. */
+#define PID_NS_INIT_INO 0xEFFFFFFCu
 
 static void unescape(char *s)   /* mountinfo octal escapes: \040 etc. */
 {
@@ -63,14 +76,31 @@ static void unmount_all(void)
 	mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 }
 
+/* 1 if PID 1 is the kernel's own (a VM), 0 in a PID namespace of another's
+ * kernel. */
+static int halt_in_vm(void)
+{
+	struct stat st;
+	/* No /proc to tell: a VM's steps, the ones that keep data. */
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return 1;
+	return st.st_ino == PID_NS_INIT_INO;
+}
+
 void halt_system(enum spec_halt how)
 {
-	sync();
-	log_info("unmounting file systems");
-	console_drain(1000);
-	/* No second sync: nothing is left to write after the first (no process
-	 * runs), and an unmount writes its file system back itself. */
-	unmount_all();
+	if (halt_in_vm()) {
+		/* The one sync: the volumes were written back by their own
+		 * remount read-only (storage_shutdown); this is the rest. */
+		sync();
+		log_info("unmounting file systems");
+		console_drain(1000);
+		/* No second sync: nothing is left to write after the first (no
+		 * process runs), and an unmount writes its file system back. */
+		unmount_all();
+	} else {
+		log_info("in a PID namespace, not a VM: no sync, no unmounts");
+	}
 	log_info("%s", how == SPEC_HALT_REBOOT ? "rebooting" : "powering off");
 	console_drain(2000);
 	reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF);

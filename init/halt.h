@@ -4,7 +4,8 @@
 
 #include "spec/spec.h"
 
-/* Never returns. Only for PID 1, after every other process is gone. */
+/* Sync and unmount (in a VM only: halt.c), then power off or reboot. Never
+ * returns. Only for PID 1, after every other process is gone. */
 _Noreturn void halt_system(enum spec_halt how);
 
 #endif

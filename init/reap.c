@@ -9,7 +9,10 @@
  * else runs: the group's members still hold its id (the kernel frees an id
  * only when no process uses it as pid, group or session), so the id cannot
  * have been reused. At most REAP_BATCH children a turn; the rest on the next
- * turn, never by waiting for another SIGCHLD (it does not queue). A child's
+ * turn, never by waiting for another SIGCHLD (it does not queue). In a storm
+ * (reap_pace) SIGCHLD is held out of the signalfd and a timer makes the
+ * passes, REAP_HOLD_NS apart: no child waits longer than that plus the
+ * wake-up, and the hold ends at the first pass that takes none. A child's
  * owner (a process's main process or hook, an exec job) is found with one
  * lookup in the pid -> owner table (base/children.c); a pid nobody
  * registered is an orphan.
@@ -21,6 +24,31 @@
 #include <sys/wait.h>
 
 #define REAP_BATCH 4096
+
+/* After a pass: in a storm (children taken twice within REAP_STORM_NS, or
+ * already held), SIGCHLD leaves the signalfd and the next pass is a timer
+ * REAP_HOLD_NS on, so a storm costs one wake-up a pass, not three calls an
+ * orphan; a pass that takes none ends it. Not during a shutdown, which
+ * waits for each child. */
+static void reap_pace(struct vm *vm, int took)
+{
+	uint64_t now = loop_now();
+	int storm = took && vm->sd == SD_NONE &&
+		    (vm->chld_held || (vm->reap_last_ns && now - vm->reap_last_ns < REAP_STORM_NS));
+	if (took)
+		vm->reap_last_ns = now;
+	if (storm && (vm->chld_held || signals_watch_chld(vm, 0) == 0)) {
+		vm->chld_held = 1;
+		loop_timer_at(vm->loop, &vm->reap_more, now + REAP_HOLD_NS);
+	} else if (vm->chld_held) {
+		/* A SIGCHLD that came meanwhile is pending: the signalfd is
+		 * readable at once. Should the mask not change, keep passing. */
+		if (signals_watch_chld(vm, 1) == 0)
+			vm->chld_held = 0;
+		else
+			loop_timer_at(vm->loop, &vm->reap_more, now + REAP_HOLD_NS);
+	}
+}
 
 void reap_children(struct vm *vm)
 {
@@ -52,6 +80,8 @@ void reap_children(struct vm *vm)
 	 * the other fds (SIGCHLD does not queue, so do not wait for one). */
 	if (n == REAP_BATCH)
 		loop_timer_in(vm->loop, &vm->reap_more, 0);
+	else
+		reap_pace(vm, n > 0);
 	if (vm->sd != SD_NONE)
 		shutdown_progress(vm);
 }

@@ -6,13 +6,15 @@
  * all work done):
  *   1. SD_STOPPING: every process's want goes down: SIGTERM to its group,
  *      SIGKILL after guest.stop_timeout_seconds (svc.c); a safety net kills
- *      everything if they have not all settled KILL_GRACE after that;
+ *      everything if they have not all settled KILL_GRACE after that. The
+ *      signals go before the "shutting down" console line;
  *   2. SD_TERM_REST: once all processes have settled, SIGTERM (and SIGCONT)
  *      to everything left, and stop_timeout for it to go;
  *   3. SD_KILLED: then SIGKILL to everything left, and up to KILL_GRACE for
  *      the kernel to deliver it;
  *   4. SD_DONE: when no child is left: final statuses and the final event.
- *      The caller then syncs, unmounts and reboots (halt.c).
+ *      The caller then halts (halt.c: in a VM it syncs and unmounts
+ *      first; in a PID namespace it does neither).
  * A second shutdown request during 1-2, a second or more after the first,
  * skips to 3.
  *
@@ -119,20 +121,23 @@ static void shutdown_kill(struct vm *vm, const char *why)
 
 void shutdown_progress(struct vm *vm)
 {
+	if (vm->sd_signalling)
+		return;   /* shutdown_request calls it once the signals are out */
+	int left = -1;   /* have_children(), once asked: a signal reaps nothing */
 	if (vm->sd == SD_STOPPING && (!vm->sup || sup_all_settled(vm->sup))) {
 		/* Every process has stopped; what is left (orphans, daemons that
 		 * left their group) gets its own SIGTERM and a full stop timeout. */
 		vm->sd = SD_TERM_REST;
-		if (have_children()) {
+		if ((left = have_children())) {
 			log_info("stopping the remaining processes (SIGTERM)");
 			kill_rest(vm, SIGTERM);
 			kill_rest(vm, SIGCONT);   /* a stopped one wakes to act on it */
 			loop_timer_in(vm->loop, &vm->sd_timer, vm->stop_timeout_ns);
 		}
 	}
-	if (vm->sd == SD_KILLED && have_children())
+	if (vm->sd == SD_KILLED && (left = have_children()))
 		kill_everything_left(vm);
-	if ((vm->sd == SD_TERM_REST || vm->sd == SD_KILLED) && !have_children())
+	if ((vm->sd == SD_TERM_REST || vm->sd == SD_KILLED) && !(left < 0 ? have_children() : left))
 		shutdown_finish(vm);
 }
 
@@ -184,14 +189,23 @@ void shutdown_request(struct vm *vm, const char *why, int reboot)
 	}
 	if (vm->sd != SD_NONE)
 		return;
-	log_info("shutting down: %s", why);
-	if (vm->ctl)
-		ctl_event_shutdown(vm->ctl, why, vm->halt == SPEC_HALT_REBOOT);
 	vm->sd = SD_STOPPING;
 	vm->sd_started = loop_now();
 	loop_timer_in(vm->loop, &vm->sd_timer, vm->stop_timeout_ns + KILL_GRACE_NS);
+	/* The host's event first: it costs no system call, and the host reads
+	 * the processes' stops as part of the shutdown. */
+	if (vm->ctl)
+		ctl_event_shutdown(vm->ctl, why, vm->halt == SPEC_HALT_REBOOT);
+	/* Then the signals, before any console line: a line is a write (on a
+	 * VM's serial console a slow one) that the processes need not wait for.
+	 * So each process's stopping line comes before this one. A process
+	 * that settles at once must not move the shutdown on (its final lines)
+	 * before that line either: the progress waits until after it. */
+	vm->sd_signalling = 1;
 	if (vm->sup)
 		sup_stop_all(vm->sup);
+	vm->sd_signalling = 0;
+	log_info("shutting down: %s", why);
 	shutdown_progress(vm);
 }
 

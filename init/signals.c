@@ -5,7 +5,8 @@
  *
  * Invariants: every signal vminit handles is blocked and read from the
  * signalfd on the loop, at most SIGNAL_READ_BATCH reads a turn (one, unless
- * a read fills the buffer). SIGTERM,
+ * a read fills the buffer). SIGCHLD is left out of the signalfd (still
+ * blocked) only while reap.c reaps a storm on a timer. SIGTERM,
  * SIGINT, SIGPWR and SIGQUIT shut down; SIGHUP, SIGUSR1 and SIGUSR2 are
  * ignored with at most one line a second. The fatal ones (SIGSEGV ...) run
  * on_fatal, the one code outside the loop: it must not touch the heap, which
@@ -110,6 +111,13 @@ void signals_catch_fatal(const struct vm *vm)
 	sigaction(SIGTTOU, &sa, NULL);
 }
 
+static void handled_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
+		sigaddset(set, handled_signals[i]);
+}
+
 void signals_block(struct vm *vm)
 {
 	struct sigaction sa;
@@ -121,11 +129,9 @@ void signals_block(struct vm *vm)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++) {
+	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
 		sigaction(handled_signals[i], &sa, NULL);
-		sigaddset(&set, handled_signals[i]);
-	}
+	handled_set(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	vm->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	/* PID 1's dispositions are final now: a child resets only these. */
@@ -133,6 +139,17 @@ void signals_block(struct vm *vm)
 }
 
 /* ---- the signalfd ---- */
+
+int signals_watch_chld(struct vm *vm, int on)
+{
+	sigset_t set;
+	handled_set(&set);
+	/* Still blocked either way: a SIGCHLD left out stays pending, and
+	 * makes the signalfd readable the moment it is back in its mask. */
+	if (!on)
+		sigdelset(&set, SIGCHLD);
+	return signalfd(vm->sigfd, &set, 0) < 0 ? -1 : 0;
+}
 
 /* At most one line a second about ignored signals, with a count of the rest:
  * a process sending them in a loop must not flood the console. */

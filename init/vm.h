@@ -69,9 +69,14 @@ struct vm {
 	/* reap.c */
 	struct loop_timer reap_more;
 	uint64_t reaped, orphans;
+	uint64_t reap_last_ns;             /* loop_now() of the last pass that
+	                                    * took a child */
+	int chld_held;                     /* a storm: SIGCHLD out of the
+	                                    * signalfd, a pass every REAP_HOLD_NS */
 	/* shutdown.c */
 	enum sd_phase sd;
 	uint64_t sd_started;               /* loop_now() when it began */
+	int sd_signalling;                 /* inside its first sup_stop_all */
 	uint64_t stop_timeout_ns;
 	struct loop_timer sd_timer;
 };
@@ -91,12 +96,22 @@ int signals_watch(struct vm *vm);
 /* Signal sig from pid `from` is ignored: a line at most once a second, with
  * a count of the ones not written. */
 void signals_note_ignored(struct sig_notes *n, int sig, uint32_t from);
+/* SIGCHLD back in the signalfd (on), or out of it (still blocked, so it
+ * waits pending): reap.c's storm. 0, or -1 with errno. */
+int signals_watch_chld(struct vm *vm, int on);
 
 /* ---- reap.c ---- */
 
+/* Two passes that take children less than REAP_STORM_NS apart make a storm:
+ * then one pass every REAP_HOLD_NS, not one per SIGCHLD, until a pass takes
+ * none. A child waits at most about REAP_HOLD_NS for its reap. */
+#define REAP_STORM_NS LOOP_NS_PER_MS
+#define REAP_HOLD_NS (LOOP_NS_PER_MS / 2)
+
 void reap_init(struct vm *vm);
 /* Take every child that has exited (the only waitpid caller), at most
- * REAP_BATCH a turn: to its process, an exec job, or counted as an orphan. */
+ * REAP_BATCH a turn: to its process, an exec job, or counted as an orphan.
+ * Children exiting in a storm are taken in passes REAP_HOLD_NS apart. */
 void reap_children(struct vm *vm);
 
 /* ---- shutdown.c ---- */

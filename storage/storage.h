@@ -88,7 +88,8 @@ const struct storage_volume *storage_volume(const struct storage *st, size_t i);
  * -1: one failed: why in why ("volume data: ..."). */
 int storage_ready(const struct storage *st, const struct spec_process *p, char *why, size_t len);
 
-/* After every process has stopped: sync, remount read-only, unmount. The
+/* After every process has stopped: remount read-only (which writes each
+ * volume back), unmount; the sync is halt_system's, after. The
  * number of failures (each logged and kept in its error). */
 int storage_shutdown(struct storage *st);
 

@@ -2,7 +2,7 @@
  *
  * Owns: one struct storage_volume per declared volume (a fixed array made
  * once), the timer that looks again for devices not there yet, and the
- * shutdown's sync / remount read-only / unmount.
+ * shutdown's remount read-only / unmount.
  *
  * Each volume is mounted at STORAGE_VOLUMES_DIR/NAME: read-write when some
  * process mounts it so, else read-only. A process sees it only through its
@@ -262,7 +262,9 @@ static int root_shutdown(struct storage *st)
 int storage_shutdown(struct storage *st)
 {
 	int failed = 0;
-	sync();
+	/* No sync first: a remount read-only writes its file system back
+	 * itself, and in a VM halt_system's one sync comes after, for the rest
+	 * (a volume that could not be made read-only included). */
 	for (size_t i = 0; i < st->n; i++) {
 		struct storage_volume *v = &st->v[i];
 		if (v->state != STORAGE_MOUNTED)

@@ -13,6 +13,7 @@ WORK=$ROOT/build/mutants
 # name :: test :: file :: text to find :: replacement
 MUTANTS=(
 "no-reaping :: t-orphan-storm :: init/reap.c :: pid_t pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED); :: pid_t pid = 0; (void)st;"
+"storm-hold-kept :: t-orphan-storm :: init/reap.c :: } else if (vm->chld_held) { :: } else if (0) {"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
 "reap-no-owner :: t-exit-codes :: init/reap.c :: owned = children_find(pid); :: owned = NULL;"
 "no-work-done-shutdown :: t-exit-codes :: init/wire.c :: shutdown_begin(vm, \"every process has exited and none will restart\"); :: (void)0;"
@@ -43,6 +44,11 @@ MUTANTS=(
 "sigint-ignored :: t-signals :: init/signals.c :: shutdown_begin(vm, vm->pid1 ? \"SIGINT (Ctrl-Alt-Del)\" : \"SIGINT\"); :: (void)0;"
 "no-fatal-handler :: t-signals :: init/signals.c :: sigaction(fatal_signals[i], &sa, NULL); :: (void)0;"
 "halt-ignored :: t-signals :: init/halt.c :: reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF); :: reboot(RB_POWER_OFF);"
+"namespace-halt-as-vm :: t-shutdown :: init/halt.c :: return st.st_ino == PID_NS_INIT_INO; :: return 1;"
+"shutdown-line-before-signals :: t-shutdown :: init/shutdown.c :: 	vm->sd_signalling = 1;
+	if (vm->sup) :: 	log_info(\"shutting down: %s\", why);
+	vm->sd_signalling = 1;
+	if (vm->sup)"
 "no-rate-limit :: t-flood :: supervisor/output.c :: if (r->tokens_milli < 1000) { :: if (0) {"
 "no-drain-while-over :: t-flood :: supervisor/output.c :: read_some(io->ctx, OUTPUT_READ_BUDGET); :: if (((struct output *)io->ctx)->rate->pending_drops == 0) read_some(io->ctx, OUTPUT_READ_BUDGET);"
 "no-user-switch :: t-process-setup :: supervisor/spawn.c :: if (r->user)
@@ -76,7 +82,7 @@ MUTANTS=(
 "no-loopback :: t-bare-root :: init/vminit.c :: if (boot_loopback_up() < 0) :: if (0)"
 "periodic-wakeup :: t-bare-root :: base/loop.c :: if (l->nheap == 0)
 		return -1; :: if (l->nheap == 0)
-		return 1000;"
+		return (int64_t)LOOP_NS_PER_SEC;"
 "no-subreaper :: t-run-mode :: init/vminit.c :: if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) :: if (0)"
 "no-held :: t-channel :: init/wire.c :: && !sup_any_held(vm->sup) :: "
 "no-exec-timeout :: t-channel :: supervisor/exec.c :: if (loop_timer_in(l, &j->timer, r->timeout_ns) < 0 || :: if (0 ||"

@@ -5,7 +5,8 @@
 # the group (escapee's child, in a session of its own) gets its own SIGTERM
 # once every process has stopped, and SIGKILL a full stop timeout later (at
 # 4 s). The same SIGTERM delivered twice does not hurry anything; a second
-# request a second or more later does.
+# request a second or more later does. The signals go before the console's
+# "shutting down" line; in a PID namespace PID 1 neither syncs nor unmounts.
 . "$(dirname "$0")/lib.sh"
 mkspec() {   # STOP_TIMEOUT
 	{
@@ -80,6 +81,17 @@ b=$(grep -n 'stopping the remaining processes' "$CONSOLE" | cut -d: -f1)
 # At least the two stop timeouts: a busy machine can only make it longer.
 [ "$ms" -ge 3800 ] && ok "shutdown took ${ms} ms (at least 2 x the stop timeout of 2 s)" || fail "shutdown took ${ms} ms, under 2 x the stop timeout of 2 s"
 expect '^vminit: powering off$' 1 "the last words are 'powering off'"
+# The signals go out before the console says why: a console line is a write
+# (on a VM's serial line a slow one) that no process should wait for.
+a=$(grep -n '^vminit: polite: stopping' "$CONSOLE" | head -n1 | cut -d: -f1)
+b=$(grep -n '^vminit: shutting down: SIGTERM$' "$CONSOLE" | head -n1 | cut -d: -f1)
+[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok "SIGTERM went to the processes before the 'shutting down' line" \
+	|| fail "order: polite's stopping line at line $a, 'shutting down' at line $b"
+# A PID namespace is not a VM: the kernel goes on, so there is nothing to
+# sync for us (a sync would write back the host's disks), and the mounts end
+# with the namespace or are the host's.
+expect '^vminit: in a PID namespace, not a VM: no sync, no unmounts$' 1 "in a PID namespace: no sync, no unmounts"
+[ "$(count 'unmounting file systems')" = 0 ] && ok "nothing unmounted" || fail "PID 1 unmounted file systems in a PID namespace"
 expect_poweroff
 
 # A second request a second or more after the first means: kill what is left

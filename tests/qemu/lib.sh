@@ -208,6 +208,9 @@ vm_end() {
 	check "QEMU exited with status 0" [ "$VM_RC" = 0 ]
 	check "the console shows vminit powering off, then the kernel's power-down" \
 		sh -c "grep -q 'vminit: powering off' '$CONSOLE' && grep -q 'reboot: Power down' '$CONSOLE'"
+	# A VM, not a PID namespace: the sync and the unmounts (docs/architecture.md).
+	check "vminit took the VM's last steps (sync, unmount), not a namespace's" \
+		sh -c "grep -q 'vminit: unmounting file systems' '$CONSOLE' && ! grep -q 'vminit: in a PID namespace' '$CONSOLE'"
 	if grep -Eq 'Kernel panic|Attempted to kill init' "$CONSOLE"; then
 		fail "the kernel panicked"
 	fi
