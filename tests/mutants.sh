@@ -96,7 +96,7 @@ MUTANTS=(
 "no-bind-over-readonly :: t-network :: network/place.c :: 	if (errno != EROFS) { :: 	if (1) {"
 "no-late-link-retry :: t-network :: network/apply.c :: 		} else if (k == -2 || last) { :: 		} else if (k == -2 || last || 1) {"
 "no-push-ready :: t-channel-push :: control/push.c :: 	ctl_out_append(c, w.buf, w.len, 1);   /* small: past the budget */ :: "
-"no-volume-view :: t-volumes :: supervisor/spawn.c :: 	if (r->vol_dir)
+"no-volume-view :: t-volumes :: supervisor/spawn.c :: 	if (r->vol_dir || r->secrets_dir)
 		enter_view(r); :: 	(void)enter_view;"
 "no-read-only-mount :: t-volumes :: supervisor/spawn.c :: if (m->read_only && mount(NULL, :: if (0 && mount(NULL,"
 "no-hidden-volumes :: t-volumes :: supervisor/spawn.c :: if (r->hide && umount2( :: if (0 && umount2("
@@ -134,7 +134,7 @@ MUTANTS=(
 "no-restart-floor :: t-crash-loop :: supervisor/svc.c :: if (ran + d < SVC_RESTART_FLOOR_NS) :: if (0)"
 "no-job-control :: t-stopped :: supervisor/svc.c :: 	s->stopped_sig = sig;
 	s->ops->event :: 	s->ops->event"
-"no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
+"no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM) { :: if (0) {"
 "no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
 "no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
 "no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (r->cgroup) {
