@@ -422,7 +422,8 @@ void enc_counters(struct jw *w, const uint64_t v[ENC_C_COUNT], int has_vm)
 		"events\0events_overwritten\0items_lost\0items_dropped\0stream_waits\0"
 		"connections\0connections_accepted\0connections_refused\0connections_refused_peer\0"
 		"connections_evicted\0requests\0bad_requests\0request_timeouts\0busy_replies\0"
-		"dropped_replies\0execs_running\0push_connects\0push_sent\0push_resent";
+		"dropped_replies\0execs_running\0push_connects\0push_sent\0push_resent\0"
+		"log_holds\0log_held_ms";
 	const char *name = names;
 	jw_key(w, "counters");
 	jw_obj(w);
@@ -586,15 +587,6 @@ void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, in
 	jw_key(w, "line");
 	jw_strn(w, line, len);
 	end_line(w, 2);
-}
-
-void enc_log_dropped(struct jw *w, uint64_t n, const char *process)
-{
-	jw_obj(w);
-	jw_kint(w, "lost", (long long)n);
-	jw_kstr(w, "process", process);
-	jw_kstr(w, "reason", "budget");
-	end_line(w, 1);
 }
 
 void enc_lost(struct jw *w, uint64_t n)
