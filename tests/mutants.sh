@@ -128,7 +128,7 @@ MUTANTS=(
 		o->tap(o->tap_ctx, o->stream, line, len);"
 "no-log-flow-control :: t-logs-flood :: supervisor/output.c :: if (o->room) { :: if (0) {"
 "no-log-hold-limit :: t-logs-flood :: control/stream.c :: if (now >= until)
-				continue; :: if (0)
+				continue; :: if (now == 0)
 				continue;"
 "no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (r->cgroup) {
 		char path[600]; :: 	if (!r) {
