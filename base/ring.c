@@ -89,3 +89,26 @@ const struct ring_rec *ring_get(const struct ring *r, uint64_t seq)
 		return NULL;
 	return slot(r, seq);
 }
+
+size_t ring_room(const struct ring *r, uint64_t keep, size_t maxlen, size_t *ret_slots)
+{
+	size_t off, last, free;
+	if (keep < r->first)
+		keep = r->first;
+	*ret_slots = r->nslots - (size_t)(r->next - keep);
+	if (keep >= r->next)
+		return r->cap > maxlen ? r->cap - maxlen : 0;
+	off = slot(r, keep)->off;
+	last = slot(r, r->next - 1)->off;
+	if (last < off)
+		free = off - r->head;          /* the kept ones wrapped: up to keep */
+	else if (off == r->head)
+		/* Only empty records at head are kept: ring_add evicts those
+		 * with the next record that has bytes. None until they are read. */
+		free = 0;
+	else
+		/* To the end, then from 0 up to keep: a record that does not fit
+		 * before the end leaves less than maxlen unused. */
+		free = r->cap - r->head + off > maxlen ? r->cap - r->head + off - maxlen : 0;
+	return free;
+}

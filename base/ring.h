@@ -38,6 +38,10 @@ void ring_free(struct ring *r);
 /* Add a record (len is cut to cap / 4); its seq. */
 uint64_t ring_add(struct ring *r, uint16_t tag, uint8_t kind, uint64_t at_ms,
 		  const char *data, size_t len);
+/* The bytes of new records, none longer than maxlen, that are sure to fit
+ * without overwriting record keep or any later one; *ret_slots the number of
+ * records. keep = ring_next(r): nothing to keep. */
+size_t ring_room(const struct ring *r, uint64_t keep, size_t maxlen, size_t *ret_slots);
 /* The record seq, or NULL when it was overwritten or does not exist yet. */
 const struct ring_rec *ring_get(const struct ring *r, uint64_t seq);
 static inline const char *ring_data(const struct ring *r, const struct ring_rec *rec)

@@ -203,7 +203,7 @@ enum enc_counter {
 	ENC_C_CONNECTIONS_REFUSED, ENC_C_CONNECTIONS_REFUSED_PEER, ENC_C_CONNECTIONS_EVICTED,
 	ENC_C_REQUESTS, ENC_C_BAD_REQUESTS, ENC_C_REQUEST_TIMEOUTS, ENC_C_BUSY_REPLIES,
 	ENC_C_DROPPED_REPLIES, ENC_C_EXECS_RUNNING, ENC_C_PUSH_CONNECTS, ENC_C_PUSH_SENT,
-	ENC_C_PUSH_RESENT,
+	ENC_C_PUSH_RESENT, ENC_C_LOG_HOLDS, ENC_C_LOG_HELD_MS,
 	ENC_C_COUNT
 };
 /* has_vm: PID 1's counters (reaped, orphans) are known. */
@@ -262,7 +262,6 @@ void enc_ready(struct jw *w, uint64_t at_ms, const struct enc_boot *boot);
 void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, int stream,
 	     const char *line, size_t len);
 /* n lines of process dropped over its budget, where they would have been. */
-void enc_log_dropped(struct jw *w, uint64_t n, const char *process);
 /* n items this reader fell behind on, overwritten in the ring. */
 void enc_lost(struct jw *w, uint64_t n);
 /* The end of a logs request that does not follow. */

@@ -80,8 +80,9 @@ static void out_free(struct conn *c)
 
 static void out_shrink(struct conn *c)
 {
-	/* Idle connections keep no big buffer. */
-	if (ctl_pending(c) == 0 && c->outcap > CTL_OUT_KEEP)
+	/* Idle connections keep no big buffer; a follower keeps its own (at
+	 * most CTL_OUT_LOW and an item): a flood refills it every batch. */
+	if (ctl_pending(c) == 0 && c->outcap > CTL_OUT_KEEP && !(c->mode == CM_LOGS && c->follow))
 		out_free(c);
 }
 

@@ -19,6 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Only wakes the loop: a follower's hold limit ran out, and
+ * ctl_log_resume() decides after the batch. */
+static void on_log_timer(struct loop *l, struct loop_timer *t)
+{
+	(void)l; (void)t;
+}
+
 struct ctl_server *ctl_new(const struct ctl_vm *vm)
 {
 	struct ctl_server *ctl = calloc(1, sizeof(*ctl));
@@ -29,6 +36,7 @@ struct ctl_server *ctl_new(const struct ctl_vm *vm)
 	ctl->boot.spec_loaded_ms = -1;
 	ctl->boot.first_process_ms = -1;
 	ctl->oom_fd = -1;
+	loop_timer_init(&ctl->log_timer, on_log_timer, ctl);
 	ctl->work = malloc(sizeof(*ctl->work));   /* not zeroed: see struct ctl_work */
 	if (!ctl->work || ring_init(&ctl->events, CTL_EVENT_BYTES, CTL_EVENT_SLOTS) < 0 ||
 	    ring_init(&ctl->logs, CTL_LOG_BYTES, CTL_LOG_SLOTS) < 0) {
@@ -56,6 +64,7 @@ void ctl_free(struct ctl_server *ctl)
 	if (!ctl)
 		return;
 	ctl_close_listeners(ctl);
+	loop_timer_cancel(ctl->vm.loop, &ctl->log_timer);
 	free_list(ctl->conns);
 	free_list(ctl->dead);
 	if (ctl->push)
@@ -87,8 +96,15 @@ void ctl_after_batch(struct ctl_server *ctl)
 		next = c->next;
 		c->blocked = 0;
 		if ((c->mode == CM_EVENTS || c->mode == CM_LOGS) && ctl_pending(c) < CTL_OUT_LOW) {
-			ctl_stream_pump(c);
-			ctl_conn_flush(c);
+			/* Rounds while the socket takes all: a burst of new lines
+			 * goes out now, in big writes, not one EPOLLOUT at a time. */
+			for (int round = 0; round < 16; round++) {
+				uint64_t cursor = c->cursor;
+				ctl_stream_pump(c);
+				ctl_conn_flush(c);
+				if (c->dead || c->fd < 0 || ctl_pending(c) > 0 || c->cursor == cursor)
+					break;
+			}
 			if (!c->dead)
 				ctl_conn_update(c);
 		}

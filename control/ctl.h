@@ -37,6 +37,7 @@ struct hc_set;
 #define CTL_EVENT_BYTES (256u * 1024u)
 #define CTL_LOG_SLOTS 8192
 #define CTL_LOG_BYTES (512u * 1024u)
+#define CTL_LOG_HOLD_MS 500                /* a follower whose reader took nothing this long holds no one */
 #define CTL_FLUSH_MS 2000                  /* at shutdown, for the last events */
 #define CTL_DEFAULT_CONTROL "vsock:1024,serial:vminit.ctl"
 
@@ -100,9 +101,12 @@ void ctl_mark(struct ctl_server *ctl, enum ctl_mark m);
  * ctx is the server. */
 void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
 void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len);
-/* n lines of process i dropped over its budget: a record in the log ring
- * that `logs` readers get as {"lost":n,"process":...,"reason":"budget"}. */
-void ctl_on_log_dropped(void *ctx, size_t i, uint64_t n);
+/* struct sup_hooks' log_room (ctx: the server): how many pipe bytes PID 1
+ * may read now without overwriting a log record a healthy `logs -f` follower
+ * has yet to send (docs/logs.md); SIZE_MAX with no follower. */
+size_t ctl_log_room(void *ctx);
+/* After a batch: 1 when a pipe held for want of room may be read again. */
+int ctl_log_resume(struct ctl_server *ctl);
 /* PID 1's own. */
 void ctl_event_shutdown(struct ctl_server *ctl, const char *reason, int reboot);
 void ctl_event_final(struct ctl_server *ctl);

@@ -20,9 +20,6 @@
 #ifndef VMINIT_CTL_INT_H
 #define VMINIT_CTL_INT_H
 
-/* The kind of a log ring record: 1 stdout, 2 stderr, or this: lines dropped
- * over a process's budget (the record's text is the count). */
-#define CTL_LOG_DROPPED 3
 /* An event's members, as the ring keeps them. */
 #define CTL_EVENT_MAX 32768
 
@@ -139,6 +136,11 @@ struct ctl_server {
 	size_t npstat;
 	struct jw reply;             /* writing into work->scratch */
 	struct jw ev;                /* writing into work->evbuf */
+	/* stream.c: a pipe is held for a follower (since log_held_since); the
+	 * timer wakes the loop when that follower's hold limit runs out. */
+	int log_waiting;
+	uint64_t log_held_since;
+	struct loop_timer log_timer;
 };
 
 static inline size_t ctl_pending(const struct conn *c)

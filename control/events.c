@@ -115,14 +115,6 @@ void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len)
 	ring_add(&ctl->logs, (uint16_t)i, (uint8_t)stream, clock_boot_ms(), line, len);
 }
 
-void ctl_on_log_dropped(void *ctx, size_t i, uint64_t n)
-{
-	struct ctl_server *ctl = ctx;
-	char text[24];
-	int len = snprintf(text, sizeof(text), "%llu", (unsigned long long)n);
-	ring_add(&ctl->logs, (uint16_t)i, CTL_LOG_DROPPED, clock_boot_ms(), text, (size_t)len);
-}
-
 void ctl_event_shutdown(struct ctl_server *ctl, const char *reason, int reboot)
 {
 	enc_ev_shutdown(ev_open(ctl), reason, reboot);

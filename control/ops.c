@@ -80,7 +80,7 @@ static void op_logs(struct conn *c, const struct ctl_req *q)
 	while (want > 0 && from > ring_first(logs)) {
 		const struct ring_rec *r = ring_get(logs, from - 1);
 		from--;
-		if ((filter < 0 || r->tag == (unsigned)filter) && r->kind != CTL_LOG_DROPPED)
+		if (filter < 0 || r->tag == (unsigned)filter)
 			want--;
 	}
 	w = ctl_reply_begin(c, q->id);

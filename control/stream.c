@@ -7,11 +7,21 @@
  * the ring overtook gets {"lost":N} first, and goes on from the oldest kept.
  * An item that finds no room in the output budget waits (blocked) for a later
  * batch; one that can never fit is skipped and counted.
+ *
+ * Flow control (docs/logs.md): while a `logs -f` follower is healthy (its
+ * reader took bytes within CTL_LOG_HOLD_MS, or it has nothing unsent), the
+ * log ring is never written over a record it has yet to send: PID 1 reads a
+ * process's pipe only as far as ctl_log_room() allows, and polls it again
+ * (ctl_log_resume) once the followers moved or one of them stopped being
+ * healthy. A follower that is not healthy holds no one: it is overtaken and
+ * told {"lost":N}.
  */
 #include "ctl_int.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include "base/console.h"
+#include "supervisor/output.h"
+
+#include <stdint.h>
 
 /* Queue one stream item. -1 when the output budget has no room now: the
  * caller leaves its cursor where it was and the stream waits (blocked) until
@@ -68,23 +78,6 @@ static void pump_events(struct conn *c)
 	}
 }
 
-/* One record of the log ring as its item: a line, or lines dropped. */
-static void log_item(struct conn *c, struct jw *w, const struct ring_rec *r)
-{
-	const struct ring *logs = &c->ctl->logs;
-	const char *name = ctl_proc_name(c->ctl, r->tag);
-	jw_init(w, c->ctl->work->scratch, CTL_OUT_MAX);
-	if (r->kind == CTL_LOG_DROPPED) {
-		/* Lines the process wrote over its budget, here in order. */
-		char count[24];
-		size_t n = r->len < sizeof(count) ? r->len : sizeof(count) - 1;
-		memcpy(count, ring_data(logs, r), n);
-		count[n] = '\0';
-		enc_log_dropped(w, (uint64_t)strtoll(count, NULL, 10), name);
-	} else {
-		enc_log(w, r->seq, r->at_ms, name, r->kind, ring_data(logs, r), r->len);
-	}
-}
 
 static void pump_logs(struct conn *c)
 {
@@ -103,12 +96,12 @@ static void pump_logs(struct conn *c)
 			c->cursor++;
 			continue;
 		}
-		log_item(c, &w, r);
+		jw_init(&w, c->ctl->work->scratch, CTL_OUT_MAX);
+		enc_log(&w, r->seq, r->at_ms, ctl_proc_name(c->ctl, r->tag), r->kind, ring_data(logs, r), r->len);
 		if (emit_item(c, &w) < 0)
 			return;
 		c->cursor++;
-		if (r->kind != CTL_LOG_DROPPED)
-			c->sent++;
+		c->sent++;
 	}
 	if (!c->follow && c->cursor >= stop && ctl_pending(c) < CTL_OUT_LOW) {
 		struct jw w;
@@ -134,4 +127,76 @@ void ctl_stream_start(struct conn *c, enum conn_mode mode, uint64_t cursor)
 	c->mode = mode;
 	c->cursor = cursor;
 	c->sent = 0;
+}
+
+/* The oldest log record a healthy follower has yet to send (ring_next: none),
+ * and in *ret_due when the first of those waiting on their reader stops
+ * being healthy. */
+static uint64_t log_keep(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due)
+{
+	uint64_t keep = ring_next(&ctl->logs);
+	*ret_due = UINT64_MAX;
+	for (const struct conn *c = ctl->conns; c; c = c->next) {
+		if (c->mode != CM_LOGS || !c->follow)
+			continue;
+		if (ctl_pending(c) > 0) {
+			uint64_t until = c->last_progress + CTL_LOG_HOLD_MS * LOOP_NS_PER_MS;
+			if (now >= until)
+				continue;
+			if (until < *ret_due)
+				*ret_due = until;
+		}
+		if (c->cursor < keep)
+			keep = c->cursor;
+	}
+	return keep;
+}
+
+/* Pipe bytes that may be read now: n bytes make at most n + 1 records of
+ * at most n + CONSOLE_LINE_MAX bytes (a partial line is buffered). */
+static size_t log_room(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due)
+{
+	uint64_t keep = log_keep(ctl, now, ret_due);
+	size_t slots, bytes;
+	if (keep == ring_next(&ctl->logs))
+		return SIZE_MAX;
+	bytes = ring_room(&ctl->logs, keep, CONSOLE_LINE_MAX, &slots);
+	bytes = bytes > CONSOLE_LINE_MAX ? bytes - CONSOLE_LINE_MAX : 0;
+	slots = slots > 0 ? slots - 1 : 0;
+	return bytes < slots ? bytes : slots;
+}
+
+size_t ctl_log_room(void *ctx)
+{
+	struct ctl_server *ctl = ctx;
+	uint64_t now = loop_now(), due;
+	size_t room = log_room(ctl, now, &due);
+	if (room >= OUTPUT_READ_MIN)
+		return room;
+	if (!ctl->log_waiting) {
+		ctl->log_waiting = 1;
+		ctl->log_held_since = now;
+		ctl->count[ENC_C_LOG_HOLDS]++;
+	}
+	/* Woken when the follower holding it would stop being healthy. */
+	if (due != UINT64_MAX)
+		loop_timer_at(ctl->vm.loop, &ctl->log_timer, due);
+	return room;
+}
+
+int ctl_log_resume(struct ctl_server *ctl)
+{
+	uint64_t now, due;
+	if (!ctl->log_waiting)
+		return 0;
+	now = loop_now();
+	if (log_room(ctl, now, &due) < OUTPUT_READ_MIN) {
+		if (due != UINT64_MAX)
+			loop_timer_at(ctl->vm.loop, &ctl->log_timer, due);
+		return 0;
+	}
+	ctl->log_waiting = 0;
+	ctl->count[ENC_C_LOG_HELD_MS] += (now - ctl->log_held_since) / LOOP_NS_PER_MS;
+	loop_timer_cancel(ctl->vm.loop, &ctl->log_timer);
+	return 1;
 }

@@ -62,11 +62,9 @@ static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t
 		ctl_on_log(vm->ctl, i, stream, line, len);
 }
 
-static void on_svc_log_dropped(void *ctx, size_t i, uint64_t n)
+static size_t on_svc_log_room(void *ctx)
 {
-	struct vm *vm = ctx;
-	if (vm->ctl)
-		ctl_on_log_dropped(vm->ctl, i, n);
+	return ctl_log_room(((struct vm *)ctx)->ctl);
 }
 
 static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, const char *reason)
@@ -351,7 +349,7 @@ static void setup_processes(struct vm *vm)
 	int views = vm->st && (vm->spec->nvols || storage_root(vm->st)->state == STORAGE_MOUNTED);
 	const struct sup_hooks hooks = {
 		.settled = on_settled, .event = on_svc_event, .log = on_svc_log,
-		.log_dropped = on_svc_log_dropped, .healthy = is_healthy, .ready = process_ready,
+		.log_room = vm->ctl ? on_svc_log_room : NULL, .healthy = is_healthy, .ready = process_ready,
 		.vol_dir = views ? STORAGE_VOLUMES_DIR : NULL, .hide = views ? STORAGE_DIR : NULL,
 		.secrets_dir = vm->sec ? secrets_dir : NULL,
 		.cgroup = vm->rs ? proc_cgroup : NULL, .cg_signal = vm->rs ? proc_cg_signal : NULL,
@@ -532,8 +530,12 @@ void wire_run_once(struct vm *vm)
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	if (vm->ctl)
+	if (vm->ctl) {
 		ctl_after_batch(vm->ctl);
+		/* Followers moved: the pipes held for them are read again. */
+		if (ctl_log_resume(vm->ctl) && vm->sup)
+			sup_output_resume(vm->sup);
+	}
 }
 
 void wire_flush_channel(struct vm *vm)

@@ -1,8 +1,11 @@
-/* output.c - process output pipes -> console lines, rate limited per process.
+/* output.c - process output pipes -> lines: every line to the tap (the host's
+ * log ring), the console's share within the process's console budget.
  *
  * Invariants: at most CONSOLE_LINE_MAX bytes buffered per stream; at most
  * OUTPUT_READ_BUDGET bytes read per wake-up, so a flooding process cannot
- * starve the rest of the loop; every dropped line is counted.
+ * starve the rest of the loop, and never more than the room hook allows, so
+ * the tap is never handed more than it can keep; every line dropped from the
+ * console is counted.
  */
 #include "output.h"
 
@@ -60,6 +63,14 @@ void output_feed(struct output *o, const char *data, size_t n,
 		}
 		nl = memchr(data, '\n', n);
 		take = nl ? (size_t)(nl - data) : n;
+		/* A whole line in the chunk and nothing buffered: emitted from
+		 * where it is, not copied. */
+		if (nl && o->len == 0 && take <= sizeof(o->line)) {
+			emit(o, data, take);
+			data += take + 1;
+			n -= take + 1;
+			continue;
+		}
 		room = sizeof(o->line) - o->len;
 		if (take > room)
 			take = room;
@@ -87,42 +98,78 @@ static void announce_drops(struct output *o)
 		     (unsigned long long)dropped, RATE_LINES_PER_SEC);
 	o->rate->pending_drops = 0;
 	console_line(o->prefix, note, (size_t)n);
-	if (o->drop_tap)
-		o->drop_tap(o->tap_ctx, dropped);
 }
 
 static void emit_line(struct output *o, const char *line, size_t len)
 {
-	uint64_t now = loop_now();
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (!ratelimit_take(o->rate, now))
-		return;
-	announce_drops(o);
-	o->lines++;
-	console_line(o->prefix, line, len);
+	/* The host's stream first and always: the budget is the console's. */
 	if (o->tap)
 		o->tap(o->tap_ctx, o->stream, line, len);
+	if (!ratelimit_take(o->rate, loop_now()))
+		return;
+	announce_drops(o);
+	console_line(o->prefix, line, len);
 }
 
-static void read_some(struct output *o, size_t budget)
+/* Read up to budget bytes, no more than the tap has room for. 1 when the
+ * pipe is empty now, 0 when bytes may be left (budget spent, or held). */
+static int read_some(struct output *o, size_t budget)
 {
 	char buf[16384];
 	while (budget > 0) {
-		ssize_t n = read(o->rfd, buf, sizeof(buf) < budget ? sizeof(buf) : budget);
+		size_t want = sizeof(buf) < budget ? sizeof(buf) : budget;
+		ssize_t n;
+		if (o->room) {
+			size_t room = o->room(o->tap_ctx);
+			if (room < OUTPUT_READ_MIN) {
+				/* Not polled: the writer fills its pipe and waits,
+				 * PID 1 does not. */
+				if (!o->held && loop_io_mod(o->loop, &o->io, 0) == 0)
+					o->held = 1;
+				return 0;
+			}
+			if (want > room)
+				want = room;
+		}
+		n = read(o->rfd, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			return 1;
 		output_feed(o, buf, (size_t)n, emit_line);
 		budget -= (size_t)n;
+		/* A pipe gives less than asked only when that is all it has. */
+		if ((size_t)n < want)
+			return 1;
 	}
+	return 0;
+}
+
+/* The process ended: its partial last line, and what the console dropped. */
+static void last_words(struct output *o)
+{
+	o->last_words = 0;
+	if (o->len > 0) {
+		emit_line(o, o->line, o->len);
+		o->len = 0;
+	}
+	announce_drops(o);
 }
 
 static void on_readable(struct loop *l, struct loop_io *io, uint32_t events)
 {
+	struct output *o = io->ctx;
 	(void)l; (void)events;
-	read_some(io->ctx, OUTPUT_READ_BUDGET);
+	if (read_some(o, OUTPUT_READ_BUDGET) && o->last_words)
+		last_words(o);
+}
+
+void output_resume(struct output *o)
+{
+	if (o->held && loop_io_mod(o->loop, &o->io, EPOLLIN) == 0)
+		o->held = 0;
 }
 
 int output_open(struct output *o, struct loop *l, const char *prefix, struct ratelimit *rate)
@@ -131,6 +178,7 @@ int output_open(struct output *o, struct loop *l, const char *prefix, struct rat
 	memset(o, 0, sizeof(*o));
 	o->io.fd = -1;
 	o->rfd = o->wfd = -1;
+	o->loop = l;
 	o->prefix = prefix;
 	o->rate = rate;
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -151,20 +199,24 @@ void output_drain(struct output *o)
 {
 	if (o->rfd < 0)
 		return;
-	/* Bounded: a process's descendants may still be writing. */
-	read_some(o, 1024 * 1024);
-	if (o->len > 0) {
-		emit_line(o, o->line, o->len);
-		o->len = 0;
+	/* Bounded: a process's descendants may still be writing. Held: the
+	 * rest comes once the tap has room, after the exit notice. */
+	if (o->held || !read_some(o, 1024 * 1024)) {
+		o->last_words = 1;
+		return;
 	}
 	/* The process ended: tell what was dropped now, not at its next line. */
-	announce_drops(o);
+	last_words(o);
 }
 
 void output_close(struct output *o, struct loop *l)
 {
 	if (o->rfd < 0)
 		return;
+	/* The end: what is left goes in, overwriting what followers have not
+	 * read (they are told how much they lost). */
+	o->room = NULL;
+	o->held = 0;
 	output_drain(o);
 	loop_io_del(l, &o->io);
 	close(o->rfd);

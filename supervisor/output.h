@@ -1,9 +1,12 @@
-/* output.h - a process's stdout/stderr pipe, read by PID 1 and written to the
- * console line by line with the process name in front.
+/* output.h - a process's stdout/stderr pipe, read by PID 1 and split into
+ * lines (docs/logs.md: the path of a line).
  *
- * PID 1 keeps draining the pipe so a process never blocks on its output;
- * each process has a line budget (a token bucket), and lines over it are
- * dropped and counted, with a notice once lines flow again. Nothing here waits.
+ * Every line goes to the tap (the host's log ring). The console gets a line
+ * only within the process's console budget (a token bucket): lines over it
+ * are dropped from the console and counted, with a notice once lines flow
+ * again. PID 1 reads the pipe only while the tap has room (the room hook):
+ * with none, the pipe is not polled (held) until output_resume(), and the
+ * writer blocks on its full pipe as on a terminal. Nothing here waits.
  */
 #ifndef VMINIT_OUTPUT_H
 #define VMINIT_OUTPUT_H
@@ -17,6 +20,7 @@
 #define RATE_BURST_LINES 10000u   /* a process may print this many at once */
 #define RATE_LINES_PER_SEC 1000u  /* and this many per second after that */
 #define OUTPUT_READ_BUDGET (64u * 1024u)  /* bytes per wake-up, for fairness */
+#define OUTPUT_READ_MIN 4096u             /* less room than this: hold the pipe */
 
 struct ratelimit {
 	uint64_t tokens_milli;   /* tokens x 1000 */
@@ -31,18 +35,21 @@ int ratelimit_take(struct ratelimit *r, uint64_t now_ns);
 
 struct output {
 	struct loop_io io;
+	struct loop *loop;
 	int rfd, wfd;            /* PID 1 keeps wfd: no EOF, no SIGPIPE for writers */
 	const char *prefix;
-	struct ratelimit *rate;
+	struct ratelimit *rate;  /* the console's budget, not the tap's */
 	char line[CONSOLE_LINE_MAX];
 	size_t len;
-	uint64_t lines;
-	/* Also called with every line that goes to the console. */
+	/* Called with every line, whether the console took it or not. */
 	void (*tap)(void *ctx, int stream, const char *line, size_t len);
-	void *tap_ctx;
-	/* Also called with the count whenever dropped lines are announced. */
-	void (*drop_tap)(void *ctx, uint64_t n);
+	/* How many pipe bytes may be read now (n bytes make at most n + 1
+	 * lines of at most n + CONSOLE_LINE_MAX bytes); NULL: no limit. */
+	size_t (*room)(void *ctx);
+	void *tap_ctx;           /* given to both */
 	int stream;
+	int held;                /* not polled until output_resume() */
+	int last_words;          /* ended while held: a partial line is due */
 };
 
 /* Split a chunk of bytes into lines; calls emit for each complete line and
@@ -52,8 +59,11 @@ void output_feed(struct output *o, const char *data, size_t n,
 
 int output_open(struct output *o, struct loop *l, const char *prefix, struct ratelimit *rate);
 /* Read what is in the pipe now (a process just exited: print its last words
- * before the exit notice), then emit a partial last line. */
+ * before the exit notice), then emit a partial last line. While the tap has
+ * no room, what is left is read (and the partial line emitted) later. */
 void output_drain(struct output *o);
+/* The tap has room again: poll a held pipe. */
+void output_resume(struct output *o);
 void output_close(struct output *o, struct loop *l);
 
 #endif

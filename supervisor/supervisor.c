@@ -245,12 +245,18 @@ static void on_line(void *ctx, int stream, const char *line, size_t len)
 		sup->hooks.log(sup->hooks.ctx, (size_t)(p - sup->procs), stream, line, len);
 }
 
-static void on_dropped(void *ctx, uint64_t n)
+static size_t on_room(void *ctx)
 {
-	struct sup_proc *p = ctx;
-	struct sup *sup = p->sup;
-	if (sup->hooks.log_dropped)
-		sup->hooks.log_dropped(sup->hooks.ctx, (size_t)(p - sup->procs), n);
+	struct sup *sup = ((struct sup_proc *)ctx)->sup;
+	return sup->hooks.log_room(sup->hooks.ctx);
+}
+
+void sup_output_resume(struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		output_resume(&s->procs[i].out);
+		output_resume(&s->procs[i].err);
+	}
 }
 
 /* ---- table ---- */
@@ -310,7 +316,8 @@ struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_ho
 			output_close(&p->out, l);
 		} else {
 			p->out.tap = p->err.tap = on_line;
-			p->out.drop_tap = p->err.drop_tap = on_dropped;
+			if (s->hooks.log_room)
+				p->out.room = p->err.room = on_room;
 			p->out.tap_ctx = p->err.tap_ctx = p;
 			p->out.stream = 1;
 			p->err.stream = 2;

@@ -19,13 +19,12 @@ struct sup_hooks {
 	void (*settled)(void *ctx);
 	/* Something happened to process i (for the host's event stream). */
 	void (*event)(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
-	/* Process i wrote a line (stream 1: stdout, 2: stderr) that went to the
-	 * console (the line budget let it through). */
+	/* Process i wrote a line (stream 1: stdout, 2: stderr): every line,
+	 * whether the console's budget let it through or not. */
 	void (*log)(void *ctx, size_t i, int stream, const char *line, size_t len);
-	/* n lines of process i were dropped over its line budget, where the
-	 * lines it logs now would have been (announced when a line fits again,
-	 * or when it exits). */
-	void (*log_dropped)(void *ctx, size_t i, uint64_t n);
+	/* How many bytes of output may be read now (supervisor/output.h's
+	 * room); NULL: no limit. sup_output_resume() when there is room again. */
+	size_t (*log_room)(void *ctx);
 	/* Is process i healthy (its readiness check, else its liveness check)?
 	 * For x-depends_on's "healthy"; NULL: never. */
 	int (*healthy)(void *ctx, size_t i);
@@ -57,6 +56,8 @@ struct sup_hooks {
 
 struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_hooks *hooks);
 void sup_free(struct sup *s);
+/* The log_room hook has room again: read the pipes it held. */
+void sup_output_resume(struct sup *s);
 
 /* Start every process, except those whose x-depends_on is not met yet:
  * they wait, and start as the conditions come true (sup_recheck). */

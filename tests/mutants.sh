@@ -136,7 +136,13 @@ MUTANTS=(
 	s->ops->event :: 	s->ops->event"
 "no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM) { :: if (0) {"
 "no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
-"no-drops-to-host :: t-output-drops :: supervisor/output.c :: if (o->drop_tap) :: if (0)"
+"console-budget-on-host-stream :: t-logs-flood :: supervisor/output.c :: 	if (o->tap)
+		o->tap(o->tap_ctx, o->stream, line, len); :: 	if (o->tap && o->rate->tokens_milli >= 1000)
+		o->tap(o->tap_ctx, o->stream, line, len);"
+"no-log-flow-control :: t-logs-flood :: supervisor/output.c :: if (o->room) { :: if (0) {"
+"no-log-hold-limit :: t-logs-flood :: control/stream.c :: if (now >= until)
+				continue; :: if (now == 0)
+				continue;"
 "no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (r->cgroup) {
 		char path[600]; :: 	if (!r) {
 		char path[600];"

@@ -135,3 +135,55 @@ Test(ring, model_random_sizes)
 	}
 	ring_free(&r);
 }
+
+/* ---- room: what fits without overwriting a record a reader still needs ---- */
+
+/* Random records (empty ones too), a reader's cursor that lags at random:
+ * adding records up to ring_room's bytes and slots never evicts the cursor's
+ * record, and the room is not needlessly small (after the reader caught up,
+ * it is most of the arena). */
+Test(ring_room, adding_within_the_room_never_evicts_the_kept_record)
+{
+	enum { CAP = 4096, SLOTS = 64, MAXLEN = 200 };
+	static char buf[MAXLEN];
+	struct ring r;
+	uint64_t keep = 1;
+	unsigned seed = 7;
+	memset(buf, 'x', sizeof(buf));
+	cr_assert_eq(ring_init(&r, CAP, SLOTS), 0);
+	for (int step = 0; step < 20000; step++) {
+		size_t slots, bytes = ring_room(&r, keep, MAXLEN, &slots);
+		seed = seed * 1103515245u + 12345u;
+		if (seed >> 28 < 2 && keep < ring_next(&r)) {
+			keep += 1 + (seed >> 8) % 3 % (ring_next(&r) - keep);   /* the reader moves */
+			continue;
+		}
+		size_t len = (seed >> 12) % 4 == 0 ? 0 : (seed >> 14) % (MAXLEN + 1);
+		if (len > bytes || slots == 0)
+			continue;                     /* no room: the writer is held */
+		ring_add(&r, 0, 0, 0, buf, len);
+		cr_assert_leq(ring_first(&r), keep, "step %d: record %llu evicted (first %llu)", step,
+			      (unsigned long long)keep, (unsigned long long)ring_first(&r));
+		size_t slots2;
+		ring_room(&r, keep, MAXLEN, &slots2);
+		cr_assert_eq(slots2 + 1, slots, "step %d", step);
+	}
+	size_t slots, bytes = ring_room(&r, ring_next(&r), MAXLEN, &slots);
+	cr_assert_eq(slots, SLOTS);
+	cr_assert_eq(bytes, CAP - MAXLEN);
+	ring_free(&r);
+}
+
+Test(ring_room, full_ring_has_no_room_until_the_reader_moves)
+{
+	struct ring r;
+	size_t slots;
+	cr_assert_eq(ring_init(&r, 1000, 8), 0);
+	for (int i = 0; i < 8; i++)
+		add_str(&r, "0123456789");
+	cr_assert_eq(ring_room(&r, 1, 10, &slots), 1000 - 80 - 10);
+	cr_assert_eq(slots, 0, "8 slots, 8 records kept");
+	cr_assert_eq(ring_room(&r, 5, 10, &slots), 1000 - 80 - 10 + 40);
+	cr_assert_eq(slots, 4);
+	ring_free(&r);
+}

@@ -256,7 +256,7 @@ Test(encode, counters)
 			    "\"connections_accepted\":111,\"connections_refused\":112,\"connections_refused_peer\":113,"
 			    "\"connections_evicted\":114,\"requests\":115,\"bad_requests\":116,\"request_timeouts\":117,"
 			    "\"busy_replies\":118,\"dropped_replies\":119,\"execs_running\":120,\"push_connects\":121,"
-			    "\"push_sent\":122,\"push_resent\":123}}");
+			    "\"push_sent\":122,\"push_resent\":123,\"log_holds\":124,\"log_held_ms\":125}}");
 	/* Without PID 1's own. */
 	s = MEMBERS(w, enc_counters(&w, v, 0));
 	cr_assert_eq(strncmp(s, "{\"counters\":{\"console_dropped_lines\":102,", 41), 0, "%s", s);
@@ -299,7 +299,6 @@ Test(encode, stream_items)
 			 "{\"log\":{\"seq\":5,\"at_ms\":60,\"process\":\"web\",\"stream\":\"stderr\",\"line\":\"a \\\"b\\\"\\ufffd\"}}\n");
 	cr_assert_str_eq(ENC(w, enc_log(&w, 5, 60, "web", 1, "", 0)),
 			 "{\"log\":{\"seq\":5,\"at_ms\":60,\"process\":\"web\",\"stream\":\"stdout\",\"line\":\"\"}}\n");
-	cr_assert_str_eq(ENC(w, enc_log_dropped(&w, 12, "web")), "{\"lost\":12,\"process\":\"web\",\"reason\":\"budget\"}\n");
 	cr_assert_str_eq(ENC(w, enc_lost(&w, 3)), "{\"lost\":3}\n");
 	cr_assert_str_eq(ENC(w, enc_logs_end(&w, 2)), "{\"end\":{\"lines\":2}}\n");
 }

@@ -325,47 +325,92 @@ Test(output_feed, line_of_exactly_max_split_before_its_newline)
 	cr_assert_str_eq(rec.text[1], "end", "second line is \"%s\"", rec.text[1]);
 }
 
-/* ---- dropped lines reach the host's log stream too (drop_tap) ---- */
+/* ---- every line reaches the tap, whatever the console's budget ---- */
 
-static uint64_t tapped, drop_calls, drops_told;
+static uint64_t tapped;
+static size_t room_left;
 static void count_line(void *ctx, int stream, const char *line, size_t len)
 {
 	(void)ctx; (void)stream; (void)line; (void)len;
 	tapped++;
 }
-static void count_drops(void *ctx, uint64_t n)
+static int room_once;
+static size_t give_room(void *ctx)
 {
+	size_t r = room_left;
 	(void)ctx;
-	drop_calls++;
-	drops_told += n;
+	if (room_once)
+		room_left = 0;   /* room for one read */
+	return r;
 }
 
-Test(output_drops, every_dropped_line_is_told_to_the_drop_tap)
-{
-	struct loop *l = loop_new(4);
+struct fx_out {
+	struct loop *l;
 	struct ratelimit r;
 	struct output o;
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	cr_assert_not_null(l);
-	cr_assert_geq(null, 0);
-	console_init(null);
-	ratelimit_init(&r, 0);
-	r.tokens_milli = 5 * 1000;     /* five lines left ... */
-	r.last_ns = UINT64_MAX / 2;    /* ... and no refill: the count is exact */
-	cr_assert_eq(output_open(&o, l, "p", &r), 0);
-	o.tap = count_line;
-	o.drop_tap = count_drops;
+	int null;
+};
+
+static void fx_out_open(struct fx_out *f, uint64_t console_lines)
+{
+	f->l = loop_new(4);
+	f->null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	cr_assert_not_null(f->l);
+	cr_assert_geq(f->null, 0);
+	console_init(f->null);
+	ratelimit_init(&f->r, 0);
+	f->r.tokens_milli = console_lines * 1000;   /* this many lines left ... */
+	f->r.last_ns = UINT64_MAX / 2;              /* ... and no refill: exact */
+	cr_assert_eq(output_open(&f->o, f->l, "p", &f->r), 0);
+	f->o.tap = count_line;
+	tapped = 0;
+}
+
+static void fx_out_close(struct fx_out *f)
+{
+	output_close(&f->o, f->l);
+	loop_free(f->l);
+	close(f->null);
+}
+
+Test(output_tap, every_line_reaches_the_tap_the_console_only_its_budget)
+{
+	struct fx_out f;
+	fx_out_open(&f, 5);
 	for (int i = 0; i < 20; i++)
-		cr_assert_eq(write(o.wfd, "line\n", 5), 5);
-	output_drain(&o);
-	cr_assert_eq(tapped, 5);
-	cr_assert_eq(r.dropped, 15);
-	cr_assert_eq(drops_told, 15, "the host was told of %llu of 15 dropped lines",
-		     (unsigned long long)drops_told);
-	cr_assert_eq(drop_calls, 1);
-	output_drain(&o);
-	cr_assert_eq(drop_calls, 1, "nothing new dropped, nothing told");
-	output_close(&o, l);
-	loop_free(l);
-	close(null);
+		cr_assert_eq(write(f.o.wfd, "line\n", 5), 5);
+	output_drain(&f.o);
+	cr_assert_eq(tapped, 20, "the tap got %llu of 20 lines", (unsigned long long)tapped);
+	cr_assert_eq(f.r.dropped, 15, "the console dropped %llu, not 15", (unsigned long long)f.r.dropped);
+	fx_out_close(&f);
+}
+
+Test(output_tap, no_room_holds_the_pipe_until_resumed)
+{
+	struct fx_out f;
+	fx_out_open(&f, 100);
+	f.o.room = give_room;
+	room_left = OUTPUT_READ_MIN - 1;
+	room_once = 0;
+	for (int i = 0; i < 2000; i++)
+		cr_assert_eq(write(f.o.wfd, "line\n", 5), 5);
+	output_drain(&f.o);
+	cr_assert_eq(tapped, 0, "read without room: %llu lines", (unsigned long long)tapped);
+	cr_assert(f.o.held, "the pipe is not held");
+	cr_assert(f.o.last_words, "the exit's last words are not kept for later");
+	output_resume(&f.o);
+	cr_assert(!f.o.held);
+	room_left = OUTPUT_READ_MIN;   /* a read may not take more than this */
+	room_once = 1;
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert_eq(tapped, OUTPUT_READ_MIN / 5, "%llu lines read with room for %u bytes",
+		     (unsigned long long)tapped, OUTPUT_READ_MIN);
+	cr_assert(f.o.held, "no room left, but the pipe is not held");
+	output_resume(&f.o);
+	room_left = SIZE_MAX;
+	room_once = 0;
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert_eq(tapped, 2000);
+	cr_assert(!f.o.last_words, "the pipe is empty: the last words are out");
+	fx_out_close(&f);
 }
