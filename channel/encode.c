@@ -580,28 +580,17 @@ static void raw(struct jw *w, const char *s, size_t n)
 	jw_raw(w, s, n);
 }
 
-/* Decimal digits of v at the end of buf; where they start. */
-static char *udigits(char *end, uint64_t v)
-{
-	do
-		*--end = (char)('0' + v % 10);
-	while (v /= 10);
-	return end;
-}
-
 /* The hot path of a log stream (docs/logs.md): its fixed text in pieces,
  * the numbers without printf, the line escaped only where it needs it. */
 void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, int stream,
 	     const char *line, size_t len)
 {
 	static const char head[] = "{\"log\":{\"seq\":";
-	char num[64], *e = num + sizeof(num), *p;
-	p = udigits(e, at_ms);
-	p -= sizeof(",\"at_ms\":") - 1;
-	memcpy(p, ",\"at_ms\":", sizeof(",\"at_ms\":") - 1);
-	p = udigits(p, seq);
+	char num[24];
 	raw(w, head, sizeof(head) - 1);
-	raw(w, p, (size_t)(e - p));
+	raw(w, num, jw_fmt_u64(num, seq));
+	raw(w, ",\"at_ms\":", 9);
+	raw(w, num, jw_fmt_u64(num, at_ms));
 	raw(w, ",\"process\":", 11);
 	w->comma = 0;
 	jw_str(w, process);
