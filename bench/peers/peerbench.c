@@ -632,6 +632,20 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+/* A run's stamp file and go fifo under DIR, fresh: 0, or -1 (said). */
+static int run_files(const char *dir, char stamps[PATH_MAX], char go[PATH_MAX])
+{
+	snprintf(stamps, PATH_MAX, "%s/stamps", dir);
+	snprintf(go, PATH_MAX, "%s/go", dir);
+	unlink(stamps);
+	unlink(go);
+	if (mkfifo(go, 0600) < 0) {
+		perror("peerbench: mkfifo");
+		return -1;
+	}
+	return 0;
+}
+
 /* PID 1's end after its last child: the child (`child FILE last`) waits for
  * the go, stamps "last" and exits 0; PID 1 should then end by itself. Prints
  * last_us, from that stamp to waitpid returning PID 1 (a blocking waitpid, so
@@ -644,14 +658,8 @@ static int last(long settle_ms, const char *dir, char **argv)
 	int fd;
 	pid_t pid;
 
-	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
-	snprintf(go, sizeof(go), "%s/go", dir);
-	unlink(stamps);
-	unlink(go);
-	if (mkfifo(go, 0600) < 0) {
-		perror("peerbench: mkfifo");
+	if (run_files(dir, stamps, go) < 0)
 		return 1;
-	}
 	pid = start_pid1(dir, argv);
 	if (wait_stamps(stamps, "main", 1, pid) < 0) {
 		printf("error=no-child-main\n");
@@ -744,14 +752,8 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 	int fd;
 	pid_t pid;
 
-	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
-	snprintf(go, sizeof(go), "%s/go", dir);
-	unlink(stamps);
-	unlink(go);
-	if (mkfifo(go, 0600) < 0) {
-		perror("peerbench: mkfifo");
+	if (run_files(dir, stamps, go) < 0)
 		return 1;
-	}
 	memset(z_first, 0, sizeof(z_first));
 	pid = start_pid1(dir, argv);
 	snprintf(w.proc, sizeof(w.proc), "/proc/%d/root/proc", (int)pid);
@@ -924,14 +926,8 @@ static int relay(long settle_ms, const char *dir, const char *reader, char **arg
 	int fd, start = -1, has_reader = strcmp(reader, "-") != 0;
 	pid_t pid, rd = -1;
 
-	snprintf(stamps, sizeof(stamps), "%s/stamps", dir);
-	snprintf(go, sizeof(go), "%s/go", dir);
-	unlink(stamps);
-	unlink(go);
-	if (mkfifo(go, 0600) < 0) {
-		perror("peerbench: mkfifo");
+	if (run_files(dir, stamps, go) < 0)
 		return 1;
-	}
 	if (has_reader && (rd = fork_waiting(reader, &start)) < 0)
 		return 1;
 	pid = start_pid1(dir, argv);
