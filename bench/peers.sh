@@ -16,22 +16,24 @@
 # last burst bulk flood flood64 status rss10 (all). -i: how long PID 1's idle
 # wake-ups are counted (1000 ms). -s: the wait after the child's main before
 # that count (300 ms). Needs root (namespaces) and the peers
-# (bench/peers/install.sh; `make bench-peers` runs both).
+# (bench/peers/install.sh; `make bench-peers` runs both). Environment:
+# PEERS_DIR (the run's files, /var/tmp/vminit-peers) and PEERS_PORT_BASE
+# (27300) let two runs share a machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=20 FLOOD_RUNS='' IDLE_MS=1000 SETTLE_MS=300 TSV=$ROOT/build/bench/peers.tsv SETS=all
 # The log figures' volumes: bulk in MiB (64 KiB writes of 1 KiB lines), the
 # floods in MB (100-byte lines). The health checks' servers listen on
 # 127.0.0.1:PORT_BASE+1... (the namespaces share the machine's network).
-BULK_MB=64 FLOOD_MB=200 PORT_BASE=27300
+BULK_MB=64 FLOOD_MB=200 PORT_BASE=${PEERS_PORT_BASE:-27300}
 # Not under /tmp or /run, which vminit as PID 1 mounts over.
-DIR=/var/tmp/vminit-peers
+DIR=${PEERS_DIR:-/var/tmp/vminit-peers}
 PB=$ROOT/build/bench/peerbench
 VMINIT=$ROOT/build/vminit
 PEERS=(tini catatonit dumb-init s6 supervisord)
 RAW=$DIR/raw.tsv
 
-usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 2; }
+usage() { sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 2; }
 
 # ---- the contestants' configurations ----
 
