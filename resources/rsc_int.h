@@ -35,6 +35,8 @@ struct rsc {
 	struct rsc_hooks hooks;
 	struct rsc_tree tree;
 	int plain;                  /* rsc_paths.plain_files */
+	int proc;                   /* the real /proc/self (no paths given):
+	                             * its namespaces may answer (tree.c) */
 	char basedir[RSC_PATH_MAX]; /* mount + base */
 	char execdir[RSC_PATH_MAX]; /* "" when off */
 	struct rsc_cg self;         /* BASE/vminit */

@@ -118,12 +118,42 @@ static void rsc_deleg_pid(void *ctx, pid_t pid)
 		d->other_pid = pid;
 }
 
+/* The initial namespaces' fixed inode numbers (linux/proc_ns.h). */
+#define RSC_INIT_PID_NS 0xEFFFFFFCU
+#define RSC_INIT_CGROUP_NS 0xEFFFFFFBU
+
+static int rsc_init_ns(const char *link, unsigned long ino)
+{
+	struct stat st;
+	return stat(link, &st) == 0 && st.st_ino == ino;
+}
+
+/* For the root, what reading its cgroup.procs would say (it lists every
+ * task of the machine: a read that took more than every other boot step),
+ * when the namespaces tell: in the initial pid namespace every task is
+ * ours (a VM); in the initial cgroup namespace but not that pid namespace,
+ * the root is the host's, where kthreadd always is (it cannot be moved),
+ * outside our pid namespace (a container). 0, -1 (not delegated), or 1:
+ * read it. */
+static int rsc_root_known(const struct rsc *r)
+{
+	if (strcmp(r->tree.base, "/") || !r->proc)
+		return 1;
+	if (rsc_init_ns("/proc/self/ns/pid", RSC_INIT_PID_NS))
+		return 0;
+	return rsc_init_ns("/proc/self/ns/cgroup", RSC_INIT_CGROUP_NS) ? -1 : 1;
+}
+
 /* BASE is ours when every task in it is PID 1, or BASE is the root and
  * every task in it is in our pid namespace (a task outside reads as 0). */
 static int rsc_delegated(struct rsc *r)
 {
 	struct rsc_deleg d = { .self = getpid() };
 	const char *base = r->tree.base;
+	int known = rsc_root_known(r);
+	if (known <= 0)
+		return known ? rsc_fail(r, "cgroup /: not delegated: it holds tasks outside vminit's pid namespace")
+			     : 0;
 	if (rsc_procs_each(r->basedir, rsc_deleg_pid, &d) < 0)
 		return rsc_fail(r, "cgroup %s: cgroup.procs: %s", base, strerror(errno));
 	if (d.outside)
@@ -199,10 +229,14 @@ static int rsc_tree_make(struct rsc *r, const struct rsc_paths *paths)
 	const char *sc = paths && paths->self_cgroup ? paths->self_cgroup : "/proc/self/cgroup";
 	struct rsc_tree *t = &r->tree;
 	char app[RSC_PATH_MAX];
-	if (rsc_scan(mi, rsc_parse_mountinfo, t->mount, sizeof(t->mount)) < 0)
-		return rsc_fail(r, "no cgroup2 file system mounted (%s)", mi);
+	/* Our cgroup first: a container's root is known not to be ours
+	 * before mountinfo is read (rsc_root_known). */
 	if (rsc_scan(sc, rsc_parse_self_cgroup, t->base, sizeof(t->base)) < 0)
 		return rsc_fail(r, "%s: no cgroup2 entry", sc);
+	if (rsc_root_known(r) < 0)
+		return rsc_delegated(r);
+	if (rsc_scan(mi, rsc_parse_mountinfo, t->mount, sizeof(t->mount)) < 0)
+		return rsc_fail(r, "no cgroup2 file system mounted (%s)", mi);
 	if ((size_t)snprintf(r->basedir, sizeof(r->basedir), "%s%s", t->mount,
 			     strcmp(t->base, "/") ? t->base : "") >= sizeof(r->basedir))
 		return rsc_fail(r, "cgroup %s: path too long", t->base);
@@ -319,6 +353,7 @@ struct rsc *rsc_new(struct loop *l, const struct spec *spec, const struct rsc_ho
 	if (h)
 		r->hooks = *h;
 	r->plain = paths && paths->plain_files;
+	r->proc = !paths || (!paths->mountinfo && !paths->self_cgroup);
 	rsc_cg_init(&r->self);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		struct rsc_proc *p = &r->procs[i];
