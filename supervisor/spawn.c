@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -90,21 +90,18 @@ void spawn_note_signals(void)
 void spawn_reset_signals(void)
 {
 	sigset_t none;
-	struct sigaction sa;
 	struct kernel_sigaction ksa = { .handler = SIG_DFL };
 	uint64_t changed = spawn_changed_signals;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
 	/* Only what PID 1 changed: a caught one would run PID 1's handler here
 	 * until the exec, an ignored one stays ignored across it. The rest is
 	 * SIG_DFL already (one call a signal was most of a spawn's calls). */
 	for (int sig = 1; changed; sig++, changed >>= 1) {
 		if (!(changed & 1) || sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		/* musl refuses 32-34 (its internal signals; glibc has its own), but
-		 * an ignored one is inherited across exec: reset it in the kernel. */
-		if (sigaction(sig, &sa, NULL) < 0)
-			syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+		/* Straight to the kernel: musl refuses 32-34 (its internal
+		 * signals), though an ignored one is inherited across exec, and
+		 * wraps SIGABRT's in two more calls. SIG_DFL needs no restorer. */
+		syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
 	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -137,7 +134,9 @@ static void close_other_fds(void)
 
 static void setup_fds(const struct spawn_req *r)
 {
-	int null = r->stdin_inherit ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* No O_CLOEXEC on the child's own opens (musl adds a call for it):
+	 * each is closed before the exec. */
+	int null = r->stdin_inherit ? 0 : open("/dev/null", O_RDONLY);
 	if (null < 0 || (null != 0 && dup2(null, 0) < 0)) {
 		/* No /dev/null (a bare root): an empty pipe's read end is just as
 		 * good a stdin, it reads EOF. */
@@ -161,7 +160,7 @@ static void enter_cgroup(const struct spawn_req *r)
 		int fd, n = snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
 		if (n < 0 || (size_t)n >= sizeof(path))
 			child_fail(126, "cgroup %s: path too long", r->cgroup);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		fd = open(path, O_WRONLY);
 		if (fd < 0 || write(fd, "0", 1) != 1)
 			child_fail(126, "joining cgroup %s: %s", r->cgroup, strerror(errno));
 		close(fd);
@@ -171,7 +170,7 @@ static void enter_cgroup(const struct spawn_req *r)
 	 * to the kernel's 0; raising it needs no privilege. */
 	{
 		char v[16] = "";
-		int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+		int fd = open("/proc/self/oom_score_adj", O_RDWR);
 		if (fd >= 0 && read(fd, v, sizeof(v) - 1) > 0 && v[0] == '-' &&
 		    (lseek(fd, 0, SEEK_SET) < 0 || write(fd, "0", 1) != 1))
 			child_fail(126, "oom_score_adj: %s", strerror(errno));
@@ -360,11 +359,8 @@ static void switch_user(const struct spawn_req *r, char ***envp)
 		child_fail(126, "setuid(%u) for user %s: %s", (unsigned)u.uid, r->user, strerror(errno));
 	if (u.uid != 0) {
 		/* setuid() to non-root empties the permitted set unless the
-		 * securebits say otherwise; make sure, and leave nothing ambient. */
-		cap_t none = cap_init();
-		if (!none || cap_set_proc(none) < 0)
-			child_fail(126, "dropping capabilities for user %s: %s", r->user, strerror(errno));
-		cap_free(none);
+		 * securebits say otherwise; make sure (every set empty). */
+		privileges_set(0);
 	}
 }
 
