@@ -23,6 +23,7 @@
 #include "resources/resources.h"
 #include "secrets/store.h"
 #include "storage/storage.h"
+#include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
 #include <errno.h>
@@ -505,9 +506,15 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	return 0;
 }
 
-/* The processes first: what PID 1 does next, none of them needs. */
+/* The processes first: what PID 1 does next, none of them needs. Before
+ * them, the kernel's knobs read-only in PID 1's namespace, which they
+ * share (spawn.h): a VM's or a container's PID 1 with a spec; the wrap
+ * form's command keeps PID 1's privileges anyway. */
 void wire_start(struct vm *vm)
 {
+	if (vm->pid1 && !vm->wrap && vm->sup && spawn_guard_pid1() < 0)
+		log_info("kernel files: each process makes them read-only in a namespace of its own: %s",
+			 strerror(errno));
 	if (vm->st && vm->sup)
 		storage_start(vm->st);   /* what is there is mounted before a start */
 	if (vm->sup) {

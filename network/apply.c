@@ -18,6 +18,7 @@
 #include "nl.h"
 #include "place.h"
 #include "base/console.h"
+#include "base/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,8 +103,10 @@ static void no_ra(const char *dev)
 	for (size_t k = 0; k < 2; k++) {
 		char path[96];
 		int fd;
+		char kpath[128];
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", dev, keys[k]);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		/* Beneath PID 1's read-only /proc/sys (path.h): a link may come late. */
+		fd = open(path_kernel(path, kpath, sizeof(kpath)), O_WRONLY | O_CLOEXEC);
 		if (fd >= 0 && write(fd, "0", 1) < 0)
 			log_warn("network: %s: %s", path, strerror(errno));
 		if (fd >= 0)

@@ -10,6 +10,7 @@
  * is used as it is.
  */
 #include "rsc_int.h"
+#include "base/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,7 @@ static const struct { const char *name; unsigned bit; } rsc_ctrls[] = {
 
 int rsc_write(const struct rsc *r, const char *dir, const char *name, const char *value)
 {
-	char path[RSC_PATH_MAX + 32];
+	char path[RSC_PATH_MAX + 32], kpath[RSC_PATH_MAX + 64];
 	size_t len = strlen(value);
 	int fd, e;
 	ssize_t n;
@@ -35,7 +36,9 @@ int rsc_write(const struct rsc *r, const char *dir, const char *name, const char
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(path, O_WRONLY | O_CLOEXEC | (r->plain ? O_CREAT | O_APPEND : 0), 0644);
+	/* Beneath PID 1's read-only /sys (path.h) once it has one. */
+	fd = open(path_kernel(path, kpath, sizeof(kpath)), O_WRONLY | O_CLOEXEC | (r->plain ? O_CREAT | O_APPEND : 0),
+		  0644);
 	if (fd < 0)
 		return -1;
 	do

@@ -151,20 +151,31 @@ static void setup_fds(const struct spawn_req *r)
 	close_other_fds();
 }
 
-/* Into its cgroup before it can fork (spawn.h), and back to the fd limit
- * programs expect (PID 1 raised its own). */
-static void enter_cgroup(const struct spawn_req *r)
+/* Into its cgroup before it can fork (spawn.h): 0, or the errno, told once
+ * stderr is its own. Before the fds are closed: under PID 1's read-only
+ * /sys, cgroup.procs is written through PID 1's fd of the mount beneath
+ * (path_kernel). */
+static int join_cgroup(const struct spawn_req *r)
 {
-	if (r->cgroup) {
-		char path[600];
-		int fd, n = snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
-		if (n < 0 || (size_t)n >= sizeof(path))
-			child_fail(126, "cgroup %s: path too long", r->cgroup);
-		fd = open(path, O_WRONLY);
-		if (fd < 0 || write(fd, "0", 1) != 1)
-			child_fail(126, "joining cgroup %s: %s", r->cgroup, strerror(errno));
+	char path[600], kpath[640];
+	int fd, n, err = 0;
+	if (!r->cgroup)
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return ENAMETOOLONG;
+	fd = open(path_kernel(path, kpath, sizeof(kpath)), O_WRONLY);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		err = errno;
+	if (fd >= 0)
 		close(fd);
-	}
+	return err;
+}
+
+/* Back to the oom_score_adj and the fd limit programs expect (PID 1
+ * changed its own). */
+static void reset_limits(const struct spawn_req *r)
+{
 	/* PID 1's oom_score_adj (-1000: never killed) is inherited: a child
 	 * at -1000 would hang at its memory cap instead of being killed. Back
 	 * to the kernel's 0; raising it needs no privilege. */
@@ -245,48 +256,107 @@ struct spawn_mount_attr {   /* struct mount_attr (linux/mount.h) */
 
 /* path and every mount below it read-only, in this mount namespace only.
  * mount_setattr(2) (Linux 5.12) does it in one call; before it, the mount
- * at path alone. ENOENT: nothing there to guard. */
-static void guard_ro(const char *path, int bind)
+ * at path alone. bind: on a bind of it, leaving the mount beneath as it
+ * was. 0 (ENOENT: nothing there to guard), or -1 with errno. */
+static int guard_ro(const char *path, int bind)
 {
 	struct spawn_mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
-	if (bind && mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		if (errno == ENOENT)
-			return;
-		child_fail(126, "read-only %s: bind: %s", path, strerror(errno));
-	}
-	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a)) == 0)
-		return;
-	if (errno == ENOENT)
-		return;
+	if (bind && mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a)) == 0 || errno == ENOENT)
+		return 0;
 	if (errno != ENOSYS ||
 	    mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		child_fail(126, "read-only %s: %s", path, strerror(errno));
+		return -1;
+	return 0;
 }
 
 /* What a root process with the default capabilities could still write to
  * reshape the VM behind PID 1's back: /proc/sys (sysctls),
  * /proc/sysrq-trigger (power off, crash) and /sys, the cgroups included (its
- * own limits, another cgroup). Read-only in its own mount namespace, as
- * container runtimes make them. A vminit that may not make a namespace
- * (`vminit run` by a user) has children that cannot write these anyway. */
-static void guard_kernel(int have_ns)
+ * own limits, another cgroup). Read-only, as container runtimes make them.
+ * bind_sys: /sys on a bind too (PID 1's namespace: the mount beneath stays
+ * writable for PID 1's fds). 0, or -1 with errno and the path in *ret_path. */
+static int guard_knobs(int bind_sys, const char **ret_path)
 {
-	if (!have_ns) {
-		if (unshare(CLONE_NEWNS) < 0) {
-			if (errno == EPERM)
-				return;
-			child_fail(126, "a mount namespace of its own: %s", strerror(errno));
-		}
-		/* Nothing it mounts may reach PID 1. A root that is no mount
-		 * point (a chroot-like root): the two it binds under instead. */
-		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 &&
-		    (errno != EINVAL || mount(NULL, "/proc", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-		     mount(NULL, "/sys", NULL, MS_REC | MS_SLAVE, NULL) < 0))
-			child_fail(126, "mount propagation: %s", strerror(errno));
+	static const char *const knobs[] = { "/proc/sys", "/proc/sysrq-trigger", "/sys" };
+	for (size_t k = 0; k < 3; k++) {
+		*ret_path = knobs[k];
+		if (guard_ro(knobs[k], k < 2 || bind_sys) < 0)
+			return -1;
 	}
-	guard_ro("/proc/sys", 1);
-	guard_ro("/proc/sysrq-trigger", 1);
-	guard_ro("/sys", 0);
+	return 0;
+}
+
+/* 1 once PID 1's own namespace has the knobs read-only (spawn_guard_pid1):
+ * a process that shares it needs no namespace of its own. */
+static int spawn_guarded;
+
+int spawn_guard_pid1(void)
+{
+	const char *where = "/";
+	int sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int proc_sys = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The writable mounts beneath, for PID 1's own writes (path.h). */
+	path_kernel_fds(sys, proc_sys);
+	/* Binds here must not reach a namespace that shares these mounts (a
+	 * container's host): they only receive. */
+	if (mount(NULL, "/proc", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    (mount(NULL, "/sys", NULL, MS_REC | MS_SLAVE, NULL) < 0 && errno != EINVAL) ||
+	    guard_knobs(1, &where) < 0)
+		return -1;
+	spawn_guarded = 1;
+	return 0;
+}
+
+/* A mount namespace of its own, whose mounts reach nobody else. A root that
+ * is no mount point (a chroot-like root): the two the guard binds under.
+ * Without the privilege to make one (`vminit run` by a user): 0, and it
+ * shares vminit's, whose knobs it cannot write anyway. */
+static int own_namespace(void)
+{
+	if (unshare(CLONE_NEWNS) < 0) {
+		if (errno == EPERM)
+			return 0;
+		child_fail(126, "a mount namespace of its own: %s", strerror(errno));
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 &&
+	    (errno != EINVAL || mount(NULL, "/proc", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	     mount(NULL, "/sys", NULL, MS_REC | MS_SLAVE, NULL) < 0))
+		child_fail(126, "mount propagation: %s", strerror(errno));
+	return 1;
+}
+
+/* The knobs read-only for a bound process (spawn.h). Under PID 1's guard it
+ * shares PID 1's mounts; one with a view has their copies in its own. One
+ * that keeps CAP_SYS_ADMIN could unmount the guard: in a namespace of its
+ * own, it unmounts only its copy. Without PID 1's guard (`vminit run`, or
+ * it could not be made), each in its own namespace, as before. */
+static void guard_kernel(const struct spawn_req *r, int have_ns)
+{
+	const char *where = "/";
+	if (spawn_guarded) {
+		if (!have_ns && (r->caps >> CAP_SYS_ADMIN & 1))
+			own_namespace();
+		return;
+	}
+	if (!have_ns && !own_namespace())
+		return;
+	if (guard_knobs(0, &where) < 0)
+		child_fail(126, "read-only %s: %s", where, strerror(errno));
+}
+
+/* `exec` without a process keeps PID 1's privileges (docs/resources.md),
+ * the knobs' write access included: under PID 1's guard, a namespace of its
+ * own without it. */
+static void unguard_kernel(void)
+{
+	static const char *const knobs[] = { "/proc/sysrq-trigger", "/proc/sys", "/sys" };
+	if (!spawn_guarded || !own_namespace())
+		return;
+	for (size_t k = 0; k < 3; k++)
+		if (umount2(knobs[k], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+			child_fail(126, "writable %s: %s", knobs[k], strerror(errno));
 }
 
 /* ---- privileges (spawn.h: bound, caps; docs/resources.md) ---- */
@@ -397,6 +467,7 @@ static _Noreturn void do_exec(char *const *argv, char *const *envp)
 pid_t spawn_process(const struct spawn_req *r)
 {
 	char **envp;
+	int cg_err;
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
@@ -415,12 +486,17 @@ pid_t spawn_process(const struct spawn_req *r)
 		setsid();
 	}
 	spawn_reset_signals();
+	cg_err = join_cgroup(r);
 	setup_fds(r);
-	enter_cgroup(r);
+	if (cg_err)
+		child_fail(126, "joining cgroup %s: %s", r->cgroup, strerror(cg_err));
+	reset_limits(r);
 	if (r->vol_dir || r->secrets_dir)
 		enter_view(r);
 	if (r->bound)
-		guard_kernel(r->vol_dir || r->secrets_dir);
+		guard_kernel(r, r->vol_dir || r->secrets_dir);
+	else
+		unguard_kernel();
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (r->user)
 		switch_user(r, &envp);

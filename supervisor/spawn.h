@@ -50,12 +50,25 @@ struct spawn_req {
 	 * child that cannot do so does not run (126). */
 	int bound;
 	uint64_t caps;
-	/* bound 1 also gives it its own mount namespace (when it has no view)
-	 * where /proc/sys, /proc/sysrq-trigger and /sys are read-only. */
+	/* bound 1: /proc/sys, /proc/sysrq-trigger and /sys are read-only for
+	 * it. PID 1 makes them so in its own namespace once
+	 * (spawn_guard_pid1), which the process then shares, unless it has a
+	 * view or keeps CAP_SYS_ADMIN (which could unmount the guard): then a
+	 * namespace of its own, with copies. Without PID 1's guard (`vminit
+	 * run`), its own namespace where it makes them read-only. bound 0
+	 * under PID 1's guard: its own namespace without it (the operator's
+	 * `exec` keeps PID 1's write access). */
 	/* RLIMIT_NOFILE's soft limit the child gets back (PID 1 raises its
 	 * own, docs/resources.md); 0: as it inherits it. */
 	unsigned long nofile;
 };
+
+/* PID 1, once, before its first start: /proc/sys, /proc/sysrq-trigger and
+ * /sys read-only in its own mount namespace, on binds, so that fds of the
+ * mounts beneath (path_kernel_fds, opened here) stay writable for PID 1's
+ * own writes. 0, or -1 with errno: then every bound process guards its own
+ * namespace, as `vminit run`'s do. */
+int spawn_guard_pid1(void);
 
 /* pid > 0 in the parent, or -1 with errno (fork failed). */
 pid_t spawn_process(const struct spawn_req *r);

@@ -143,9 +143,9 @@ MUTANTS=(
 "no-log-hold-limit :: t-logs-flood :: control/stream.c :: if (now >= until)
 				continue; :: if (now == 0)
 				continue;"
-"no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (r->cgroup) {
-		char path[600]; :: 	if (!r) {
-		char path[600];"
+"no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (!r->cgroup)
+		return 0; :: 	if (r)
+		return 0;"
 "no-cgroup-stop :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
 		h->cg_signal(h->ctx, i, sig); :: 	(void)i;"
 "run-leftovers-live :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
@@ -153,10 +153,14 @@ MUTANTS=(
 "no-cap-bound :: t-caps :: supervisor/spawn.c :: 	if (r->bound)
 		apply_privileges(r); :: 	if (0)
 		apply_privileges(r);"
-"kernel-knobs-writable :: t-caps :: supervisor/spawn.c :: static void guard_kernel(int have_ns)
-{ :: static void guard_kernel(int have_ns)
+"kernel-knobs-writable :: t-caps :: supervisor/spawn.c :: static int guard_knobs(int bind_sys, const char **ret_path)
+{ :: static int guard_knobs(int bind_sys, const char **ret_path)
 {
-	return;"
+	(void)bind_sys; (void)ret_path;
+	return 0;"
+"operator-knobs-guarded :: t-caps :: supervisor/spawn.c :: 	else
+		unguard_kernel(); :: 	else
+		(void)unguard_kernel;"
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 "status-fd-kept-past-reap :: t-status-proc :: control/status.c :: if (i < ctl->npstat && ctl->pstat[i].fd >= 0 && :: if (0 && i < ctl->npstat && ctl->pstat[i].fd >= 0 &&"
 "status-figures-never-reread :: t-status-proc :: control/status.c :: if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) { :: if (!ps->read_at) {"

@@ -5,9 +5,13 @@
 # included, and no_new_privs; a prestart hook is bound like its process. A
 # root workload cannot power the VM off, mount, read PID 1's memory or set
 # the clock, nor write /proc/sys, /sys or the cgroups, and PID 1 stays up.
+# Those are read-only in PID 1's own mount namespace, which a process shares
+# unless it keeps SYS_ADMIN (a namespace of its own, where it may remount
+# its copies); the host's `exec` without a process keeps write access.
 . "$(dirname "$0")/lib.sh"
 cat >"$T/probe.sh" <<'EOT'
 echo caps $(grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' /proc/$$/status | tr -s '\t ' ' ')
+echo ns $(readlink /proc/self/ns/mnt)
 exec sleep 1000
 EOT
 chmod 0755 "$T/probe.sh"
@@ -39,13 +43,17 @@ prestart = ["/bin/sh", "-c", "echo hook \$(grep -E '^Cap(Eff|Bnd):' /proc/\$\$/s
 resources.memory = "64Mi"
 x-capabilities.drop = ["ALL"]
 x-capabilities.add = ["KILL"]
+[processes.admin]
+command = ["/bin/sh", "$q"]
+resources.memory = "64Mi"
+x-capabilities.add = ["SYS_ADMIN"]
 [processes.hostile]
 command = ["/bin/sh", "$T/hostile.sh"]
 restart.policy = "never"
 resources.memory = "64Mi"
 EOT
 } >"$T/spec.ini"
-vm_start "$T/spec.ini"
+vm_start "$T/spec.ini" --control "unix:$CTL_SOCK"
 until_ok 30 eval '[ "$(count "^(root|addrm|nobody|hooked) \| caps ")" = 4 ]' || fail "not every probe printed its sets"
 z=0000000000000000
 expect "^root \| caps CapInh: $z CapPrm: 00000000a80425fb CapEff: 00000000a80425fb CapBnd: 00000000a80425fb CapAmb: $z NoNewPrivs: 0\$" 30 \
@@ -66,6 +74,16 @@ for f in /proc/sys/kernel/hostname /proc/sys/vm/swappiness /sys/class/net/lo/mtu
 	expect "^hostile \\| rewrite $f: Read-only file system\$" 30 "nor write $f (read-only in its view)"
 done
 expect '^vminit: hostile: exited$' 30 "the hostile process ran to its end"
+ns1=$(readlink /proc/$VM_INIT/ns/mnt | sed 's/[][]/\\&/g')   # mnt:[N], as a regex
+expect "^root \\| ns $ns1\$" 30 "a root process shares PID 1's mount namespace (the guard is PID 1's)"
+expect '^admin \| ns ' 30 "the SYS_ADMIN process printed its namespace"
+[ "$(count "^admin \\| ns $ns1\$")" = 0 ] && ok "one that keeps SYS_ADMIN has a namespace of its own" \
+	|| fail "admin shares PID 1's mount namespace: it could unmount the guard"
+wait_ctl || finish
+out=$(ctl exec -- /bin/sh -c 'cat /proc/sys/kernel/hostname >/proc/sys/kernel/hostname && echo written' 2>&1)
+[ "$out" = written ] && ok "exec without a process (PID 1's privileges) can write /proc/sys" || fail "exec: $out"
+out=$(ctl exec --process root -- /bin/sh -c 'cat /proc/sys/kernel/hostname >/proc/sys/kernel/hostname && echo written' 2>&1)
+case $out in *Read-only*) ok "exec --process root cannot" ;; *) fail "exec --process root: $out" ;; esac
 if vm_alive && [ "$(count '^root \| caps ')" = 1 ]; then ok "PID 1 is up, the others undisturbed"
 else fail "PID 1 or a process went down"; fi
 grep -q " $T/mnt " /proc/self/mountinfo && fail "a tmpfs was mounted on $T/mnt"
