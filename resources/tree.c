@@ -149,11 +149,10 @@ static int rsc_root_known(const struct rsc *r)
 
 /* BASE is ours when every task in it is PID 1, or BASE is the root and
  * every task in it is in our pid namespace (a task outside reads as 0). */
-static int rsc_delegated(struct rsc *r)
+static int rsc_delegated(struct rsc *r, int known)
 {
 	struct rsc_deleg d = { .self = getpid() };
 	const char *base = r->tree.base;
-	int known = rsc_root_known(r);
 	if (known <= 0)
 		return known ? rsc_fail(r, "cgroup /: not delegated: it holds tasks outside vminit's pid namespace")
 			     : 0;
@@ -232,18 +231,19 @@ static int rsc_tree_make(struct rsc *r, const struct rsc_paths *paths)
 	const char *sc = paths && paths->self_cgroup ? paths->self_cgroup : "/proc/self/cgroup";
 	struct rsc_tree *t = &r->tree;
 	char app[RSC_PATH_MAX];
+	int known;
 	/* Our cgroup first: a container's root is known not to be ours
 	 * before mountinfo is read (rsc_root_known). */
 	if (rsc_scan(sc, rsc_parse_self_cgroup, t->base, sizeof(t->base)) < 0)
 		return rsc_fail(r, "%s: no cgroup2 entry", sc);
-	if (rsc_root_known(r) < 0)
-		return rsc_delegated(r);
+	if ((known = rsc_root_known(r)) < 0)
+		return rsc_delegated(r, known);
 	if (rsc_scan(mi, rsc_parse_mountinfo, t->mount, sizeof(t->mount)) < 0)
 		return rsc_fail(r, "no cgroup2 file system mounted (%s)", mi);
 	if ((size_t)snprintf(r->basedir, sizeof(r->basedir), "%s%s", t->mount,
 			     strcmp(t->base, "/") ? t->base : "") >= sizeof(r->basedir))
 		return rsc_fail(r, "cgroup %s: path too long", t->base);
-	if (rsc_delegated(r) < 0)
+	if (rsc_delegated(r, known) < 0)
 		return -1;
 	if (rsc_mkdir(r, "vminit", r->self.dir) < 0 || rsc_write(r, r->self.dir, "cgroup.procs", "0") < 0)
 		return rsc_fail(r, "%s: %s", r->self.dir, strerror(errno));
