@@ -33,8 +33,10 @@ static const int handled_signals[] = {
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP };
 
 /* A signal handler has no ctx: the vm it powers off, set once before the
- * loop (signals_catch_fatal). */
+ * loop (signals_catch_fatal), and vminit's own pid: a child between fork
+ * and exec still has the handler (spawn.h: execve resets it). */
 static const struct vm *fatal_vm;
+static pid_t fatal_pid;
 
 /* ---- fatal signals: the one place outside the loop ---- */
 
@@ -53,6 +55,10 @@ static void on_fatal(int sig)
 	const struct vm *vm = fatal_vm;
 	char num[8] = "";
 	int n = sig, i = 6;
+	/* A child's fault before its exec is the child's: it ends, as the
+	 * signal would have ended it, and PID 1 reaps it. */
+	if (getpid() != fatal_pid)
+		_exit(128 + sig);
 	if (in_fatal++) {
 		/* A fault inside this handler: no more words, just end. */
 		if (!vm->pid1)
@@ -95,6 +101,7 @@ void signals_catch_fatal(const struct vm *vm)
 	struct sigaction sa;
 
 	fatal_vm = vm;
+	fatal_pid = getpid();
 	sigaltstack(&ss, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal;

@@ -41,8 +41,11 @@ struct kernel_sigaction {
 	unsigned long mask;
 };
 
-/* The signals whose disposition is not SIG_DFL in PID 1 (bit sig - 1): those
- * a child must reset. Every one until spawn_note_signals() has looked. */
+/* The signals PID 1 ignores (bit sig - 1): those a child must reset, since
+ * an ignored one stays ignored across execve. A caught one is reset by
+ * execve itself; until then a fault runs PID 1's fatal handler, which in a
+ * child only ends it (init/signals.c). Every one until spawn_note_signals()
+ * has looked. */
 static uint64_t spawn_changed_signals = ~0ULL;
 
 /* A "Name:\t<hex>" line of /proc/self/status; 0, or -1 if missing. */
@@ -59,7 +62,7 @@ static int status_mask(const char *status, const char *name, uint64_t *ret)
 void spawn_note_signals(void)
 {
 	char status[4096];
-	uint64_t ign, cgt, changed = 0;
+	uint64_t ign, changed = 0;
 	ssize_t n = -1;
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -70,9 +73,8 @@ void spawn_note_signals(void)
 	 * where asking about each signal takes 64. */
 	if (n > 0) {
 		status[n] = '\0';
-		if (status_mask(status, "\nSigIgn:\t", &ign) == 0 &&
-		    status_mask(status, "\nSigCgt:\t", &cgt) == 0) {
-			spawn_changed_signals = ign | cgt;
+		if (status_mask(status, "\nSigIgn:\t", &ign) == 0) {
+			spawn_changed_signals = ign;
 			return;
 		}
 	}
@@ -81,7 +83,7 @@ void spawn_note_signals(void)
 	for (int sig = 1; sig < _NSIG && sig <= 64; sig++) {
 		struct kernel_sigaction old;
 		if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) < 0 ||
-		    old.handler != SIG_DFL)
+		    old.handler == SIG_IGN)
 			changed |= 1ULL << (sig - 1);
 	}
 	spawn_changed_signals = changed;
@@ -92,9 +94,9 @@ void spawn_reset_signals(void)
 	sigset_t none;
 	struct kernel_sigaction ksa = { .handler = SIG_DFL };
 	uint64_t changed = spawn_changed_signals;
-	/* Only what PID 1 changed: a caught one would run PID 1's handler here
-	 * until the exec, an ignored one stays ignored across it. The rest is
-	 * SIG_DFL already (one call a signal was most of a spawn's calls). */
+	/* Only what PID 1 ignores: an ignored one stays ignored across the
+	 * exec; a caught one the exec resets (spawn_changed_signals). The rest
+	 * is SIG_DFL already (one call a signal was most of a spawn's calls). */
 	for (int sig = 1; changed; sig++, changed >>= 1) {
 		if (!(changed & 1) || sig == SIGKILL || sig == SIGSTOP)
 			continue;

@@ -73,13 +73,15 @@ int spawn_guard_pid1(void);
 /* pid > 0 in the parent, or -1 with errno (fork failed). */
 pid_t spawn_process(const struct spawn_req *r);
 
-/* Reset signal mask and dispositions to what a fresh process expects. Used by
- * every child vminit makes. Async-signal-safe. Resets the signals
- * spawn_note_signals() found changed, or every one if it was never called. */
+/* Reset signal mask and dispositions to what a fresh process expects once it
+ * execs. Used by every child vminit makes. Async-signal-safe. Resets the
+ * signals spawn_note_signals() found ignored, or every one if it was never
+ * called. */
 void spawn_reset_signals(void);
 
-/* Note which signals PID 1 does not leave at SIG_DFL (its handlers, those it
- * ignores or inherited ignored): the only ones a child resets. Called once,
+/* Note which signals PID 1 ignores (its own, or inherited ignored): the only
+ * ones a child resets, since execve resets a caught one itself (PID 1's
+ * fatal handler ends a child that faults before its exec). Called once,
  * when PID 1's dispositions are final; one changed later would not be reset. */
 void spawn_note_signals(void);
 
