@@ -439,10 +439,6 @@ static void setup_resources(struct vm *vm)
 		log_error("out of memory for the cgroups: they are off");
 		return;
 	}
-	if (!rsc_tree(vm->rs)->on)
-		log_info("cgroups: off: %s", rsc_tree(vm->rs)->error);
-	else if (rsc_tree(vm->rs)->error[0])
-		log_warn("cgroups: %s", rsc_tree(vm->rs)->error);
 	if (vm->ctl)
 		ctl_set_resources(vm->ctl, vm->rs);
 }
@@ -521,6 +517,12 @@ void wire_start(struct vm *vm)
 		sup_start_all(vm->sup);
 		vm->started = 1;
 	}
+	/* The cgroups' state is told once the first processes run: a console
+	 * line (a write to a slow serial line) is nothing they wait for. */
+	if (vm->rs && !rsc_tree(vm->rs)->on)
+		log_info("cgroups: off: %s", rsc_tree(vm->rs)->error);
+	else if (vm->rs && rsc_tree(vm->rs)->error[0])
+		log_warn("cgroups: %s", rsc_tree(vm->rs)->error);
 	protect_pid1(vm);
 	if (vm->ctl)
 		listen_ctl(vm);
