@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -431,8 +431,12 @@ static void switch_user(const struct spawn_req *r, char ***envp)
 		child_fail(126, "setuid(%u) for user %s: %s", (unsigned)u.uid, r->user, strerror(errno));
 	if (u.uid != 0) {
 		/* setuid() to non-root empties the permitted set unless the
-		 * securebits say otherwise; make sure (every set empty). */
-		privileges_set(0);
+		 * securebits say otherwise; make sure, and leave nothing
+		 * ambient (libcap: every set empty). */
+		cap_t none = cap_init();
+		if (!none || cap_set_proc(none) < 0)
+			child_fail(126, "dropping capabilities for user %s: %s", r->user, strerror(errno));
+		cap_free(none);
 	}
 }
 
