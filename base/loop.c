@@ -7,7 +7,9 @@
  * sets io->fd = -1; a pending event for a deleted io is dropped because the
  * dispatcher re-checks io->fd before calling.
  * Timers are exact to the ns where the kernel has epoll_pwait2, else to the
- * ms, rounded up (never early).
+ * ms, rounded up (never early). At most one timer is the on-wake one
+ * (loop_timer_on_wake): in the heap like the others, so its deadline bounds
+ * the sleep, and run first at the next wake-up, whatever woke the loop.
  * Never: sleeps, blocks outside epoll_wait, or allocates after loop_new().
  */
 #include "loop.h"
@@ -26,6 +28,7 @@ struct loop {
 	int ms_only;         /* epoll_pwait2 refused: whole-ms epoll_wait */
 	struct loop_timer **heap;
 	size_t nheap, maxheap;
+	struct loop_timer *on_wake;   /* loop_timer_on_wake's, or NULL */
 	struct loop_stats stats;
 };
 
@@ -155,6 +158,8 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t)
 {
 	size_t i;
 	struct loop_timer *last;
+	if (l->on_wake == t)
+		l->on_wake = NULL;
 	if (!t->slot)
 		return;
 	i = t->slot - 1;
@@ -190,6 +195,30 @@ int loop_timer_at(struct loop *l, struct loop_timer *t, uint64_t due)
 int loop_timer_in(struct loop *l, struct loop_timer *t, uint64_t delay_ns)
 {
 	return loop_timer_at(l, t, loop_now() + delay_ns);
+}
+
+int loop_timer_on_wake(struct loop *l, struct loop_timer *t, uint64_t delay_ns)
+{
+	if (l->on_wake && l->on_wake != t) {
+		errno = EBUSY;
+		return -1;
+	}
+	if (loop_timer_in(l, t, delay_ns) < 0)
+		return -1;
+	l->on_wake = t;
+	return 0;
+}
+
+/* The on-wake timer, before anything else of this wake-up: whatever woke
+ * the loop, what it was asked to wait for comes first. */
+static void run_on_wake(struct loop *l)
+{
+	struct loop_timer *t = l->on_wake;
+	if (!t)
+		return;
+	loop_timer_cancel(l, t);
+	l->stats.timers_fired++;
+	t->fn(l, t);
 }
 
 /* ns until the earliest timer is due (0: now), or -1: no timer, so the
@@ -262,6 +291,7 @@ int loop_run_once(struct loop *l)
 		snap[i].io = evs[i].data.ptr;
 		snap[i].gen = snap[i].io->gen;
 	}
+	run_on_wake(l);
 	for (i = 0; i < n; i++) {
 		struct loop_io *io = snap[i].io;
 		/* Deleted (or deleted and re-added) by an earlier handler of this

@@ -58,6 +58,12 @@ void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *ctx);
 /* Arm (or re-arm) for an absolute CLOCK_MONOTONIC time. 0, or -1 (ENOSPC). */
 int loop_timer_at(struct loop *l, struct loop_timer *t, uint64_t due);
 int loop_timer_in(struct loop *l, struct loop_timer *t, uint64_t delay_ns);
+/* Arm t to run at the loop's next wake-up, whatever wakes it, before that
+ * wake-up's handlers, or delay_ns from now if nothing wakes it sooner: for
+ * work that should wait until the loop has slept once (a stop's words, once
+ * its signals are out: init/shutdown.c). One such timer at a time: 0, or -1
+ * (EBUSY: another one is armed; ENOSPC). Cancelled like any timer. */
+int loop_timer_on_wake(struct loop *l, struct loop_timer *t, uint64_t delay_ns);
 void loop_timer_cancel(struct loop *l, struct loop_timer *t);
 static inline int loop_timer_armed(const struct loop_timer *t) { return t->slot != 0; }
 

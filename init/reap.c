@@ -53,6 +53,8 @@ static void reap_pace(struct vm *vm, int took)
 void reap_children(struct vm *vm)
 {
 	int n;
+	/* A stop's words before its exits (they wait for this wake-up). */
+	shutdown_say(vm);
 	for (n = 0; n < REAP_BATCH; n++) {
 		int st;
 		const struct child *owned;

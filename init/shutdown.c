@@ -7,7 +7,9 @@
  *   1. SD_STOPPING: every process's want goes down: SIGTERM to its group,
  *      SIGKILL after guest.stop_timeout_seconds (svc.c); a safety net kills
  *      everything if they have not all settled KILL_GRACE after that. The
- *      signals go before the "shutting down" console line;
+ *      signals go first; their words (each "stopping", "shutting down")
+ *      wait for the loop's next wake-up (shutdown_say), so a process that
+ *      shares PID 1's CPU handles its SIGTERM before PID 1 writes a line;
  *   2. SD_TERM_REST: once all processes have settled, SIGTERM (and SIGCONT)
  *      to everything left, and stop_timeout for it to go;
  *   3. SD_KILLED: then SIGKILL to everything left, and up to KILL_GRACE for
@@ -39,6 +41,10 @@
 
 #define KILL_GRACE_NS (5 * LOOP_NS_PER_SEC)
 #define ESCALATE_AFTER_NS LOOP_NS_PER_SEC
+/* The longest the words after the signals wait for the loop's next wake-up
+ * (a reaped child, anything): enough for a process's SIGTERM handler to
+ * begin on PID 1's CPU, unnoticeable on a console. */
+#define SD_SAY_NS LOOP_NS_PER_MS
 
 /* ---- killing what is left ---- */
 
@@ -172,6 +178,8 @@ void shutdown_begin(struct vm *vm, const char *why)
 
 void shutdown_request(struct vm *vm, const char *why, int reboot)
 {
+	/* Words still unsaid come before any answer to this one. */
+	shutdown_say(vm);
 	/* A reboot asked for while a power-off is under way still counts. */
 	if (reboot)
 		vm->halt = SPEC_HALT_REBOOT;
@@ -191,22 +199,50 @@ void shutdown_request(struct vm *vm, const char *why, int reboot)
 		return;
 	vm->sd = SD_STOPPING;
 	vm->sd_started = loop_now();
+	/* The signals first, and nothing else until PID 1 has slept once: a
+	 * signalled process that shares PID 1's CPU runs only when PID 1
+	 * sleeps (the kernel does not preempt PID 1 for a process in another
+	 * session or cgroup), so every console line or event made now would be
+	 * time it waits for its SIGTERM. Their words come at the loop's next
+	 * wake-up, SD_SAY_NS later at the latest. A process that settles at
+	 * once must not move the shutdown on (its final lines) before them
+	 * either: the progress waits until they are said. */
+	vm->sd_signalling = 1;
+	vm->sd_why = why;
+	if (vm->sup) {
+		sup_hold_news(vm->sup);
+		sup_stop_all(vm->sup);
+	}
+	/* The safety net after them: arming a timer can be a page fault
+	 * (the timer heap, copy-on-write since the last fork). */
 	loop_timer_in(vm->loop, &vm->sd_timer, vm->stop_timeout_ns + KILL_GRACE_NS);
-	/* The host's event first: it costs no system call, and the host reads
-	 * the processes' stops as part of the shutdown. */
+	/* Nothing signalled (every process had settled): no one to wait for. */
+	if (!vm->sup || !sup_unsaid(vm->sup) || loop_timer_on_wake(vm->loop, &vm->sd_say, SD_SAY_NS) < 0)
+		shutdown_say(vm);
+}
+
+void shutdown_say(struct vm *vm)
+{
+	const char *why = vm->sd_why;
+	if (!why)
+		return;
+	vm->sd_why = NULL;
+	loop_timer_cancel(vm->loop, &vm->sd_say);
+	/* The host's event before the processes': the host reads their stops
+	 * as part of the shutdown. */
 	if (vm->ctl)
 		ctl_event_shutdown(vm->ctl, why, vm->halt == SPEC_HALT_REBOOT);
-	/* Then the signals, before any console line: a line is a write (on a
-	 * VM's serial console a slow one) that the processes need not wait for.
-	 * So each process's stopping line comes before this one. A process
-	 * that settles at once must not move the shutdown on (its final lines)
-	 * before that line either: the progress waits until after it. */
-	vm->sd_signalling = 1;
 	if (vm->sup)
-		sup_stop_all(vm->sup);
+		sup_say(vm->sup);
 	vm->sd_signalling = 0;
 	log_info("shutting down: %s", why);
 	shutdown_progress(vm);
+}
+
+static void on_sd_say(struct loop *l, struct loop_timer *t)
+{
+	(void)l;
+	shutdown_say(t->ctx);
 }
 
 const char *shutdown_phase(const struct vm *vm)
@@ -221,4 +257,5 @@ const char *shutdown_phase(const struct vm *vm)
 void shutdown_init(struct vm *vm)
 {
 	loop_timer_init(&vm->sd_timer, on_sd_timer, vm);
+	loop_timer_init(&vm->sd_say, on_sd_say, vm);
 }

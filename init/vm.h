@@ -76,9 +76,12 @@ struct vm {
 	/* shutdown.c */
 	enum sd_phase sd;
 	uint64_t sd_started;               /* loop_now() when it began */
-	int sd_signalling;                 /* inside its first sup_stop_all */
+	int sd_signalling;                 /* from its first sup_stop_all to
+	                                    * shutdown_say */
+	const char *sd_why;                /* its reason, until it is said */
 	uint64_t stop_timeout_ns;
 	struct loop_timer sd_timer;
+	struct loop_timer sd_say;          /* the words after the signals */
 };
 
 /* ---- signals.c ---- */
@@ -124,6 +127,10 @@ void shutdown_request(struct vm *vm, const char *why, int reboot);
 /* Something ended (a child reaped, a process settled): move on if the phase
  * is over. */
 void shutdown_progress(struct vm *vm);
+/* Say what the shutdown's signals have not said yet, if anything: the
+ * processes' "stopping" and "shutting down: WHY" (at the loop's first wake-up
+ * after the signals, or before anything else needs them said). */
+void shutdown_say(struct vm *vm);
 /* NULL before the shutdown, else its phase's name (status). */
 const char *shutdown_phase(const struct vm *vm);
 

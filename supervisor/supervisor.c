@@ -39,6 +39,9 @@ struct sup_proc {
 	int main_started;        /* its main command started at least once */
 	char secrets_dir[64];    /* its user's secrets, bound at /run/secrets, or "" */
 	int blocked;             /* the ready hook's last answer that was said */
+	int has_news;            /* an event held (sup_hold_news): ... */
+	enum svc_event news_ev;  /* ... this one, */
+	long news_arg;           /* ... with this arg */
 	char why[192];           /* ... and its why */
 };
 
@@ -49,6 +52,8 @@ struct sup {
 	struct sup_proc *procs;
 	size_t n;
 	int rechecking, recheck_again;
+	int holding;             /* sup_hold_news until sup_say */
+	size_t nnews;            /* procs with an event held */
 };
 
 /* The reap table holds a process's hook or main process, and the exec jobs'
@@ -207,9 +212,10 @@ static void emit(struct sup_proc *p, enum svc_event ev, long arg)
 	sup_event_log(&e);
 }
 
-static void op_event(struct svc *s, enum svc_event ev, long arg)
+/* A process's event, now: to the host and the console (emit), and what it
+ * moves (a start that waited for it, "is all work done?"). */
+static void event_now(struct sup_proc *p, enum svc_event ev, long arg)
 {
-	struct sup_proc *p = P(s);
 	struct sup *sup = p->sup;
 	/* Output first, so the host sees a process's last lines before its exit. */
 	if (ev == SVC_EV_EXITED || ev == SVC_EV_PRESTART_OK || ev == SVC_EV_PRESTART_FAILED) {
@@ -226,6 +232,37 @@ static void op_event(struct svc *s, enum svc_event ev, long arg)
 		if (sup->hooks.settled)
 			sup->hooks.settled(sup->hooks.ctx);
 	}
+}
+
+/* The held events, in process order (sup_hold_news). */
+static size_t say_held(struct sup *s)
+{
+	size_t said = 0;
+	for (size_t i = 0; s->nnews && i < s->n; i++)
+		if (s->procs[i].has_news) {
+			s->procs[i].has_news = 0;
+			s->nnews--;
+			said++;
+			event_now(&s->procs[i], s->procs[i].news_ev, s->procs[i].news_arg);
+		}
+	return said;
+}
+
+static void op_event(struct svc *s, enum svc_event ev, long arg)
+{
+	struct sup_proc *p = P(s);
+	struct sup *sup = p->sup;
+	if (sup->holding && !p->has_news) {
+		p->has_news = 1;
+		p->news_ev = ev;
+		p->news_arg = arg;
+		sup->nnews++;
+		return;
+	}
+	/* What is held comes first: each process's events stay in order. */
+	if (sup->nnews)
+		say_held(sup);
+	event_now(p, ev, arg);
 }
 
 static const struct svc_ops real_ops = {
@@ -473,6 +510,22 @@ void sup_start_all(struct sup *s)
 		if (j >= 0)
 			emit(&s->procs[i], SVC_EV_WAITING, j);
 	}
+}
+
+void sup_hold_news(struct sup *s)
+{
+	s->holding = 1;
+}
+
+size_t sup_unsaid(const struct sup *s)
+{
+	return s->nnews;
+}
+
+size_t sup_say(struct sup *s)
+{
+	s->holding = 0;
+	return say_held(s);
 }
 
 void sup_stop_all(struct sup *s)

@@ -74,6 +74,16 @@ const char *sup_why(const struct sup *s, size_t i);
  * svc_fail_run with a console line naming why. 0, or -1 if it does not run. */
 int sup_fail(struct sup *s, size_t i, const char *why);
 void sup_stop_all(struct sup *s);
+/* From here until sup_say, each process's next event (its "stopping": the
+ * host's event, the console line, what it moves) is held back, so that a
+ * shutdown's signals all go out, and PID 1 sleeps once, before a word is
+ * made of them (init/shutdown.c). A second event of a process says what is
+ * held first: each process's events keep their order. */
+void sup_hold_news(struct sup *s);
+/* Say what is held, in process order, and hold no more: how many. */
+size_t sup_say(struct sup *s);
+/* How many events are held. */
+size_t sup_unsaid(const struct sup *s);
 /* Lines of process i dropped over its output budget, in total. */
 uint64_t sup_output_dropped(const struct sup *s, size_t i);
 int sup_all_settled(const struct sup *s);

@@ -46,9 +46,9 @@ MUTANTS=(
 "halt-ignored :: t-signals :: init/halt.c :: reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF); :: reboot(RB_POWER_OFF);"
 "namespace-halt-as-vm :: t-shutdown :: init/halt.c :: return st.st_ino == PID_NS_INIT_INO; :: return 1;"
 "shutdown-line-before-signals :: t-shutdown :: init/shutdown.c :: 	vm->sd_signalling = 1;
-	if (vm->sup) :: 	log_info(\"shutting down: %s\", why);
+	vm->sd_why = why; :: 	log_info(\"shutting down: %s\", why);
 	vm->sd_signalling = 1;
-	if (vm->sup)"
+	vm->sd_why = why;"
 "no-rate-limit :: t-flood :: supervisor/output.c :: if (r->tokens_milli < 1000) { :: if (0) {"
 "no-drain-while-over :: t-flood :: supervisor/output.c :: read_some(io->ctx, OUTPUT_READ_BUDGET); :: if (((struct output *)io->ctx)->rate->pending_drops == 0) read_some(io->ctx, OUTPUT_READ_BUDGET);"
 "no-user-switch :: t-process-setup :: supervisor/spawn.c :: if (r->user)

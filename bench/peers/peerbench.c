@@ -12,14 +12,26 @@
  *   peerbench restart DIR -- PID1 [ARGS]
  *       PID 1 restarts a child that crashes (`child FILE crash`): prints
  *       restart_us, from the child's last stamp before exit(1) to its next main.
- *   peerbench orphans [-s SETTLE_MS] DIR -- PID1 [ARGS]
+ *   peerbench orphans [-s SETTLE_MS] [-S 1] DIR -- PID1 [ARGS]
  *       the child (`child FILE orphans`) waits on DIR/go, then makes PB_ORPHANS
  *       (2000) orphans as fast as it can: prints PID 1's CPU time from the go
- *       until no zombie is left or 2 s after the storm (cpu_us, from
- *       /proc/PID/schedstat), the storm's wall time, the zombies left, and from
- *       scans of the namespace's /proc without a pause meanwhile: peak (most
- *       zombies of PID 1 in one scan), lag_us (the longest one stayed
- *       visible), scan_us (a scan's mean time: the resolution).
+ *       until every orphan is reaped or 2 s after the last one exited (cpu_us,
+ *       from /proc/PID/schedstat), the storm's wall time, and the observer's
+ *       figures: each orphan's reap lag, from its own stamp just before its
+ *       _exit to its reap (lag_p50_us, lag_p99_us, lag_max_us), peak (most
+ *       orphans exited and not yet reaped at once), zombies (never reaped),
+ *       unseen (reaped before the observer had their pidfd: lag counted to
+ *       when it learnt of them, an upper bound), missing (no record). The
+ *       observer is a process in the namespace at a real-time priority that
+ *       holds each orphan's pidfd (the orphan sends its pid through DIR/exits
+ *       as it exits) and sleeps in epoll_wait: the kernel wakes it with
+ *       EPOLLHUP at each reap. So a lag is one orphan's own, to within the
+ *       observer's wake-up, and the observer takes no CPU but a few µs an
+ *       orphan. Why not the old /proc scanner: it took one of the two CPUs
+ *       from the storm and PID 1, and its resolution was a scan's time (~100
+ *       µs, more under load), so it measured itself as much as PID 1. With
+ *       -S 1 it runs too, beside the observer: scan_lag_us (the longest a
+ *       zombie stayed visible), scan_peak, scan_zombies, scan_us (a scan).
  *   peerbench last [-s SETTLE_MS] DIR -- PID1 [ARGS]
  *       the child (`child FILE last`) exits 0 on the go: prints last_us, from
  *       its last stamp to PID 1 reaped (PID 1's end after its last child).
@@ -76,7 +88,9 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/resource.h>
@@ -168,35 +182,68 @@ static void child_on_term(int sig)
 	_exit(0);
 }
 
+/* DIR/NAME for the stamp file FILE (DIR/stamps) into buf. */
+static void beside(char buf[PATH_MAX], const char *file, const char *name)
+{
+	const char *slash = strrchr(file, '/');
+
+	snprintf(buf, PATH_MAX, "%.*s/%s", slash ? (int)(slash - file) : 1, slash ? file : ".", name);
+}
+
 /* Blocks until the harness opens DIR/go (a FIFO beside FILE) for writing. */
 static void wait_go(const char *file)
 {
 	char go[PATH_MAX];
-	const char *slash = strrchr(file, '/');
 	int fd;
 
-	snprintf(go, sizeof(go), "%.*s/go", slash ? (int)(slash - file) : 1, slash ? file : ".");
+	beside(go, file, "go");
 	fd = open(go, O_RDONLY);
 	if (fd >= 0)
 		close(fd);
 }
 
+/* An orphan's report to the observer: its pid and when it exits. */
+struct orphan_rec {
+	int32_t pid, pad;
+	int64_t exit_ns;
+};
+
+/* The orphan's end: its record into DIR/exits (the observer's FIFO; one
+ * write of 16 bytes is atomic), stamped just before _exit, then _exit. */
+static void orphan_exit(int fd)
+{
+	struct orphan_rec r = { .pid = (int32_t)getpid() };
+
+	r.exit_ns = now_ns();
+	if (fd >= 0 && write(fd, &r, sizeof(r)) < 0) {
+		/* a full or closed FIFO: the observer counts it missing */
+	}
+	_exit(0);
+}
+
 /* Wait for the harness's go (it opens DIR/go, beside FILE, for writing), then
  * make PB_ORPHANS orphans: each fork forks a grandchild and exits at once, so
- * the grandchild is PID 1's to reap. Stamps "done" after the last fork. */
+ * the grandchild is PID 1's to reap; the grandchild reports its pid and exit
+ * time to the observer (DIR/exits, when open) and exits. Stamps "done" after
+ * the last fork. */
 static void child_orphans(const char *file)
 {
 	const char *env = getenv("PB_ORPHANS");
-	int n = env ? atoi(env) : 2000, i;
-	pid_t pid;
+	char exits[PATH_MAX];
+	int n = env ? atoi(env) : 2000, i, fd;
+	pid_t pid, g;
 
 	wait_go(file);
+	beside(exits, file, "exits");
+	/* Non-blocking: no observer (ENXIO) costs the storm nothing. */
+	fd = open(exits, O_WRONLY | O_NONBLOCK);
 	for (i = 0; i < n; i++) {
 		pid = fork();
 		if (pid == 0) {
-			if (fork() < 0)
-				_exit(1);
-			_exit(0);
+			g = fork();
+			if (g == 0)
+				orphan_exit(fd);
+			_exit(g < 0);
 		}
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
@@ -744,17 +791,207 @@ static int restart(const char *dir, char **argv)
 	return 0;
 }
 
-static int orphans(long settle_ms, const char *dir, char **argv)
-{
-	char stamps[PATH_MAX], go[PATH_MAX];
-	long long cpu0, cpu1, t0, t_done = -1, deadline = 0;
-	struct zwatch w = { 0 };
+/* ---- the orphan storm's observer ---- */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#define OBS_MAX 65536
+
+/* Each orphan as the observer saw it: its pidfd while it waits for its
+ * reap, its exit stamp, when its reap was seen (0: not yet). */
+struct obs_orphan {
+	long long exit_ns, reap_ns;
 	int fd;
+};
+
+static struct obs_orphan obs[OBS_MAX];
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* An orphan's record from the FIFO: a pidfd for its pid (in the namespace:
+ * the observer lives there), watched edge-triggered. The kernel reports
+ * EPOLLIN at its exit and EPOLLIN|EPOLLHUP once it is reaped. Already
+ * reaped (ESRCH): its reap is counted now, an upper bound (unseen). */
+static void obs_add(int ep, const struct orphan_rec *r, int i, long long now, int *reaped, int *unseen)
+{
+	struct epoll_event e = { .events = EPOLLIN | EPOLLET, .data.u32 = (uint32_t)i + 1 };
+
+	obs[i].exit_ns = r->exit_ns;
+	obs[i].fd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (obs[i].fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, obs[i].fd, &e) < 0) {
+		if (obs[i].fd >= 0)
+			close(obs[i].fd);
+		obs[i].fd = -1;
+		obs[i].reap_ns = now;
+		(*reaped)++;
+		(*unseen)++;
+	}
+}
+
+/* Most orphans exited and not yet reaped at once: exits and reaps merged
+ * in time order (a reap at the same ns as an exit after it). */
+static int obs_peak(int n)
+{
+	static long long ex[OBS_MAX], re[OBS_MAX];
+	int ne = 0, nr = 0, i = 0, j = 0, cur = 0, peak = 0;
+
+	for (int k = 0; k < n; k++) {
+		ex[ne++] = obs[k].exit_ns;
+		if (obs[k].reap_ns)
+			re[nr++] = obs[k].reap_ns;
+	}
+	qsort(ex, (size_t)ne, sizeof(ex[0]), cmp_ll);
+	qsort(re, (size_t)nr, sizeof(re[0]), cmp_ll);
+	while (i < ne) {
+		if (j < nr && re[j] < ex[i]) {
+			cur--;
+			j++;
+			continue;
+		}
+		cur++;
+		i++;
+		if (cur > peak)
+			peak = cur;
+	}
+	return peak;
+}
+
+/* The observer, a process in the namespace (pidfd_open takes the pids the
+ * orphans see): reads the orphans' records from FIFO, watches each one's
+ * pidfd until it is reaped, and writes to out one line: lag_p50_us,
+ * lag_p99_us, lag_max_us (exit stamp to reap seen), peak (most orphans
+ * waiting for their reap at once), zombies (not reaped 2 s after the last
+ * record came, or 30 s after the start), unseen (already reaped when their
+ * record was read: lag counted to then), missing (records that never came).
+ * It sleeps in epoll_wait between events, at a real-time priority
+ * (SCHED_FIFO), so that it runs the moment a record or a reap comes
+ * instead of when the storm leaves it a CPU: it reads an orphan's record
+ * (and holds its pidfd) before the orphan has even exited, and sees each
+ * reap within its wake-up (an upper bound by that). It costs the storm a
+ * few µs of CPU an orphan, and none of PID 1's time. Writes "r" to ready
+ * once the FIFO is open. */
+static void observe(const char *fifo, int n, int ready, int out)
+{
+	static long long lag[OBS_MAX];
+	struct epoll_event evs[256];
+	struct orphan_rec r[256];
+	long long end = now_ns() + 30000000000LL, last = 0, t;
+	int ep = epoll_create1(EPOLL_CLOEXEC), fd = open(fifo, O_RDONLY | O_NONBLOCK);
+	int got = 0, reaped = 0, unseen = 0, k, m, nl = 0;
+	struct epoll_event fe = { .events = EPOLLIN, .data.u32 = 0 };
+	char line[256];
+	ssize_t len;
+
+	struct sched_param sp = { .sched_priority = 50 };
+
+	if (n > OBS_MAX)
+		n = OBS_MAX;
+	/* The system call: musl's sched_setscheduler is ENOSYS by design. */
+	if (syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &sp) < 0)
+		perror("peerbench observer: SCHED_FIFO (lags are the scheduler's too)");
+	if (ep < 0 || fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &fe) < 0)
+		_exit(1);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	/* Until every orphan is reaped, or 2 s after the last record came. */
+	while (reaped < n && (t = now_ns()) < end) {
+		if (last && t > last + 2000000000LL)
+			break;
+		k = epoll_wait(ep, evs, 256, 50);
+		t = now_ns();
+		for (int e = 0; e < k; e++) {
+			uint32_t id = evs[e].data.u32;
+			if (id == 0) {
+				while ((len = read(fd, r, sizeof(r))) > 0)
+					for (m = 0; m < (int)(len / (ssize_t)sizeof(r[0])) && got < n; m++)
+						obs_add(ep, &r[m], got++, t, &reaped, &unseen);
+				last = t;
+				continue;
+			}
+			if ((evs[e].events & EPOLLHUP) && !obs[id - 1].reap_ns) {
+				obs[id - 1].reap_ns = t;
+				close(obs[id - 1].fd);
+				obs[id - 1].fd = -1;
+				reaped++;
+			}
+		}
+	}
+	for (k = 0; k < got; k++)
+		if (obs[k].reap_ns)
+			lag[nl++] = obs[k].reap_ns - obs[k].exit_ns;
+	qsort(lag, (size_t)nl, sizeof(lag[0]), cmp_ll);
+	if (nl)
+		snprintf(line, sizeof(line), " lag_p50_us=%.1f lag_p99_us=%.1f lag_max_us=%.1f", lag[nl / 2] / 1000.0,
+			 lag[(nl * 99) / 100 < nl ? (nl * 99) / 100 : nl - 1] / 1000.0, lag[nl - 1] / 1000.0);
+	else
+		snprintf(line, sizeof(line), " lag_p50_us=- lag_p99_us=- lag_max_us=-");
+	len = (ssize_t)strlen(line);
+	len += snprintf(line + len, sizeof(line) - (size_t)len, " peak=%d zombies=%d unseen=%d missing=%d\n",
+			obs_peak(got), got - reaped, unseen, n - got);
+	if (write(out, line, (size_t)len) != len)
+		_exit(1);
+	_exit(0);
+}
+
+/* The observer, forked into PID 1's namespace (we unshared it: our forks
+ * go there); returns its pid once its FIFO is open, and the read end of its
+ * figures in *out. */
+static pid_t start_observer(const char *fifo, int n, int *out)
+{
+	int ready[2], fig[2];
+	char c;
 	pid_t pid;
+
+	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(fig, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		close(fig[0]);
+		observe(fifo, n, ready[1], fig[1]);
+	}
+	close(ready[1]);
+	close(fig[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		close(fig[0]);
+		return -1;
+	}
+	close(ready[0]);
+	*out = fig[0];
+	return pid;
+}
+
+/* The orphan storm: PID 1's CPU from the go to the observer's end (every
+ * orphan reaped, or 2 s after the last exit), the storm's time, and the
+ * observer's figures. With scan: the old /proc scanner too, without a
+ * pause meanwhile (scan_lag_us, scan_peak, scan_us: it takes a CPU). */
+static int orphans(long settle_ms, int scan, const char *dir, char **argv)
+{
+	char stamps[PATH_MAX], go[PATH_MAX], exits[PATH_MAX], figs[256] = "";
+	const char *env = getenv("PB_ORPHANS");
+	long long cpu0, cpu1, t0, t_done;
+	struct zwatch w = { 0 };
+	int fd, out = -1, n = env ? atoi(env) : 2000;
+	ssize_t len;
+	pid_t pid, ob;
 
 	if (run_files(dir, stamps, go) < 0)
 		return 1;
+	snprintf(exits, sizeof(exits), "%s/exits", dir);
+	unlink(exits);
+	if (mkfifo(exits, 0600) < 0) {
+		perror("peerbench: mkfifo");
+		return 1;
+	}
 	memset(z_first, 0, sizeof(z_first));
+	memset(obs, 0, sizeof(obs));
 	pid = start_pid1(dir, argv);
 	snprintf(w.proc, sizeof(w.proc), "/proc/%d/root/proc", (int)pid);
 	if (wait_stamps(stamps, "main", 1, pid) < 0) {
@@ -764,28 +1001,36 @@ static int orphans(long settle_ms, const char *dir, char **argv)
 		return 1;
 	}
 	sleep_ms(settle_ms);
+	if ((ob = start_observer(exits, n, &out)) < 0) {
+		printf("error=no-observer\n");
+		stop(stamps, pid);
+		return 1;
+	}
 	cpu0 = cpu_ns(pid);
 	t0 = now_ns();
 	fd = open(go, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
-	/* Scan without a pause until the storm is over and no zombie is left,
-	 * or 2 s after the storm; the stamp file is read every 16 scans. */
-	for (;;) {
+	/* The scanner, when asked, until the observer is done. */
+	while (scan && waitpid(ob, NULL, WNOHANG) == 0)
 		zscan(&w);
-		if (t_done < 0 && w.scans % 16 == 0 && (t_done = read_stamp(stamps, "done", 1)) > 0)
-			deadline = now_ns() + 2000000000LL;
-		if (t_done < 0 && now_ns() - t0 > 30000000000LL)
-			break;
-		if (t_done > 0 && (w.now <= 0 || now_ns() > deadline))
-			break;
-	}
+	if (!scan)
+		waitpid(ob, NULL, 0);
 	cpu1 = cpu_ns(pid);
+	len = read(out, figs, sizeof(figs) - 1);
+	figs[len > 0 ? len : 0] = '\0';
+	if (len > 0 && figs[len - 1] == '\n')
+		figs[len - 1] = '\0';
+	close(out);
+	t_done = read_stamp(stamps, "done", 1);
 	stop(stamps, pid);
 	printf("ok=1 cpu_us=%.1f", (double)(cpu1 - cpu0) / 1000.0);
 	print_us("storm_us", t0, t_done);
-	printf(" zombies=%d peak=%d lag_us=%.1f scan_us=%.1f\n", w.now, w.peak, (double)w.lag_ns / 1000.0,
-	       w.scans ? (double)w.scan_ns / (double)w.scans / 1000.0 : -1.0);
+	printf("%s", figs[0] ? figs : " error=observer");
+	if (scan)
+		printf(" scan_zombies=%d scan_peak=%d scan_lag_us=%.1f scan_us=%.1f", w.now, w.peak,
+		       (double)w.lag_ns / 1000.0, w.scans ? (double)w.scan_ns / (double)w.scans / 1000.0 : -1.0);
+	printf("\n");
 	return 0;
 }
 
@@ -1021,7 +1266,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: peerbench life [-n N] [-s MS] [-i MS] DIR -- PID1 [ARGS]\n"
 			"       peerbench wrap|restart DIR -- PID1 [ARGS]\n"
-			"       peerbench orphans [-s MS] DIR -- PID1 [ARGS]\n"
+			"       peerbench orphans [-s MS] [-S 1] DIR -- PID1 [ARGS]\n"
 			"       peerbench last [-s MS] DIR -- PID1 [ARGS]\n"
 			"       peerbench relay [-s MS] DIR READER -- PID1 [ARGS]\n"
 			"       peerbench during [-n N] [-s MS] DIR CMD -- PID1 [ARGS]\n"
@@ -1033,7 +1278,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	const char *base = strrchr(argv[0], '/');
-	int children = 1, i;
+	int children = 1, scan = 0, i;
 	long settle_ms = 300, idle_ms = 1000;
 
 	base = base ? base + 1 : argv[0];
@@ -1054,6 +1299,8 @@ int main(int argc, char **argv)
 			settle_ms = atol(argv[i + 1]);
 		else if (strcmp(argv[i], "-i") == 0)
 			idle_ms = atol(argv[i + 1]);
+		else if (strcmp(argv[i], "-S") == 0)
+			scan = atoi(argv[i + 1]);
 		else
 			return usage();
 	}
@@ -1074,6 +1321,6 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "restart") == 0)
 		return restart(argv[i], argv + i + 2);
 	if (strcmp(argv[1], "orphans") == 0)
-		return orphans(settle_ms, argv[i], argv + i + 2);
+		return orphans(settle_ms, scan, argv[i], argv + i + 2);
 	return usage();
 }

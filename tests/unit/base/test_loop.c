@@ -501,3 +501,78 @@ Test(loop, io_mod_switches_events)
 	rd_close(&r);
 	loop_free(l);
 }
+
+/* ---- the on-wake timer ---- */
+
+static struct rd *wake_rd;     /* the io whose handler must not have run yet */
+static int wake_calls_seen;
+
+static void on_wake_fire(struct loop *l, struct loop_timer *t)
+{
+	wake_calls_seen = wake_rd ? wake_rd->calls : -1;
+	on_fire(l, t);
+}
+
+Test(loop, an_on_wake_timer_runs_first_whatever_wakes_the_loop)
+{
+	struct loop *l = new_loop(4);
+	struct loop_timer t;
+	struct rd r;
+	rd_open(&r);
+	wake_rd = &r;
+	cr_assert_eq(loop_io_add(l, &r.io, r.rfd, EPOLLIN, on_read, &r), 0);
+	loop_timer_init(&t, on_wake_fire, (void *)(intptr_t)7);
+	/* A minute: only the fd can wake the loop in this test. */
+	cr_assert_eq(loop_timer_on_wake(l, &t, 60 * LOOP_NS_PER_SEC), 0);
+	cr_assert(loop_timer_armed(&t));
+	cr_assert_eq(write(r.wfd, "x", 1), 1);
+	cr_assert_eq(loop_run_once(l), 0);
+	cr_assert_eq(fired.n, 1, "the on-wake timer did not run at the fd's wake-up");
+	cr_assert_eq(wake_calls_seen, 0, "the fd's handler ran before the on-wake timer");
+	cr_assert_eq(r.calls, 1);
+	cr_assert_not(loop_timer_armed(&t), "still armed after it ran");
+	/* Once: the next wake-up is the fd's alone. */
+	cr_assert_eq(loop_run_once(l), 0);
+	cr_assert_eq(fired.n, 1);
+	cr_assert_eq(r.calls, 2);
+	wake_rd = NULL;
+	rd_close(&r);
+	loop_free(l);
+}
+
+Test(loop, an_on_wake_timer_runs_at_its_deadline_when_nothing_else_wakes_the_loop)
+{
+	struct loop *l = new_loop(4);
+	struct loop_timer t;
+	loop_timer_init(&t, on_fire, (void *)(intptr_t)8);
+	cr_assert_eq(loop_timer_on_wake(l, &t, LOOP_NS_PER_MS), 0);
+	while (fired.n == 0)
+		cr_assert_eq(loop_run_once(l), 0);
+	cr_assert_eq(fired.id[0], 8);
+	cr_assert_leq(fired.due[0], loop_now(), "ran before its deadline");
+	loop_free(l);
+}
+
+Test(loop, one_on_wake_timer_at_a_time_and_a_cancelled_one_never_runs)
+{
+	struct loop *l = new_loop(4);
+	struct loop_timer a, b, guard;
+	loop_timer_init(&a, on_fire, (void *)(intptr_t)1);
+	loop_timer_init(&b, on_fire, (void *)(intptr_t)2);
+	loop_timer_init(&guard, on_fire, (void *)(intptr_t)3);
+	cr_assert_eq(loop_timer_on_wake(l, &a, 60 * LOOP_NS_PER_SEC), 0);
+	cr_assert_eq(loop_timer_on_wake(l, &b, 60 * LOOP_NS_PER_SEC), -1);
+	cr_assert_eq(errno, EBUSY);
+	cr_assert_not(loop_timer_armed(&b));
+	cr_assert_eq(loop_timer_on_wake(l, &a, 60 * LOOP_NS_PER_SEC), 0, "re-arming the same one");
+	loop_timer_cancel(l, &a);
+	cr_assert_eq(loop_timer_on_wake(l, &b, 60 * LOOP_NS_PER_SEC), 0, "the slot is free once cancelled");
+	loop_timer_cancel(l, &b);
+	/* A plain timer wakes the loop: the cancelled ones do not run. */
+	loop_timer_in(l, &guard, LOOP_NS_PER_MS);
+	while (fired.n == 0)
+		cr_assert_eq(loop_run_once(l), 0);
+	cr_assert_eq(fired.n, 1);
+	cr_assert_eq(fired.id[0], 3);
+	loop_free(l);
+}

@@ -10,6 +10,7 @@
 
 #include "vm_fixture.h"
 #include "control/ctl.h"
+#include "supervisor/supervisor.h"
 
 TestSuite(wire, .init = fx_watchdog);
 
@@ -127,13 +128,12 @@ static void write_file(const char *path, const char *text)
 }
 
 /* `vminit run` on text, wired by wire_setup as vminit_run does (the
- * signals, here, as the fixture makes them), run to the end of its shutdown. */
-static void run_spec(struct vm *vm, const char *text)
+ * signals, here, as the fixture makes them), and started. */
+static void start_spec(struct vm *vm, const char *text)
 {
 	static struct vminit_opts o;
 	char path[] = "/tmp/vminit-wire-XXXXXX";
 	int fd = mkstemp(path);
-	uint64_t end;
 	cr_assert_geq(fd, 0);
 	close(fd);
 	write_file(path, text);
@@ -144,10 +144,21 @@ static void run_spec(struct vm *vm, const char *text)
 	unlink(path);
 	cr_assert_not_null(vm->spec);
 	wire_start(vm);
-	end = unit_clock_real_ns() + FX_WAIT_MS * LOOP_NS_PER_MS;
+}
+
+/* The loop until the shutdown is done. */
+static void run_to_done(struct vm *vm)
+{
+	uint64_t end = unit_clock_real_ns() + FX_WAIT_MS * LOOP_NS_PER_MS;
 	while (vm->sd != SD_DONE && unit_clock_real_ns() < end)
 		fx_turn(vm, end);
 	cr_assert_eq(vm->sd, SD_DONE, "not done: %s", shutdown_phase(vm) ? shutdown_phase(vm) : "running");
+}
+
+static void run_spec(struct vm *vm, const char *text)
+{
+	start_spec(vm, text);
+	run_to_done(vm);
 }
 
 Test(wire, processes_run_to_the_work_done_shutdown_and_its_exit_code)
@@ -164,6 +175,34 @@ Test(wire, processes_run_to_the_work_done_shutdown_and_its_exit_code)
 	cr_assert_eq(vm.reaped, 2);
 	cr_assert_eq(vm.orphans, 0, "each child belonged to its process");
 	cr_assert(vm.ctl, "the host channel is up, listening nowhere");
+}
+
+/* The shutdown's signals go out, then PID 1 sleeps once before a word of
+ * them: the process's "stopping" and "shutting down" wait for the loop's next
+ * wake-up (init/shutdown.c), which the process's exit makes here. */
+Test(wire, a_shutdown_says_its_stops_only_after_the_next_wake_up)
+{
+	static struct vm vm;   /* what it holds stays reachable (no free) */
+	const struct svc *v;
+	uint64_t end = unit_clock_real_ns() + FX_WAIT_MS * LOOP_NS_PER_MS;
+	start_spec(&vm, "schema_version = \"v1\"\n"
+		   "[processes.a]\ncommand = [\"/bin/sleep\", \"60\"]\nrestart.policy = \"never\"\n"
+		   "resources.memory = \"64Mi\"\n");
+	v = sup_svc(vm.sup, 0);
+	cr_assert_eq(v->state, SVC_RUNNING);
+	shutdown_request(&vm, "test", 0);
+	cr_assert_eq(v->sub, SVC_SUB_STOP_TERM, "no SIGTERM sent");
+	cr_assert_eq(sup_unsaid(vm.sup), 1, "its stopping was said before PID 1 slept");
+	cr_assert_str_eq(vm.sd_why, "test", "'shutting down' was said before PID 1 slept");
+	cr_assert(loop_timer_armed(&vm.sd_say), "nothing makes the words come if nothing wakes PID 1");
+	while (vm.sd_why && unit_clock_real_ns() < end)
+		fx_turn(&vm, end);
+	cr_assert_eq(sup_unsaid(vm.sup), 0);
+	cr_assert_null(vm.sd_why);
+	cr_assert_not(loop_timer_armed(&vm.sd_say));
+	run_to_done(&vm);
+	cr_assert_eq(vm.reaped, 1);
+	cr_assert_eq(v->last_signal, SIGTERM);
 }
 
 Test(wire, a_spec_with_errors_starts_nothing)
