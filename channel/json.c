@@ -144,6 +144,19 @@ static const char *put_plain(struct jw *w, const char *s)
 	return s;
 }
 
+/* The 8 bytes at p are all plain: a log line is mostly plain text, and a
+ * word at a time costs an eighth of a byte at a time. Each test is exact as
+ * "some byte is": a borrow only runs on from a byte that already matched. */
+static int plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t x, q, b;
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high) == 0;
+}
+
 /* s[0..n) escaped, without its quotes. */
 static void str_body(struct jw *w, const char *s, size_t n)
 {
@@ -154,6 +167,11 @@ static void str_body(struct jw *w, const char *s, size_t n)
 	while (i < n) {
 		unsigned char c = p[i];
 		size_t l;
+		if (n - i >= 8 && plain8(p + i)) {
+			i += 8;
+			run += 8;
+			continue;
+		}
 		if (plain(c)) {
 			i++;
 			run++;
