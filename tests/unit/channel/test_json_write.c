@@ -171,14 +171,14 @@ Test(jw, printable_ascii_kept)
 	}
 }
 
-/* Every byte at every place of a 24-byte line, the rest plain: the word at
- * a time scan (8 bytes) finds it wherever it falls, and the bytes around it
+/* Every byte at every place of a 40-byte line, the rest plain: the scan 16
+ * bytes at a time finds it wherever it falls, and the bytes around it
  * are kept. */
 Test(jw, one_byte_anywhere_in_a_long_line)
 {
 	for (int c = 0; c < 256; c++) {
-		for (size_t at = 0; at < 24; at++) {
-			char in[24], want[64], esc[8];
+		for (size_t at = 0; at < 40; at++) {
+			char in[40], want[80], esc[8];
 			memset(in, 'a' + (int)(at % 26), sizeof(in));
 			in[at] = (char)c;
 			if (c == '"' || c == '\\')
