@@ -117,7 +117,10 @@ static void emit_line(struct output *o, const char *line, size_t len)
  * pipe is empty now, 0 when bytes may be left (budget spent, or held). */
 static int read_some(struct output *o, size_t budget)
 {
-	char buf[16384];
+	/* A wake-up's budget in one read: a writer's 64 KiB write costs one
+	 * read(2), not four. On the stack, whose pages only a big write
+	 * touches. */
+	char buf[OUTPUT_READ_BUDGET];
 	while (budget > 0) {
 		size_t want = sizeof(buf) < budget ? sizeof(buf) : budget;
 		ssize_t n;
@@ -138,7 +141,10 @@ static int read_some(struct output *o, size_t budget)
 			continue;
 		if (n <= 0)
 			return 1;
+		/* One console write for the read's lines, not one a line. */
+		console_batch(1);
 		output_feed(o, buf, (size_t)n, emit_line);
+		console_batch(0);
 		budget -= (size_t)n;
 		/* A pipe gives less than asked only when that is all it has. */
 		if ((size_t)n < want)
