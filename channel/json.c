@@ -144,10 +144,9 @@ static const char *put_plain(struct jw *w, const char *s)
 	return s;
 }
 
-/* The 16 bytes at p are all plain: a log line is mostly plain text, and
- * a vector of 16 (SSE2, NEON, or GCC's code for plain words elsewhere)
- * costs a fraction of a byte at a time. As signed bytes, those over 0x7f
- * are negative, so one comparison finds them with the control characters. */
+/* The 16 bytes at p are all plain: log lines are mostly plain, and a vector
+ * (SSE2, NEON; GCC's words elsewhere) costs a fraction of a byte at a time.
+ * Bytes over 0x7f, as signed, are below 0x20 too: one comparison. */
 typedef signed char jw_v16 __attribute__((vector_size(16)));
 static int plain16(const unsigned char *p)
 {
@@ -168,15 +167,10 @@ static void str_body(struct jw *w, const char *s, size_t n)
 
 	while (i < n) {
 		unsigned char c = p[i];
-		size_t l;
-		if (n - i >= 16 && plain16(p + i)) {
-			i += 16;
-			run += 16;
-			continue;
-		}
-		if (plain(c)) {
-			i++;
-			run++;
+		size_t l = n - i >= 16 && plain16(p + i) ? 16 : (size_t)plain(c);
+		if (l) {
+			i += l;
+			run += l;
 			continue;
 		}
 		put(w, s + i - run, run);
