@@ -136,9 +136,10 @@ static void emit_line(struct output *o, const char *line, size_t len)
 static int read_some(struct output *o, size_t budget)
 {
 	/* A wake-up's budget in one read: a writer's 64 KiB write costs one
-	 * read(2), not four. On the stack, whose pages only a big write
-	 * touches. */
-	char buf[OUTPUT_READ_BUDGET];
+	 * read(2), not four. Static (one loop, never re-entered from what a
+	 * read emits): its pages are touched only by a write that big, and
+	 * the calls below do not move 64 KiB down the stack. */
+	static char buf[OUTPUT_READ_BUDGET];
 	while (budget > 0) {
 		size_t want = sizeof(buf) < budget ? sizeof(buf) : budget;
 		ssize_t n;
