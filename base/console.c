@@ -6,6 +6,10 @@
  * a regular file (which never blocks anyway).
  * Never: blocks (except console_drain, bounded, after the loop has stopped),
  * allocates, or loses a line without counting it.
+ *
+ * A line is written at once, except in a batch (console_batch: a pipe read's
+ * many lines), whose lines are written together at its end, or once
+ * CONSOLE_BATCH_BYTES are queued: one write(2) for many lines.
  */
 #include "console.h"
 #include "loop.h"
@@ -31,6 +35,7 @@ static struct {
 	struct loop *loop;
 	struct loop_io io;
 	int watching;
+	int batch;                 /* in console_batch(1): no write per line */
 } con = { .fd = 2, .io = { .fd = -1 } };
 
 void console_init(int fd)
@@ -177,9 +182,18 @@ static int enqueue(const char *prefix, const char *text, size_t len)
 	return 0;
 }
 
+void console_batch(int on)
+{
+	con.batch = on;
+	if (!on && con.len > 0) {
+		flush_some();
+		update_watch();
+	}
+}
+
 void console_line(const char *prefix, const char *text, size_t len)
 {
-	if (con.len > 0)
+	if (con.len > 0 && (!con.batch || con.len >= CONSOLE_BATCH_BYTES))
 		flush_some();
 	if (con.pending_drops > 0) {
 		char note[96];
@@ -198,6 +212,8 @@ void console_line(const char *prefix, const char *text, size_t len)
 		con.pending_drops++;
 		con.st.dropped_lines++;
 	}
+	if (con.batch)
+		return;
 	flush_some();
 	update_watch();
 }

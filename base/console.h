@@ -23,6 +23,11 @@ void console_init(int fd);
 int console_attach(struct loop *l);
 /* Queue one line: "<prefix> | <text>" or just "<text>" when prefix is NULL. */
 void console_line(const char *prefix, const char *text, size_t len);
+/* 1: the lines that follow are written together, at console_batch(0) or
+ * whenever CONSOLE_BATCH_BYTES (a quarter of the ring) wait, not with one
+ * write(2) each. */
+#define CONSOLE_BATCH_BYTES (CONSOLE_RING_SIZE / 4)
+void console_batch(int on);
 /* Write what is queued, waiting at most timeout_ms: only for the last words
  * before power-off, when the loop no longer runs. */
 void console_drain(int timeout_ms);

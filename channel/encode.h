@@ -258,7 +258,9 @@ void enc_ev_volume(struct jw *w, const struct enc_volume *v);
 void enc_event(struct jw *w, uint64_t seq, uint64_t at_ms, const char *members, size_t len);
 /* The push's first item: who we are and how boot went. */
 void enc_ready(struct jw *w, uint64_t at_ms, const struct enc_boot *boot);
-/* {"log":{..}}: stream 1 is stdout, 2 stderr. */
+/* {"log":{..}}: stream 1 is stdout, 2 stderr. At most ENC_LOG_MAX bytes
+ * (every byte of the name and the line escaped 6 to 1). */
+#define ENC_LOG_MAX(process_len, line_len) (128 + 6 * ((size_t)(process_len) + (size_t)(line_len)))
 void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, int stream,
 	     const char *line, size_t len);
 /* n lines of process dropped over its budget, where they would have been. */

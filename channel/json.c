@@ -144,6 +144,20 @@ static const char *put_plain(struct jw *w, const char *s)
 	return s;
 }
 
+/* The 16 bytes at p are all plain: log lines are mostly plain, and a vector
+ * (SSE2, NEON; GCC's words elsewhere) costs a fraction of a byte at a time.
+ * Bytes over 0x7f, as signed, are below 0x20 too: one comparison. */
+typedef signed char jw_v16 __attribute__((vector_size(16)));
+static int plain16(const unsigned char *p)
+{
+	jw_v16 v, bad;
+	uint64_t h[2];
+	memcpy(&v, p, 16);
+	bad = (v < 0x20) | (v == '"') | (v == '\\');
+	memcpy(h, &bad, 16);
+	return (h[0] | h[1]) == 0;
+}
+
 /* s[0..n) escaped, without its quotes. */
 static void str_body(struct jw *w, const char *s, size_t n)
 {
@@ -153,10 +167,10 @@ static void str_body(struct jw *w, const char *s, size_t n)
 
 	while (i < n) {
 		unsigned char c = p[i];
-		size_t l;
-		if (plain(c)) {
-			i++;
-			run++;
+		size_t l = n - i >= 16 && plain16(p + i) ? 16 : (size_t)plain(c);
+		if (l) {
+			i += l;
+			run += l;
 			continue;
 		}
 		put(w, s + i - run, run);

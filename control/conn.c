@@ -32,17 +32,17 @@
 
 /* ---- output ---- */
 
-/* Queue bytes; -1 when they do not fit this connection's or the global
- * bound. A small error line may pass the global budget (not the per
- * connection one): the client must learn why. */
-int ctl_out_append(struct conn *c, const char *p, size_t n, int small)
+/* Room for n bytes after the queued ones; NULL when they do not fit this
+ * connection's or the global bound. A small error line may pass the global
+ * budget (not the per connection one): the client must learn why. */
+char *ctl_out_space(struct conn *c, size_t n, int small)
 {
 	struct ctl_server *ctl = c->ctl;
 	size_t need;
 	if (c->outoff == c->outlen)
 		c->outoff = c->outlen = 0;
 	if (ctl_pending(c) + n > CTL_OUT_MAX)
-		return -1;
+		return NULL;
 	if (c->outoff && c->outlen + n > c->outcap) {
 		memmove(c->out, c->out + c->outoff, ctl_pending(c));
 		c->outlen -= c->outoff;
@@ -57,15 +57,23 @@ int ctl_out_append(struct conn *c, const char *p, size_t n, int small)
 		if (cap > CTL_OUT_MAX)
 			cap = CTL_OUT_MAX;
 		if (!small && ctl->out_total - c->outcap + cap > CTL_OUT_BUDGET)
-			return -1;
+			return NULL;
 		nb = realloc(c->out, cap);
 		if (!nb)
-			return -1;
+			return NULL;
 		ctl->out_total = ctl->out_total - c->outcap + cap;
 		c->out = nb;
 		c->outcap = cap;
 	}
-	memcpy(c->out + c->outlen, p, n);
+	return c->out + c->outlen;
+}
+
+int ctl_out_append(struct conn *c, const char *p, size_t n, int small)
+{
+	char *d = ctl_out_space(c, n, small);
+	if (!d)
+		return -1;
+	memcpy(d, p, n);
 	c->outlen += n;
 	return 0;
 }

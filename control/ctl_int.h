@@ -170,6 +170,10 @@ void ctl_conn_resume(struct conn *c);
 void ctl_conn_free(struct conn *c);
 /* Queue bytes; -1 when they do not fit. small: may pass the global budget. */
 int ctl_out_append(struct conn *c, const char *p, size_t n, int small);
+/* Room for n more bytes at the end of the output, within its bounds: where
+ * they go (ctl_out_commit then queues what was written there), or NULL. */
+char *ctl_out_space(struct conn *c, size_t n, int small);
+static inline void ctl_out_commit(struct conn *c, size_t n) { c->outlen += n; }
 struct jw *ctl_reply_begin(struct conn *c, const char *id);
 /* 0, or -1 when the reply was refused (an error reply went instead). */
 int ctl_reply_end(struct conn *c, struct jw *w, const char *id);

@@ -22,6 +22,7 @@
 #include "supervisor/output.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* Queue one stream item. -1 when the output budget has no room now: the
  * caller leaves its cursor where it was and the stream waits (blocked) until
@@ -79,13 +80,35 @@ static void pump_events(struct conn *c)
 }
 
 
+/* A log item, made where it is sent from: in the connection's output, with
+ * room for the most it can take (ENC_LOG_MAX), not made then copied. */
+static int emit_log(struct conn *c, const struct ring_rec *r)
+{
+	const struct ring *logs = &c->ctl->logs;
+	const char *name = ctl_proc_name(c->ctl, r->tag);
+	size_t max = ENC_LOG_MAX(strlen(name), r->len);
+	char *d = ctl_out_space(c, max, 0);
+	struct jw w;
+	if (!d) {
+		c->blocked = 1;
+		c->ctl->count[ENC_C_STREAM_WAITS]++;
+		return -1;
+	}
+	jw_init(&w, d, max);
+	enc_log(&w, r->seq, r->at_ms, name, r->kind, ring_data(logs, r), r->len);
+	if (w.overflow)
+		c->ctl->count[ENC_C_ITEMS_DROPPED]++;
+	else
+		ctl_out_commit(c, w.len);
+	return 0;
+}
+
 static void pump_logs(struct conn *c)
 {
 	const struct ring *logs = &c->ctl->logs;
 	uint64_t stop = c->follow ? ring_next(logs) : c->end_seq;
 	while (ctl_pending(c) < CTL_OUT_LOW && c->cursor < stop) {
 		const struct ring_rec *r;
-		struct jw w;
 		if (c->cursor < ring_first(logs)) {
 			emit_lost(c, ring_first(logs) - c->cursor);
 			c->cursor = ring_first(logs);
@@ -96,9 +119,7 @@ static void pump_logs(struct conn *c)
 			c->cursor++;
 			continue;
 		}
-		jw_init(&w, c->ctl->work->scratch, CTL_OUT_MAX);
-		enc_log(&w, r->seq, r->at_ms, ctl_proc_name(c->ctl, r->tag), r->kind, ring_data(logs, r), r->len);
-		if (emit_item(c, &w) < 0)
+		if (emit_log(c, r) < 0)
 			return;
 		c->cursor++;
 		c->sent++;

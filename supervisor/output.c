@@ -48,6 +48,24 @@ int ratelimit_take(struct ratelimit *r, uint64_t now_ns)
 	return 1;
 }
 
+/* The first '\n' in p[0..n), or NULL: memchr, 16 bytes at a time (GCC's
+ * vectors: SSE2, NEON), as every byte a process writes passes here once. */
+typedef char out_v16 __attribute__((vector_size(16)));
+static const char *find_nl(const char *p, size_t n)
+{
+	size_t i = 0;
+	for (; n - i >= 16; i += 16) {
+		out_v16 v, hit;
+		uint64_t h[2];
+		memcpy(&v, p + i, 16);
+		hit = v == '\n';
+		memcpy(h, &hit, 16);
+		if (h[0] | h[1])
+			break;
+	}
+	return memchr(p + i, '\n', n - i);
+}
+
 void output_feed(struct output *o, const char *data, size_t n,
 		 void (*emit)(struct output *o, const char *line, size_t len))
 {
@@ -61,7 +79,7 @@ void output_feed(struct output *o, const char *data, size_t n,
 			emit(o, o->line, o->len);
 			o->len = 0;
 		}
-		nl = memchr(data, '\n', n);
+		nl = find_nl(data, n);
 		take = nl ? (size_t)(nl - data) : n;
 		/* A whole line in the chunk and nothing buffered: emitted from
 		 * where it is, not copied. */
@@ -107,7 +125,7 @@ static void emit_line(struct output *o, const char *line, size_t len)
 	/* The host's stream first and always: the budget is the console's. */
 	if (o->tap)
 		o->tap(o->tap_ctx, o->stream, line, len);
-	if (!ratelimit_take(o->rate, loop_now()))
+	if (!ratelimit_take(o->rate, o->now_ns))
 		return;
 	announce_drops(o);
 	console_line(o->prefix, line, len);
@@ -117,7 +135,11 @@ static void emit_line(struct output *o, const char *line, size_t len)
  * pipe is empty now, 0 when bytes may be left (budget spent, or held). */
 static int read_some(struct output *o, size_t budget)
 {
-	char buf[16384];
+	/* A wake-up's budget in one read: a writer's 64 KiB write costs one
+	 * read(2), not four. Static (one loop, never re-entered from what a
+	 * read emits): its pages are touched only by a write that big, and
+	 * the calls below do not move 64 KiB down the stack. */
+	static char buf[OUTPUT_READ_BUDGET];
 	while (budget > 0) {
 		size_t want = sizeof(buf) < budget ? sizeof(buf) : budget;
 		ssize_t n;
@@ -138,7 +160,11 @@ static int read_some(struct output *o, size_t budget)
 			continue;
 		if (n <= 0)
 			return 1;
+		/* One console write for the read's lines, not one a line. */
+		o->now_ns = loop_now();
+		console_batch(1);
 		output_feed(o, buf, (size_t)n, emit_line);
+		console_batch(0);
 		budget -= (size_t)n;
 		/* A pipe gives less than asked only when that is all it has. */
 		if ((size_t)n < want)
@@ -151,6 +177,7 @@ static int read_some(struct output *o, size_t budget)
 static void last_words(struct output *o)
 {
 	o->last_words = 0;
+	o->now_ns = loop_now();
 	if (o->len > 0) {
 		emit_line(o, o->line, o->len);
 		o->len = 0;

@@ -50,6 +50,7 @@ struct output {
 	int stream;
 	int held;                /* not polled until output_resume() */
 	int last_words;          /* ended while held: a partial line is due */
+	uint64_t now_ns;         /* the read's time: one clock read a read, not a line */
 };
 
 /* Split a chunk of bytes into lines; calls emit for each complete line and

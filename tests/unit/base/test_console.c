@@ -68,3 +68,44 @@ Test(console, plain_text_is_unchanged)
 	cr_assert_eq(n, 4 + 16 + 1);
 	cr_assert_eq(memcmp(buf, "x | \x1b[1mbold\x1b[0m\ttab\n", n), 0);
 }
+
+/* A batch's lines wait for its end, then go out together, in order; a line
+ * outside a batch is written at once. */
+Test(console, a_batch_is_written_at_its_end)
+{
+	char buf[64];
+	size_t n;
+	on_pipe();
+	console_batch(1);
+	console_line("p", "one", 3);
+	console_line("p", "two", 3);
+	cr_assert_eq(read_all(buf, sizeof(buf)), 0, "a line of the batch was written before its end");
+	console_batch(0);
+	n = read_all(buf, sizeof(buf));
+	cr_assert_eq(n, 16);
+	cr_assert_eq(memcmp(buf, "p | one\np | two\n", 16), 0, "%.*s", (int)n, buf);
+	console_line(NULL, "x", 1);
+	cr_assert_eq(read_all(buf, sizeof(buf)), 2);
+}
+
+/* A batch bigger than CONSOLE_BATCH_BYTES does not wait for its end: the
+ * ring is never filled by one batch. */
+Test(console, a_big_batch_is_written_as_it_grows)
+{
+	static char line[1000], buf[CONSOLE_RING_SIZE];
+	size_t lines = CONSOLE_BATCH_BYTES / (sizeof(line) + 5) + 2, n;
+	struct console_stats st;
+	memset(line, 'a', sizeof(line));
+	on_pipe();
+	fcntl(rfd, F_SETPIPE_SZ, (int)CONSOLE_RING_SIZE);
+	console_batch(1);
+	for (size_t i = 0; i < lines; i++)
+		console_line("p", line, sizeof(line));
+	n = read_all(buf, sizeof(buf));
+	cr_assert_geq(n, CONSOLE_BATCH_BYTES, "only %zu bytes written", n);
+	console_batch(0);
+	n += read_all(buf, sizeof(buf));
+	cr_assert_eq(n, lines * (sizeof(line) + 5));
+	console_get_stats(&st);
+	cr_assert_eq(st.dropped_lines, 0);
+}

@@ -171,6 +171,33 @@ Test(jw, printable_ascii_kept)
 	}
 }
 
+/* Every byte at every place of a 40-byte line, the rest plain: the scan 16
+ * bytes at a time finds it wherever it falls, and the bytes around it
+ * are kept. */
+Test(jw, one_byte_anywhere_in_a_long_line)
+{
+	for (int c = 0; c < 256; c++) {
+		for (size_t at = 0; at < 40; at++) {
+			char in[40], want[80], esc[8];
+			memset(in, 'a' + (int)(at % 26), sizeof(in));
+			in[at] = (char)c;
+			if (c == '"' || c == '\\')
+				snprintf(esc, sizeof(esc), "\\%c", c);
+			else if (c == '\n' || c == '\r' || c == '\t')
+				snprintf(esc, sizeof(esc), "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+			else if (c < 0x20)
+				snprintf(esc, sizeof(esc), "\\u00%02x", c);
+			else if (c >= 0x80)
+				snprintf(esc, sizeof(esc), "\\ufffd");
+			else
+				snprintf(esc, sizeof(esc), "%c", c);
+			snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at, in, esc,
+				 (int)(sizeof(in) - at - 1), in + at + 1);
+			cr_assert_str_eq(enc(in, sizeof(in)), want, "byte 0x%02x at %zu", c, at);
+		}
+	}
+}
+
 Test(jw, nul_byte_with_length)
 {
 	cr_assert_str_eq(enc("a\0b", 3), "\"a\\u0000b\"");

@@ -201,6 +201,26 @@ Test(output_feed, several_lines_per_chunk)
 	cr_assert_eq(o->len, 0);
 }
 
+/* A '\n' at every place of a 40-byte chunk: the search, 16 bytes at a
+ * time, cuts there and nowhere else. */
+Test(output_feed, newline_found_wherever_it_falls)
+{
+	for (size_t at = 0; at < 40; at++) {
+		struct output *o = new_output();
+		char in[41], first[41];
+		memset(in, 'x', 40);
+		in[at] = '\n';
+		in[40] = '\0';
+		memset(first, 'x', at);
+		first[at] = '\0';
+		feed(o, in);
+		cr_assert_eq(rec.n, 1, "newline at %zu: %d lines", at, rec.n);
+		cr_assert_str_eq(rec.text[0], first, "newline at %zu", at);
+		cr_assert_eq(o->len, 39 - at, "newline at %zu", at);
+		reset();
+	}
+}
+
 Test(output_feed, partial_line_kept_until_newline)
 {
 	struct output *o = new_output();
