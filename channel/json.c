@@ -47,7 +47,9 @@ static void put(struct jw *w, const char *s, size_t n)
 		*d++ = *s++;
 }
 
-static void putc1(struct jw *w, char c)
+/* Inlined, as value_sep: a status reply calls them some 1,500 times, and
+ * -Os would make each a call. */
+static inline __attribute__((always_inline)) void putc1(struct jw *w, char c)
 {
 	if (w->overflow || w->len >= w->cap) {
 		w->overflow = 1;
@@ -56,7 +58,7 @@ static void putc1(struct jw *w, char c)
 	w->buf[w->len++] = c;
 }
 
-static void value_sep(struct jw *w)
+static inline __attribute__((always_inline)) void value_sep(struct jw *w)
 {
 	if (w->comma)
 		putc1(w, ',');
@@ -130,18 +132,57 @@ static int plain(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-/* Copies plain bytes of s while they fit and are not NUL: where it stopped. */
-static const char *put_plain(struct jw *w, const char *s)
+/* The 8 bytes at p are all plain, tested as one word: no byte over 0x7f,
+ * none below 0x20 and none equal to '"' or '\\' (a byte minus one that
+ * borrows is a zero: exact, since only a byte found borrows). A status
+ * reply writes some 350 keys and names, 14 instructions a byte one by one. */
+static inline __attribute__((always_inline)) int plain_word(uint64_t x)
 {
-	char *d, *end;
-	if (w->overflow)
-		return s;
-	d = w->buf + w->len;
-	end = w->buf + w->cap;
-	while (d < end && plain((unsigned char)*s))
-		*d++ = *s++;
-	w->len = (size_t)(d - w->buf);
-	return s;
+	const uint64_t ones = 0x0101010101010101ull, high = ones << 7;
+	uint64_t q, b;
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return !((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high);
+}
+
+static inline __attribute__((always_inline)) int plain8(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return plain_word(x);
+}
+
+/* Copies the plain start of s[0..n) when all of s fits: how many bytes.
+ * From 8 bytes on, the last word is s's last 8 bytes, overlapping what the
+ * words before it copied: no byte left to test one at a time; from 4 to 7,
+ * the first and the last 4 bytes make one word. */
+static size_t put_plain(struct jw *w, const char *s, size_t n)
+{
+	char *d = w->buf + w->len;
+	size_t i = 0;
+	if (w->overflow || n > w->cap - w->len)
+		return 0;
+	if (n >= 8) {
+		for (; n - i > 8 && plain8(s + i); i += 8)
+			memcpy(d + i, s + i, 8);
+		if (n - i <= 8 && plain8(s + n - 8)) {
+			memcpy(d + n - 8, s + n - 8, 8);
+			i = n;
+		}
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		if (plain_word(a | (uint64_t)b << 32)) {
+			memcpy(d, &a, 4);
+			memcpy(d + n - 4, &b, 4);
+			i = n;
+		}
+	}
+	for (; i < n && plain((unsigned char)s[i]); i++)
+		d[i] = s[i];
+	w->len += i;
+	return i;
 }
 
 /* s[0..n) escaped, without its quotes. */
@@ -196,45 +237,64 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 	putc1(w, '"');
 }
 
-/* A C string: its plain start is copied in the one pass that finds its end
- * (keys and most values are all plain); the rest, if any, escaped. */
+/* A C string: its plain start (keys and most values are all plain) copied
+ * a word at a time once strlen (musl's, a word at a time too) has found its
+ * end; the rest, if any, escaped. */
 void jw_str(struct jw *w, const char *s)
 {
-	const char *rest;
+	size_t n = strlen(s), k;
 	value_sep(w);
 	putc1(w, '"');
-	rest = put_plain(w, s);
-	if (*rest)
-		str_body(w, rest, strlen(rest));
+	k = put_plain(w, s, n);
+	if (k < n)
+		str_body(w, s + k, n - k);
 	putc1(w, '"');
+}
+
+/* v / 10 as a multiplication by its inverse (exact for every 64-bit v):
+ * -Os would make it a `div`, tens of cycles a digit, and status writes some
+ * 150 numbers a reply. */
+static unsigned long long div10(unsigned long long v)
+{
+	return (unsigned long long)(((unsigned __int128)v * 0xcccccccccccccccdull) >> 67);
 }
 
 size_t jw_fmt_u64(char *out, unsigned long long v)
 {
-	char b[20], *e = b + sizeof(b), *q = e;
-	size_t n;
-	do
-		*--q = (char)('0' + v % 10);
-	while (v /= 10);
-	n = (size_t)(e - q);
-	for (size_t i = 0; i < n; i++)
-		out[i] = q[i];
+	size_t n = 1;
+	char *p;
+	for (unsigned long long t = v; t >= 10; t = div10(t))
+		n++;
+	/* Straight into out, last digit first: no copy (-Os makes one a
+	 * `rep movsb`, slow to start). */
+	p = out + n;
+	do {
+		unsigned long long q = div10(v);
+		*--p = (char)('0' + (v - q * 10));
+		v = q;
+	} while (v);
 	return n;
 }
 
 /* Without snprintf: status writes some 200 numbers a reply. */
 void jw_int(struct jw *w, long long v)
 {
-	char b[21];
+	char b[21], *d = b;
 	size_t n = 0;
 	unsigned long long u = (unsigned long long)v;
+	value_sep(w);
+	/* Straight into the buffer when any number fits there. */
+	if (!w->overflow && w->cap - w->len >= sizeof(b))
+		d = w->buf + w->len;
 	if (v < 0) {
-		b[n++] = '-';
+		d[n++] = '-';
 		u = 0 - u;
 	}
-	n += jw_fmt_u64(b + n, u);
-	value_sep(w);
-	put(w, b, n);
+	n += jw_fmt_u64(d + n, u);
+	if (d != b)
+		w->len += n;
+	else
+		put(w, b, n);
 }
 
 void jw_bool(struct jw *w, int v)
