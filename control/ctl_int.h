@@ -52,6 +52,7 @@ struct conn {
 	int peer_eof;
 	int dead;
 	int blocked;                 /* a stream item found no budget: retry next batch */
+	int last_request;            /* the request being answered has none behind it */
 	/* streams */
 	uint64_t cursor, end_seq, sent, inflight;
 	uint64_t connected_at;       /* the push: when it connected */
