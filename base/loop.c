@@ -13,6 +13,7 @@
  * Never: sleeps, blocks outside epoll_wait, or allocates after loop_new().
  */
 #include "loop.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -44,7 +45,8 @@ struct loop *loop_new(size_t max_timers)
 	struct loop *l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	l->heap = calloc(max_timers ? max_timers : 1, sizeof(*l->heap));
+	/* Its own pages (base/mem.h): the heap is used from its start. */
+	l->heap = mem_pages((max_timers ? max_timers : 1) * sizeof(*l->heap));
 	if (!l->heap)
 		goto err_heap;
 	l->maxheap = max_timers;
@@ -53,7 +55,7 @@ struct loop *loop_new(size_t max_timers)
 		goto err_epoll;
 	return l;
 err_epoll:
-	free(l->heap);
+	mem_pages_free(l->heap, (max_timers ? max_timers : 1) * sizeof(*l->heap));
 err_heap:
 	free(l);
 	return NULL;
@@ -64,7 +66,7 @@ void loop_free(struct loop *l)
 	if (!l)
 		return;
 	close(l->epfd);
-	free(l->heap);
+	mem_pages_free(l->heap, (l->maxheap ? l->maxheap : 1) * sizeof(*l->heap));
 	free(l);
 }
 

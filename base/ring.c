@@ -6,6 +6,7 @@
  * the end of the arena; the tail left unused by a wrap counts as consumed.
  */
 #include "ring.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -14,23 +15,28 @@
 int ring_init(struct ring *r, size_t bytes, size_t slots)
 {
 	memset(r, 0, sizeof(*r));
-	r->data = malloc(bytes);
-	r->rec = calloc(slots, sizeof(*r->rec));
-	if (!r->data || !r->rec || bytes < 16 || slots < 1 || bytes > UINT32_MAX) {
+	if (bytes < 16 || slots < 1 || bytes > UINT32_MAX || slots > SIZE_MAX / sizeof(*r->rec)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Its own pages (base/mem.h): an idle VM's rings are mostly unused. */
+	r->cap = bytes;
+	r->nslots = slots;
+	r->data = mem_pages(bytes);
+	r->rec = mem_pages(slots * sizeof(*r->rec));
+	if (!r->data || !r->rec) {
 		ring_free(r);
 		errno = ENOMEM;
 		return -1;
 	}
-	r->cap = bytes;
-	r->nslots = slots;
 	r->first = r->next = 1;
 	return 0;
 }
 
 void ring_free(struct ring *r)
 {
-	free(r->data);
-	free(r->rec);
+	mem_pages_free(r->data, r->cap);
+	mem_pages_free(r->rec, r->nslots * sizeof(*r->rec));
 	memset(r, 0, sizeof(*r));
 }
 

@@ -47,7 +47,7 @@ void jw_knull(struct jw *w, const char *key);
 
 /* ---- reader ---- */
 
-/* jsmn's types only; json.c has its code. */
+/* jsmn's types only; json_read.c has its code. */
 #define JSMN_HEADER
 #include <jsmn.h>
 

@@ -16,7 +16,9 @@
  *   (CTL_OUT_BUDGET, ctl->out_total); only a small error line may pass the
  *   latter, so that the client learns why. Pipelined replies are written
  *   once CTL_OUT_KEEP / 2 are queued, so that a reading client's buffer
- *   stays within the CTL_OUT_KEEP an idle connection keeps.
+ *   stays within the CTL_OUT_KEEP an idle connection keeps. The reply to
+ *   the last request of a read, with nothing queued, is written from the
+ *   scratch buffer: only what the socket does not take is queued.
  * - A closed connection is unlinked at once and freed in ctl_after_batch(),
  *   after the loop batch that may still hold its events; its output memory
  *   goes back at once.
@@ -153,6 +155,23 @@ int ctl_reply_end_ex(struct conn *c, struct jw *w, const char *id, int exempt)
 	}
 	/* Past the output budget, the memory held by clients that do not read
 	 * goes first: a reply to one that asks must not wait on them. */
+	/* The last request of a read, nothing queued: the reply goes from the
+	 * scratch buffer straight to the socket, neither copied into the queue
+	 * nor kept in it (a one-shot client's connection never holds a reply
+	 * buffer). What the socket does not take is queued as usual, and an
+	 * error is left to the flush that follows to see. Pipelined requests
+	 * still have their replies gathered into few writes. */
+	if (c->last_request && ctl_pending(c) == 0 && c->fd >= 0) {
+		ssize_t n = write(c->fd, w->buf, w->len);
+		if (n > 0) {
+			c->last_progress = loop_now();
+			c->ctl->bytes_out += (uint64_t)n;
+			if ((size_t)n == w->len)
+				return 0;
+			memmove(w->buf, w->buf + n, w->len - (size_t)n);
+			w->len -= (size_t)n;
+		}
+	}
 	while (ctl_out_append(c, w->buf, w->len, exempt) < 0) {
 		if (ctl_pending(c) + w->len <= CTL_OUT_MAX && ctl_evict_for_output(c))
 			continue;
@@ -416,7 +435,7 @@ static void handle_line(struct conn *c, char *line, size_t len)
 /* Answer the complete requests in the input (while the output is small). */
 static void conn_requests(struct conn *c)
 {
-	size_t off = 0;
+	size_t off = 0, start;
 	while (!c->dead && c->mode == CM_REQ && !c->closing && ctl_pending(c) < CTL_OUT_LOW) {
 		char *nl = memchr(c->in + off, '\n', c->inlen - off);
 		if (!nl) {
@@ -429,8 +448,11 @@ static void conn_requests(struct conn *c)
 			}
 			break;
 		}
-		handle_line(c, c->in + off, (size_t)(nl - (c->in + off)));
+		start = off;
 		off = (size_t)(nl - c->in) + 1;
+		c->last_request = !memchr(c->in + off, '\n', c->inlen - off);
+		handle_line(c, c->in + start, (size_t)(nl - (c->in + start)));
+		c->last_request = 0;
 		/* Pipelined replies go out as they pile up, so that the queue
 		 * stays within the buffer an idle connection keeps. */
 		if (ctl_pending(c) >= CTL_OUT_KEEP / 2)

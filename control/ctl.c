@@ -14,6 +14,7 @@
  */
 #include "ctl_int.h"
 #include "base/clock.h"
+#include "base/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +38,15 @@ struct ctl_server *ctl_new(const struct ctl_vm *vm)
 	ctl->boot.first_process_ms = -1;
 	ctl->oom_fd = -1;
 	loop_timer_init(&ctl->log_timer, on_log_timer, ctl);
-	ctl->work = malloc(sizeof(*ctl->work));   /* not zeroed: see struct ctl_work */
+	/* 1 MiB and more of which a reply uses what it writes: its own pages
+	 * (base/mem.h), resident only as far as the biggest reply reached. */
+	ctl->work = mem_pages(sizeof(*ctl->work));
 	if (!ctl->work || ring_init(&ctl->events, CTL_EVENT_BYTES, CTL_EVENT_SLOTS) < 0 ||
 	    ring_init(&ctl->logs, CTL_LOG_BYTES, CTL_LOG_SLOTS) < 0) {
 		/* Not ctl_free(): PID 1 never frees the server, so that (and what
 		 * only it uses) stays out of the binary. */
 		ring_free(&ctl->events);
-		free(ctl->work);
+		mem_pages_free(ctl->work, sizeof(*ctl->work));
 		free(ctl);
 		return NULL;
 	}
@@ -74,7 +77,7 @@ void ctl_free(struct ctl_server *ctl)
 	ctl_status_free(ctl);
 	if (ctl->oom_fd >= 0)
 		close(ctl->oom_fd);
-	free(ctl->work);
+	mem_pages_free(ctl->work, sizeof(*ctl->work));
 	free(ctl);
 }
 

@@ -52,6 +52,7 @@ struct conn {
 	int peer_eof;
 	int dead;
 	int blocked;                 /* a stream item found no budget: retry next batch */
+	int last_request;            /* the request being answered has none behind it */
 	/* streams */
 	uint64_t cursor, end_seq, sent, inflight;
 	uint64_t connected_at;       /* the push: when it connected */
@@ -93,9 +94,10 @@ struct ctl_clock {
 	char listen_retry[1024];     /* comma-separated, "" for none */
 };
 
-/* Working memory, one use at a time. One malloc, never zeroed: as with the
- * static buffers it once was, a page costs memory only once it is used (a
- * small reply touches one page of the 1 MiB). */
+/* Working memory, one use at a time. Pages of its own (base/mem.h): as with
+ * the static buffers it once was, a page costs memory only once it is used
+ * (a small reply touches one page of the 1 MiB), and no allocator header
+ * page sits in front of it. */
 struct ctl_work {
 	char scratch[CTL_OUT_MAX];   /* the reply or stream item being made */
 	char evbuf[CTL_EVENT_MAX];   /* the event being made */

@@ -19,6 +19,7 @@
 #include "base/children.h"
 #include "base/console.h"
 #include "base/loop.h"
+#include "base/mem.h"
 #include "base/names.h"
 
 #include <errno.h>
@@ -315,7 +316,9 @@ struct sup *sup_new(struct loop *l, const struct spec *spec, const struct sup_ho
 	if (hooks)
 		s->hooks = *hooks;
 	s->n = spec->nprocs;
-	s->procs = calloc(s->n ? s->n : 1, sizeof(*s->procs));
+	/* Its own pages (base/mem.h): a process's output buffers (8 KiB)
+	 * take memory only once it writes; calloc would write them all. */
+	s->procs = mem_pages((s->n ? s->n : 1) * sizeof(*s->procs));
 	if (!s->procs) {
 		free(s);
 		return NULL;
@@ -376,7 +379,7 @@ void sup_free(struct sup *s)
 		output_close(&s->procs[i].err, s->loop);
 		env_free(s->procs[i].envp);
 	}
-	free(s->procs);
+	mem_pages_free(s->procs, (s->n ? s->n : 1) * sizeof(*s->procs));
 	free(s);
 }
 

@@ -1,5 +1,6 @@
 /* fuzz_request.c - libFuzzer target for the host channel's decoder
- * (channel/proto.c, channel/json.c, channel/addr.c): `make fuzz`.
+ * (channel/proto.c, channel/json.c, channel/json_read.c, channel/addr.c):
+ * `make fuzz`.
  *
  * The input is what a client sends: it is cut into lines as control/conn.c does
  * (at '\n', one '\r' before it dropped, empty lines skipped, a line of
@@ -68,7 +69,7 @@ static int is_hex(char c)
 
 /* A string at s[*i] == '"'. Its bytes are held to what JSON's grammar and
  * jsmn check (escapes; no NUL, where jsmn stops): control characters and
- * UTF-8 are json.c's business when a string is read (jr_str). */
+ * UTF-8 are json_read.c's business when a string is read (jr_str). */
 static int ref_string(const char *s, size_t n, size_t *i)
 {
 	size_t k = *i + 1;
@@ -245,9 +246,9 @@ static int in_strbuf(const char *p)
 }
 
 /* Whether some object in r holds a key twice, keys compared as the text
- * they stand for (unescaped with jr_bytes, not with json.c's key compare):
+ * they stand for (unescaped with jr_bytes, not with json_read.c's key compare):
  * 1 yes, 0 no, -1 unknown (a key that does not unescape: a lone surrogate,
- * bad UTF-8; such a key is compared by json.c alone). */
+ * bad UTF-8; such a key is compared by json_read.c alone). */
 static int ref_duplicate_keys(const struct jr *r)
 {
 	static char text[PROTO_REQUEST_MAX * 2];

@@ -1,7 +1,7 @@
 #include "tests/unit/channel/json_test.h"
 
-/* test_json_read.c - the host channel's JSON reader (channel/json.c): jsmn
- * plus the exact checks json.c adds (one object, no duplicate keys, strict
+/* test_json_read.c - the host channel's JSON reader (channel/json_read.c): jsmn
+ * plus the exact checks json_read.c adds (one object, no duplicate keys, strict
  * commas and colons, integers, literals, strings unescaped to valid UTF-8 with
  * no NUL and no raw control characters). */
 
@@ -419,7 +419,7 @@ Test(jr, each_key_one_value)
 	parse_err("{\"a\"::1}", "not valid JSON");
 }
 
-/* jsmn lets these through; json.c must not. */
+/* jsmn lets these through; json_read.c must not. */
 Test(jr, commas_and_colons_exact)
 {
 	static const char *const bad[] = {

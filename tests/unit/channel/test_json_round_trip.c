@@ -64,7 +64,7 @@ static unsigned rnd(unsigned n)
 
 /* ---- UTF-8 against an independent encoder ----
  *
- * json.c encodes code points itself (utf8_put, for \uXXXX escapes). Its
+ * json_read.c encodes code points itself (utf8_put, for \uXXXX escapes). Its
  * oracle here is not a copy of it but glibc's iconv(3), UTF-32 to UTF-8,
  * and the other way for the decode-back check; and a table written by hand
  * from the Unicode standard's own examples pins both down. */

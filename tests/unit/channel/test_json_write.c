@@ -123,6 +123,31 @@ Test(jw, str_plain_at_the_cap)
 	cr_assert_eq(w.overflow, 1);
 }
 
+/* jw_str tests 4 and 8 bytes at a time (words that overlap at the end):
+ * every length to 40, with each byte that must be escaped or repaired at
+ * every place, writes what jw_strn (a byte at a time) writes. */
+Test(jw, str_words_match_bytes)
+{
+	static const char bad[] = { '"', '\\', 0x1f, 0x01, (char)0x80, (char)0xc3, (char)0xff };
+	char s[41], a[512], b[512];
+	for (size_t n = 0; n <= 40; n++)
+		for (size_t at = 0; at <= n; at++)
+			for (size_t k = 0; k < sizeof(bad); k++) {
+				struct jw wa, wb;
+				for (size_t i = 0; i < n; i++)
+					s[i] = (char)('a' + i % 26);
+				if (at < n)
+					s[at] = bad[k];
+				s[n] = '\0';
+				jw_init(&wa, a, sizeof(a));
+				jw_init(&wb, b, sizeof(b));
+				jw_str(&wa, s);
+				jw_strn(&wb, s, n);
+				cr_assert_eq(wa.len, wb.len, "length %zu, byte %#x at %zu", n, (unsigned char)bad[k], at);
+				cr_assert(!memcmp(a, b, wa.len), "length %zu, byte %#x at %zu", n, (unsigned char)bad[k], at);
+			}
+}
+
 Test(jw, literals)
 {
 	cr_assert_str_eq(WRITE(w, jw_bool(&w, 1)), "true");

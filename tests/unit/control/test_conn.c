@@ -46,6 +46,21 @@ Test(ctl_conn, several_requests_in_one_write_answered_in_order)
 	close(fd);
 }
 
+/* One request at a time (a one-shot client's, or a client waiting for each
+ * reply): the reply goes straight to the socket, and the connection keeps
+ * no output buffer. */
+Test(ctl_conn, a_lone_request_is_answered_without_a_queue)
+{
+	int fd = fx_connect();
+	for (int i = 1; i <= 3; i++) {
+		cr_assert_eq(strncmp(fx_ask(fd, "{\"id\":1,\"op\":\"status\"}\n"), "{\"id\":1,\"ok\":true,", 17), 0);
+		for (struct conn *c = fx.ctl->conns; c; c = c->next)
+			cr_assert_null(c->out, "a reply buffer kept after reply %d", i);
+		cr_assert_eq(fx.ctl->out_total, 0);
+	}
+	close(fd);
+}
+
 /* A client that shut its sending side still gets its answer, then the end. */
 Test(ctl_conn, half_closed_client_answered_then_closed)
 {

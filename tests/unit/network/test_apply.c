@@ -78,7 +78,7 @@ Test(net_apply, the_gate_waits_then_holds_only_when_required)
 	s->net.required = 0;
 	cr_assert_eq(net_ready(n, why, sizeof(why)), 0, "not required: never held");
 	cr_assert_eq(net_ready(NULL, why, sizeof(why)), 0, "no network (vminit run): never held");
-	free(n);
+	net_free(n);
 	spec_free(s);
 }
 
