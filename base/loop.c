@@ -160,7 +160,8 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t)
 {
 	size_t i;
 	struct loop_timer *last;
-	if (l->on_wake == t)
+	/* A timer never armed may belong to no loop yet (NULL). */
+	if (l && l->on_wake == t)
 		l->on_wake = NULL;
 	if (!t->slot)
 		return;
