@@ -50,7 +50,7 @@ MUTANTS=(
 	vm->sd_signalling = 1;
 	vm->sd_why = why;"
 "no-rate-limit :: t-flood :: supervisor/output.c :: if (r->tokens_milli < 1000) { :: if (0) {"
-"no-drain-while-over :: t-flood :: supervisor/output.c :: read_some(io->ctx, OUTPUT_READ_BUDGET); :: if (((struct output *)io->ctx)->rate->pending_drops == 0) read_some(io->ctx, OUTPUT_READ_BUDGET);"
+"no-drain-while-over :: t-flood :: supervisor/output.c :: if (read_some(o, OUTPUT_READ_BUDGET) && o->last_words) :: if (o->rate->pending_drops == 0 && read_some(o, OUTPUT_READ_BUDGET) && o->last_words)"
 "no-user-switch :: t-process-setup :: supervisor/spawn.c :: if (r->user)
 		switch_user(r, &envp); :: if (0)
 		switch_user(r, &envp);"
@@ -58,9 +58,11 @@ MUTANTS=(
 "no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
 		return; :: return;"
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
-	setup_fds(r); :: 	setup_fds(r);"
+	cg_err = join_cgroup(r); :: 	cg_err = join_cgroup(r);"
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
-"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign | cgt; :: spawn_changed_signals = cgt;"
+"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign;
+			return; :: spawn_changed_signals = 0;
+			return;"
 "wrap-status-lost :: t-wrap :: init/vminit.c :: _exit(wrap_status(&vm)); :: _exit(0);"
 "wrap-signals-not-passed :: t-wrap :: init/signals.c :: sup_signal(vm->sup, 0, sig); :: (void)0;"
 "wrap-console-on-stdout :: t-wrap :: init/vminit.c :: console_init(vm.wrap ? 2 : 1); :: console_init(1);"
