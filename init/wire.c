@@ -417,6 +417,7 @@ static void protect_pid1(struct vm *vm)
 	/* A wrapped command in a container: the runtime's business. */
 	if (!vm->pid1 || (vm->wrap && vm->contained))
 		return;
+	spawn_note_niced();
 	if (rsc_protect_self(err, sizeof(err)) < 0)
 		log_warn("protecting PID 1: %s", err);
 	if (vm->nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define RSC_KILL_ROUNDS 64
@@ -124,6 +125,20 @@ int rsc_protect_self(char *err, size_t len)
 	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0 && ret == 0) {
 		snprintf(err, len, "mlockall: %s", strerror(errno));
 		ret = -1;
+	}
+	if (setpriority(PRIO_PROCESS, 0, RSC_PID1_NICE) < 0 && ret == 0) {
+		snprintf(err, len, "nice %d: %s", RSC_PID1_NICE, strerror(errno));
+		ret = -1;
+	}
+	/* With autogroups a session competes as one: PID 1 leads its own and
+	 * gives it the same nice (a VM's root group has no autogroup file). */
+	if (getsid(0) != getpid())
+		setsid();
+	fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, RSC_PID1_NICE_S, sizeof(RSC_PID1_NICE_S) - 1) < 0) {
+		}
+		close(fd);
 	}
 	return ret;
 }

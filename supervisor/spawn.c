@@ -47,6 +47,12 @@ struct kernel_sigaction {
  * child only ends it (init/signals.c). Every one until spawn_note_signals()
  * has looked. */
 static uint64_t spawn_changed_signals = ~0ULL;
+static int spawn_niced;
+
+void spawn_note_niced(void)
+{
+	spawn_niced = 1;
+}
 
 /* A "Name:\t<hex>" line of /proc/self/status; 0, or -1 if missing. */
 static int status_mask(const char *status, const char *name, uint64_t *ret)
@@ -491,6 +497,9 @@ pid_t spawn_process(const struct spawn_req *r)
 	} else {
 		setsid();
 	}
+	/* PID 1's nice is its own (rsc_protect_self): back to the default. */
+	if (spawn_niced)
+		setpriority(PRIO_PROCESS, 0, 0);
 	spawn_reset_signals();
 	cg_err = join_cgroup(r);
 	setup_fds(r);

@@ -84,5 +84,8 @@ void spawn_reset_signals(void);
  * fatal handler ends a child that faults before its exec). Called once,
  * when PID 1's dispositions are final; one changed later would not be reset. */
 void spawn_note_signals(void);
+/* PID 1 changed its own nice (rsc_protect_self): a child sets the default
+ * back. */
+void spawn_note_niced(void);
 
 #endif
