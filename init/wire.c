@@ -406,17 +406,23 @@ static void note_nofile(struct vm *vm)
 		vm->nofile = (unsigned long)rl.rlim_cur;
 }
 
-/* PID 1 only, whatever the spec: never the OOM killer's choice, and room
+/* PID 1 only, whatever the spec: never the OOM killer's choice, the CPU
+ * before the processes when both want it (nice, docs/resources.md), and room
  * for every process's cgroup files, the health probes and the host's
  * connections. After the first fork (wire_start): the first child has
  * nothing of it to undo, and none of it is a process's need. */
 static void protect_pid1(struct vm *vm)
 {
 	struct rlimit rl;
-	char err[160];
+	char err[256];
+	int before;
 	/* A wrapped command in a container: the runtime's business. */
 	if (!vm->pid1 || (vm->wrap && vm->contained))
 		return;
+	errno = 0;
+	before = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0)
+		spawn_note_niced(before);
 	if (rsc_protect_self(err, sizeof(err)) < 0)
 		log_warn("protecting PID 1: %s", err);
 	if (vm->nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0) {

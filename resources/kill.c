@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define RSC_KILL_ROUNDS 64
@@ -111,19 +112,40 @@ int rsc_populated(const struct rsc *r, size_t i)
 	return v != 0;
 }
 
-/* Both are tried; the first failure is the one told. */
+/* What failed, after what failed before it ("; " between). */
+static void protect_failed(char *err, size_t len, const char *what)
+{
+	size_t n = strlen(err);
+	snprintf(err + n, len - n, "%s%s: %s", n ? "; " : "", what, strerror(errno));
+}
+
+/* Each is tried, and every failure told: none stops PID 1. */
 int rsc_protect_self(char *err, size_t len)
 {
-	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), ret = 0;
-	if (fd < 0 || write(fd, "-1000", 5) != 5) {
-		snprintf(err, len, "/proc/self/oom_score_adj: %s", strerror(errno));
-		ret = -1;
-	}
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	err[0] = 0;
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		protect_failed(err, len, "/proc/self/oom_score_adj");
 	if (fd >= 0)
 		close(fd);
-	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0 && ret == 0) {
-		snprintf(err, len, "mlockall: %s", strerror(errno));
-		ret = -1;
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
+		protect_failed(err, len, "mlockall");
+	if (setpriority(PRIO_PROCESS, 0, RSC_PID1_NICE) < 0) {
+		protect_failed(err, len, "nice " RSC_PID1_NICE_S);
+		return -1;
 	}
-	return ret;
+	/* With autogroups a session competes for the CPU as one, at its
+	 * autogroup's nice: PID 1 leads a session of its own (a container's
+	 * runtime may have made it one; never one it shares, whose nice would
+	 * be others' too) and gives its autogroup its nice. Without
+	 * autogroups (no file) its own nice is all. */
+	if (getsid(0) != getpid())
+		setsid();
+	fd = getsid(0) == getpid() ? open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		if (write(fd, RSC_PID1_NICE_S, sizeof(RSC_PID1_NICE_S) - 1) < 0)
+			protect_failed(err, len, "/proc/self/autogroup");
+		close(fd);
+	}
+	return err[0] ? -1 : 0;
 }

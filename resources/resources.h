@@ -138,9 +138,17 @@ int rsc_parse_self_cgroup(const char *buf, size_t len, char *ret, size_t retlen)
  * root is "/", into ret (octal escapes undone). */
 int rsc_parse_mountinfo(const char *buf, size_t len, char *ret, size_t retlen);
 
-/* PID 1 only: oom_score_adj -1000 (never the OOM killer's choice) and its
- * pages locked in memory (mlockall, current and future, on fault). 0, or -1
- * with what failed in err. */
+/* PID 1 only: oom_score_adj -1000 (never the OOM killer's choice), its
+ * pages locked in memory (mlockall, current and future, on fault), and nice
+ * RSC_PID1_NICE, for itself and, leading a session of its own, for its
+ * autogroup: reaping and forwarding a signal do not wait behind a busy
+ * process (docs/resources.md). 0, or -1 with every failure in err (len
+ * bytes: 256 hold them all); each is only a warning. */
+#define RSC_PID1_NICE -10
+#define RSC_PID1_NICE_S "-10"
+/* The cpu.weight the kernel makes of cpu.weight.nice RSC_PID1_NICE (its
+ * nice -10 weight 9548, as 100 is 1024): PID 1's cgroup (rsc_tree_make). */
+#define RSC_PID1_WEIGHT 932
 int rsc_protect_self(char *err, size_t len);
 
 #endif

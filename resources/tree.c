@@ -265,6 +265,12 @@ static int rsc_tree_make(struct rsc *r, const struct rsc_paths *paths)
 		      access(strcat(app, "/cgroup.kill"), F_OK) == 0;
 	r->self.memory_max = r->self.pids_max = -1;
 	r->self.cpu_weight = (t->ctrls & RSC_CPU) ? 100 : -1;
+	/* PID 1's cgroup weighs against app/ as its nice would against a
+	 * process (rsc_protect_self): a task outside the root cgroup is out of
+	 * its autogroup's reach, so nice alone would weigh only within
+	 * vminit/, where PID 1 is alone. */
+	if ((t->ctrls & RSC_CPU) && rsc_write(r, r->self.dir, "cpu.weight.nice", RSC_PID1_NICE_S) == 0)
+		r->self.cpu_weight = RSC_PID1_WEIGHT;
 	rsc_cg_open(&r->self);
 	t->on = 1;
 	return 0;

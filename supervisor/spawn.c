@@ -47,6 +47,15 @@ struct kernel_sigaction {
  * child only ends it (init/signals.c). Every one until spawn_note_signals()
  * has looked. */
 static uint64_t spawn_changed_signals = ~0ULL;
+/* PID 1's nice before rsc_protect_self changed it; SPAWN_NICE_KEPT: as
+ * inherited (not PID 1, or not changed). */
+#define SPAWN_NICE_KEPT 100
+static int spawn_nice = SPAWN_NICE_KEPT;
+
+void spawn_note_niced(int before)
+{
+	spawn_nice = before;
+}
 
 /* A "Name:\t<hex>" line of /proc/self/status; 0, or -1 if missing. */
 static int status_mask(const char *status, const char *name, uint64_t *ret)
@@ -491,6 +500,10 @@ pid_t spawn_process(const struct spawn_req *r)
 	} else {
 		setsid();
 	}
+	/* PID 1's nice is its own (rsc_protect_self): back to the one it
+	 * started with. Raising a nice needs no privilege. */
+	if (spawn_nice != SPAWN_NICE_KEPT)
+		setpriority(PRIO_PROCESS, 0, spawn_nice);
 	spawn_reset_signals();
 	cg_err = join_cgroup(r);
 	setup_fds(r);

@@ -84,5 +84,9 @@ void spawn_reset_signals(void);
  * fatal handler ends a child that faults before its exec). Called once,
  * when PID 1's dispositions are final; one changed later would not be reset. */
 void spawn_note_signals(void);
+/* PID 1 is about to change its own nice (rsc_protect_self) from before: a
+ * child sets that back first thing, so every process, the first and a
+ * restarted one alike, runs at the nice PID 1 started with. */
+void spawn_note_niced(int before);
 
 #endif

@@ -14,6 +14,8 @@ WORK=$ROOT/build/mutants
 MUTANTS=(
 "no-reaping :: t-orphan-storm :: init/reap.c :: pid_t pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED); :: pid_t pid = 0; (void)st;"
 "storm-hold-kept :: t-orphan-storm :: init/reap.c :: } else if (vm->chld_held) { :: } else if (0) {"
+"pid1-not-niced :: t-nice :: resources/kill.c :: if (setpriority(PRIO_PROCESS, 0, RSC_PID1_NICE) < 0) { :: if (0) {"
+"child-keeps-pid1-nice :: t-nice :: supervisor/spawn.c :: if (spawn_nice != SPAWN_NICE_KEPT) :: if (0)"
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
 "reap-no-owner :: t-exit-codes :: init/reap.c :: owned = children_find(pid); :: owned = NULL;"
 "no-work-done-shutdown :: t-exit-codes :: init/wire.c :: shutdown_begin(vm, \"every process has exited and none will restart\"); :: (void)0;"

@@ -59,6 +59,7 @@ Test(rsc_tree, made_with_every_limit)
 	cr_assert_eq(t->has_kill, 0, "no cgroup.kill file in the fake");
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "vminit/cgroup.procs")), "0");
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "vminit/memory.min")), "16777216");
+	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "vminit/cpu.weight.nice")), "-10", "PID 1's cgroup weighs as its nice");
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "cgroup.subtree_control")), "+memory+pids+cpu");
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "app/cgroup.subtree_control")), "+memory+pids+cpu");
 	cr_assert_str_eq(rsc_exec_dir(r), rsc_t_at(cg, "exec"));
@@ -93,7 +94,7 @@ Test(rsc_tree, made_with_every_limit)
 	cr_assert_eq(rsc_stats(r, 3, &st2), -1);
 	cr_assert_eq(rsc_self_stats(r, &st2), 0);
 	cr_assert_eq(st2.memory_max, -1);
-	cr_assert_eq(st2.cpu_weight, 100);
+	cr_assert_eq(st2.cpu_weight, RSC_PID1_WEIGHT, "PID 1's cgroup at the weight of its nice");
 	rsc_free(r);
 	rsc_t_spec_free(s);
 }
@@ -129,6 +130,7 @@ Test(rsc_tree, controllers_missing_are_named)
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "app/web/memory.max")), "<absent>");
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "app/web/cpu.weight")), "<absent>");
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "vminit/memory.min")), "<absent>");
+	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "vminit/cpu.weight.nice")), "<absent>");
 	cr_assert_str_eq(rsc_t_get(rsc_t_at(cg, "app/web/pids.max")), "4096");
 	cr_assert_not_null(rsc_proc_dir(r, 0), "a process still gets its cgroup");
 	struct rsc_stats st;
