@@ -59,12 +59,14 @@ static int status_mask(const char *status, const char *name, uint64_t *ret)
 	return end == p + strlen(name) ? -1 : 0;
 }
 
-void spawn_note_signals(void)
+uint64_t spawn_note_signals(uint64_t dfl)
 {
 	char status[4096];
 	uint64_t ign, changed = 0;
 	ssize_t n = -1;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	/* No O_CLOEXEC (musl adds a call for it): nothing forks before the
+	 * close. */
+	int fd = open("/proc/self/status", O_RDONLY);
 	if (fd >= 0) {
 		n = read(fd, status, sizeof(status) - 1);
 		close(fd);
@@ -74,8 +76,8 @@ void spawn_note_signals(void)
 	if (n > 0) {
 		status[n] = '\0';
 		if (status_mask(status, "\nSigIgn:\t", &ign) == 0) {
-			spawn_changed_signals = ign;
-			return;
+			spawn_changed_signals = ign & ~dfl;
+			return ign;
 		}
 	}
 	/* No /proc: ask the kernel one signal at a time (musl will not even
@@ -86,7 +88,8 @@ void spawn_note_signals(void)
 		    old.handler == SIG_IGN)
 			changed |= 1ULL << (sig - 1);
 	}
-	spawn_changed_signals = changed;
+	spawn_changed_signals = changed & ~dfl;
+	return changed;
 }
 
 void spawn_reset_signals(void)
