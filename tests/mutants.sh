@@ -110,6 +110,10 @@ MUTANTS=(
 "no-strict-path-check :: t-root :: storage/volume.c :: return worst ? worst : paths_ready(p, why, len); :: return worst ? worst : (0 && paths_ready(p, why, len));"
 "no-secrets-gate :: t-secrets :: init/wire.c :: 	if (si.delivered)
 		return 0; :: 	return 0;"
+"no-late-secrets :: t-secrets-root :: init/wire.c :: 		vm->started = 1;
+	}
+	make_secrets(vm); :: 		vm->started = 1;
+	}"
 "no-secrets-copy :: t-secrets :: supervisor/spawn.c :: if (r->secrets_dir && mount(r->secrets_dir, :: if (0 && mount(r->secrets_dir,"
 "no-wipe-strings :: t-secrets :: control/conn.c :: 		explicit_bzero(req->strbuf, sizeof(req->strbuf)); :: 		(void)0;"
 "no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)
