@@ -300,8 +300,10 @@ static int spawn_guarded;
 int spawn_guard_pid1(void)
 {
 	const char *where = "/";
-	int sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int proc_sys = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* openat(2) itself: musl's open() adds an F_SETFD call after each
+	 * O_CLOEXEC one, for kernels older than 2.6.23. Before the first fork. */
+	int sys = (int)syscall(SYS_openat, AT_FDCWD, "/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int proc_sys = (int)syscall(SYS_openat, AT_FDCWD, "/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* The writable mounts beneath, for PID 1's own writes (path.h). */
 	path_kernel_fds(sys, proc_sys);
 	/* Binds here must not reach a namespace that shares these mounts (a
