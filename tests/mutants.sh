@@ -58,9 +58,10 @@ MUTANTS=(
 "no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
 		return; :: return;"
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
-	setup_fds(r); :: 	setup_fds(r);"
+	cg_err = :: 	cg_err ="
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
-"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign | cgt; :: spawn_changed_signals = cgt;"
+"pid1-ignored-not-reset :: t-process-setup :: init/signals.c :: 		if (ign & (1ULL << (handled_signals[i] - 1))) :: 		if (0 && ign & (1ULL << (handled_signals[i] - 1)))"
+"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign & ~dfl; :: spawn_changed_signals = 0;"
 "wrap-status-lost :: t-wrap :: init/vminit.c :: _exit(wrap_status(&vm)); :: _exit(0);"
 "wrap-signals-not-passed :: t-wrap :: init/signals.c :: sup_signal(vm->sup, 0, sig); :: (void)0;"
 "wrap-console-on-stdout :: t-wrap :: init/vminit.c :: console_init(vm.wrap ? 2 : 1); :: console_init(1);"
