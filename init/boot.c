@@ -23,8 +23,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-void boot_std_fds(void)
+int boot_std_fds(void)
 {
+	int closed = 0;
 	for (int fd = 0; fd < 3; fd++) {
 		int nfd;
 		if (fcntl(fd, F_GETFD) >= 0)
@@ -32,11 +33,14 @@ void boot_std_fds(void)
 		nfd = open("/dev/console", O_RDWR | O_NOCTTY);
 		if (nfd < 0)
 			nfd = open("/dev/null", O_RDWR);
+		if (nfd < 0)
+			closed++;
 		if (nfd >= 0 && nfd != fd) {
 			dup2(nfd, fd);
 			close(nfd);
 		}
 	}
+	return closed;
 }
 
 int boot_disable_cad(void)
@@ -125,8 +129,11 @@ int boot_loopback_up(void)
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+		rc = 0;
+		if (!(ifr.ifr_flags & IFF_UP)) {
+			ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+			rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+		}
 	}
 	close(fd);
 	return rc;

@@ -4,8 +4,9 @@
 
 #include <stddef.h>
 
-/* Make sure fds 0, 1 and 2 are open (on /dev/console, else /dev/null). */
-void boot_std_fds(void);
+/* Make sure fds 0, 1 and 2 are open (on /dev/console, else /dev/null).
+ * Returns how many are still closed (neither could be opened: no /dev yet). */
+int boot_std_fds(void);
 /* As PID 1: turn the kernel's Ctrl-Alt-Del reboot into a SIGINT to us, and
  * say whether we are the init of a PID namespace that is not the machine's
  * (a container: 1), where the kernel refuses that (EINVAL) because it has
@@ -14,6 +15,7 @@ int boot_disable_cad(void);
 /* proc, sys, dev, dev/pts, dev/shm, run, tmp, cgroup2: each one that is not
  * already mounted. Failures are logged, not fatal. */
 void boot_mounts(void);
+/* lo up: one ioctl when it is up already (a container's, a second boot). */
 int boot_loopback_up(void);
 int boot_set_hostname(const char *name);
 /* The value of key=VALUE on the kernel command line (cmdline text given, or

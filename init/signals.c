@@ -129,20 +129,26 @@ void signals_block(struct vm *vm)
 {
 	struct sigaction sa;
 	sigset_t set;
+	uint64_t dfl = 0, ign;
 
 	/* Whoever started us may have left some of these ignored. POSIX leaves
 	 * open whether a blocked, ignored signal stays pending (Linux keeps it);
-	 * with the default disposition the signalfd sees it everywhere. */
+	 * with the default disposition the signalfd sees it everywhere. Only
+	 * the ignored ones are set back: execve left every other one at
+	 * SIG_DFL already, and a call each was 8 of boot's calls. The rest of
+	 * PID 1's dispositions are final now: a child resets only those. */
+	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
+		dfl |= 1ULL << (handled_signals[i] - 1);
+	ign = spawn_note_signals(dfl);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
-		sigaction(handled_signals[i], &sa, NULL);
+		if (ign & (1ULL << (handled_signals[i] - 1)))
+			sigaction(handled_signals[i], &sa, NULL);
 	handled_set(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	vm->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	/* PID 1's dispositions are final now: a child resets only these. */
-	spawn_note_signals();
 }
 
 /* ---- the signalfd ---- */

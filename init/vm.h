@@ -50,6 +50,8 @@ struct vm {
 	struct storage *st;                /* the root and the volumes; NULL:
 	                                    * off (`vminit run`, spec errors) */
 	struct secrets_store *sec;         /* the secret bundle; NULL: off */
+	int sec_later;                     /* the store is made after the
+	                                    * first processes' fork (wire.c) */
 	struct resume resume;              /* snapshot restores (resume.c) */
 	struct rsc *rs;                    /* the cgroups; NULL: off (`vminit
 	                                    * run`, spec errors) */

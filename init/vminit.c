@@ -78,10 +78,13 @@ _Noreturn void vminit_pid1(const struct vminit_opts *o)
 	 * land on 0-2 because the kernel left them closed. A wrapped command
 	 * in a container gets the container as its runtime made it: no mount,
 	 * no lo, no modules (docs/wrap.md). */
-	boot_std_fds();
+	int closed = boot_std_fds();
 	if (!(vm.wrap && vm.contained)) {
 		boot_mounts();
-		boot_std_fds();
+		/* Again only if one had nothing to open before /dev was there:
+		 * three calls a boot otherwise. */
+		if (closed)
+			boot_std_fds();
 	}
 	/* The wrap form keeps stdout for its command alone. */
 	console_init(vm.wrap ? 2 : 1);

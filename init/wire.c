@@ -154,9 +154,22 @@ static int process_ready(void *ctx, size_t i, char *why, size_t len)
 	return 1;
 }
 
+/* /run/secrets, its tmpfs and the store, once: at the first need of it, or
+ * just after the first processes' fork (wire_start). */
+static void make_secrets(struct vm *vm)
+{
+	if (!vm->sec_later)
+		return;
+	vm->sec_later = 0;
+	vm->sec = secrets_store_new(SECRETS_DIR);
+	if (vm->ctl)
+		ctl_set_secrets(vm->ctl, vm->sec);
+}
+
 static int secrets_dir(void *ctx, uid_t uid, gid_t gid, char *ret, size_t len)
 {
 	struct vm *vm = ctx;
+	make_secrets(vm);
 	return vm->sec ? secrets_store_user(vm->sec, uid, gid, ret, len) : -1;
 }
 
@@ -352,12 +365,23 @@ static void setup_processes(struct vm *vm)
 		.settled = on_settled, .event = on_svc_event, .log = on_svc_log,
 		.log_room = vm->ctl ? on_svc_log_room : NULL, .healthy = is_healthy, .ready = process_ready,
 		.vol_dir = views ? STORAGE_VOLUMES_DIR : NULL, .hide = views ? STORAGE_DIR : NULL,
-		.secrets_dir = vm->sec ? secrets_dir : NULL,
+		.secrets_dir = vm->sec || vm->sec_later ? secrets_dir : NULL,
 		.cgroup = vm->rs ? proc_cgroup : NULL, .cg_signal = vm->rs ? proc_cg_signal : NULL,
 		.nofile = vm->nofile, .ctx = vm,
 	};
 	const struct hc_hooks hh = { .changed = on_health, .give_up = on_give_up, .ctx = vm };
 
+	/* /run/secrets before the first fork only if a first process may
+	 * need it then: one that runs as a user other than root gets its copy
+	 * bound there (made then, by secrets_dir), and one in a namespace of
+	 * its own (views) sees only what PID 1 mounted before. Otherwise it
+	 * comes just after the fork (wire_start), before the loop: no bundle
+	 * can come before, so a process sees the same (docs/secrets.md). */
+	if (views || vm->spec->env.user || vm->spec->image.user)
+		make_secrets(vm);
+	for (size_t i = 0; i < vm->spec->nprocs; i++)
+		if (vm->spec->procs[i].user)
+			make_secrets(vm);
 	vm->halt = vm->spec->guest.halt;
 	vm->stop_timeout_ns = (uint64_t)vm->spec->guest.stop_timeout * LOOP_NS_PER_SEC;
 	if (vm->pid1 && !vm->wrap && boot_set_hostname(vm->spec->guest.hostname) < 0)
@@ -383,11 +407,9 @@ static int setup_storage(struct vm *vm)
 		return 0;
 	rc = storage_root_switch(vm->spec, &root);
 	vm->st = storage_new(vm->loop, vm->spec, &root, &hooks);
-	/* After the switch: /run/secrets is in the root the processes see. */
-	if (rc == 0)
-		vm->sec = secrets_store_new(SECRETS_DIR);
-	if (vm->ctl)
-		ctl_set_secrets(vm->ctl, vm->sec);
+	/* After the switch: /run/secrets is in the root the processes see.
+	 * Made now, or after the first fork (setup_processes). */
+	vm->sec_later = rc == 0;
 	if (!vm->st)
 		log_error("out of memory for the volumes: they are off");
 	if (vm->ctl)
@@ -523,6 +545,7 @@ void wire_start(struct vm *vm)
 		sup_start_all(vm->sup);
 		vm->started = 1;
 	}
+	make_secrets(vm);
 	/* The cgroups' state is told once the first processes run: a console
 	 * line (a write to a slow serial line) is nothing they wait for. */
 	if (vm->rs && !rsc_tree(vm->rs)->on)

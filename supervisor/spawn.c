@@ -68,12 +68,14 @@ static int status_mask(const char *status, const char *name, uint64_t *ret)
 	return end == p + strlen(name) ? -1 : 0;
 }
 
-void spawn_note_signals(void)
+uint64_t spawn_note_signals(uint64_t dfl)
 {
 	char status[4096];
 	uint64_t ign, changed = 0;
 	ssize_t n = -1;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	/* No O_CLOEXEC (musl adds a call for it): nothing forks before the
+	 * close. */
+	int fd = open("/proc/self/status", O_RDONLY);
 	if (fd >= 0) {
 		n = read(fd, status, sizeof(status) - 1);
 		close(fd);
@@ -83,8 +85,8 @@ void spawn_note_signals(void)
 	if (n > 0) {
 		status[n] = '\0';
 		if (status_mask(status, "\nSigIgn:\t", &ign) == 0) {
-			spawn_changed_signals = ign;
-			return;
+			spawn_changed_signals = ign & ~dfl;
+			return ign;
 		}
 	}
 	/* No /proc: ask the kernel one signal at a time (musl will not even
@@ -95,7 +97,8 @@ void spawn_note_signals(void)
 		    old.handler == SIG_IGN)
 			changed |= 1ULL << (sig - 1);
 	}
-	spawn_changed_signals = changed;
+	spawn_changed_signals = changed & ~dfl;
+	return changed;
 }
 
 void spawn_reset_signals(void)
@@ -306,8 +309,10 @@ static int spawn_guarded;
 int spawn_guard_pid1(void)
 {
 	const char *where = "/";
-	int sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int proc_sys = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* openat(2) itself: musl's open() adds an F_SETFD call after each
+	 * O_CLOEXEC one, for kernels older than 2.6.23. Before the first fork. */
+	int sys = (int)syscall(SYS_openat, AT_FDCWD, "/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int proc_sys = (int)syscall(SYS_openat, AT_FDCWD, "/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* The writable mounts beneath, for PID 1's own writes (path.h). */
 	path_kernel_fds(sys, proc_sys);
 	/* Binds here must not reach a namespace that shares these mounts (a

@@ -82,8 +82,12 @@ void spawn_reset_signals(void);
 /* Note which signals PID 1 ignores (its own, or inherited ignored): the only
  * ones a child resets, since execve resets a caught one itself (PID 1's
  * fatal handler ends a child that faults before its exec). Called once,
- * when PID 1's dispositions are final; one changed later would not be reset. */
-void spawn_note_signals(void);
+ * when PID 1's dispositions are final but for `dfl` (bit sig - 1), the
+ * signals PID 1 is about to set back to SIG_DFL: they are left out. Returns
+ * every ignored signal found (a failed look counts as ignored), so PID 1
+ * resets only those of `dfl` that need it. One changed later would not be
+ * reset. */
+uint64_t spawn_note_signals(uint64_t dfl);
 /* PID 1 is about to change its own nice (rsc_protect_self) from before: a
  * child sets that back first thing, so every process, the first and a
  * restarted one alike, runs at the nice PID 1 started with. */

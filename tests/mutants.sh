@@ -60,11 +60,10 @@ MUTANTS=(
 "no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
 		return; :: return;"
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
-	cg_err = join_cgroup(r); :: 	cg_err = join_cgroup(r);"
+	cg_err = :: 	cg_err ="
 "reserved-signals-not-reset :: t-process-setup :: supervisor/spawn.c :: syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)); :: (void)ksa;"
-"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign;
-			return; :: spawn_changed_signals = 0;
-			return;"
+"pid1-ignored-not-reset :: t-process-setup :: init/signals.c :: 		if (ign & (1ULL << (handled_signals[i] - 1))) :: 		if (0 && ign & (1ULL << (handled_signals[i] - 1)))"
+"ignored-signals-not-noted :: t-process-setup :: supervisor/spawn.c :: spawn_changed_signals = ign & ~dfl; :: spawn_changed_signals = 0;"
 "wrap-status-lost :: t-wrap :: init/vminit.c :: _exit(wrap_status(&vm)); :: _exit(0);"
 "wrap-signals-not-passed :: t-wrap :: init/signals.c :: sup_signal(vm->sup, 0, sig); :: (void)0;"
 "wrap-console-on-stdout :: t-wrap :: init/vminit.c :: console_init(vm.wrap ? 2 : 1); :: console_init(1);"
@@ -114,6 +113,10 @@ MUTANTS=(
 "no-strict-path-check :: t-root :: storage/volume.c :: return worst ? worst : paths_ready(p, why, len); :: return worst ? worst : (0 && paths_ready(p, why, len));"
 "no-secrets-gate :: t-secrets :: init/wire.c :: 	if (si.delivered)
 		return 0; :: 	return 0;"
+"no-late-secrets :: t-secrets-root :: init/wire.c :: 		vm->started = 1;
+	}
+	make_secrets(vm); :: 		vm->started = 1;
+	}"
 "no-secrets-copy :: t-secrets :: supervisor/spawn.c :: if (r->secrets_dir && mount(r->secrets_dir, :: if (0 && mount(r->secrets_dir,"
 "no-wipe-strings :: t-secrets :: control/conn.c :: 		explicit_bzero(req->strbuf, sizeof(req->strbuf)); :: 		(void)0;"
 "no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)

@@ -55,14 +55,16 @@ vm_start() {
 	# PID 1's own stdin has content, so a process that inherited it instead
 	# of getting /dev/null would show; and it starts with SIGPIPE and the
 	# libc-reserved signals 32 and 33 ignored (as some CI runners start
-	# programs), so a disposition it failed to reset would show too.
+	# programs), so a disposition it failed to reset would show too; and
+	# with SIGUSR2 ignored, one PID 1 handles and must set back itself
+	# (its children then leave it alone: t-process-setup, t-signals).
 	echo "PID 1's stdin, not /dev/null" >"$T/pid1-stdin"
 	local spec=$1 into=()
 	shift
 	# VM_CGROUP: a cgroup v2 directory PID 1 moves into before vminit runs,
 	# as the only task there: a delegated subtree (cg_delegate).
 	[ -n "${VM_CGROUP:-}" ] && into=(/bin/sh -c 'echo 0 >"$0/cgroup.procs" && exec "$@"' "$VM_CGROUP")
-	"$HELPERS/sigign" 13 32 33 -- unshare --fork --pid --mount --net --uts --mount-proc \
+	"$HELPERS/sigign" 12 13 32 33 -- unshare --fork --pid --mount --net --uts --mount-proc \
 		"${into[@]}" "$VMINIT" --spec "$spec" "$@" <"$T/pid1-stdin" >"$CONSOLE" 2>&1 &
 	VM_PID=$!
 	VM_STATUS=
