@@ -147,14 +147,18 @@ static void stop_gathering(struct output *o)
  * flood of small writes, leave it unpolled for OUTPUT_GATHER_NS so that
  * its lines gather there and come in one read, not one read (and one
  * item, one socket write) a line. PID 1 at nice -10 would otherwise wake
- * at each of the writer's writes and take its few bytes. A flood: the pipe
- * is emptied twice within OUTPUT_GATHER_NS, and goes on while each gather
- * finds at least OUTPUT_GATHER_MIN bytes. Bounded: a line waits at most
- * OUTPUT_GATHER_NS more, and the pipe (64 KiB) holds what gathers. */
+ * at each of the writer's writes and take its few bytes. A flood: a read
+ * of less than OUTPUT_GATHER_MIN bytes empties the pipe within
+ * OUTPUT_GATHER_NS of the last, and it goes on while each gather finds at
+ * least OUTPUT_GATHER_MIN bytes and not the whole read's worth (a full
+ * pipe: its writer waited). Big writes (a read of pages) never gather.
+ * Bounded: a line waits at most OUTPUT_GATHER_NS more, and the pipe
+ * (64 KiB) holds what gathers. */
 static void after_empty(struct output *o, size_t n)
 {
 	uint64_t last = o->emptied_ns;
-	int flood = o->gathering ? n >= OUTPUT_GATHER_MIN : o->now_ns - last < OUTPUT_GATHER_NS;
+	int flood = o->gathering ? n >= OUTPUT_GATHER_MIN
+				 : n > 0 && n < OUTPUT_GATHER_MIN && o->now_ns - last < OUTPUT_GATHER_NS;
 	o->emptied_ns = o->now_ns;
 	if (!flood) {
 		stop_gathering(o);

@@ -513,3 +513,19 @@ Test(output_gather, no_room_during_a_gather_holds_the_pipe)
 	cr_assert_eq(tapped, 12);
 	fx_out_close(&f);
 }
+
+Test(output_gather, big_reads_never_gather)
+{
+	struct fx_out f;
+	char big[OUTPUT_GATHER_MIN];
+	fx_out_open(&f, 100);
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(write(f.o.wfd, big, sizeof(big)), (ssize_t)sizeof(big));
+		f.o.io.fn(f.l, &f.o.io, 0);
+		cr_assert(!f.o.gathering, "a read of %zu bytes made a gather", sizeof(big));
+	}
+	cr_assert_eq(tapped, 3);
+	fx_out_close(&f);
+}
