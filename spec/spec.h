@@ -14,7 +14,7 @@
 #define SPEC_MAX_BYTES   (1024u * 1024u)  /* a bigger file is refused */
 #define SPEC_MAX_ERRORS  200u             /* more are counted, not kept */
 #define SPEC_MAX_INDEX   999              /* ports.N, mounts.N, volumes.N */
-#define SPEC_MAX_PROCESSES 128            /* each needs 4 fds and a timer in PID 1 */
+#define SPEC_MAX_PROCESSES 128            /* each needs 4 fds and 3 timers in PID 1 */
 #define SPEC_SECRETS_PATH "/run/secrets/platform.env"
 #define SPEC_HEALTH_PATH_MAX 768           /* what a check's request line holds */
 /* resources.x-pids_max (docs/resources.md): at most this many tasks

@@ -131,9 +131,51 @@ static void emit_line(struct output *o, const char *line, size_t len)
 	console_line(o->prefix, line, len);
 }
 
+/* Polled again after a gather (or its timer again, should epoll refuse). */
+static void stop_gathering(struct output *o)
+{
+	loop_timer_cancel(o->loop, &o->gather);
+	if (!o->gathering)
+		return;
+	if (loop_io_mod(o->loop, &o->io, EPOLLIN) == 0)
+		o->gathering = 0;
+	else
+		loop_timer_in(o->loop, &o->gather, OUTPUT_GATHER_NS);
+}
+
+/* A read of n bytes emptied the pipe at o->now_ns: poll it again, or, in a
+ * flood of small writes, leave it unpolled for OUTPUT_GATHER_NS so that
+ * its lines gather there and come in one read, not one read (and one
+ * item, one socket write) a line. PID 1 at nice -10 would otherwise wake
+ * at each of the writer's writes and take its few bytes. A flood: a read
+ * of less than OUTPUT_GATHER_MIN bytes empties the pipe within
+ * OUTPUT_GATHER_NS of the last, and it goes on while each gather finds at
+ * least OUTPUT_GATHER_MIN bytes and not the whole read's worth (a full
+ * pipe: its writer waited). Big writes (a read of pages) never gather.
+ * Bounded: a line waits at most OUTPUT_GATHER_NS more, and the pipe
+ * (64 KiB) holds what gathers. */
+static void after_empty(struct output *o, size_t n)
+{
+	uint64_t last = o->emptied_ns;
+	int flood = o->gathering ? n >= OUTPUT_GATHER_MIN
+				 : n > 0 && n < OUTPUT_GATHER_MIN && o->now_ns - last < OUTPUT_GATHER_NS;
+	o->emptied_ns = o->now_ns;
+	if (!flood) {
+		stop_gathering(o);
+		return;
+	}
+	if (!o->gathering && loop_io_mod(o->loop, &o->io, 0) < 0)
+		return;
+	o->gathering = 1;
+	if (loop_timer_in(o->loop, &o->gather, OUTPUT_GATHER_NS) < 0)
+		stop_gathering(o);
+}
+
 /* Read up to budget bytes, no more than the tap has room for. 1 when the
- * pipe is empty now, 0 when bytes may be left (budget spent, or held). */
-static int read_some(struct output *o, size_t budget)
+ * pipe is empty now, 0 when bytes may be left (budget spent, or held).
+ * may_gather: a flood may leave the pipe unpolled for a while (not when a
+ * process's last words are read). */
+static int read_some(struct output *o, size_t budget, int may_gather)
 {
 	/* A wake-up's budget in one read: a writer's 64 KiB write costs one
 	 * read(2), not four. Static (one loop, never re-entered from what a
@@ -147,9 +189,15 @@ static int read_some(struct output *o, size_t budget)
 			size_t room = o->room(o->tap_ctx);
 			if (room < OUTPUT_READ_MIN) {
 				/* Not polled: the writer fills its pipe and waits,
-				 * PID 1 does not. */
-				if (!o->held && loop_io_mod(o->loop, &o->io, 0) == 0)
+				 * PID 1 does not. A gather's pipe is unpolled
+				 * already: held now, till output_resume. */
+				if (o->gathering) {
+					loop_timer_cancel(o->loop, &o->gather);
+					o->gathering = 0;
 					o->held = 1;
+				} else if (!o->held && loop_io_mod(o->loop, &o->io, 0) == 0) {
+					o->held = 1;
+				}
 				return 0;
 			}
 			if (want > room)
@@ -158,17 +206,22 @@ static int read_some(struct output *o, size_t budget)
 		n = read(o->rfd, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return 1;
-		/* One console write for the read's lines, not one a line. */
 		o->now_ns = loop_now();
-		console_batch(1);
-		output_feed(o, buf, (size_t)n, emit_line);
-		console_batch(0);
-		budget -= (size_t)n;
+		if (n < 0)
+			n = 0;
+		if (n > 0) {
+			/* One console write for the read's lines, not one a line. */
+			console_batch(1);
+			output_feed(o, buf, (size_t)n, emit_line);
+			console_batch(0);
+			budget -= (size_t)n;
+		}
 		/* A pipe gives less than asked only when that is all it has. */
-		if ((size_t)n < want)
+		if ((size_t)n < want) {
+			if (may_gather)
+				after_empty(o, (size_t)n);
 			return 1;
+		}
 	}
 	return 0;
 }
@@ -189,7 +242,19 @@ static void on_readable(struct loop *l, struct loop_io *io, uint32_t events)
 {
 	struct output *o = io->ctx;
 	(void)l; (void)events;
-	if (read_some(o, OUTPUT_READ_BUDGET) && o->last_words)
+	if (read_some(o, OUTPUT_READ_BUDGET, 1) && o->last_words)
+		last_words(o);
+}
+
+/* A gather's end: what gathered in one read; then gather again, or poll. */
+static void on_gathered(struct loop *l, struct loop_timer *t)
+{
+	struct output *o = t->ctx;
+	int empty = read_some(o, OUTPUT_READ_BUDGET, 1);
+	(void)l;
+	if (!empty && !o->held)
+		stop_gathering(o);    /* the budget spent: more is waiting */
+	if (empty && o->last_words)
 		last_words(o);
 }
 
@@ -208,6 +273,7 @@ int output_open(struct output *o, struct loop *l, const char *prefix, struct rat
 	o->loop = l;
 	o->prefix = prefix;
 	o->rate = rate;
+	loop_timer_init(&o->gather, on_gathered, o);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
 	o->rfd = fds[0];
@@ -226,9 +292,10 @@ void output_drain(struct output *o)
 {
 	if (o->rfd < 0)
 		return;
+	stop_gathering(o);
 	/* Bounded: a process's descendants may still be writing. Held: the
 	 * rest comes once the tap has room, after the exit notice. */
-	if (o->held || !read_some(o, 1024 * 1024)) {
+	if (o->held || !read_some(o, 1024 * 1024, 0)) {
 		o->last_words = 1;
 		return;
 	}

@@ -21,6 +21,10 @@
 #define RATE_LINES_PER_SEC 1000u  /* and this many per second after that */
 #define OUTPUT_READ_BUDGET (64u * 1024u)  /* bytes per wake-up, for fairness */
 #define OUTPUT_READ_MIN 4096u             /* less room than this: hold the pipe */
+/* A flood of small writes: the pipe left unpolled this long after it was
+ * emptied, while each such gather finds at least OUTPUT_GATHER_MIN bytes. */
+#define OUTPUT_GATHER_NS (250u * 1000u)
+#define OUTPUT_GATHER_MIN 1024u
 
 struct ratelimit {
 	uint64_t tokens_milli;   /* tokens x 1000 */
@@ -49,6 +53,9 @@ struct output {
 	void *tap_ctx;           /* given to both */
 	int stream;
 	int held;                /* not polled until output_resume() */
+	int gathering;           /* not polled until the gather timer */
+	struct loop_timer gather;
+	uint64_t emptied_ns;     /* when a read last emptied the pipe */
 	int last_words;          /* ended while held: a partial line is due */
 	uint64_t now_ns;         /* the read's time: one clock read a read, not a line */
 };

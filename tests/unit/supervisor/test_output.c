@@ -434,3 +434,98 @@ Test(output_tap, no_room_holds_the_pipe_until_resumed)
 	cr_assert(!f.o.last_words, "the pipe is empty: the last words are out");
 	fx_out_close(&f);
 }
+
+/* ---- a flood of small writes gathers in the pipe ---- */
+
+static void write_lines(int fd, int n)
+{
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(write(fd, "line\n", 5), 5);
+}
+
+Test(output_gather, a_pipe_emptied_twice_at_once_gathers_until_the_flood_ends)
+{
+	struct fx_out f;
+	fx_out_open(&f, 100);
+	write_lines(f.o.wfd, 1);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert_eq(tapped, 1);
+	cr_assert(!f.o.gathering, "one line read, and the pipe left unpolled");
+	write_lines(f.o.wfd, 1);
+	f.o.io.fn(f.l, &f.o.io, 0);     /* emptied again at once: a flood */
+	cr_assert_eq(tapped, 2);
+	cr_assert(f.o.gathering, "a flood of small writes, and the pipe still polled");
+	cr_assert(loop_timer_armed(&f.o.gather), "gathering with no timer to end it");
+	/* The writer goes on: its lines wait in the pipe, read at the timer. */
+	write_lines(f.o.wfd, 300);
+	cr_assert_eq(loop_run_once(f.l), 0);
+	cr_assert_eq(tapped, 302, "%llu lines after the gather", (unsigned long long)tapped);
+	cr_assert(f.o.gathering, "%u bytes gathered, yet the flood taken for over",
+		  300 * 5);
+	/* Nothing came: the flood is over, the pipe is polled again. */
+	cr_assert_eq(loop_run_once(f.l), 0);
+	cr_assert(!f.o.gathering, "an empty gather, and the pipe still unpolled");
+	cr_assert(!loop_timer_armed(&f.o.gather));
+	write_lines(f.o.wfd, 1);
+	cr_assert_eq(loop_run_once(f.l), 0);
+	cr_assert_eq(tapped, 303, "a line after the flood waits unread");
+	fx_out_close(&f);
+}
+
+Test(output_gather, a_process_s_last_words_are_read_at_once)
+{
+	struct fx_out f;
+	fx_out_open(&f, 100);
+	write_lines(f.o.wfd, 1);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	write_lines(f.o.wfd, 1);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert(f.o.gathering);
+	cr_assert_eq(write(f.o.wfd, "more\nlast", 9), 9);
+	output_drain(&f.o);              /* the process exited */
+	cr_assert_eq(tapped, 4, "%llu lines: the gather held the last words back",
+		     (unsigned long long)tapped);
+	cr_assert(!f.o.gathering && !loop_timer_armed(&f.o.gather));
+	fx_out_close(&f);
+}
+
+Test(output_gather, no_room_during_a_gather_holds_the_pipe)
+{
+	struct fx_out f;
+	fx_out_open(&f, 100);
+	f.o.room = give_room;
+	room_left = SIZE_MAX;
+	room_once = 0;
+	write_lines(f.o.wfd, 1);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	write_lines(f.o.wfd, 1);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert(f.o.gathering);
+	write_lines(f.o.wfd, 10);
+	room_left = 0;
+	cr_assert_eq(loop_run_once(f.l), 0);
+	cr_assert_eq(tapped, 2, "read without room");
+	cr_assert(f.o.held && !f.o.gathering, "no room at the gather's end: not held");
+	room_left = SIZE_MAX;
+	output_resume(&f.o);
+	cr_assert(!f.o.held);
+	cr_assert_eq(loop_run_once(f.l), 0);
+	cr_assert_eq(tapped, 12);
+	fx_out_close(&f);
+}
+
+Test(output_gather, big_reads_never_gather)
+{
+	struct fx_out f;
+	char big[OUTPUT_GATHER_MIN];
+	fx_out_open(&f, 100);
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(write(f.o.wfd, big, sizeof(big)), (ssize_t)sizeof(big));
+		f.o.io.fn(f.l, &f.o.io, 0);
+		cr_assert(!f.o.gathering, "a read of %zu bytes made a gather", sizeof(big));
+	}
+	cr_assert_eq(tapped, 3);
+	fx_out_close(&f);
+}
