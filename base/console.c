@@ -8,8 +8,9 @@
  * allocates, or loses a line without counting it.
  *
  * A line is written at once, except in a batch (console_batch: a pipe read's
- * many lines), whose lines are written together at its end, or once
- * CONSOLE_BATCH_BYTES are queued: one write(2) for many lines.
+ * many lines, a reap pass, the halt), whose lines are written together at
+ * its end, or once CONSOLE_BATCH_BYTES are queued: one write(2) for many
+ * lines. Batches nest: the outermost one's end writes.
  */
 #include "console.h"
 #include "loop.h"
@@ -35,7 +36,8 @@ static struct {
 	struct loop *loop;
 	struct loop_io io;
 	int watching;
-	int batch;                 /* in console_batch(1): no write per line */
+	int batch;                 /* console_batch(1)s not yet ended: no
+	                            * write per line while > 0 */
 } con = { .fd = 2, .io = { .fd = -1 } };
 
 void console_init(int fd)
@@ -184,8 +186,8 @@ static int enqueue(const char *prefix, const char *text, size_t len)
 
 void console_batch(int on)
 {
-	con.batch = on;
-	if (!on && con.len > 0) {
+	con.batch += on ? 1 : con.batch > 0 ? -1 : 0;
+	if (!con.batch && con.len > 0) {
 		flush_some();
 		update_watch();
 	}

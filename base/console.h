@@ -25,7 +25,8 @@ int console_attach(struct loop *l);
 void console_line(const char *prefix, const char *text, size_t len);
 /* 1: the lines that follow are written together, at console_batch(0) or
  * whenever CONSOLE_BATCH_BYTES (a quarter of the ring) wait, not with one
- * write(2) each. */
+ * write(2) each. Batches nest: only the outermost one's 0 writes them (a 0
+ * without a 1 does nothing). console_drain writes them at any depth. */
 #define CONSOLE_BATCH_BYTES (CONSOLE_RING_SIZE / 4)
 void console_batch(int on);
 /* Write what is queued, waiting at most timeout_ms: only for the last words

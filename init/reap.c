@@ -19,6 +19,7 @@
  */
 #include "vm.h"
 #include "base/children.h"
+#include "base/console.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -53,6 +54,10 @@ static void reap_pace(struct vm *vm, int took)
 void reap_children(struct vm *vm)
 {
 	int n;
+	/* The pass's console lines (exits, a shutdown's words, its end) in
+	 * one write at its end: the last child's pass is on the path from
+	 * its exit to PID 1's. */
+	console_batch(1);
 	/* A stop's words before its exits (they wait for this wake-up). */
 	shutdown_say(vm);
 	for (n = 0; n < REAP_BATCH; n++) {
@@ -86,6 +91,7 @@ void reap_children(struct vm *vm)
 		reap_pace(vm, n > 0);
 	if (vm->sd != SD_NONE)
 		shutdown_progress(vm);
+	console_batch(0);
 }
 
 static void on_reap_more(struct loop *l, struct loop_timer *t)

@@ -46,7 +46,7 @@ MUTANTS=(
 "sigint-ignored :: t-signals :: init/signals.c :: shutdown_begin(vm, vm->pid1 ? \"SIGINT (Ctrl-Alt-Del)\" : \"SIGINT\"); :: (void)0;"
 "no-fatal-handler :: t-signals :: init/signals.c :: sigaction(fatal_signals[i], &sa, NULL); :: (void)0;"
 "halt-ignored :: t-signals :: init/halt.c :: reboot(how == SPEC_HALT_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF); :: reboot(RB_POWER_OFF);"
-"namespace-halt-as-vm :: t-shutdown :: init/halt.c :: return st.st_ino == PID_NS_INIT_INO; :: return 1;"
+"namespace-halt-as-vm :: t-shutdown :: init/halt.c :: return reboot(RB_DISABLE_CAD) == 0; :: return 1;"
 "shutdown-line-before-signals :: t-shutdown :: init/shutdown.c :: 	vm->sd_signalling = 1;
 	vm->sd_why = why; :: 	log_info(\"shutting down: %s\", why);
 	vm->sd_signalling = 1;

@@ -88,6 +88,27 @@ Test(console, a_batch_is_written_at_its_end)
 	cr_assert_eq(read_all(buf, sizeof(buf)), 2);
 }
 
+/* Batches nest (a pipe read's inside a reap pass): the inner end writes
+ * nothing, the outer one all; a drain writes at any depth. */
+Test(console, a_nested_batch_is_written_at_the_outer_end)
+{
+	char buf[64];
+	on_pipe();
+	console_batch(1);
+	console_line("p", "one", 3);
+	console_batch(1);
+	console_line("p", "two", 3);
+	console_batch(0);
+	cr_assert_eq(read_all(buf, sizeof(buf)), 0, "the inner batch's end wrote");
+	console_batch(0);
+	cr_assert_eq(read_all(buf, sizeof(buf)), 16);
+	console_batch(0);   /* an end without a start: nothing to undo */
+	console_batch(1);
+	console_line("p", "three", 5);
+	console_drain(100);
+	cr_assert_eq(read_all(buf, sizeof(buf)), 10, "the drain did not write the batch");
+}
+
 /* A batch bigger than CONSOLE_BATCH_BYTES does not wait for its end: the
  * ring is never filled by one batch. */
 Test(console, a_big_batch_is_written_as_it_grows)

@@ -8,6 +8,8 @@
  * is the test's choice, not the machine's speed. */
 
 #include "vm_fixture.h"
+#include "base/children.h"
+#include "base/console.h"
 
 TestSuite(reap, .init = fx_watchdog);
 
@@ -93,5 +95,43 @@ Test(reap, no_hold_during_a_shutdown)
 	exit_now();
 	run_until_reaped(&vm, 2);
 	cr_assert_not(vm.chld_held, "held SIGCHLD during a shutdown");
+	fx_vm_close(&vm);
+}
+
+/* A pass's console lines (an owner's words at its child's exit) go out in
+ * one write at the pass's end, not one each as they are made. */
+static int con_rfd = -1;
+static size_t written_in_pass = (size_t)-1;
+
+static size_t con_read(char *buf, size_t cap)
+{
+	ssize_t r = read(con_rfd, buf, cap);
+	return r > 0 ? (size_t)r : 0;
+}
+
+static void say_exit(void *ctx, pid_t pid, int wstatus)
+{
+	char buf[128];
+	(void)ctx, (void)pid, (void)wstatus;
+	log_info("one");
+	log_info("two");
+	written_in_pass = con_read(buf, sizeof(buf));
+}
+
+Test(reap, a_pass_writes_its_console_lines_at_its_end)
+{
+	static const struct child_owner owner = { .exited = say_exit };
+	struct vm vm;
+	char buf[128];
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	con_rfd = p[0];
+	fcntl(con_rfd, F_SETFL, O_NONBLOCK);
+	console_init(p[1]);
+	fx_vm_open(&vm, FX_LONG_NS);
+	cr_assert_eq(children_add(exit_now(), &owner, NULL), 0);
+	run_until_reaped(&vm, 1);
+	cr_assert_eq(written_in_pass, 0, "%zu bytes written within the pass", written_in_pass);
+	cr_assert_eq(con_read(buf, sizeof(buf)), strlen("vminit: one\nvminit: two\n"));
 	fx_vm_close(&vm);
 }
