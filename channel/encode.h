@@ -155,8 +155,8 @@ struct enc_oom {
 	uint64_t kills;
 	int64_t limit, peak;
 };
-/* "key":{"kind":..,"kills":..,"limit_bytes":..,"peak_bytes":..}, or null. */
-void enc_koom(struct jw *w, const char *key, const struct enc_oom *o);
+/* key (JW_LIT):{"kind":..,"kills":..,"limit_bytes":..,"peak_bytes":..}, or null. */
+void enc_koom(struct jw *w, const char *key, size_t n, const struct enc_oom *o);
 
 /* A process's cgroup in status (docs/resources.md); -1: null. */
 struct enc_cgroup {
@@ -211,8 +211,8 @@ void enc_counters(struct jw *w, const uint64_t v[ENC_C_COUNT], int has_vm);
 
 /* ---- members shared by replies and events ---- */
 
-/* key: the signal's name ("SIGTERM"), or its number when it has none. */
-void enc_ksignal(struct jw *w, const char *key, int sig);
+/* key (JW_LIT): the signal's name ("SIGTERM"), or its number when it has none. */
+void enc_ksignal(struct jw *w, const char *key, size_t n, int sig);
 /* "status" (shell-style) and "code" or "signal": sig is what ended it, or 0. */
 void enc_exit_status(struct jw *w, int status, int sig);
 /* A spec error "FILE:LINE: KEY: MESSAGE" (KEY: only in an error about one

@@ -8,27 +8,27 @@
 
 void enc_net_begin(struct jw *w, const char *state, int required)
 {
-	jw_key(w, "network");
+	jw_lkey(w, JW_LIT("network"));
 	jw_obj(w);
-	jw_kstr(w, "state", state);
-	jw_kbool(w, "required", required);
-	jw_key(w, "interfaces");
+	jw_lkstr(w, JW_LIT("state"), state);
+	jw_lkbool(w, JW_LIT("required"), required);
+	jw_lkey(w, JW_LIT("interfaces"));
 	jw_arr(w);
 }
 
 void enc_net_iface_begin(struct jw *w, const struct enc_net_iface *f)
 {
 	jw_obj(w);
-	jw_kstr(w, "name", f->name);
-	jw_kstr(w, "device", f->device);
-	jw_kstr(w, "mac", f->mac);
+	jw_lkstr(w, JW_LIT("name"), f->name);
+	jw_lkstr(w, JW_LIT("device"), f->device);
+	jw_lkstr(w, JW_LIT("mac"), f->mac);
 	if (f->mtu < 0)
-		jw_knull(w, "mtu");
+		jw_lknull(w, JW_LIT("mtu"));
 	else
-		jw_kint(w, "mtu", f->mtu);
-	jw_kbool(w, "up", f->up);
-	jw_kstr(w, "error", f->error);
-	jw_key(w, "addresses");
+		jw_lkint(w, JW_LIT("mtu"), f->mtu);
+	jw_lkbool(w, JW_LIT("up"), f->up);
+	jw_lkstr(w, JW_LIT("error"), f->error);
+	jw_lkey(w, JW_LIT("addresses"));
 	jw_arr(w);
 }
 
@@ -36,17 +36,17 @@ void enc_net_item(struct jw *w, const char *family, const char *text, int applie
 {
 	jw_obj(w);
 	if (family)
-		jw_kstr(w, "family", family);
-	jw_kstr(w, family ? "via" : "address", text);
-	jw_kbool(w, "applied", applied);
-	jw_kstr(w, "error", error);
+		jw_lkstr(w, JW_LIT("family"), family);
+	jw_lkstr(w, family ? "via" : "address", family ? 3 : 7, text);
+	jw_lkbool(w, JW_LIT("applied"), applied);
+	jw_lkstr(w, JW_LIT("error"), error);
 	jw_end(w);
 }
 
 void enc_net_routes(struct jw *w)
 {
 	jw_end_arr(w);
-	jw_key(w, "routes");
+	jw_lkey(w, JW_LIT("routes"));
 	jw_arr(w);
 }
 
@@ -59,21 +59,21 @@ void enc_net_iface_end(struct jw *w)
 void enc_net_end(struct jw *w, const struct enc_net_dns *d)
 {
 	jw_end_arr(w);
-	jw_key(w, "dns");
+	jw_lkey(w, JW_LIT("dns"));
 	jw_obj(w);
-	jw_key(w, "servers");
+	jw_lkey(w, JW_LIT("servers"));
 	jw_arr(w);
 	for (size_t i = 0; i < d->nservers; i++)
 		jw_str(w, d->servers[i]);
 	jw_end_arr(w);
-	jw_key(w, "search");
+	jw_lkey(w, JW_LIT("search"));
 	jw_arr(w);
 	for (size_t i = 0; i < d->nsearch; i++)
 		jw_str(w, d->search[i]);
 	jw_end_arr(w);
-	jw_kstr(w, "resolv_conf", d->resolv_conf);
-	jw_kstr(w, "hosts", d->hosts);
-	jw_kstr(w, "error", d->error);
+	jw_lkstr(w, JW_LIT("resolv_conf"), d->resolv_conf);
+	jw_lkstr(w, JW_LIT("hosts"), d->hosts);
+	jw_lkstr(w, JW_LIT("error"), d->error);
 	jw_end(w);
 	jw_end(w);
 }
@@ -81,18 +81,18 @@ void enc_net_end(struct jw *w, const struct enc_net_dns *d)
 void enc_ev_net_applied(struct jw *w, const char *state, long interfaces, long failures)
 {
 	enc_ev_type(w, "network.applied");
-	jw_kstr(w, "state", state);
-	jw_kint(w, "interfaces", interfaces);
-	jw_kint(w, "failures", failures);
+	jw_lkstr(w, JW_LIT("state"), state);
+	jw_lkint(w, JW_LIT("interfaces"), interfaces);
+	jw_lkint(w, JW_LIT("failures"), failures);
 }
 
 void enc_ev_net_failed(struct jw *w, const char *iface, const char *device, const char *step,
 		       const char *item, const char *error)
 {
 	enc_ev_type(w, "network.failed");
-	jw_kstr(w, "interface", iface);
-	jw_kstr(w, "device", device);
-	jw_kstr(w, "step", step);
-	jw_kstr(w, "item", item);
-	jw_kstr(w, "error", error);
+	jw_lkstr(w, JW_LIT("interface"), iface);
+	jw_lkstr(w, JW_LIT("device"), device);
+	jw_lkstr(w, JW_LIT("step"), step);
+	jw_lkstr(w, JW_LIT("item"), item);
+	jw_lkstr(w, JW_LIT("error"), error);
 }

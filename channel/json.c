@@ -18,23 +18,40 @@ void jw_init(struct jw *w, char *buf, size_t cap)
 	w->comma = 0;
 }
 
+/* n bytes from s to d, two buffers apart. Most pieces are a few bytes:
+ * -Os makes memcpy a `rep movsb`, which costs more to start than these take
+ * to copy; a byte at a time costs ~4 instructions a byte. So words: from 8
+ * bytes on the last word is s's last 8 bytes, overlapping the one before;
+ * from 4 to 7 two 4-byte words overlap. */
+static inline __attribute__((always_inline)) void copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			memcpy(d + i, s + i, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else {
+		while (n--)
+			*d++ = *s++;
+	}
+}
+
 static void put(struct jw *w, const char *s, size_t n)
 {
-	char *d;
 	if (w->overflow || n > w->cap - w->len) {
 		w->overflow = 1;
 		return;
 	}
-	d = w->buf + w->len;
+	if (n > 64)
+		memcpy(w->buf + w->len, s, n);
+	else
+		copy_short(w->buf + w->len, s, n);
 	w->len += n;
-	/* Most pieces are a few bytes: -Os makes memcpy a `rep movsb`, which
-	 * costs more to start than these take to copy a byte at a time. */
-	if (n > 64) {
-		memcpy(d, s, n);
-		return;
-	}
-	while (n--)
-		*d++ = *s++;
 }
 
 /* Inlined, as value_sep: a status reply calls them some 1,500 times, and
@@ -287,6 +304,11 @@ void jw_int(struct jw *w, long long v)
 	size_t n = 0;
 	unsigned long long u = (unsigned long long)v;
 	value_sep(w);
+	/* Most numbers of a status reply (counters, restarts) are one digit. */
+	if (u < 10) {
+		putc1(w, (char)('0' + v));
+		return;
+	}
 	/* Straight into the buffer when any number fits there. */
 	if (!w->overflow && w->cap - w->len >= sizeof(b))
 		d = w->buf + w->len;
@@ -349,5 +371,53 @@ void jw_kbool(struct jw *w, const char *key, int v)
 void jw_knull(struct jw *w, const char *key)
 {
 	jw_key(w, key);
+	jw_null(w);
+}
+
+/* A literal key (JW_LIT): its comma, quotes and colon around it, one bound
+ * checked for all of it. */
+void jw_lkey(struct jw *w, const char *key, size_t n)
+{
+	char *d;
+	if (w->overflow || n + 4 > w->cap - w->len) {
+		w->overflow = 1;
+		return;
+	}
+	d = w->buf + w->len;
+	if (w->comma)
+		*d++ = ',';
+	*d++ = '"';
+	copy_short(d, key, n);
+	d += n;
+	*d++ = '"';
+	*d++ = ':';
+	w->len = (size_t)(d - w->buf);
+	w->comma = 0;
+}
+
+void jw_lkstr(struct jw *w, const char *key, size_t n, const char *s)
+{
+	jw_lkey(w, key, n);
+	if (s)
+		jw_str(w, s);
+	else
+		jw_null(w);
+}
+
+void jw_lkint(struct jw *w, const char *key, size_t n, long long v)
+{
+	jw_lkey(w, key, n);
+	jw_int(w, v);
+}
+
+void jw_lkbool(struct jw *w, const char *key, size_t n, int v)
+{
+	jw_lkey(w, key, n);
+	jw_bool(w, v);
+}
+
+void jw_lknull(struct jw *w, const char *key, size_t n)
+{
+	jw_lkey(w, key, n);
 	jw_null(w);
 }
