@@ -105,11 +105,13 @@ static void proc_usage(struct ctl_pstat *ps, uint64_t now, int64_t *ret_user, in
 {
 	char buf[1024];
 	long long ut = 0, st = 0, rss = 0;
-	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	long tck, page;
 	ssize_t n;
 	*ret_user = *ret_sys = *ret_rss = -1;
 	if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) {
 		ps->read_at = 0;
+		tck = sysconf(_SC_CLK_TCK);
+		page = sysconf(_SC_PAGESIZE);
 		n = pread(ps->fd, buf, sizeof(buf) - 1, 0);
 		if (n <= 0)
 			return;
