@@ -8,27 +8,27 @@
 
 void enc_net_begin(struct jw *w, const char *state, int required)
 {
-	jw_lkey(w, JW_LIT("network"));
+	enc_kkey(w, ENC_K(network));
 	jw_obj(w);
-	jw_lkstr(w, JW_LIT("state"), state);
-	jw_lkbool(w, JW_LIT("required"), required);
-	jw_lkey(w, JW_LIT("interfaces"));
+	enc_kstr(w, ENC_K(state), state);
+	enc_kbool(w, ENC_K(required), required);
+	enc_kkey(w, ENC_K(interfaces));
 	jw_arr(w);
 }
 
 void enc_net_iface_begin(struct jw *w, const struct enc_net_iface *f)
 {
 	jw_obj(w);
-	jw_lkstr(w, JW_LIT("name"), f->name);
-	jw_lkstr(w, JW_LIT("device"), f->device);
-	jw_lkstr(w, JW_LIT("mac"), f->mac);
+	enc_kstr(w, ENC_K(name), f->name);
+	enc_kstr(w, ENC_K(device), f->device);
+	enc_kstr(w, ENC_K(mac), f->mac);
 	if (f->mtu < 0)
-		jw_lknull(w, JW_LIT("mtu"));
+		enc_knull(w, ENC_K(mtu));
 	else
-		jw_lkint(w, JW_LIT("mtu"), f->mtu);
-	jw_lkbool(w, JW_LIT("up"), f->up);
-	jw_lkstr(w, JW_LIT("error"), f->error);
-	jw_lkey(w, JW_LIT("addresses"));
+		enc_kint(w, ENC_K(mtu), f->mtu);
+	enc_kbool(w, ENC_K(up), f->up);
+	enc_kstr(w, ENC_K(error), f->error);
+	enc_kkey(w, ENC_K(addresses));
 	jw_arr(w);
 }
 
@@ -36,17 +36,17 @@ void enc_net_item(struct jw *w, const char *family, const char *text, int applie
 {
 	jw_obj(w);
 	if (family)
-		jw_lkstr(w, JW_LIT("family"), family);
-	jw_lkstr(w, family ? "via" : "address", family ? 3 : 7, text);
-	jw_lkbool(w, JW_LIT("applied"), applied);
-	jw_lkstr(w, JW_LIT("error"), error);
+		enc_kstr(w, ENC_K(family), family);
+	enc_kstr(w, family ? ENC_K(via) : ENC_K(address), text);
+	enc_kbool(w, ENC_K(applied), applied);
+	enc_kstr(w, ENC_K(error), error);
 	jw_end(w);
 }
 
 void enc_net_routes(struct jw *w)
 {
 	jw_end_arr(w);
-	jw_lkey(w, JW_LIT("routes"));
+	enc_kkey(w, ENC_K(routes));
 	jw_arr(w);
 }
 
@@ -59,21 +59,21 @@ void enc_net_iface_end(struct jw *w)
 void enc_net_end(struct jw *w, const struct enc_net_dns *d)
 {
 	jw_end_arr(w);
-	jw_lkey(w, JW_LIT("dns"));
+	enc_kkey(w, ENC_K(dns));
 	jw_obj(w);
-	jw_lkey(w, JW_LIT("servers"));
+	enc_kkey(w, ENC_K(servers));
 	jw_arr(w);
 	for (size_t i = 0; i < d->nservers; i++)
 		jw_str(w, d->servers[i]);
 	jw_end_arr(w);
-	jw_lkey(w, JW_LIT("search"));
+	enc_kkey(w, ENC_K(search));
 	jw_arr(w);
 	for (size_t i = 0; i < d->nsearch; i++)
 		jw_str(w, d->search[i]);
 	jw_end_arr(w);
-	jw_lkstr(w, JW_LIT("resolv_conf"), d->resolv_conf);
-	jw_lkstr(w, JW_LIT("hosts"), d->hosts);
-	jw_lkstr(w, JW_LIT("error"), d->error);
+	enc_kstr(w, ENC_K(resolv_conf), d->resolv_conf);
+	enc_kstr(w, ENC_K(hosts), d->hosts);
+	enc_kstr(w, ENC_K(error), d->error);
 	jw_end(w);
 	jw_end(w);
 }
@@ -81,18 +81,18 @@ void enc_net_end(struct jw *w, const struct enc_net_dns *d)
 void enc_ev_net_applied(struct jw *w, const char *state, long interfaces, long failures)
 {
 	enc_ev_type(w, "network.applied");
-	jw_lkstr(w, JW_LIT("state"), state);
-	jw_lkint(w, JW_LIT("interfaces"), interfaces);
-	jw_lkint(w, JW_LIT("failures"), failures);
+	enc_kstr(w, ENC_K(state), state);
+	enc_kint(w, ENC_K(interfaces), interfaces);
+	enc_kint(w, ENC_K(failures), failures);
 }
 
 void enc_ev_net_failed(struct jw *w, const char *iface, const char *device, const char *step,
 		       const char *item, const char *error)
 {
 	enc_ev_type(w, "network.failed");
-	jw_lkstr(w, JW_LIT("interface"), iface);
-	jw_lkstr(w, JW_LIT("device"), device);
-	jw_lkstr(w, JW_LIT("step"), step);
-	jw_lkstr(w, JW_LIT("item"), item);
-	jw_lkstr(w, JW_LIT("error"), error);
+	enc_kstr(w, ENC_K(interface), iface);
+	enc_kstr(w, ENC_K(device), device);
+	enc_kstr(w, ENC_K(step), step);
+	enc_kstr(w, ENC_K(item), item);
+	enc_kstr(w, ENC_K(error), error);
 }
