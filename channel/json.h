@@ -17,7 +17,7 @@ struct jw {
 	char *buf;
 	size_t cap, len;
 	int overflow;        /* set once something did not fit: the text is cut */
-	int comma;           /* a value was written at this level */
+	int comma;           /* 1: a value was written at this level (0 or 1) */
 };
 
 void jw_init(struct jw *w, char *buf, size_t cap);
