@@ -48,8 +48,8 @@ static inline __attribute__((always_inline)) void copy_short(char *d, const char
 	}
 }
 
-/* put, inlined where n is a constant ("null", "true"): the copy is then
- * one store. */
+/* put, inlined where n is a constant ("null"): the copy is then one
+ * store. */
 static inline __attribute__((always_inline)) void put_const(struct jw *w, const char *s, size_t n)
 {
 	if (w->overflow || n > w->cap - w->len) {
@@ -345,10 +345,7 @@ void jw_int(struct jw *w, long long v)
 void jw_bool(struct jw *w, int v)
 {
 	value_sep(w);
-	if (v)
-		put_const(w, "true", 4);
-	else
-		put_const(w, "false", 5);
+	put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
 void jw_null(struct jw *w)

@@ -46,7 +46,8 @@
 	X(busy_replies) X(dropped_replies) X(execs_running) X(push_connects) X(push_sent) X(push_resent) \
 	X(log_holds) X(log_held_ms)
 
-#define ENC_KEY_FIELD(k) char k_##k[sizeof(#k)];
+/* Without their NULs: the writer takes lengths, never ends. */
+#define ENC_KEY_FIELD(k) char k_##k[sizeof(#k) - 1] __attribute__((nonstring));
 struct enc_key_text {
 	ENC_KEYS(ENC_KEY_FIELD)
 };
@@ -56,7 +57,7 @@ extern const struct enc_key_text enc_key_text;
 /* The key name's offset in enc_key_text (low 16 bits) and length. */
 #define ENC_K(name)                                                   \
 	((unsigned)offsetof(struct enc_key_text, k_##name) |          \
-	 (unsigned)(sizeof(((struct enc_key_text *)0)->k_##name) - 1) << 16)
+	 (unsigned)sizeof(((struct enc_key_text *)0)->k_##name) << 16)
 
 /* The members of jw_lkey and its kin (json.h), by ENC_K. */
 void enc_kkey(struct jw *w, unsigned k);
