@@ -11,5 +11,9 @@
  * of the line buf[0..len) as a decimal number (a leading '-' allowed) into
  * *ret. 0, or -1 when the line has no such field or it is not a number. */
 int procstat_field(const char *buf, size_t len, unsigned field, long long *ret);
+/* The fields fields[0..n), in ascending order, in one pass: ret[k] is
+ * fields[k]'s. 0, or -1 as procstat_field (ret then partly written), or
+ * when fields are not ascending. */
+int procstat_fields(const char *buf, size_t len, const unsigned *fields, size_t n, long long *ret);
 
 #endif

@@ -16,12 +16,12 @@
 
 /* ---- small pieces ---- */
 
-static void kint_or_null(struct jw *w, const char *key, int64_t v)
+static void kint_or_null(struct jw *w, unsigned k, int64_t v)
 {
 	if (v < 0)
-		jw_knull(w, key);
+		enc_knull(w, k);
 	else
-		jw_kint(w, key, v);
+		enc_kint(w, k, v);
 }
 
 /* {"id":ID,"ok":OK, - every reply's start. */
@@ -29,10 +29,10 @@ static void reply_head(struct jw *w, const char *id, int ok)
 {
 	jw_obj(w);
 	if (id && *id) {
-		jw_key(w, "id");
+		enc_kkey(w, ENC_K(id));
 		jw_raw(w, id, strlen(id));
 	}
-	jw_kbool(w, "ok", ok);
+	enc_kbool(w, ENC_K(ok), ok);
 }
 
 /* The end of n objects, then the line's newline. */
@@ -43,24 +43,24 @@ static void end_line(struct jw *w, int n)
 	jw_nl(w);
 }
 
-void enc_ksignal(struct jw *w, const char *key, int sig)
+void enc_ksignal(struct jw *w, unsigned k, int sig)
 {
 	const char *name = names_signal(sig);
 	if (name)
-		jw_kstr(w, key, name);
+		enc_kstr(w, k, name);
 	else
-		jw_kint(w, key, sig);
+		enc_kint(w, k, sig);
 }
 
 void enc_exit_status(struct jw *w, int status, int sig)
 {
-	jw_kint(w, "status", status);
+	enc_kint(w, ENC_K(status), status);
 	if (sig > 0) {
-		jw_knull(w, "code");
-		enc_ksignal(w, "signal", sig);
+		enc_knull(w, ENC_K(code));
+		enc_ksignal(w, ENC_K(signal), sig);
 	} else {
-		jw_kint(w, "code", status);
-		jw_knull(w, "signal");
+		enc_kint(w, ENC_K(code), status);
+		enc_knull(w, ENC_K(signal));
 	}
 }
 
@@ -69,7 +69,7 @@ void enc_exit_status(struct jw *w, int status, int sig)
 void enc_reply_begin(struct jw *w, const char *id)
 {
 	reply_head(w, id, 1);
-	jw_key(w, "result");
+	enc_kkey(w, ENC_K(result));
 	jw_obj(w);
 }
 
@@ -82,21 +82,21 @@ void enc_error_reply(struct jw *w, const char *id, enum ctl_err code, const char
 {
 	size_t n = strlen(msg);
 	reply_head(w, id, 0);
-	jw_key(w, "error");
+	enc_kkey(w, ENC_K(error));
 	jw_obj(w);
-	jw_kstr(w, "code", proto_err_name(code));
-	jw_key(w, "message");
+	enc_kstr(w, ENC_K(code), proto_err_name(code));
+	enc_kkey(w, ENC_K(message));
 	jw_strn(w, msg, n > ENC_ERROR_MESSAGE_MAX ? ENC_ERROR_MESSAGE_MAX : n);
 	end_line(w, 2);
 }
 
 static void write_boot(struct jw *w, const struct enc_boot *b)
 {
-	jw_key(w, "boot");
+	enc_kkey(w, ENC_K(boot));
 	jw_obj(w);
-	kint_or_null(w, "pid1_ms", b->pid1_ms);
-	kint_or_null(w, "spec_loaded_ms", b->spec_loaded_ms);
-	kint_or_null(w, "first_process_ms", b->first_process_ms);
+	kint_or_null(w, ENC_K(pid1_ms), b->pid1_ms);
+	kint_or_null(w, ENC_K(spec_loaded_ms), b->spec_loaded_ms);
+	kint_or_null(w, ENC_K(first_process_ms), b->first_process_ms);
 	jw_end(w);
 }
 
@@ -108,78 +108,78 @@ void enc_hello(struct jw *w, int pid1, const struct enc_boot *boot, const struct
 		"status", "events", "logs", "signal", "stop", "start", "restart", "shutdown", "exec", "ping",
 		"secrets", "clock", "entropy", "resumed",
 	};
-	jw_kint(w, "protocol", PROTO_VERSION);
-	jw_kstr(w, "vminit", VMINIT_VERSION);
-	jw_kbool(w, "pid1", pid1);
-	jw_key(w, "features");
+	enc_kint(w, ENC_K(protocol), PROTO_VERSION);
+	enc_kstr(w, ENC_K(vminit), VMINIT_VERSION);
+	enc_kbool(w, ENC_K(pid1), pid1);
+	enc_kkey(w, ENC_K(features));
 	jw_arr(w);
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
 		jw_str(w, features[i]);
 	jw_end_arr(w);
 	write_boot(w, boot);
-	jw_key(w, "limits");
+	enc_kkey(w, ENC_K(limits));
 	jw_obj(w);
-	jw_kint(w, "request_bytes", PROTO_REQUEST_MAX);
-	jw_kint(w, "connections", lim->connections);
-	jw_kint(w, "local_connections", lim->local_connections);
-	jw_kint(w, "execs", lim->execs);
-	jw_kint(w, "exec_output_bytes", PROTO_EXEC_OUTPUT_MAX);
+	enc_kint(w, ENC_K(request_bytes), PROTO_REQUEST_MAX);
+	enc_kint(w, ENC_K(connections), lim->connections);
+	enc_kint(w, ENC_K(local_connections), lim->local_connections);
+	enc_kint(w, ENC_K(execs), lim->execs);
+	enc_kint(w, ENC_K(exec_output_bytes), PROTO_EXEC_OUTPUT_MAX);
 	jw_end(w);
 }
 
 void enc_ping(struct jw *w, uint64_t uptime_ms)
 {
-	jw_kint(w, "uptime_ms", (long long)uptime_ms);
+	enc_kint(w, ENC_K(uptime_ms), (long long)uptime_ms);
 }
 
 void enc_events_started(struct jw *w, uint64_t next_seq)
 {
-	jw_kint(w, "next_seq", (long long)next_seq);
+	enc_kint(w, ENC_K(next_seq), (long long)next_seq);
 }
 
 void enc_signal_sent(struct jw *w, long pid, int sig)
 {
-	jw_kint(w, "pid", pid);
-	enc_ksignal(w, "signal", sig);
+	enc_kint(w, ENC_K(pid), pid);
+	enc_ksignal(w, ENC_K(signal), sig);
 }
 
 void enc_process_state(struct jw *w, const char *state, const char *want)
 {
-	jw_kstr(w, "state", state);
-	jw_kstr(w, "want", want);
+	enc_kstr(w, ENC_K(state), state);
+	enc_kstr(w, ENC_K(want), want);
 }
 
 void enc_exec_result(struct jw *w, const struct enc_exec *r)
 {
 	enc_exit_status(w, r->status, r->signal);
-	jw_kbool(w, "timed_out", r->timed_out);
-	jw_kint(w, "duration_ms", (long long)r->duration_ms);
-	jw_key(w, "stdout");
+	enc_kbool(w, ENC_K(timed_out), r->timed_out);
+	enc_kint(w, ENC_K(duration_ms), (long long)r->duration_ms);
+	enc_kkey(w, ENC_K(stdout));
 	jw_strn(w, r->out, r->out_len);
-	jw_key(w, "stderr");
+	enc_kkey(w, ENC_K(stderr));
 	jw_strn(w, r->err, r->err_len);
-	jw_kint(w, "stdout_bytes", (long long)r->out_total);
-	jw_kint(w, "stderr_bytes", (long long)r->err_total);
-	jw_kbool(w, "stdout_truncated", r->out_total > r->out_len);
-	jw_kbool(w, "stderr_truncated", r->err_total > r->err_len);
+	enc_kint(w, ENC_K(stdout_bytes), (long long)r->out_total);
+	enc_kint(w, ENC_K(stderr_bytes), (long long)r->err_total);
+	enc_kbool(w, ENC_K(stdout_truncated), r->out_total > r->out_len);
+	enc_kbool(w, ENC_K(stderr_truncated), r->err_total > r->err_len);
 }
 
 /* ---- status ---- */
 
 void enc_status_head(struct jw *w, uint64_t uptime_ms, const char *shutdown)
 {
-	jw_kint(w, "uptime_ms", (long long)uptime_ms);
-	jw_kstr(w, "shutdown", shutdown);
+	enc_kint(w, ENC_K(uptime_ms), (long long)uptime_ms);
+	enc_kstr(w, ENC_K(shutdown), shutdown);
 }
 
 void enc_spec_summary(struct jw *w, const char *path, int ok, char *const *errors, size_t nerrors,
 		      uint64_t dropped)
 {
-	jw_key(w, "spec");
+	enc_kkey(w, ENC_K(spec));
 	jw_obj(w);
-	jw_kstr(w, "path", path);
-	jw_kbool(w, "ok", ok);
-	jw_key(w, "errors");
+	enc_kstr(w, ENC_K(path), path);
+	enc_kbool(w, ENC_K(ok), ok);
+	enc_kkey(w, ENC_K(errors));
 	jw_arr(w);
 	for (size_t i = 0; i < nerrors; i++) {
 		jw_obj(w);
@@ -187,32 +187,32 @@ void enc_spec_summary(struct jw *w, const char *path, int ok, char *const *error
 		jw_end(w);
 	}
 	jw_end_arr(w);
-	jw_kint(w, "errors_dropped", (long long)dropped);
+	enc_kint(w, ENC_K(errors_dropped), (long long)dropped);
 	jw_end(w);
 }
 
 void enc_modules_none(struct jw *w)
 {
-	jw_key(w, "modules");
+	enc_kkey(w, ENC_K(modules));
 	jw_null(w);
 }
 
 void enc_modules_begin(struct jw *w, const struct enc_modules *m)
 {
-	jw_key(w, "modules");
+	enc_kkey(w, ENC_K(modules));
 	jw_obj(w);
-	jw_kint(w, "loaded", m->loaded);
-	jw_kint(w, "already_loaded", m->already_loaded);
-	jw_kint(w, "builtin", m->builtin);
-	jw_kint(w, "failed", m->failed);
-	jw_key(w, "errors");
+	enc_kint(w, ENC_K(loaded), m->loaded);
+	enc_kint(w, ENC_K(already_loaded), m->already_loaded);
+	enc_kint(w, ENC_K(builtin), m->builtin);
+	enc_kint(w, ENC_K(failed), m->failed);
+	enc_kkey(w, ENC_K(errors));
 	jw_arr(w);
 }
 
 static void module_members(struct jw *w, const char *module, const char *error)
 {
-	jw_kstr(w, "module", module);
-	jw_kstr(w, "error", error);
+	enc_kstr(w, ENC_K(module), module);
+	enc_kstr(w, ENC_K(error), error);
 }
 
 void enc_module_error(struct jw *w, const char *module, const char *error)
@@ -225,185 +225,185 @@ void enc_module_error(struct jw *w, const char *module, const char *error)
 void enc_modules_end(struct jw *w, int64_t ms)
 {
 	jw_end_arr(w);
-	jw_kint(w, "ms", ms);
+	enc_kint(w, ENC_K(ms), ms);
 	jw_end(w);
 }
 
-static void write_check(struct jw *w, const char *role, const struct enc_check *c)
+static void write_check(struct jw *w, unsigned role, const struct enc_check *c)
 {
-	jw_key(w, role);
+	enc_kkey(w, role);
 	if (!c) {
 		jw_null(w);
 		return;
 	}
 	jw_obj(w);
-	jw_kstr(w, "type", c->type);
-	jw_kstr(w, "state", c->state);
-	kint_or_null(w, "since_ms", c->since_ms);
+	enc_kstr(w, ENC_K(type), c->type);
+	enc_kstr(w, ENC_K(state), c->state);
+	kint_or_null(w, ENC_K(since_ms), c->since_ms);
 	if (c->last_pass < 0) {
-		jw_knull(w, "last_result");
-		jw_knull(w, "last_check_ms");
+		enc_knull(w, ENC_K(last_result));
+		enc_knull(w, ENC_K(last_check_ms));
 	} else {
-		jw_kstr(w, "last_result", c->last_pass ? "pass" : "fail");
-		jw_kint(w, "last_check_ms", c->last_check_ms);
+		enc_kstr(w, ENC_K(last_result), c->last_pass ? "pass" : "fail");
+		enc_kint(w, ENC_K(last_check_ms), c->last_check_ms);
 	}
-	jw_kstr(w, "last_failure", c->last_failure);
-	jw_kint(w, "passes_in_a_row", c->passes);
-	jw_kint(w, "failures_in_a_row", c->failures);
-	jw_kint(w, "checks", (long long)c->checks);
-	jw_kint(w, "failed_checks", (long long)c->failed_checks);
-	jw_kint(w, "skipped_rounds", (long long)c->skipped_rounds);
+	enc_kstr(w, ENC_K(last_failure), c->last_failure);
+	enc_kint(w, ENC_K(passes_in_a_row), c->passes);
+	enc_kint(w, ENC_K(failures_in_a_row), c->failures);
+	enc_kint(w, ENC_K(checks), (long long)c->checks);
+	enc_kint(w, ENC_K(failed_checks), (long long)c->failed_checks);
+	enc_kint(w, ENC_K(skipped_rounds), (long long)c->skipped_rounds);
 	jw_end(w);
 }
 
 /* "health": null without checks, else {"readiness": ..., "liveness": ...}. */
 static void write_health(struct jw *w, const struct enc_process *p)
 {
-	jw_key(w, "health");
+	enc_kkey(w, ENC_K(health));
 	if (!p->readiness && !p->liveness) {
 		jw_null(w);
 		return;
 	}
 	jw_obj(w);
-	write_check(w, "readiness", p->readiness);
-	write_check(w, "liveness", p->liveness);
+	write_check(w, ENC_K(readiness), p->readiness);
+	write_check(w, ENC_K(liveness), p->liveness);
 	jw_end(w);
 }
 
 /* The rest of a process after its counts: what it is doing and using. */
-void enc_koom(struct jw *w, const char *key, const struct enc_oom *o)
+void enc_koom(struct jw *w, unsigned k, const struct enc_oom *o)
 {
-	jw_key(w, key);
+	enc_kkey(w, k);
 	if (!o) {
 		jw_null(w);
 		return;
 	}
 	jw_obj(w);
-	jw_kstr(w, "kind", o->kind);
-	jw_kint(w, "kills", (long long)o->kills);
-	kint_or_null(w, "limit_bytes", o->limit);
-	kint_or_null(w, "peak_bytes", o->peak);
+	enc_kstr(w, ENC_K(kind), o->kind);
+	enc_kint(w, ENC_K(kills), (long long)o->kills);
+	kint_or_null(w, ENC_K(limit_bytes), o->limit);
+	kint_or_null(w, ENC_K(peak_bytes), o->peak);
 	jw_end(w);
 }
 
 /* "max" where the kernel says it, else the number or null. */
-static void kmax(struct jw *w, const char *key, int64_t v, int known)
+static void kmax(struct jw *w, unsigned k, int64_t v, int known)
 {
 	if (!known)
-		jw_knull(w, key);
+		enc_knull(w, k);
 	else if (v < 0)
-		jw_kstr(w, key, "max");
+		enc_kstr(w, k, "max");
 	else
-		jw_kint(w, key, v);
+		enc_kint(w, k, v);
 }
 
 static void write_cgroup(struct jw *w, const struct enc_cgroup *c, const char *error)
 {
-	jw_key(w, "cgroup");
+	enc_kkey(w, ENC_K(cgroup));
 	if (!c) {
 		jw_null(w);
-		jw_kstr(w, "cgroup_error", error);
+		enc_kstr(w, ENC_K(cgroup_error), error);
 		return;
 	}
 	jw_obj(w);
-	jw_kstr(w, "path", c->path);
-	kint_or_null(w, "memory_current_bytes", c->memory_current);
-	kint_or_null(w, "memory_peak_bytes", c->memory_peak);
-	kmax(w, "memory_max_bytes", c->memory_max, c->memory_current >= 0);
-	kint_or_null(w, "cpu_usage_usec", c->cpu_usage_usec);
-	kint_or_null(w, "cpu_user_usec", c->cpu_user_usec);
-	kint_or_null(w, "cpu_system_usec", c->cpu_system_usec);
-	kint_or_null(w, "cpu_weight", c->cpu_weight);
-	kint_or_null(w, "tasks", c->tasks);
-	kmax(w, "pids_max", c->pids_max, c->tasks >= 0);
-	jw_kint(w, "oom_kills", (long long)c->oom_kills);
+	enc_kstr(w, ENC_K(path), c->path);
+	kint_or_null(w, ENC_K(memory_current_bytes), c->memory_current);
+	kint_or_null(w, ENC_K(memory_peak_bytes), c->memory_peak);
+	kmax(w, ENC_K(memory_max_bytes), c->memory_max, c->memory_current >= 0);
+	kint_or_null(w, ENC_K(cpu_usage_usec), c->cpu_usage_usec);
+	kint_or_null(w, ENC_K(cpu_user_usec), c->cpu_user_usec);
+	kint_or_null(w, ENC_K(cpu_system_usec), c->cpu_system_usec);
+	kint_or_null(w, ENC_K(cpu_weight), c->cpu_weight);
+	kint_or_null(w, ENC_K(tasks), c->tasks);
+	kmax(w, ENC_K(pids_max), c->pids_max, c->tasks >= 0);
+	enc_kint(w, ENC_K(oom_kills), (long long)c->oom_kills);
 	jw_end(w);
-	jw_kstr(w, "cgroup_error", error);
+	enc_kstr(w, ENC_K(cgroup_error), error);
 }
 
 void enc_resources(struct jw *w, const struct enc_resources *r)
 {
-	jw_key(w, "resources");
+	enc_kkey(w, ENC_K(resources));
 	jw_obj(w);
-	jw_kbool(w, "cgroups", r->on);
-	jw_kstr(w, "base", r->base);
-	jw_key(w, "controllers");
+	enc_kbool(w, ENC_K(cgroups), r->on);
+	enc_kstr(w, ENC_K(base), r->base);
+	enc_kkey(w, ENC_K(controllers));
 	jw_arr(w);
 	for (const char *const *c = r->controllers; c && *c; c++)
 		jw_str(w, *c);
 	jw_end_arr(w);
-	jw_kstr(w, "error", r->error);
-	kint_or_null(w, "vminit_memory_current_bytes", r->memory_current);
-	kint_or_null(w, "vminit_memory_min_bytes", r->memory_min);
+	enc_kstr(w, ENC_K(error), r->error);
+	kint_or_null(w, ENC_K(vminit_memory_current_bytes), r->memory_current);
+	kint_or_null(w, ENC_K(vminit_memory_min_bytes), r->memory_min);
 	if (r->oom_score_adj < -1000)
-		jw_knull(w, "vminit_oom_score_adj");
+		enc_knull(w, ENC_K(vminit_oom_score_adj));
 	else
-		jw_kint(w, "vminit_oom_score_adj", r->oom_score_adj);
+		enc_kint(w, ENC_K(vminit_oom_score_adj), r->oom_score_adj);
 	jw_end(w);
 }
 
 void enc_ev_oom(struct jw *w, const char *process, const struct enc_oom *o)
 {
 	enc_ev_type(w, "process.oom");
-	jw_kstr(w, "process", process);
-	jw_kstr(w, "kind", o->kind);
-	jw_kint(w, "kills", (long long)o->kills);
-	kint_or_null(w, "limit_bytes", o->limit);
-	kint_or_null(w, "peak_bytes", o->peak);
+	enc_kstr(w, ENC_K(process), process);
+	enc_kstr(w, ENC_K(kind), o->kind);
+	enc_kint(w, ENC_K(kills), (long long)o->kills);
+	kint_or_null(w, ENC_K(limit_bytes), o->limit);
+	kint_or_null(w, ENC_K(peak_bytes), o->peak);
 }
 
 static void write_process_now(struct jw *w, const struct enc_process *p)
 {
-	kint_or_null(w, "uptime_ms", p->uptime_ms);
-	jw_key(w, "last_exit");
+	kint_or_null(w, ENC_K(uptime_ms), p->uptime_ms);
+	enc_kkey(w, ENC_K(last_exit));
 	if (!p->has_last_exit) {
 		jw_null(w);
 	} else {
 		jw_obj(w);
 		enc_exit_status(w, p->last_status, p->last_signal);
-		jw_kint(w, "at_ms", p->last_exit_ms);
-		enc_koom(w, "oom", p->last_oom);
+		enc_kint(w, ENC_K(at_ms), p->last_exit_ms);
+		enc_koom(w, ENC_K(oom), p->last_oom);
 		jw_end(w);
 	}
-	kint_or_null(w, "memory_rss_bytes", p->rss_bytes);
-	kint_or_null(w, "cpu_user_ms", p->cpu_user_ms);
-	kint_or_null(w, "cpu_system_ms", p->cpu_system_ms);
+	kint_or_null(w, ENC_K(memory_rss_bytes), p->rss_bytes);
+	kint_or_null(w, ENC_K(cpu_user_ms), p->cpu_user_ms);
+	kint_or_null(w, ENC_K(cpu_system_ms), p->cpu_system_ms);
 	write_health(w, p);
 	if (p->waiting_for) {
 		char text[PROTO_NAME_MAX + 16];
 		snprintf(text, sizeof(text), "%s%s%s", p->waiting_for, p->waiting_cond ? ":" : "",
 			 p->waiting_cond ? p->waiting_cond : "");
-		jw_kstr(w, "waiting_for", text);
+		enc_kstr(w, ENC_K(waiting_for), text);
 	} else {
-		jw_knull(w, "waiting_for");
+		enc_knull(w, ENC_K(waiting_for));
 	}
-	jw_kstr(w, "blocked", p->blocked);
+	enc_kstr(w, ENC_K(blocked), p->blocked);
 	write_cgroup(w, p->cgroup, p->cgroup_error);
 }
 
 void enc_processes_begin(struct jw *w)
 {
-	jw_key(w, "processes");
+	enc_kkey(w, ENC_K(processes));
 	jw_arr(w);
 }
 
 void enc_process(struct jw *w, const struct enc_process *p)
 {
 	jw_obj(w);
-	jw_kstr(w, "name", p->name);
-	jw_kstr(w, "want", p->want);
-	jw_kstr(w, "state", p->state);
-	kint_or_null(w, "pid", p->pid > 0 ? p->pid : -1);
-	jw_kint(w, "starts", p->starts);
-	jw_kint(w, "restarts", p->restarts);
-	jw_kint(w, "failures", p->failures);
+	enc_kstr(w, ENC_K(name), p->name);
+	enc_kstr(w, ENC_K(want), p->want);
+	enc_kstr(w, ENC_K(state), p->state);
+	kint_or_null(w, ENC_K(pid), p->pid > 0 ? p->pid : -1);
+	enc_kint(w, ENC_K(starts), p->starts);
+	enc_kint(w, ENC_K(restarts), p->restarts);
+	enc_kint(w, ENC_K(failures), p->failures);
 	if (p->stopped_by)
-		enc_ksignal(w, "stopped_by", p->stopped_by);
+		enc_ksignal(w, ENC_K(stopped_by), p->stopped_by);
 	else
-		jw_knull(w, "stopped_by");
-	jw_kint(w, "deferrals", p->deferrals);
-	jw_kstr(w, "deferred", p->deferred);
-	jw_kint(w, "output_dropped_lines", (long long)p->output_dropped_lines);
+		enc_knull(w, ENC_K(stopped_by));
+	enc_kint(w, ENC_K(deferrals), p->deferrals);
+	enc_kstr(w, ENC_K(deferred), p->deferred);
+	enc_kint(w, ENC_K(output_dropped_lines), (long long)p->output_dropped_lines);
 	write_process_now(w, p);
 	jw_end(w);
 }
@@ -415,21 +415,20 @@ void enc_processes_end(struct jw *w)
 
 void enc_counters(struct jw *w, const uint64_t v[ENC_C_COUNT], int has_vm)
 {
-	/* The names in enum enc_counter's order, one after another: no table
-	 * of pointers in the binary. */
-	static const char names[] =
-		"reaped\0orphans\0console_dropped_lines\0log_lines\0log_lines_overwritten\0"
-		"events\0events_overwritten\0items_lost\0items_dropped\0stream_waits\0"
-		"connections\0connections_accepted\0connections_refused\0connections_refused_peer\0"
-		"connections_evicted\0requests\0bad_requests\0request_timeouts\0busy_replies\0"
-		"dropped_replies\0execs_running\0push_connects\0push_sent\0push_resent\0"
-		"log_holds\0log_held_ms";
-	const char *name = names;
-	jw_key(w, "counters");
+	/* The keys in enum enc_counter's order. */
+	static const unsigned keys[ENC_C_COUNT] = {
+		ENC_K(reaped), ENC_K(orphans), ENC_K(console_dropped_lines), ENC_K(log_lines),
+		ENC_K(log_lines_overwritten), ENC_K(events), ENC_K(events_overwritten), ENC_K(items_lost),
+		ENC_K(items_dropped), ENC_K(stream_waits), ENC_K(connections), ENC_K(connections_accepted),
+		ENC_K(connections_refused), ENC_K(connections_refused_peer), ENC_K(connections_evicted),
+		ENC_K(requests), ENC_K(bad_requests), ENC_K(request_timeouts), ENC_K(busy_replies),
+		ENC_K(dropped_replies), ENC_K(execs_running), ENC_K(push_connects), ENC_K(push_sent),
+		ENC_K(push_resent), ENC_K(log_holds), ENC_K(log_held_ms),
+	};
+	enc_kkey(w, ENC_K(counters));
 	jw_obj(w);
-	for (int i = 0; i < ENC_C_COUNT; i++, name += strlen(name) + 1)
-		if (has_vm || i > ENC_C_ORPHANS)
-			jw_kint(w, name, (long long)v[i]);
+	for (int i = has_vm ? 0 : ENC_C_ORPHANS + 1; i < ENC_C_COUNT; i++)
+		enc_kint(w, keys[i], (long long)v[i]);
 	jw_end(w);
 }
 
@@ -448,35 +447,35 @@ void enc_spec_error_members(struct jw *w, const char *path, const char *e)
 		else
 			line = 0;
 	}
-	kint_or_null(w, "line", line > 0 ? line : -1);
+	kint_or_null(w, ENC_K(line), line > 0 ? line : -1);
 	colon = strstr(p, ": ");
 	if (p != e && colon && !memchr(p, ' ', (size_t)(colon - p))) {
-		jw_key(w, "key");
+		enc_kkey(w, ENC_K(key));
 		jw_strn(w, p, (size_t)(colon - p));
-		jw_kstr(w, "message", colon + 2);
+		enc_kstr(w, ENC_K(message), colon + 2);
 	} else {
-		jw_knull(w, "key");
-		jw_kstr(w, "message", p);
+		enc_knull(w, ENC_K(key));
+		enc_kstr(w, ENC_K(message), p);
 	}
-	jw_kstr(w, "text", e);
+	enc_kstr(w, ENC_K(text), e);
 }
 
 void enc_ev_type(struct jw *w, const char *type)
 {
-	jw_kstr(w, "type", type);
+	enc_kstr(w, ENC_K(type), type);
 }
 
 void enc_ev_shutdown(struct jw *w, const char *reason, int reboot)
 {
 	enc_ev_type(w, "shutdown");
-	jw_kstr(w, "reason", reason);
-	jw_kbool(w, "reboot", reboot);
+	enc_kstr(w, ENC_K(reason), reason);
+	enc_kbool(w, ENC_K(reboot), reboot);
 }
 
 void enc_ev_final_begin(struct jw *w)
 {
 	enc_ev_type(w, "final");
-	jw_key(w, "processes");
+	enc_kkey(w, ENC_K(processes));
 	jw_arr(w);
 }
 
@@ -484,30 +483,30 @@ void enc_final_process(struct jw *w, const char *name, const char *state, int la
 		       int last_signal, unsigned restarts, const struct enc_oom *oom)
 {
 	jw_obj(w);
-	jw_kstr(w, "name", name);
-	jw_kstr(w, "state", state);
+	enc_kstr(w, ENC_K(name), name);
+	enc_kstr(w, ENC_K(state), state);
 	if (last_status < 0)
-		jw_knull(w, "status");
+		enc_knull(w, ENC_K(status));
 	else
 		enc_exit_status(w, last_status, last_signal);
-	jw_kint(w, "restarts", restarts);
-	enc_koom(w, "oom", oom);
+	enc_kint(w, ENC_K(restarts), restarts);
+	enc_koom(w, ENC_K(oom), oom);
 	jw_end(w);
 }
 
 void enc_ev_final_volumes(struct jw *w)
 {
 	jw_end_arr(w);
-	jw_key(w, "volumes");
+	enc_kkey(w, ENC_K(volumes));
 	jw_arr(w);
 }
 
 void enc_final_volume(struct jw *w, const char *name, const char *state, const char *error)
 {
 	jw_obj(w);
-	jw_kstr(w, "name", name);
-	jw_kstr(w, "state", state);
-	jw_kstr(w, "error", error);
+	enc_kstr(w, ENC_K(name), name);
+	enc_kstr(w, ENC_K(state), state);
+	enc_kstr(w, ENC_K(error), error);
 	jw_end(w);
 }
 
@@ -520,17 +519,17 @@ void enc_ev_health(struct jw *w, const char *process, int liveness, const char *
 		   const char *reason)
 {
 	enc_ev_type(w, "health.changed");
-	jw_kstr(w, "process", process);
-	jw_kstr(w, "check", liveness ? "liveness" : "readiness");
-	jw_kstr(w, "state", state);
-	jw_kstr(w, "reason", reason);
+	enc_kstr(w, ENC_K(process), process);
+	enc_kstr(w, ENC_K(check), liveness ? "liveness" : "readiness");
+	enc_kstr(w, ENC_K(state), state);
+	enc_kstr(w, ENC_K(reason), reason);
 }
 
 void enc_ev_give_up(struct jw *w, const char *process, const char *reason)
 {
 	enc_ev_type(w, "health.give_up");
-	jw_kstr(w, "process", process);
-	jw_kstr(w, "reason", reason);
+	enc_kstr(w, ENC_K(process), process);
+	enc_kstr(w, ENC_K(reason), reason);
 }
 
 void enc_ev_spec_error(struct jw *w, const char *path, const char *text)
@@ -550,10 +549,10 @@ void enc_ev_module_failed(struct jw *w, const char *module, const char *error)
 void enc_event(struct jw *w, uint64_t seq, uint64_t at_ms, const char *members, size_t len)
 {
 	jw_obj(w);
-	jw_key(w, "event");
+	enc_kkey(w, ENC_K(event));
 	jw_obj(w);
-	jw_kint(w, "seq", (long long)seq);
-	jw_kint(w, "at_ms", (long long)at_ms);
+	enc_kint(w, ENC_K(seq), (long long)seq);
+	enc_kint(w, ENC_K(at_ms), (long long)at_ms);
 	/* The stored text is the object's other members, already JSON. */
 	if (len)
 		jw_raw(w, members, len);
@@ -563,12 +562,12 @@ void enc_event(struct jw *w, uint64_t seq, uint64_t at_ms, const char *members, 
 void enc_ready(struct jw *w, uint64_t at_ms, const struct enc_boot *boot)
 {
 	jw_obj(w);
-	jw_key(w, "event");
+	enc_kkey(w, ENC_K(event));
 	jw_obj(w);
 	enc_ev_type(w, "ready");
-	jw_kint(w, "at_ms", (long long)at_ms);
-	jw_kstr(w, "vminit", VMINIT_VERSION);
-	jw_kint(w, "protocol", PROTO_VERSION);
+	enc_kint(w, ENC_K(at_ms), (long long)at_ms);
+	enc_kstr(w, ENC_K(vminit), VMINIT_VERSION);
+	enc_kint(w, ENC_K(protocol), PROTO_VERSION);
 	write_boot(w, boot);
 	end_line(w, 2);
 }
@@ -607,16 +606,16 @@ void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, in
 void enc_lost(struct jw *w, uint64_t n)
 {
 	jw_obj(w);
-	jw_kint(w, "lost", (long long)n);
+	enc_kint(w, ENC_K(lost), (long long)n);
 	end_line(w, 1);
 }
 
 void enc_logs_end(struct jw *w, uint64_t lines)
 {
 	jw_obj(w);
-	jw_key(w, "end");
+	enc_kkey(w, ENC_K(end));
 	jw_obj(w);
-	jw_kint(w, "lines", (long long)lines);
+	enc_kint(w, ENC_K(lines), (long long)lines);
 	end_line(w, 2);
 }
 
@@ -624,37 +623,37 @@ void enc_logs_end(struct jw *w, uint64_t lines)
 
 static void root_members(struct jw *w, const struct enc_root *r)
 {
-	jw_kstr(w, "device", r->device);
-	jw_kstr(w, "path", r->path);
-	jw_kstr(w, "filesystem", r->filesystem);
-	jw_kstr(w, "mode", r->mode);
-	jw_kstr(w, "upper", r->upper);
-	jw_kstr(w, "state", r->state);
-	jw_kstr(w, "error", r->error);
-	kint_or_null(w, "initramfs_freed_bytes", r->freed_bytes);
+	enc_kstr(w, ENC_K(device), r->device);
+	enc_kstr(w, ENC_K(path), r->path);
+	enc_kstr(w, ENC_K(filesystem), r->filesystem);
+	enc_kstr(w, ENC_K(mode), r->mode);
+	enc_kstr(w, ENC_K(upper), r->upper);
+	enc_kstr(w, ENC_K(state), r->state);
+	enc_kstr(w, ENC_K(error), r->error);
+	kint_or_null(w, ENC_K(initramfs_freed_bytes), r->freed_bytes);
 }
 
 static void volume_members(struct jw *w, const struct enc_volume *v)
 {
-	jw_kstr(w, "name", v->name);
-	jw_kstr(w, "device", v->device);
-	jw_kstr(w, "path", v->path);
-	jw_kstr(w, "filesystem", v->filesystem);
-	jw_kstr(w, "where", v->where);
-	jw_kbool(w, "read_only", v->read_only);
-	jw_kstr(w, "state", v->state);
-	jw_kstr(w, "error", v->error);
-	jw_kbool(w, "recovered", v->recovered);
-	kint_or_null(w, "size_bytes", v->size_bytes);
-	kint_or_null(w, "used_bytes", v->used_bytes);
-	kint_or_null(w, "since_ms", v->since_ms);
+	enc_kstr(w, ENC_K(name), v->name);
+	enc_kstr(w, ENC_K(device), v->device);
+	enc_kstr(w, ENC_K(path), v->path);
+	enc_kstr(w, ENC_K(filesystem), v->filesystem);
+	enc_kstr(w, ENC_K(where), v->where);
+	enc_kbool(w, ENC_K(read_only), v->read_only);
+	enc_kstr(w, ENC_K(state), v->state);
+	enc_kstr(w, ENC_K(error), v->error);
+	enc_kbool(w, ENC_K(recovered), v->recovered);
+	kint_or_null(w, ENC_K(size_bytes), v->size_bytes);
+	kint_or_null(w, ENC_K(used_bytes), v->used_bytes);
+	kint_or_null(w, ENC_K(since_ms), v->since_ms);
 }
 
 void enc_storage_begin(struct jw *w, const struct enc_root *root)
 {
-	jw_key(w, "storage");
+	enc_kkey(w, ENC_K(storage));
 	jw_obj(w);
-	jw_key(w, "root");
+	enc_kkey(w, ENC_K(root));
 	if (root) {
 		jw_obj(w);
 		root_members(w, root);
@@ -662,7 +661,7 @@ void enc_storage_begin(struct jw *w, const struct enc_root *root)
 	} else {
 		jw_null(w);
 	}
-	jw_key(w, "volumes");
+	enc_kkey(w, ENC_K(volumes));
 	jw_arr(w);
 }
 
@@ -681,7 +680,7 @@ void enc_storage_end(struct jw *w)
 
 void enc_storage_none(struct jw *w)
 {
-	jw_knull(w, "storage");
+	enc_knull(w, ENC_K(storage));
 }
 
 void enc_ev_root(struct jw *w, const struct enc_root *r)
@@ -700,22 +699,22 @@ void enc_ev_volume(struct jw *w, const struct enc_volume *v)
 
 void enc_secrets_delivered(struct jw *w, const struct enc_secrets *s)
 {
-	jw_kstr(w, "version", s->version);
-	jw_kint(w, "keys", s->keys);
+	enc_kstr(w, ENC_K(version), s->version);
+	enc_kint(w, ENC_K(keys), s->keys);
 }
 
 void enc_secrets(struct jw *w, const struct enc_secrets *s)
 {
 	if (!s) {
-		jw_knull(w, "secrets");
+		enc_knull(w, ENC_K(secrets));
 		return;
 	}
-	jw_key(w, "secrets");
+	enc_kkey(w, ENC_K(secrets));
 	jw_obj(w);
 	enc_secrets_delivered(w, s);
-	kint_or_null(w, "at_ms", s->at_ms);
-	jw_kint(w, "deliveries", (long long)s->deliveries);
-	jw_kint(w, "refused", (long long)s->refused);
+	kint_or_null(w, ENC_K(at_ms), s->at_ms);
+	enc_kint(w, ENC_K(deliveries), (long long)s->deliveries);
+	enc_kint(w, ENC_K(refused), (long long)s->refused);
 	jw_end(w);
 }
 
@@ -723,7 +722,7 @@ void enc_ev_secrets(struct jw *w, const struct enc_secrets *s, const char *error
 {
 	if (error) {
 		enc_ev_type(w, "secrets.refused");
-		jw_kstr(w, "error", error);
+		enc_kstr(w, ENC_K(error), error);
 		return;
 	}
 	enc_ev_type(w, "secrets.delivered");
@@ -734,63 +733,63 @@ void enc_ev_secrets(struct jw *w, const struct enc_secrets *s, const char *error
 
 void enc_clock_result(struct jw *w, int64_t offset_ns, int stepped, int64_t uncertainty_ns)
 {
-	jw_kint(w, "offset_ns", offset_ns);
-	jw_kbool(w, "stepped", stepped);
-	jw_kint(w, "uncertainty_ns", uncertainty_ns);
+	enc_kint(w, ENC_K(offset_ns), offset_ns);
+	enc_kbool(w, ENC_K(stepped), stepped);
+	enc_kint(w, ENC_K(uncertainty_ns), uncertainty_ns);
 }
 
 void enc_entropy_result(struct jw *w, uint64_t bytes, uint64_t credited_bits)
 {
-	jw_kint(w, "bytes", (long long)bytes);
-	jw_kint(w, "credited_bits", (long long)credited_bits);
+	enc_kint(w, ENC_K(bytes), (long long)bytes);
+	enc_kint(w, ENC_K(credited_bits), (long long)credited_bits);
 }
 
 void enc_resumed_result(struct jw *w, uint64_t count, int folded)
 {
-	jw_kint(w, "count", (long long)count);
-	jw_kbool(w, "folded", folded);
+	enc_kint(w, ENC_K(count), (long long)count);
+	enc_kbool(w, ENC_K(folded), folded);
 }
 
 void enc_clock_state(struct jw *w, const struct enc_clock *c)
 {
-	jw_key(w, "clock");
+	enc_kkey(w, ENC_K(clock));
 	jw_obj(w);
-	jw_kint(w, "requests", (long long)c->requests);
-	jw_kint(w, "steps", (long long)c->steps);
+	enc_kint(w, ENC_K(requests), (long long)c->requests);
+	enc_kint(w, ENC_K(steps), (long long)c->steps);
 	if (c->requests) {
-		jw_kint(w, "last_offset_ns", c->last_offset_ns);
-		jw_kint(w, "last_uncertainty_ns", c->last_uncertainty_ns);
+		enc_kint(w, ENC_K(last_offset_ns), c->last_offset_ns);
+		enc_kint(w, ENC_K(last_uncertainty_ns), c->last_uncertainty_ns);
 	} else {
-		jw_knull(w, "last_offset_ns");
-		jw_knull(w, "last_uncertainty_ns");
+		enc_knull(w, ENC_K(last_offset_ns));
+		enc_knull(w, ENC_K(last_uncertainty_ns));
 	}
-	kint_or_null(w, "last_ms", c->last_ms);
+	kint_or_null(w, ENC_K(last_ms), c->last_ms);
 	jw_end(w);
-	jw_key(w, "resume");
+	enc_kkey(w, ENC_K(resume));
 	jw_obj(w);
-	jw_kint(w, "count", (long long)c->resumes);
-	jw_kint(w, "signals", (long long)c->resume_signals);
-	jw_kstr(w, "last_source", c->resume_source);
-	kint_or_null(w, "last_ms", c->resume_ms);
+	enc_kint(w, ENC_K(count), (long long)c->resumes);
+	enc_kint(w, ENC_K(signals), (long long)c->resume_signals);
+	enc_kstr(w, ENC_K(last_source), c->resume_source);
+	kint_or_null(w, ENC_K(last_ms), c->resume_ms);
 	jw_end(w);
-	jw_key(w, "entropy");
+	enc_kkey(w, ENC_K(entropy));
 	jw_obj(w);
-	jw_kint(w, "requests", (long long)c->entropy_requests);
-	jw_kint(w, "bytes", (long long)c->entropy_bytes);
-	jw_kint(w, "credited_bits", (long long)c->entropy_bits);
+	enc_kint(w, ENC_K(requests), (long long)c->entropy_requests);
+	enc_kint(w, ENC_K(bytes), (long long)c->entropy_bytes);
+	enc_kint(w, ENC_K(credited_bits), (long long)c->entropy_bits);
 	jw_end(w);
 }
 
 void enc_ev_clock_stepped(struct jw *w, int64_t offset_ns, int64_t uncertainty_ns)
 {
 	enc_ev_type(w, "clock.stepped");
-	jw_kint(w, "offset_ns", offset_ns);
-	jw_kint(w, "uncertainty_ns", uncertainty_ns);
+	enc_kint(w, ENC_K(offset_ns), offset_ns);
+	enc_kint(w, ENC_K(uncertainty_ns), uncertainty_ns);
 }
 
 void enc_ev_resumed(struct jw *w, const char *source, uint64_t count)
 {
 	enc_ev_type(w, "resumed");
-	jw_kstr(w, "source", source);
-	jw_kint(w, "count", (long long)count);
+	enc_kstr(w, ENC_K(source), source);
+	enc_kint(w, ENC_K(count), (long long)count);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "keys.h"
 #include "proto.h"
 
 /* An error reply's message is cut to this many bytes. */
@@ -155,8 +156,8 @@ struct enc_oom {
 	uint64_t kills;
 	int64_t limit, peak;
 };
-/* "key":{"kind":..,"kills":..,"limit_bytes":..,"peak_bytes":..}, or null. */
-void enc_koom(struct jw *w, const char *key, const struct enc_oom *o);
+/* k (ENC_K):{"kind":..,"kills":..,"limit_bytes":..,"peak_bytes":..}, or null. */
+void enc_koom(struct jw *w, unsigned k, const struct enc_oom *o);
 
 /* A process's cgroup in status (docs/resources.md); -1: null. */
 struct enc_cgroup {
@@ -211,8 +212,8 @@ void enc_counters(struct jw *w, const uint64_t v[ENC_C_COUNT], int has_vm);
 
 /* ---- members shared by replies and events ---- */
 
-/* key: the signal's name ("SIGTERM"), or its number when it has none. */
-void enc_ksignal(struct jw *w, const char *key, int sig);
+/* k (ENC_K): the signal's name ("SIGTERM"), or its number when it has none. */
+void enc_ksignal(struct jw *w, unsigned k, int sig);
 /* "status" (shell-style) and "code" or "signal": sig is what ended it, or 0. */
 void enc_exit_status(struct jw *w, int status, int sig);
 /* A spec error "FILE:LINE: KEY: MESSAGE" (KEY: only in an error about one

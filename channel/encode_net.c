@@ -8,27 +8,27 @@
 
 void enc_net_begin(struct jw *w, const char *state, int required)
 {
-	jw_key(w, "network");
+	enc_kkey(w, ENC_K(network));
 	jw_obj(w);
-	jw_kstr(w, "state", state);
-	jw_kbool(w, "required", required);
-	jw_key(w, "interfaces");
+	enc_kstr(w, ENC_K(state), state);
+	enc_kbool(w, ENC_K(required), required);
+	enc_kkey(w, ENC_K(interfaces));
 	jw_arr(w);
 }
 
 void enc_net_iface_begin(struct jw *w, const struct enc_net_iface *f)
 {
 	jw_obj(w);
-	jw_kstr(w, "name", f->name);
-	jw_kstr(w, "device", f->device);
-	jw_kstr(w, "mac", f->mac);
+	enc_kstr(w, ENC_K(name), f->name);
+	enc_kstr(w, ENC_K(device), f->device);
+	enc_kstr(w, ENC_K(mac), f->mac);
 	if (f->mtu < 0)
-		jw_knull(w, "mtu");
+		enc_knull(w, ENC_K(mtu));
 	else
-		jw_kint(w, "mtu", f->mtu);
-	jw_kbool(w, "up", f->up);
-	jw_kstr(w, "error", f->error);
-	jw_key(w, "addresses");
+		enc_kint(w, ENC_K(mtu), f->mtu);
+	enc_kbool(w, ENC_K(up), f->up);
+	enc_kstr(w, ENC_K(error), f->error);
+	enc_kkey(w, ENC_K(addresses));
 	jw_arr(w);
 }
 
@@ -36,17 +36,17 @@ void enc_net_item(struct jw *w, const char *family, const char *text, int applie
 {
 	jw_obj(w);
 	if (family)
-		jw_kstr(w, "family", family);
-	jw_kstr(w, family ? "via" : "address", text);
-	jw_kbool(w, "applied", applied);
-	jw_kstr(w, "error", error);
+		enc_kstr(w, ENC_K(family), family);
+	enc_kstr(w, family ? ENC_K(via) : ENC_K(address), text);
+	enc_kbool(w, ENC_K(applied), applied);
+	enc_kstr(w, ENC_K(error), error);
 	jw_end(w);
 }
 
 void enc_net_routes(struct jw *w)
 {
 	jw_end_arr(w);
-	jw_key(w, "routes");
+	enc_kkey(w, ENC_K(routes));
 	jw_arr(w);
 }
 
@@ -59,21 +59,21 @@ void enc_net_iface_end(struct jw *w)
 void enc_net_end(struct jw *w, const struct enc_net_dns *d)
 {
 	jw_end_arr(w);
-	jw_key(w, "dns");
+	enc_kkey(w, ENC_K(dns));
 	jw_obj(w);
-	jw_key(w, "servers");
+	enc_kkey(w, ENC_K(servers));
 	jw_arr(w);
 	for (size_t i = 0; i < d->nservers; i++)
 		jw_str(w, d->servers[i]);
 	jw_end_arr(w);
-	jw_key(w, "search");
+	enc_kkey(w, ENC_K(search));
 	jw_arr(w);
 	for (size_t i = 0; i < d->nsearch; i++)
 		jw_str(w, d->search[i]);
 	jw_end_arr(w);
-	jw_kstr(w, "resolv_conf", d->resolv_conf);
-	jw_kstr(w, "hosts", d->hosts);
-	jw_kstr(w, "error", d->error);
+	enc_kstr(w, ENC_K(resolv_conf), d->resolv_conf);
+	enc_kstr(w, ENC_K(hosts), d->hosts);
+	enc_kstr(w, ENC_K(error), d->error);
 	jw_end(w);
 	jw_end(w);
 }
@@ -81,18 +81,18 @@ void enc_net_end(struct jw *w, const struct enc_net_dns *d)
 void enc_ev_net_applied(struct jw *w, const char *state, long interfaces, long failures)
 {
 	enc_ev_type(w, "network.applied");
-	jw_kstr(w, "state", state);
-	jw_kint(w, "interfaces", interfaces);
-	jw_kint(w, "failures", failures);
+	enc_kstr(w, ENC_K(state), state);
+	enc_kint(w, ENC_K(interfaces), interfaces);
+	enc_kint(w, ENC_K(failures), failures);
 }
 
 void enc_ev_net_failed(struct jw *w, const char *iface, const char *device, const char *step,
 		       const char *item, const char *error)
 {
 	enc_ev_type(w, "network.failed");
-	jw_kstr(w, "interface", iface);
-	jw_kstr(w, "device", device);
-	jw_kstr(w, "step", step);
-	jw_kstr(w, "item", item);
-	jw_kstr(w, "error", error);
+	enc_kstr(w, ENC_K(interface), iface);
+	enc_kstr(w, ENC_K(device), device);
+	enc_kstr(w, ENC_K(step), step);
+	enc_kstr(w, ENC_K(item), item);
+	enc_kstr(w, ENC_K(error), error);
 }

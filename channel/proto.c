@@ -268,7 +268,15 @@ static enum ctl_err parse_id(struct pctx *p, const char *line)
 			req->id[n + 1] = '"';
 			req->id[n + 2] = '\0';
 		} else if (t == JR_PRIMITIVE && jr_int(r, i, &v) == 0) {
-			snprintf(req->id, sizeof(req->id), "%lld", v);
+			/* As "%lld" spells it, without printf (~900 instructions,
+			 * on every request that has an id). */
+			char *d = req->id;
+			unsigned long long u = (unsigned long long)v;
+			if (v < 0) {
+				*d++ = '-';
+				u = 0 - u;
+			}
+			d[jw_fmt_u64(d, u)] = '\0';
 		} else {
 			return bad(p, "id: must be an integer or a string of at most %d bytes", PROTO_ID_MAX);
 		}

@@ -83,7 +83,7 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 		struct enc_oom eo;
 		if (o && o->kind != RSC_OOM_NONE) {
 			ctl_oom_of(o, &eo);
-			enc_koom(w, "oom", &eo);
+			enc_koom(w, ENC_K(oom), &eo);
 		}
 	}
 	ev_commit(ctl);

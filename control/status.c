@@ -103,25 +103,26 @@ static struct ctl_pstat *pstat_of(struct ctl_server *ctl, size_t i, pid_t pid)
 static void proc_usage(struct ctl_pstat *ps, uint64_t now, int64_t *ret_user, int64_t *ret_sys,
 		       int64_t *ret_rss)
 {
+	static const unsigned fields[3] = { 14, 15, 24 };   /* utime, stime, rss */
 	char buf[1024];
-	long long ut = 0, st = 0, rss = 0;
-	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	long long f[3];
+	long tck, page;
 	ssize_t n;
 	*ret_user = *ret_sys = *ret_rss = -1;
 	if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) {
 		ps->read_at = 0;
+		tck = sysconf(_SC_CLK_TCK);
+		page = sysconf(_SC_PAGESIZE);
 		n = pread(ps->fd, buf, sizeof(buf) - 1, 0);
 		if (n <= 0)
 			return;
-		/* utime(14) stime(15) rss(24) */
-		if (procstat_field(buf, (size_t)n, 14, &ut) < 0 || procstat_field(buf, (size_t)n, 15, &st) < 0 ||
-		    procstat_field(buf, (size_t)n, 24, &rss) < 0 || ut < 0 || st < 0)
+		if (procstat_fields(buf, (size_t)n, fields, 3, f) < 0 || f[0] < 0 || f[1] < 0)
 			return;
 		if (tck <= 0)
 			tck = 100;
-		ps->user_ms = (int64_t)(ut * 1000 / tck);
-		ps->sys_ms = (int64_t)(st * 1000 / tck);
-		ps->rss = rss * (page > 0 ? page : 4096);
+		ps->user_ms = (int64_t)(f[0] * 1000 / tck);
+		ps->sys_ms = (int64_t)(f[1] * 1000 / tck);
+		ps->rss = f[2] * (page > 0 ? page : 4096);
 		ps->read_at = now | 1;
 	}
 	*ret_user = ps->user_ms;

@@ -42,3 +42,20 @@ Test(procstat, refused)
 	cr_assert_eq(v, 7);
 	cr_assert_eq(procstat_field("42 (a) S 7 8", 10, 5, &v), -1);
 }
+
+/* Several fields in one pass: what one at a time finds, and refused when
+ * they are not ascending. */
+Test(procstat, fields_in_one_pass)
+{
+	const char *l = "42 (a) b) c) S 7 42 42 0 -1 4194560 1 2 3 4 15 16 17 18 20 0 1 0 99 1000 -250 1844\n";
+	static const unsigned want[] = { 4, 8, 14, 15, 24, 25 }, down[] = { 14, 4 }, twice[] = { 14, 14 };
+	long long v[6], one;
+	cr_assert_eq(procstat_fields(l, strlen(l), want, 6, v), 0);
+	for (int k = 0; k < 6; k++) {
+		cr_assert_eq(field(l, want[k], &one), 0);
+		cr_assert_eq(v[k], one, "field %u", want[k]);
+	}
+	cr_assert_eq(procstat_fields(l, strlen(l), down, 2, v), -1);
+	cr_assert_eq(procstat_fields(l, strlen(l), twice, 2, v), -1);
+	cr_assert_eq(procstat_fields("42 (a) S 7", 10, want, 2, v), -1, "the second past the end");
+}

@@ -125,6 +125,15 @@ static inline void write_all_kinds(struct jw *w)
 	jw_end(w);
 	jw_key(w, "echo");
 	jw_raw(w, "\"a7\"", 4);
+	jw_lkey(w, JW_LIT("literal_keys"));
+	jw_obj(w);
+	jw_lkint(w, JW_LIT("i"), 7);
+	jw_lkint(w, JW_LIT("a_number_with_a_long_key"), -1234567);
+	jw_lkstr(w, JW_LIT("abcd"), "v");
+	jw_lkstr(w, JW_LIT("abcdefg"), NULL);
+	jw_lkbool(w, JW_LIT("abcdefgh"), 0);
+	jw_lknull(w, JW_LIT("abcdefghi"));
+	jw_end(w);
 	jw_end(w);
 	jw_nl(w);
 }

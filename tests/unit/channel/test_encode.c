@@ -313,3 +313,22 @@ Test(encode, overflow_is_marked)
 	cr_assert(w.overflow);
 	cr_assert_leq(w.len, sizeof(buf));
 }
+
+/* Every key of the table (channel/keys.h) spells its own name: ENC_K's
+ * offset and length land on it, whatever its place in the table. */
+static void key_is_its_name(unsigned k, const char *name)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "{\"x\":1,\"%s\":2}", name);
+	cr_assert_str_eq(MEMBERS(w, (jw_kint(&w, "x", 1), enc_kint(&w, k, 2))), want);
+}
+
+Test(encode, keys_spell_their_names)
+{
+#define KEY_IS_ITS_NAME(name) key_is_its_name(ENC_K(name), #name);
+	ENC_KEYS(KEY_IS_ITS_NAME)
+#undef KEY_IS_ITS_NAME
+	cr_assert_str_eq(MEMBERS(w, (enc_kkey(&w, ENC_K(stdout)), jw_int(&w, 1), enc_kstr(&w, ENC_K(via), NULL),
+				     enc_kbool(&w, ENC_K(ok), 1), enc_knull(&w, ENC_K(log_held_ms)))),
+			 "{\"stdout\":1,\"via\":null,\"ok\":true,\"log_held_ms\":null}");
+}

@@ -148,6 +148,55 @@ Test(jw, str_words_match_bytes)
 			}
 }
 
+/* A literal key (JW_LIT) is copied in words, not tested: for every length
+ * to 40 and each member kind, with and without a comma before it, the same
+ * bytes as through jw_key. */
+Test(jw, literal_keys_match_jw_key)
+{
+	char key[41], a[256], b[256];
+	for (size_t n = 1; n <= 40; n++) {
+		for (size_t i = 0; i < n; i++)
+			key[i] = (char)('a' + (i * 7) % 26);
+		key[n] = '\0';
+		for (int kind = 0; kind < 5; kind++)
+			for (int first = 0; first < 2; first++) {
+				struct jw wa, wb;
+				jw_init(&wa, a, sizeof(a));
+				jw_init(&wb, b, sizeof(b));
+				jw_obj(&wa);
+				jw_obj(&wb);
+				if (!first) {
+					jw_kint(&wa, "x", 1);
+					jw_kint(&wb, "x", 1);
+				}
+				switch (kind) {
+				case 0: jw_lkey(&wa, key, n); jw_key(&wb, key); jw_int(&wa, 5); jw_int(&wb, 5); break;
+				case 1: jw_lkstr(&wa, key, n, "v\""); jw_kstr(&wb, key, "v\""); break;
+				case 2: jw_lkint(&wa, key, n, -(long long)n * 1000); jw_kint(&wb, key, -(long long)n * 1000); break;
+				case 3: jw_lkbool(&wa, key, n, (int)n & 1); jw_kbool(&wb, key, (int)n & 1); break;
+				default: jw_lknull(&wa, key, n); jw_knull(&wb, key); break;
+				}
+				jw_end(&wa);
+				jw_end(&wb);
+				cr_assert_eq(wa.overflow, 0);
+				cr_assert_eq(wa.len, wb.len, "key length %zu, kind %d", n, kind);
+				cr_assert(!memcmp(a, b, wa.len), "key length %zu, kind %d: %.*s", n, kind, (int)wa.len, a);
+			}
+	}
+	cr_assert_str_eq(WRITE(w, (jw_obj(&w), jw_lkint(&w, JW_LIT("ab"), 1), jw_lknull(&w, JW_LIT("c")), jw_end(&w))),
+			 "{\"ab\":1,\"c\":null}");
+}
+
+/* The one-digit numbers (most of a status reply) take a shorter way. */
+Test(jw, small_integers_as_printf)
+{
+	char want[24];
+	for (long long v = -12; v <= 12; v++) {
+		snprintf(want, sizeof(want), "%lld", v);
+		cr_assert_str_eq(WRITE(w, jw_int(&w, v)), want);
+	}
+}
+
 Test(jw, literals)
 {
 	cr_assert_str_eq(WRITE(w, jw_bool(&w, 1)), "true");
