@@ -49,6 +49,10 @@ struct loop *loop_new(size_t max_timers)
 	l->heap = mem_pages((max_timers ? max_timers : 1) * sizeof(*l->heap));
 	if (!l->heap)
 		goto err_heap;
+	/* Its first page now, not at the first timer: that can be a stop's,
+	 * armed between a SIGTERM and PID 1's sleep, where a page fault is
+	 * time the signalled process waits for the CPU. */
+	l->heap[0] = NULL;
 	l->maxheap = max_timers;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
