@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "base/loop.h"
@@ -574,5 +575,18 @@ Test(loop, one_on_wake_timer_at_a_time_and_a_cancelled_one_never_runs)
 		cr_assert_eq(loop_run_once(l), 0);
 	cr_assert_eq(fired.n, 1);
 	cr_assert_eq(fired.id[0], 3);
+	loop_free(l);
+}
+
+/* A sleep's timeout is not left late by the default 50 µs timer slack: a
+ * reap pass in a storm waits for it (init/reap.c). */
+Test(loop, new_sets_a_timer_slack_of_one_ns)
+{
+	struct loop *l;
+	prctl(PR_SET_TIMERSLACK, 50000UL, 0UL, 0UL, 0UL);
+	cr_assert_eq(prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL), 50000);
+	l = loop_new(4);
+	cr_assert_not_null(l);
+	cr_assert_eq(prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL), 1, "timer slack 1 ns");
 	loop_free(l);
 }
