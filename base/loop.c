@@ -12,6 +12,8 @@
  * on-wake one (loop_timer_on_wake): in the heap like the others, so its
  * deadline bounds the sleep, and run first at the next wake-up, whatever
  * woke the loop.
+ * The heap is not in a forked child (MADV_DONTFORK): a child never runs the
+ * loop, and a fork must not make the next timer's arming a page fault.
  * Never: sleeps, blocks outside epoll_wait, or allocates after loop_new().
  */
 #include "loop.h"
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -52,9 +55,13 @@ struct loop *loop_new(size_t max_timers)
 	l->heap = mem_pages((max_timers ? max_timers : 1) * sizeof(*l->heap));
 	if (!l->heap)
 		goto err_heap;
-	/* Its first page now, not at the first timer: that can be a stop's,
-	 * armed between a SIGTERM and PID 1's sleep, where a page fault is
-	 * time the signalled process waits for the CPU. */
+	/* No page fault at a timer's arming: it can be a stop's, between a
+	 * SIGTERM and PID 1's sleep, where a fault (~5 µs in a VM) is time
+	 * the signalled process waits for the CPU. So the first page is
+	 * touched now, and a fork (each spawn) leaves the heap out of the
+	 * child: else the fork write-protects it and the first write after
+	 * it is a copy-on-write fault. A forked child never runs the loop. */
+	madvise(l->heap, (max_timers ? max_timers : 1) * sizeof(*l->heap), MADV_DONTFORK);
 	l->heap[0] = NULL;
 	l->maxheap = max_timers;
 	/* The kernel lets a sleep's timeout run late by the process's timer
