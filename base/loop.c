@@ -7,9 +7,13 @@
  * sets io->fd = -1; a pending event for a deleted io is dropped because the
  * dispatcher re-checks io->fd before calling.
  * Timers are exact to the ns where the kernel has epoll_pwait2, else to the
- * ms, rounded up (never early). At most one timer is the on-wake one
- * (loop_timer_on_wake): in the heap like the others, so its deadline bounds
- * the sleep, and run first at the next wake-up, whatever woke the loop.
+ * ms, rounded up (never early); the process's timer slack is 1 ns (loop_new),
+ * so the kernel does not fire them up to 50 µs late. At most one timer is the
+ * on-wake one (loop_timer_on_wake): in the heap like the others, so its
+ * deadline bounds the sleep, and run first at the next wake-up, whatever
+ * woke the loop.
+ * The heap is not in a forked child (MADV_DONTFORK): a child never runs the
+ * loop, and a fork must not make the next timer's arming a page fault.
  * Never: sleeps, blocks outside epoll_wait, or allocates after loop_new().
  */
 #include "loop.h"
@@ -18,6 +22,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,7 +55,19 @@ struct loop *loop_new(size_t max_timers)
 	l->heap = mem_pages((max_timers ? max_timers : 1) * sizeof(*l->heap));
 	if (!l->heap)
 		goto err_heap;
+	/* No page fault at a timer's arming: it can be a stop's, between a
+	 * SIGTERM and PID 1's sleep, where a fault (~5 µs in a VM) is time
+	 * the signalled process waits for the CPU. So the first page is
+	 * touched now, and a fork (each spawn) leaves the heap out of the
+	 * child: else the fork write-protects it and the first write after
+	 * it is a copy-on-write fault. A forked child never runs the loop. */
+	madvise(l->heap, (max_timers ? max_timers : 1) * sizeof(*l->heap), MADV_DONTFORK);
+	l->heap[0] = NULL;
 	l->maxheap = max_timers;
+	/* The kernel lets a sleep's timeout run late by the process's timer
+	 * slack (50 µs unless set) to batch wake-ups: a reap pass in a storm
+	 * (init/reap.c) came that much later for nothing. 1 ns: on time. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
 		goto err_epoll;

@@ -158,21 +158,24 @@ static void op_signal(struct svc *s, pid_t pid, int sig)
 	struct sup_proc *p = P(s);
 	const struct sup_hooks *h = &p->sup->hooks;
 	size_t i = (size_t)(p - p->sup->procs);
+	/* A stopped process would sit on its TERM until the KILL: wake it so it
+	 * can act on it (systemd does the same). Its group's CONT goes first:
+	 * it wakes only a stopped process (a running one ignores it, unwoken),
+	 * so the TERM is PID 1's last call before it goes on and the woken
+	 * process waits for nothing else (docs/architecture.md, Shutdown). */
+	if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH)
+		kill(pid, SIGCONT);
 	/* The child calls setsid() first thing; until it has, its group is
 	 * still ours, so fall back to the pid itself. */
 	if (kill(-pid, sig) < 0 && errno == ESRCH)
 		kill(pid, sig);
 	/* Every task in its cgroup too, whatever session it made: a stop
 	 * reaches what left the group. The group's signal above stays for a
-	 * child that has not joined the cgroup yet. */
-	if (h->cg_signal)
+	 * child that has not joined the cgroup yet. Its CONT after its TERM:
+	 * one stopped there wakes with the TERM pending. */
+	if (h->cg_signal) {
 		h->cg_signal(h->ctx, i, sig);
-	/* A stopped process would sit on its TERM until the KILL: wake it so it
-	 * can act on it (systemd does the same). */
-	if (sig == SIGTERM) {
-		if (kill(-pid, SIGCONT) < 0 && errno == ESRCH)
-			kill(pid, SIGCONT);
-		if (h->cg_signal)
+		if (sig == SIGTERM)
 			h->cg_signal(h->ctx, i, SIGCONT);
 	}
 }

@@ -34,7 +34,7 @@ static const struct { const char *name, *doc; } acts[SVC_ACT_N] = {
 	[SVC_ACT_WAIT] = { "wait", "→ waiting: the first start waits for `x-depends_on` "
 		"(supervisor.c sends want up when the conditions hold)" },
 	[SVC_ACT_UNWAIT] = { "unwait", "→ inactive: it no longer waits" },
-	[SVC_ACT_STOP] = { "stop", "SIGTERM (then SIGCONT) to its group, the stop timeout "
+	[SVC_ACT_STOP] = { "stop", "SIGTERM (and SIGCONT) to its group, the stop timeout "
 		"→ stop-term" },
 	[SVC_ACT_NEXT] = { "next", "the next hook → hook, or the main process → run" },
 	[SVC_ACT_HOOK_FAILED] = { "hook failed", "report it; end the run², a failure" },
@@ -45,7 +45,7 @@ static const struct { const char *name, *doc; } acts[SVC_ACT_N] = {
 	[SVC_ACT_EXIT_OK] = { "end ok", "end the run², a success" },
 	[SVC_ACT_EXIT_FAIL] = { "end failed", "end the run², a failure (after fail, even "
 		"an exit 0)" },
-	[SVC_ACT_FAIL] = { "fail", "SIGTERM (then SIGCONT) to its group, the stop timeout "
+	[SVC_ACT_FAIL] = { "fail", "SIGTERM (and SIGCONT) to its group, the stop timeout "
 		"→ fail-term" },
 	[SVC_ACT_STOP_KILL] = { "kill", "SIGKILL to its group → stop-kill" },
 	[SVC_ACT_FAIL_KILL] = { "kill run", "SIGKILL to its group → fail-kill" },

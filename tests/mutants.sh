@@ -141,7 +141,7 @@ MUTANTS=(
 "no-restart-floor :: t-crash-loop :: supervisor/svc.c :: if (ran + d < SVC_RESTART_FLOOR_NS) :: if (0)"
 "no-job-control :: t-stopped :: supervisor/svc.c :: 	s->stopped_sig = sig;
 	s->ops->event :: 	s->ops->event"
-"no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM) { :: if (0) {"
+"no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
 "no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
 "console-budget-on-host-stream :: t-logs-flood :: supervisor/output.c :: 	if (o->tap)
 		o->tap(o->tap_ctx, o->stream, line, len); :: 	if (o->tap && o->rate->tokens_milli >= 1000)
@@ -153,8 +153,7 @@ MUTANTS=(
 "no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (!r->cgroup)
 		return 0; :: 	if (r)
 		return 0;"
-"no-cgroup-stop :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
-		h->cg_signal(h->ctx, i, sig); :: 	(void)i;"
+"no-cgroup-stop :: t-cgroup :: supervisor/supervisor.c :: 		h->cg_signal(h->ctx, i, sig); :: 		(void)0;"
 "run-leftovers-live :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
 		h->cg_signal(h->ctx, (size_t)(p - p->sup->procs), SIGKILL); :: 	(void)h;"
 "no-cap-bound :: t-caps :: supervisor/spawn.c :: 	if (r->bound)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "base/loop.h"
@@ -574,5 +575,45 @@ Test(loop, one_on_wake_timer_at_a_time_and_a_cancelled_one_never_runs)
 		cr_assert_eq(loop_run_once(l), 0);
 	cr_assert_eq(fired.n, 1);
 	cr_assert_eq(fired.id[0], 3);
+	loop_free(l);
+}
+
+/* A sleep's timeout is not left late by the default 50 µs timer slack: a
+ * reap pass in a storm waits for it (init/reap.c). */
+Test(loop, new_sets_a_timer_slack_of_one_ns)
+{
+	struct loop *l;
+	prctl(PR_SET_TIMERSLACK, 50000UL, 0UL, 0UL, 0UL);
+	cr_assert_eq(prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL), 50000);
+	l = loop_new(4);
+	cr_assert_not_null(l);
+	cr_assert_eq(prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL), 1, "timer slack 1 ns");
+	loop_free(l);
+}
+
+/* Mappings of this process that a fork leaves out of the child (smaps'
+ * VmFlags "dc"). */
+static int dontfork_mappings(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmFlags:", 8) && strstr(line, " dc"))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* The timer heap is left out of a forked child (each spawn forks): else the
+ * fork write-protects it, and arming a timer after it, a stop's between its
+ * SIGTERM and PID 1's sleep, is a copy-on-write page fault. */
+Test(loop, the_timer_heap_is_not_copied_into_a_forked_child)
+{
+	int before = dontfork_mappings();
+	struct loop *l = loop_new(4096);
+	cr_assert_not_null(l);
+	cr_assert_eq(dontfork_mappings(), before + 1, "the heap's mapping is marked do-not-copy");
 	loop_free(l);
 }
