@@ -96,8 +96,17 @@ static void out_shrink(struct conn *c)
 		out_free(c);
 }
 
+int ctl_conn_mid_line(const struct conn *c)
+{
+	return c->outoff > 0 && c->outoff < c->outlen && c->out[c->outoff - 1] != '\n';
+}
+
 void ctl_conn_flush(struct conn *c)
 {
+	/* A serial port that said its host went is written again only after
+	 * the next look (serial.c): what is due may be a new host's to cut. */
+	if (c->kind == CK_SERIAL && c->io.fd < 0)
+		return;
 	while (ctl_pending(c) > 0 && c->fd >= 0) {
 		ssize_t n = write(c->fd, c->out + c->outoff, ctl_pending(c));
 		if (n < 0 && errno == EINTR)
@@ -109,6 +118,7 @@ void ctl_conn_flush(struct conn *c)
 			return;
 		}
 		c->outoff += (size_t)n;
+		c->hup_cut = 0;   /* the rest of the line went to whoever is there now */
 		c->last_progress = loop_now();
 		c->ctl->bytes_out += (uint64_t)n;
 	}
@@ -295,14 +305,14 @@ void ctl_conn_close(struct conn *c)
 		ctl_vsock_reset(ctl);
 }
 
-void ctl_conn_host_gone(struct conn *c)
+void ctl_conn_host_gone(struct conn *c, int cut)
 {
 	if (c->mode == CM_EVENTS || c->mode == CM_LOGS) {
 		c->mode = CM_REQ;
 		c->blocked = 0;
 	}
 	/* A line cut short would join the next host's first reply. */
-	if (c->outoff > 0 && c->outoff < c->outlen && c->out[c->outoff - 1] != '\n') {
+	if (cut && ctl_conn_mid_line(c)) {
 		char *nl = memchr(c->out + c->outoff, '\n', c->outlen - c->outoff);
 		c->outoff = nl ? (size_t)(nl - c->out) + 1 : c->outlen;
 	}
@@ -311,7 +321,6 @@ void ctl_conn_host_gone(struct conn *c)
 		out_shrink(c);
 	}
 	c->closing = c->peer_eof = 0;
-	loop_io_del(c->ctl->vm.loop, &c->io);
 }
 
 void ctl_conn_drop(struct conn *c)
@@ -473,11 +482,8 @@ static void conn_requests(struct conn *c)
  * which a writable socket reports at once, so the rest comes next turn. */
 void ctl_conn_process(struct conn *c)
 {
-	/* A request on a serial port during a stream: a new host's (serial.c). */
-	if (c->kind == CK_SERIAL && (c->mode == CM_EVENTS || c->mode == CM_LOGS) && memchr(c->in, '\n', c->inlen)) {
-		c->mode = CM_REQ;
-		c->blocked = 0;
-	}
+	if (c->kind == CK_SERIAL && memchr(c->in, '\n', c->inlen))
+		ctl_serial_request(c);
 	for (int round = 0; round < 4 && !c->dead; round++) {
 		conn_requests(c);
 		if (c->dead)
@@ -559,6 +565,11 @@ static void on_conn(struct loop *l, struct loop_io *io, uint32_t events)
 		return;
 	}
 	ctl_conn_process(c);
+}
+
+void ctl_conn_input(struct conn *c)
+{
+	on_conn(c->ctl->vm.loop, &c->io, EPOLLIN);
 }
 
 void ctl_conn_resume(struct conn *c)

@@ -137,7 +137,8 @@ int ctl_flushed(struct ctl_server *ctl)
 {
 	const struct conn *p = ctl->push;
 	for (const struct conn *c = ctl->conns; c; c = c->next) {
-		if (c->fd < 0 || c->io.fd < 0)
+		/* A serial port's host that only seems gone may be back. */
+		if (c->fd < 0 || (c->io.fd < 0 && c->hup != SERIAL_HUP_SEEN))
 			continue;
 		if (ctl_pending(c) > 0)
 			return 0;

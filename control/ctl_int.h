@@ -53,6 +53,8 @@ struct conn {
 	int dead;
 	int blocked;                 /* a stream item found no budget: retry next batch */
 	int last_request;            /* the request being answered has none behind it */
+	int hup;                     /* serial: the port said the host went (SERIAL_HUP_*) */
+	int hup_cut;                 /* ... in the middle of a line, and nothing went out since */
 	/* streams */
 	uint64_t cursor, end_seq, sent, inflight;
 	uint64_t connected_at;       /* the push: when it connected */
@@ -160,9 +162,14 @@ void ctl_conn_close(struct conn *c);
 /* A push or serial "connection" lost its peer: its session is forgotten, the
  * object kept. */
 void ctl_conn_drop(struct conn *c);
-/* A serial port's host went: a stream and the rest of a half-sent line are
- * forgotten, the rest kept for what may be the next host's (serial.c). */
-void ctl_conn_host_gone(struct conn *c);
+/* A serial port's host went: its stream ends and, with cut, the rest of a
+ * half-sent line is dropped; the rest is kept for what may be the next
+ * host's (serial.c). */
+void ctl_conn_host_gone(struct conn *c, int cut);
+/* Read what came and go on from there, as when epoll says it came. */
+void ctl_conn_input(struct conn *c);
+/* The output stopped in the middle of a line. */
+int ctl_conn_mid_line(const struct conn *c);
 void ctl_conn_update(struct conn *c);
 void ctl_conn_process(struct conn *c);
 void ctl_conn_flush(struct conn *c);
@@ -200,8 +207,16 @@ void ctl_stream_pump(struct conn *c);
 int ctl_serial_open(struct ctl_server *ctl, const char *name);
 /* The port fd as the serial connection (ctl_serial_open's second half). */
 int ctl_serial_adopt(struct ctl_server *ctl, int fd);
+/* The port says the host went (EPOLLHUP, EOF, an error) or the connection
+ * was to close: stop polling it and look again every 0.5 s. What the host
+ * had (a stream, a half-sent line) is forgotten only when the next look
+ * still finds it gone, or when a request comes (serial.c). */
+enum { SERIAL_HUP_NONE, SERIAL_HUP_SEEN, SERIAL_HUP_GONE };
 void ctl_serial_lost(struct conn *c);
 void ctl_serial_timer(struct conn *c);
+/* A request came on the port: after a hangup, or during a stream, it is a
+ * new host's. */
+void ctl_serial_request(struct conn *c);
 
 /* push.c */
 void ctl_push_lost(struct conn *c);

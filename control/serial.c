@@ -8,12 +8,14 @@
  *
  * The guest's kernel learns of the host's end opening and closing from one
  * queue and of its bytes from another: on a busy guest a new host's request
- * can be read before the port says the last host went, or came back. So
- * when the host goes only what the next one must not get is forgotten (a
- * stream, the rest of a half-sent line: ctl_conn_host_gone), and a request
- * that comes during a stream ends the stream: it is a new host's. Whole
- * lines meant for an earlier host may reach the next one, which skips them
- * by their id (docs/protocol.md §6).
+ * can be read, and its stream begun, before the port says the last host
+ * went and then came back. So a hangup only stops the polling: what the host
+ * had (a stream, the rest of a half-sent line) is forgotten when the next
+ * look, 0.5 s on, still finds the port without a host, or when a request
+ * comes after the hangup or during a stream, for that is a new host's
+ * (ctl_serial_request). A host that seemed to go and is there at the next
+ * look gets its stream on. Whole lines meant for an earlier host may reach
+ * the next one, which skips them by their id (docs/protocol.md §6).
  */
 #include "ctl_int.h"
 
@@ -90,19 +92,48 @@ int ctl_serial_adopt(struct ctl_server *ctl, int fd)
 
 void ctl_serial_lost(struct conn *c)
 {
-	ctl_conn_host_gone(c);
+	if (c->io.fd < 0)
+		return;   /* already waiting for the next look */
+	/* A connection that was to close (a request line too long) loses what
+	 * it had not read, as a socket would; a request read with the host's
+	 * end of file is kept (it may be a new host's). */
+	if (c->closing) {
+		explicit_bzero(c->in, c->inlen);
+		c->inlen = 0;
+	}
+	c->closing = c->peer_eof = 0;
+	c->hup = SERIAL_HUP_SEEN;
+	c->hup_cut = ctl_conn_mid_line(c);
+	loop_io_del(c->ctl->vm.loop, &c->io);
 	loop_timer_in(c->ctl->vm.loop, &c->timer, SERIAL_POLL_NS);
+}
+
+void ctl_serial_request(struct conn *c)
+{
+	if (c->hup == SERIAL_HUP_NONE && c->mode != CM_EVENTS && c->mode != CM_LOGS)
+		return;
+	ctl_conn_host_gone(c, c->hup_cut);
+	c->hup = SERIAL_HUP_NONE;
+	c->hup_cut = 0;
 }
 
 void ctl_serial_timer(struct conn *c)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 	if (poll(&p, 1, 0) < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+		if (c->hup == SERIAL_HUP_SEEN) {
+			ctl_conn_host_gone(c, c->hup_cut);
+			c->hup = SERIAL_HUP_GONE;
+			c->hup_cut = 0;
+		}
 		loop_timer_in(c->ctl->vm.loop, &c->timer, SERIAL_POLL_NS);
 		return;
 	}
+	/* Back (or never gone): read before writing, so that a new host's
+	 * request already there ends the last host's stream before any more
+	 * of it goes out. */
 	if (ctl_conn_watch(c, EPOLLIN) < 0)
 		loop_timer_in(c->ctl->vm.loop, &c->timer, SERIAL_POLL_NS);
 	else
-		ctl_conn_process(c);
+		ctl_conn_input(c);
 }

@@ -245,8 +245,13 @@ int vctl_call(struct vctl *x, struct jw *w, long long reply_ms, int *ret_result)
 		if (n < 0)
 			return vctl_transport_error("reading the reply from %s: %s", x->addr, strerror(errno));
 		x->len = (size_t)n;
-		if (jr_parse(&x->r, x->tok, CTL_TOKENS, x->line, x->len, &why) < 0)
+		if (jr_parse(&x->r, x->tok, CTL_TOKENS, x->line, x->len, &why) < 0) {
+			/* On a serial port, the rest of a line an earlier
+			 * client did not take (docs/protocol.md §6). */
+			if (!strncmp(x->addr, "serial:", 7))
+				continue;
 			return vctl_transport_error("malformed reply (%s): %.100s", why, x->line);
+		}
 		id = jr_get(&x->r, 0, "id");
 		if (id >= 0 && (jr_type(&x->r, id) != JR_PRIMITIVE || vctl_tok_len(&x->r, id) != (int)strlen(x->id) ||
 				memcmp(vctl_tok_text(&x->r, id), x->id, strlen(x->id))))

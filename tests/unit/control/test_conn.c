@@ -1,4 +1,6 @@
 #include "tests/unit/control/ctl_test.h"
+#include <poll.h>
+#include <termios.h>
 
 /* test_conn.c - the control server's connections (control/conn.c,
  * evict.c, listen.c) through real sockets: line framing (a request split
@@ -243,4 +245,159 @@ Test(ctl_conn, serial_request_during_a_stream_is_answered)
 		fx_read_for(sv[1], &in, fx_lines(&in) + 1, QUIET_MS);
 	cr_assert(strstr(in.buf, PING_REPLY(2)), "no reply to the new request: %s", in.buf);
 	close(sv[1]);
+}
+
+/* A pseudo-terminal stands in for a port whose host comes and goes: its
+ * master is the guest's end, and with no slave open it reports EPOLLHUP
+ * without EPOLLIN, as a virtio-serial port without a host does; opening the
+ * slave again is the host coming back. */
+struct port {
+	int guest, host;
+	char name[64];
+};
+
+static void port_open_host(struct port *p)
+{
+	struct termios t;
+	p->host = open(p->name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	cr_assert_geq(p->host, 0, "open %s: %s", p->name, strerror(errno));
+	cr_assert_eq(tcgetattr(p->host, &t), 0);
+	cfmakeraw(&t);
+	cr_assert_eq(tcsetattr(p->host, TCSANOW, &t), 0);
+	/* What an earlier host was sent went to that host, not this one. */
+	cr_assert_eq(tcflush(p->host, TCIFLUSH), 0);
+}
+
+static struct conn *port_adopt(struct port *p)
+{
+	p->guest = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	cr_assert_geq(p->guest, 0, "posix_openpt: %s", strerror(errno));
+	cr_assert_eq(grantpt(p->guest), 0);
+	cr_assert_eq(unlockpt(p->guest), 0);
+	cr_assert_eq(ptsname_r(p->guest, p->name, sizeof(p->name)), 0);
+	port_open_host(p);
+	cr_assert_eq(ctl_serial_adopt(fx.ctl, p->guest), 0);
+	for (struct conn *c = fx.ctl->conns; c; c = c->next)
+		if (c->kind == CK_SERIAL)
+			return c;
+	cr_assert_fail("no serial connection");
+	return NULL;
+}
+
+/* The host closes its end; the loop turns until the server has seen it. */
+static void port_hangup(struct port *p, struct conn *c)
+{
+	close(p->host);
+	p->host = -1;
+	for (int i = 0; i < 1000 && c->hup == SERIAL_HUP_NONE; i++)
+		fx_turn();
+	cr_assert_eq(c->hup, SERIAL_HUP_SEEN, "the hangup was not seen");
+}
+
+/* The port's next look (0.5 s on), and a few turns after it. */
+static void port_next_look(void)
+{
+	unit_clock_shift(600 * LOOP_NS_PER_MS);
+	fx_turns(4);
+}
+
+/* A request that begins a stream is read before the port says the last host
+ * went and came back (the guest's kernel saw the two queues in that order).
+ * The stream is the host's that is there: it goes on. It was once forgotten
+ * at the hangup, and `vminitctl events` waited for events that never came
+ * (QEMU's t-lifecycle on a busy machine). */
+Test(ctl_conn, serial_stream_goes_on_when_the_host_is_there_at_the_next_look)
+{
+	struct fx_in in = { .len = 0 };
+	struct port p;
+	struct conn *c = port_adopt(&p);
+	fx_sends(p.host, "\n{\"id\":1,\"op\":\"events\"}\n");
+	fx_read(p.host, &in, 1);
+	cr_assert(strstr(in.buf, "{\"id\":1,\"ok\":true"), "%s", in.buf);
+	port_hangup(&p, c);
+	port_open_host(&p);
+	ctl_event_shutdown(fx.ctl, "after the hangup", 0);
+	port_next_look();
+	in.len = 0;
+	fx_read(p.host, &in, 1);
+	cr_assert(strstr(in.buf, "{\"event\":{\"seq\":1,"), "%s", in.buf);
+	cr_assert(strstr(in.buf, "\"reason\":\"after the hangup\""), "%s", in.buf);
+	cr_assert_eq(c->mode, CM_EVENTS);
+	close(p.host);
+}
+
+/* A port still without a host at the next look: the stream ends, and the
+ * next host gets no item of it. */
+Test(ctl_conn, serial_stream_ends_when_the_host_is_gone_at_the_next_look)
+{
+	struct fx_in in = { .len = 0 };
+	struct port p;
+	struct conn *c = port_adopt(&p);
+	fx_sends(p.host, "\n{\"id\":1,\"op\":\"events\"}\n");
+	fx_read(p.host, &in, 1);
+	port_hangup(&p, c);
+	port_next_look();
+	cr_assert_eq(c->hup, SERIAL_HUP_GONE);
+	cr_assert_eq(c->mode, CM_REQ, "the stream outlived its host");
+	port_open_host(&p);
+	port_next_look();
+	cr_assert_eq(strncmp(fx_ask(p.host, "\n{\"id\":2,\"op\":\"ping\"}\n"), PING_REPLY(2), strlen(PING_REPLY(2))), 0);
+	ctl_event_shutdown(fx.ctl, "nobody follows", 0);
+	quiet(p.host);
+	close(p.host);
+}
+
+/* The host went in the middle of a line; a new host's request comes before
+ * the port's next look, and nothing more goes out before it. The stream ends, the rest of the line is dropped,
+ * and every line the new host gets is whole: the old stream's last items
+ * (which it skips by their id) and its reply. */
+Test(ctl_conn, serial_request_after_a_hangup_cuts_the_half_sent_line)
+{
+	struct fx_in in = { .len = 0 };
+	char reason[300], *line;
+	struct port p;
+	struct conn *c = port_adopt(&p);
+	int tries;
+	memset(reason, 'r', sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
+	fx_sends(p.host, "\n{\"id\":1,\"op\":\"events\"}\n");
+	fx_read(p.host, &in, 1);
+	/* More than the terminal holds: read a little at a time until every
+	 * item is made and what is left to send (less than a batch, which the
+	 * end of each batch tries to write) begins in the middle of a line. */
+	for (int i = 0; i < CTL_EVENT_SLOTS; i++)
+		ctl_event_shutdown(fx.ctl, reason, 0);
+	fx_turns(20);
+	for (tries = 0; tries < 5000 && !(c->cursor == ring_next(&fx.ctl->events) && ctl_pending(c) > 0 &&
+					  ctl_pending(c) < CTL_OUT_LOW && ctl_conn_mid_line(c)); tries++) {
+		char sink[777];
+		(void)!read(p.host, sink, sizeof(sink));
+		fx_turns(2);
+	}
+	cr_assert(ctl_pending(c) > 0 && ctl_pending(c) < CTL_OUT_LOW && ctl_conn_mid_line(c),
+		  "the output never stopped in a line: %zu bytes left", ctl_pending(c));
+	port_hangup(&p, c);
+	port_open_host(&p);
+	/* An item made before the next look does not go out either. */
+	ctl_event_shutdown(fx.ctl, "while the port looked empty", 0);
+	fx_turns(4);
+	fx_sends(p.host, "\n{\"id\":2,\"op\":\"ping\"}\n");
+	{
+		/* The terminal hands the bytes over in a kernel worker: wait
+		 * until the guest's end has them, as the port would. */
+		struct pollfd q = { .fd = p.guest, .events = POLLIN };
+		cr_assert_eq(poll(&q, 1, WAIT_MS), 1, "the request never reached the guest's end");
+	}
+	port_next_look();
+	in.len = 0;
+	for (int i = 0; i < 2000 && !strstr(in.buf, PING_REPLY(2)); i++)
+		fx_read_for(p.host, &in, fx_lines(&in) + 1, QUIET_MS);
+	cr_assert(strstr(in.buf, PING_REPLY(2)), "no reply to the new host");
+	cr_assert_eq(c->mode, CM_REQ);
+	for (line = in.buf; *line; line = strchr(line, '\n') + 1) {
+		if (!strncmp(line, PING_REPLY(2), strlen(PING_REPLY(2))))
+			break;
+		cr_assert_eq(strncmp(line, "{\"event\":{\"seq\":", 16), 0, "a broken line: %.80s", line);
+	}
+	close(p.host);
 }
