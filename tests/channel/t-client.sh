@@ -37,6 +37,9 @@ import json, os, socket, socketserver, sys, threading, time
 
 SOCK, LOG = sys.argv[1], sys.argv[2]
 GREET = len(sys.argv) > 3 and sys.argv[3] == "greet"
+# stale: first what an earlier client of a serial port left, the rest of a
+# line cut short and a reply meant for another id, then the usual.
+STALE = len(sys.argv) > 3 and sys.argv[3] == "stale"
 loglock = threading.Lock()
 conn_no = [0]
 
@@ -167,6 +170,9 @@ class H(socketserver.StreamRequestHandler):
         if GREET:
             # Before any request: a reply without id, which the client takes.
             send(dumps({"ok": True, "result": {"uptime_ms": 777}}))
+        if STALE:
+            send('rrrr","reboot":false}}')
+            send(dumps({"id": 1, "ok": True, "result": {"uptime_ms": 1}}))
         for raw in self.rfile:
             with loglock, open(LOG, "a") as lf:
                 lf.write("%d %s\n" % (me, json.dumps(raw.decode("utf-8", "replace"))))
@@ -219,7 +225,7 @@ wait_sock() {
 	for i in $(seq 600); do [ -S "$1" ] && return 0; sleep 0.05; done
 	echo "FAIL: $1 did not appear"; exit 1
 }
-start_fake() {   # SOCKET LOG [greet]
+start_fake() {   # SOCKET LOG [greet|stale]
 	python3 "$D/fake.py" "$@" 2>>"$D/fake.err" &
 	PIDS+=($!)
 	FAKE_PID=$!
@@ -293,6 +299,15 @@ t "unix: no empty line first" '! grep -q " \"\\\\n\"$" "$D/server.log" && [ -s "
 
 run -a "vsock:1024" ping
 t "vsock without a CID: exit 3, says so" '[ $RC = 3 ] && [[ $ERR == *"CID"* ]]'
+
+# What an earlier client of a serial port did not take (the rest of a line
+# and a reply to another id) comes before the reply: skipped on a serial
+# port, where it can happen, and an error elsewhere.
+start_fake "$D/stale.sock" "$D/stale.log" stale
+run -a "serial:$D/stale.sock" ping
+t "serial: an earlier client's leftovers are skipped" '[ $RC = 0 ] && [[ $OUT == "pong (up "* ]] && [ "$OUT" != "pong (up 1ms)" ]'
+run -a "unix:$D/stale.sock" ping
+t "unix: a line that is not JSON is an error" '[ $RC = 3 ] && [[ $ERR == *"malformed reply"* ]]'
 
 # The guest's first bytes in the same read as OK must not be lost. The
 # stand-in holds the OK until the guest's greeting is there (up to 20 s, so
