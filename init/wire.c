@@ -100,10 +100,10 @@ static const char *proc_cgroup(void *ctx, size_t i)
 	return vm->rs ? rsc_proc_dir(vm->rs, i) : NULL;
 }
 
-static int proc_cg_signal(void *ctx, size_t i, int sig)
+static int proc_cg_signal(void *ctx, size_t i, int sig, pid_t skip_pgrp)
 {
 	struct vm *vm = ctx;
-	return vm->rs ? rsc_signal(vm->rs, i, sig) : -1;
+	return vm->rs ? rsc_signal(vm->rs, i, sig, skip_pgrp) : -1;
 }
 
 static void mib(char *buf, size_t len, int64_t bytes)

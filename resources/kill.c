@@ -66,21 +66,23 @@ long rsc_procs_each(const char *dir, void (*fn)(void *ctx, pid_t pid), void *ctx
 
 struct rsc_kill {
 	int sig;
-	pid_t self;
+	pid_t self, skip;
 	long sent;
 };
 
 static void rsc_kill_pid(void *ctx, pid_t pid)
 {
 	struct rsc_kill *k = ctx;
-	if (pid > 0 && pid != k->self && kill(pid, k->sig) == 0)
+	if (pid <= 0 || pid == k->self || (k->skip > 0 && getpgid(pid) == k->skip))
+		return;
+	if (kill(pid, k->sig) == 0)
 		k->sent++;
 }
 
-int rsc_signal(struct rsc *r, size_t i, int sig)
+int rsc_signal(struct rsc *r, size_t i, int sig, pid_t skip_pgrp)
 {
 	const char *dir = rsc_proc_dir(r, i);
-	struct rsc_kill k = { sig, 0, 0 };
+	struct rsc_kill k = { sig, 0, sig == SIGKILL ? 0 : skip_pgrp, 0 };
 	if (!dir) {
 		errno = ENOENT;
 		return -1;

@@ -106,10 +106,12 @@ const char *rsc_exec_dir(const struct rsc *r);
 /* The error process i's cgroup met ("" none), for status. */
 const char *rsc_proc_error(const struct rsc *r, size_t i);
 
-/* Signal every task in process i's cgroup; SIGKILL: cgroup.kill, or (no
- * cgroup.kill) every task killed until none is left, in bounded rounds.
+/* Signal every task in process i's cgroup but those in process group
+ * skip_pgrp (already signalled through it: a handler must not see the
+ * signal twice; 0: none); SIGKILL: cgroup.kill, or (no cgroup.kill) every
+ * task killed until none is left, in bounded rounds, none skipped.
  * 0, or -1 when it has no cgroup. */
-int rsc_signal(struct rsc *r, size_t i, int sig);
+int rsc_signal(struct rsc *r, size_t i, int sig, pid_t skip_pgrp);
 /* 1 while process i's cgroup has a task, 0 when empty, -1 unknown. */
 int rsc_populated(const struct rsc *r, size_t i);
 

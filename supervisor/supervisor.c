@@ -82,7 +82,7 @@ static void child_group_end(void *ctx, pid_t pid)
 	 * fork, ends with it (docs/resources.md), and the next hook or run
 	 * starts in an empty cgroup. */
 	if (h->cg_signal)
-		h->cg_signal(h->ctx, (size_t)(p - p->sup->procs), SIGKILL);
+		h->cg_signal(h->ctx, (size_t)(p - p->sup->procs), SIGKILL, 0);
 }
 
 static void child_exited(void *ctx, pid_t pid, int wstatus)
@@ -163,20 +163,22 @@ static void op_signal(struct svc *s, pid_t pid, int sig)
 	 * it wakes only a stopped process (a running one ignores it, unwoken),
 	 * so the TERM is PID 1's last call before it goes on and the woken
 	 * process waits for nothing else (docs/architecture.md, Shutdown). */
-	if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH)
+	int cont = 0, grouped;
+	if (sig == SIGTERM && !(cont = kill(-pid, SIGCONT) == 0) && errno == ESRCH)
 		kill(pid, SIGCONT);
 	/* The child calls setsid() first thing; until it has, its group is
 	 * still ours, so fall back to the pid itself. */
-	if (kill(-pid, sig) < 0 && errno == ESRCH)
+	if (!(grouped = kill(-pid, sig) == 0) && errno == ESRCH)
 		kill(pid, sig);
 	/* Every task in its cgroup too, whatever session it made: a stop
 	 * reaches what left the group. The group's signal above stays for a
-	 * child that has not joined the cgroup yet. Its CONT after its TERM:
-	 * one stopped there wakes with the TERM pending. */
+	 * child that has not joined the cgroup yet; the group's members, who
+	 * had it, are left out (a handler would see it twice). Its CONT after
+	 * its TERM: one stopped there wakes with the TERM pending. */
 	if (h->cg_signal) {
-		h->cg_signal(h->ctx, i, sig);
+		h->cg_signal(h->ctx, i, sig, grouped ? pid : 0);
 		if (sig == SIGTERM)
-			h->cg_signal(h->ctx, i, SIGCONT);
+			h->cg_signal(h->ctx, i, SIGCONT, cont ? pid : 0);
 	}
 }
 

@@ -45,10 +45,11 @@ struct sup_hooks {
 	 * main process and the execs into it join, or NULL: none. NULL hook:
 	 * no cgroups. */
 	const char *(*cgroup)(void *ctx, size_t i);
-	/* Signal every task in process i's cgroup; SIGKILL kills the cgroup
-	 * as a whole. 0, or -1 when it has none: then the supervisor signals
-	 * the process group, as without the hook. */
-	int (*cg_signal)(void *ctx, size_t i, int sig);
+	/* Signal every task in process i's cgroup but those in process
+	 * group skip_pgrp (0: none), which had it already; SIGKILL kills the
+	 * cgroup as a whole. 0, or -1 when it has none: then the supervisor
+	 * signals the process group, as without the hook. */
+	int (*cg_signal)(void *ctx, size_t i, int sig, pid_t skip_pgrp);
 	/* RLIMIT_NOFILE's soft limit for every child (spawn.h); 0: inherited. */
 	unsigned long nofile;
 	void *ctx;

@@ -153,9 +153,11 @@ MUTANTS=(
 "no-cgroup-join :: t-cgroup :: supervisor/spawn.c :: 	if (!r->cgroup)
 		return 0; :: 	if (r)
 		return 0;"
-"no-cgroup-stop :: t-cgroup :: supervisor/supervisor.c :: 		h->cg_signal(h->ctx, i, sig); :: 		(void)0;"
+"no-cgroup-stop :: t-cgroup :: supervisor/supervisor.c :: 		h->cg_signal(h->ctx, i, sig, grouped ? pid : 0); :: 		(void)0;"
+"cgroup-signal-twice :: t-cgroup :: supervisor/supervisor.c :: 		h->cg_signal(h->ctx, i, sig, grouped ? pid : 0); :: 		h->cg_signal(h->ctx, i, sig, 0);"
+"cgroup-skip-ignored :: t-cgroup :: resources/kill.c :: pid == k->self || (k->skip > 0 && getpgid(pid) == k->skip)) :: pid == k->self)"
 "run-leftovers-live :: t-cgroup :: supervisor/supervisor.c :: 	if (h->cg_signal)
-		h->cg_signal(h->ctx, (size_t)(p - p->sup->procs), SIGKILL); :: 	(void)h;"
+		h->cg_signal(h->ctx, (size_t)(p - p->sup->procs), SIGKILL, 0); :: 	(void)h;"
 "no-cap-bound :: t-caps :: supervisor/spawn.c :: 	if (r->bound)
 		apply_privileges(r); :: 	if (0)
 		apply_privileges(r);"

@@ -22,6 +22,30 @@ trap '' TERM
 until [ -e "$1.term" ]; do sleep 0.1; done
 exit 0
 EOT
+cat >"$T/leaver.sh" <<'EOT'
+# Leaves a child in a session of its own that ignores SIGTERM, and exits once
+# the child has left its process group: then only the cgroup reaches it.
+setsid sh -c 'trap "" TERM; : >"$0"; exec sleep 1000' "$1" &
+until [ -e "$1" ]; do sleep 0.05; done
+echo leaving
+exit 0
+EOT
+cat >"$T/counter.py" <<'EOT'
+# Holds real-time signal 40 blocked (such signals queue, one per send) and,
+# once told, counts how many were sent to it.
+import os, signal, sys, time
+signal.pthread_sigmask(signal.SIG_BLOCK, [40])
+open(sys.argv[1] + ".ready", "w").close()
+while not os.path.exists(sys.argv[1] + ".go"):
+    time.sleep(0.05)
+n = 0
+while signal.sigtimedwait([40], 0) is not None:
+    n += 1
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % n)
+os.rename(sys.argv[1] + ".tmp", sys.argv[1] + ".n")
+time.sleep(1000)
+EOT
 {
 	spec_header
 	cat <<EOT
@@ -34,8 +58,11 @@ resources.cpu = 0.5
 [processes.daemon]
 command = ["/bin/sh", "$T/daemon.sh", "$T/grandchild"]
 resources.memory = "64Mi"
+[processes.counter]
+command = ["/usr/bin/python3", "$T/counter.py", "$T/counter"]
+resources.memory = "64Mi"
 [processes.leaver]
-command = ["/bin/sh", "-c", "setsid sh -c 'trap \"\" TERM; exec sleep 1000' & echo leaving; exit 0"]
+command = ["/bin/sh", "$T/leaver.sh", "$T/left"]
 resources.memory = "64Mi"
 restart.policy = "never"
 EOT
@@ -49,7 +76,7 @@ expect "^web \\| 0::$BASE/app/web\$" 20 "web runs in app/web"
 [ "$(cat "$VM_CGROUP/vminit/cgroup.procs")" = "$VM_INIT" ] && ok "PID 1 alone in vminit/" \
 	|| fail "vminit/cgroup.procs: $(cat "$VM_CGROUP/vminit/cgroup.procs" 2>&1), PID 1 is $VM_INIT"
 [ -z "$(cat "$VM_CGROUP/cgroup.procs")" ] && ok "no task left in the base" || fail "base holds $(cat "$VM_CGROUP/cgroup.procs")"
-for d in app/web app/daemon app/leaver exec; do
+for d in app/web app/daemon app/counter app/leaver exec; do
 	[ -d "$VM_CGROUP/$d" ] && ok "$d made" || fail "$d missing"
 done
 
@@ -82,7 +109,17 @@ echo "$web" | grep -q "'path': '$BASE/app/web'" && ok "status: web's cgroup path
 echo "$st" | json "[p['cgroup']['cpu_usage_usec'] for p in j['result']['processes'] if p['name'] == 'web'][0] >= 0" \
 	| grep -q True && ok "status: web's CPU time from cpu.stat" || fail "web cgroup: $web"
 
-# What a run leaves behind ends with it.
+# A signal reaches the process group and then the cgroup, but each task once:
+# the group's members are left out of the cgroup's round (they once got it
+# twice, and a handler that counts saw two).
+wait_file "$T/counter.ready" 20 || fail "counter did not start"
+ctl signal counter 40 >/dev/null || fail "signal counter 40"
+touch "$T/counter.go"
+wait_file "$T/counter.n" 20 || fail "counter did not count"
+[ "$(cat "$T/counter.n" 2>/dev/null)" = 1 ] && ok "a signal to a process in a cgroup comes once" \
+	|| fail "counter got signal 40 $(cat "$T/counter.n" 2>/dev/null) times"
+
+# What a run leaves behind ends with it (leaver.sh: only through the cgroup).
 expect '^leaver \| leaving$' 20 "leaver ran"
 expect '^vminit: leaver: exited with code 0$' 20 "leaver exited"
 until_ok 20 sh -c "[ -z \"\$(cat $VM_CGROUP/app/leaver/cgroup.procs)\" ]" \

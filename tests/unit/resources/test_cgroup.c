@@ -164,8 +164,8 @@ static void expect_off(const char *want)
 	cr_assert_null(rsc_proc_dir(r, 0));
 	cr_assert_null(rsc_proc_dir(r, 1));
 	cr_assert_null(rsc_exec_dir(r));
-	cr_assert_eq(rsc_signal(r, 0, SIGTERM), -1);
-	cr_assert_eq(rsc_signal(r, 0, SIGKILL), -1);
+	cr_assert_eq(rsc_signal(r, 0, SIGTERM, 0), -1);
+	cr_assert_eq(rsc_signal(r, 0, SIGKILL, 0), -1);
 	cr_assert_eq(rsc_populated(r, 0), -1);
 	cr_assert_eq(rsc_stats(r, 0, &st), -1);
 	cr_assert_eq(rsc_self_stats(r, &st), -1);
@@ -276,7 +276,7 @@ Test(rsc_tree, a_process_that_cannot_have_one_goes_without)
 	cr_assert_eq(rsc_tree(r)->on, 1);
 	cr_assert_null(rsc_proc_dir(r, 0));
 	cr_assert_str_eq(rsc_proc_error(r, 0), "cgroup memory.max: Not a directory");
-	cr_assert_eq(rsc_signal(r, 0, SIGTERM), -1);
+	cr_assert_eq(rsc_signal(r, 0, SIGTERM, 0), -1);
 	cr_assert_not_null(rsc_proc_dir(r, 1));
 	cr_assert_null(rsc_proc_dir(r, 2));
 	cr_assert(strstr(rsc_proc_error(r, 2), "no directory name"), "%s", rsc_proc_error(r, 2));

@@ -119,12 +119,17 @@ static struct rsc *tree(struct spec **ret_spec, int no_kill)
 }
 
 /* kids[0] joins dir (as spawn's child does) and waits; its child leaves the
- * session, forks kids[1] and exits. Each says so on a pipe before it waits. */
-static void start_kids(const char *dir)
+ * session, forks kids[1] and exits. Each says so on a pipe before it waits.
+ * With hold_term, kids[0] blocks SIGTERM (a TERM sent to it stays pending,
+ * where /proc shows it) and kids[1] does not. */
+static void start_kids_holding(const char *dir, int hold_term)
 {
 	int p[2], q[2];
 	pid_t mid;
 	char c;
+	sigset_t term;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
 	cr_assert_eq(pipe(p), 0);
 	cr_assert_eq(pipe(q), 0);
 	kids[0] = fork();
@@ -134,8 +139,11 @@ static void start_kids(const char *dir)
 		if (fd < 0 || write(fd, "0", 1) != 1)
 			_exit(126);
 		close(fd);
+		if (hold_term)
+			sigprocmask(SIG_BLOCK, &term, NULL);
 		if ((mid = fork()) == 0) {
 			setsid();
+			sigprocmask(SIG_UNBLOCK, &term, NULL);
 			if (fork() == 0) {
 				pid_t me = getpid();
 				if (write(q[1], &me, sizeof(me)) != sizeof(me))
@@ -159,6 +167,27 @@ static void start_kids(const char *dir)
 	close(p[0]);
 	close(q[0]);
 	cr_assert_neq(getsid(kids[1]), getsid(kids[0]), "not in a session of its own");
+}
+
+static void start_kids(const char *dir)
+{
+	start_kids_holding(dir, 0);
+}
+
+/* Whether pid has SIGTERM pending (its own or its process's). */
+static int term_pending(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0, m;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if ((sscanf(line, "SigPnd: %llx", &m) == 1 || sscanf(line, "ShdPnd: %llx", &m) == 1))
+			mask |= m;
+	fclose(f);
+	return (mask >> (SIGTERM - 1)) & 1;
 }
 
 /* Both die of sig: the double-forked one is ours again (subreaper). */
@@ -212,12 +241,46 @@ Test(rsc_kill, term_reaches_another_session)
 	start_kids(rsc_proc_dir(r, 0));
 	cr_assert_eq(count(rsc_proc_dir(r, 0)), 2);
 	cr_assert_eq(rsc_populated(r, 0), 1);
-	cr_assert_eq(rsc_signal(r, 0, SIGTERM), 0);
+	cr_assert_eq(rsc_signal(r, 0, SIGTERM, 0), 0);
 	expect_kids_die(SIGTERM);
 	cr_assert_eq(rsc_populated(r, 0), 0);
 	struct rsc_stats st;
 	cr_assert_eq(rsc_stats(r, 0, &st), 0);
 	cr_assert_gt(st.cpu_usage_usec, 0, "the children's CPU time is counted");
+	rsc_free(r);
+	rsc_t_spec_free(s);
+}
+
+/* The stop signals the process group, then the cgroup: the group's members
+ * had the signal already and must not get it twice (a handler that counts
+ * them would see two); what left the group gets it. Once the TERM was sent
+ * to both kids[0] (the group) and again to the cgroup. */
+Test(rsc_kill, the_group_already_signalled_is_left_out)
+{
+	struct spec *s;
+	struct rsc *r = tree(&s, 0);
+	pid_t group;
+	start_kids_holding(rsc_proc_dir(r, 0), 1);
+	group = getpgid(kids[0]);
+	cr_assert_gt(group, 0);
+	cr_assert_neq(getpgid(kids[1]), group);
+	cr_assert_eq(rsc_signal(r, 0, SIGTERM, group), 0);
+	cr_assert_not(term_pending(kids[0]), "the group's member got the TERM again");
+	{
+		int status;
+		cr_assert_eq(waitpid(kids[1], &status, 0), kids[1]);
+		cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status 0x%x", status);
+		kids[1] = 0;
+	}
+	cr_assert_eq(rsc_signal(r, 0, SIGTERM, 0), 0);
+	cr_assert(term_pending(kids[0]), "no TERM with nothing left out");
+	cr_assert_eq(rsc_signal(r, 0, SIGKILL, group), 0);
+	{
+		int status;
+		cr_assert_eq(waitpid(kids[0], &status, 0), kids[0]);
+		cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "a KILL leaves no one out");
+		kids[0] = 0;
+	}
 	rsc_free(r);
 	rsc_t_spec_free(s);
 }
@@ -228,7 +291,7 @@ Test(rsc_kill, kill_by_cgroup_kill)
 	struct rsc *r = tree(&s, 0);
 	start_kids(rsc_proc_dir(r, 0));
 	cr_assert_eq(rsc_populated(r, 0), 1);
-	cr_assert_eq(rsc_signal(r, 0, SIGKILL), 0);
+	cr_assert_eq(rsc_signal(r, 0, SIGKILL, 0), 0);
 	expect_kids_die(SIGKILL);
 	cr_assert_eq(rsc_populated(r, 0), 0);
 	rsc_free(r);
@@ -241,7 +304,7 @@ Test(rsc_kill, kill_by_rounds_without_cgroup_kill)
 	struct rsc *r = tree(&s, 1);
 	cr_assert_eq(rsc_tree(r)->has_kill, 0);
 	start_kids(rsc_proc_dir(r, 0));
-	cr_assert_eq(rsc_signal(r, 0, SIGKILL), 0);
+	cr_assert_eq(rsc_signal(r, 0, SIGKILL, 0), 0);
 	expect_kids_die(SIGKILL);
 	cr_assert_eq(rsc_populated(r, 0), 0);
 	cr_assert_eq(count(rsc_proc_dir(r, 0)), 0);
@@ -254,9 +317,9 @@ Test(rsc_kill, empty_and_none)
 {
 	struct spec *s;
 	struct rsc *r = tree(&s, 1);
-	cr_assert_eq(rsc_signal(r, 0, SIGTERM), 0);
-	cr_assert_eq(rsc_signal(r, 0, SIGKILL), 0);
-	cr_assert_eq(rsc_signal(r, 1, SIGKILL), -1);
+	cr_assert_eq(rsc_signal(r, 0, SIGTERM, 0), 0);
+	cr_assert_eq(rsc_signal(r, 0, SIGKILL, 0), 0);
+	cr_assert_eq(rsc_signal(r, 1, SIGKILL, 0), -1);
 	rsc_free(r);
 	rsc_t_spec_free(s);
 }
