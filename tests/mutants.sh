@@ -26,7 +26,7 @@ MUTANTS=(
 	switch"
 "no-prestart-timeout :: t-prestart :: supervisor/svc.c :: s->ops->timer_arm(s, s->pol.hook_timeout_ns[s->phase]); :: (void)0;"
 "prestart-failure-ignored :: t-prestart :: supervisor/svc.c :: [SVC_IN_EXIT_FAIL] = SVC_ACT_HOOK_FAILED :: [SVC_IN_EXIT_FAIL] = SVC_ACT_NEXT"
-"kill-pid-not-group :: t-shutdown :: supervisor/supervisor.c :: if (kill(-pid, sig) < 0 && errno == ESRCH) :: if (1)"
+"kill-pid-not-group :: t-shutdown :: supervisor/supervisor.c :: if (!(grouped = kill(-pid, sig) == 0) && errno == ESRCH) :: if (!(grouped = 0))"
 "no-shutdown-kill :: t-shutdown :: init/shutdown.c :: static void kill_everything_left(const struct vm *vm)
 {
 	kill_rest(vm, SIGKILL);
@@ -141,7 +141,7 @@ MUTANTS=(
 "no-restart-floor :: t-crash-loop :: supervisor/svc.c :: if (ran + d < SVC_RESTART_FLOOR_NS) :: if (0)"
 "no-job-control :: t-stopped :: supervisor/svc.c :: 	s->stopped_sig = sig;
 	s->ops->event :: 	s->ops->event"
-"no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && kill(-pid, SIGCONT) < 0 && errno == ESRCH) :: if (0)"
+"no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && !(cont = kill(-pid, SIGCONT) == 0) && errno == ESRCH) :: if (0)"
 "no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
 "console-budget-on-host-stream :: t-logs-flood :: supervisor/output.c :: 	if (o->tap)
 		o->tap(o->tap_ctx, o->stream, line, len); :: 	if (o->tap && o->rate->tokens_milli >= 1000)
