@@ -167,17 +167,23 @@ static size_t text_width(const char *p, size_t n)
 	return w;
 }
 
-static int enqueue(const char *prefix, const char *text, size_t len)
+/* no_nul: the caller knows text has no NUL byte, so it is not looked for;
+ * otherwise one memchr over it, and the NUL-by-NUL path only if it has one. */
+static int enqueue(const char *prefix, const char *text, size_t len, int no_nul)
 {
 	size_t plen = prefix ? strlen(prefix) + 3 : 0;
-	size_t tlen = text_width(text, len);
+	int nul = !no_nul && memchr(text, '\0', len) != NULL;
+	size_t tlen = nul ? text_width(text, len) : len;
 	if (plen + tlen + 1 > CONSOLE_RING_SIZE - con.len)
 		return -1;
 	if (prefix) {
 		ring_put(prefix, plen - 3);
 		ring_put(" | ", 3);
 	}
-	ring_put_text(text, len);
+	if (nul)
+		ring_put_text(text, len);
+	else
+		ring_put(text, len);
 	ring_put("\n", 1);
 	con.st.lines++;
 	con.st.bytes += plen + tlen + 1;
@@ -195,6 +201,11 @@ void console_batch(int on)
 
 void console_line(const char *prefix, const char *text, size_t len)
 {
+	console_text(prefix, text, len, 0);
+}
+
+void console_text(const char *prefix, const char *text, size_t len, int no_nul)
+{
 	if (con.len > 0 && (!con.batch || con.len >= CONSOLE_BATCH_BYTES))
 		flush_some();
 	if (con.pending_drops > 0) {
@@ -202,15 +213,15 @@ void console_line(const char *prefix, const char *text, size_t len)
 		int n = snprintf(note, sizeof(note),
 				 "vminit: console too slow or failing: %llu lines dropped",
 				 (unsigned long long)con.pending_drops);
-		if (enqueue(NULL, note, (size_t)n) == 0)
+		if (enqueue(NULL, note, (size_t)n, 1) == 0)
 			con.pending_drops = 0;
 	}
 	while (len > CONSOLE_LINE_MAX) {
-		console_line(prefix, text, CONSOLE_LINE_MAX);
+		console_text(prefix, text, CONSOLE_LINE_MAX, no_nul);
 		text += CONSOLE_LINE_MAX;
 		len -= CONSOLE_LINE_MAX;
 	}
-	if (con.pending_drops > 0 || enqueue(prefix, text, len) < 0) {
+	if (con.pending_drops > 0 || enqueue(prefix, text, len, no_nul) < 0) {
 		con.pending_drops++;
 		con.st.dropped_lines++;
 	}

@@ -23,6 +23,9 @@ void console_init(int fd);
 int console_attach(struct loop *l);
 /* Queue one line: "<prefix> | <text>" or just "<text>" when prefix is NULL. */
 void console_line(const char *prefix, const char *text, size_t len);
+/* The same, told whether text is known to hold no NUL byte (a process's
+ * line found plain as it was read: nothing to look for again). */
+void console_text(const char *prefix, const char *text, size_t len, int no_nul);
 /* 1: the lines that follow are written together, at console_batch(0) or
  * whenever CONSOLE_BATCH_BYTES (a quarter of the ring) wait, not with one
  * write(2) each. Batches nest: only the outermost one's 0 writes them (a 0

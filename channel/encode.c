@@ -582,7 +582,7 @@ static void raw(struct jw *w, const char *s, size_t n)
 /* The hot path of a log stream (docs/logs.md): its fixed text in pieces,
  * the numbers without printf, the line escaped only where it needs it. */
 void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, int stream,
-	     const char *line, size_t len)
+	     const char *line, size_t len, int plain)
 {
 	static const char head[] = "{\"log\":{\"seq\":";
 	char num[24];
@@ -598,8 +598,15 @@ void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, in
 	else
 		raw(w, ",\"stream\":\"\",\"line\":", 20);
 	w->comma = 0;
-	jw_strn(w, line, len);
-	raw(w, "}}\n", 3);
+	if (plain) {
+		/* Known plain as it was read (supervisor/output.c): its bytes. */
+		raw(w, "\"", 1);
+		raw(w, line, len);
+		raw(w, "\"}}\n", 4);
+	} else {
+		jw_strn(w, line, len);
+		raw(w, "}}\n", 3);
+	}
 	w->comma = 0;
 }
 

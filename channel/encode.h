@@ -260,10 +260,14 @@ void enc_event(struct jw *w, uint64_t seq, uint64_t at_ms, const char *members, 
 /* The push's first item: who we are and how boot went. */
 void enc_ready(struct jw *w, uint64_t at_ms, const struct enc_boot *boot);
 /* {"log":{..}}: stream 1 is stdout, 2 stderr. At most ENC_LOG_MAX bytes
- * (every byte of the name and the line escaped 6 to 1). */
+ * (every byte of the name and the line escaped 6 to 1). plain: the caller
+ * knows that no byte of line is below 0x20, over 0x7f, '"' or '\\', so it
+ * goes out as it is, not looked at (ENC_LOG_MAX_PLAIN bytes at most); a
+ * line said plain that is not makes a JSON string that is not either. */
 #define ENC_LOG_MAX(process_len, line_len) (128 + 6 * ((size_t)(process_len) + (size_t)(line_len)))
+#define ENC_LOG_MAX_PLAIN(process_len, line_len) (128 + 6 * (size_t)(process_len) + (size_t)(line_len))
 void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, int stream,
-	     const char *line, size_t len);
+	     const char *line, size_t len, int plain);
 /* n lines of process dropped over its budget, where they would have been. */
 /* n items this reader fell behind on, overwritten in the ring. */
 void enc_lost(struct jw *w, uint64_t n);

@@ -100,7 +100,7 @@ void ctl_mark(struct ctl_server *ctl, enum ctl_mark m);
 /* Event sources. These three have the shape of struct sup_hooks' members:
  * ctx is the server. */
 void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
-void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len);
+void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len, int plain);
 /* struct sup_hooks' log_room (ctx: the server): how many pipe bytes PID 1
  * may read now without overwriting a log record a healthy `logs -f` follower
  * has yet to send (docs/logs.md); SIZE_MAX with no follower. */

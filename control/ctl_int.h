@@ -22,6 +22,10 @@
 
 /* An event's members, as the ring keeps them. */
 #define CTL_EVENT_MAX 32768
+/* A log record's kind: its stream (1 stdout, 2 stderr), and whether the
+ * line was found plain as it was read (enc_log copies it as it is). */
+#define CTL_LOG_STREAM 0x7f
+#define CTL_LOG_PLAIN 0x80
 
 #include "ctl.h"
 #include "base/loop.h"

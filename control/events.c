@@ -109,10 +109,11 @@ void ctl_event_net_applied(struct ctl_server *ctl, const char *state, long inter
 	ev_commit(ctl);
 }
 
-void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len)
+void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len, int plain)
 {
 	struct ctl_server *ctl = ctx;
-	ring_add(&ctl->logs, (uint16_t)i, (uint8_t)stream, clock_boot_ms(), line, len);
+	uint8_t kind = (uint8_t)((stream & CTL_LOG_STREAM) | (plain ? CTL_LOG_PLAIN : 0));
+	ring_add(&ctl->logs, (uint16_t)i, kind, clock_boot_ms(), line, len);
 }
 
 void ctl_event_shutdown(struct ctl_server *ctl, const char *reason, int reboot)

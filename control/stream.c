@@ -86,7 +86,8 @@ static int emit_log(struct conn *c, const struct ring_rec *r)
 {
 	const struct ring *logs = &c->ctl->logs;
 	const char *name = ctl_proc_name(c->ctl, r->tag);
-	size_t max = ENC_LOG_MAX(strlen(name), r->len);
+	size_t max = r->kind & CTL_LOG_PLAIN ? ENC_LOG_MAX_PLAIN(strlen(name), r->len)
+					      : ENC_LOG_MAX(strlen(name), r->len);
 	char *d = ctl_out_space(c, max, 0);
 	struct jw w;
 	if (!d) {
@@ -95,7 +96,8 @@ static int emit_log(struct conn *c, const struct ring_rec *r)
 		return -1;
 	}
 	jw_init(&w, d, max);
-	enc_log(&w, r->seq, r->at_ms, name, r->kind, ring_data(logs, r), r->len);
+	enc_log(&w, r->seq, r->at_ms, name, r->kind & CTL_LOG_STREAM, ring_data(logs, r), r->len,
+		r->kind & CTL_LOG_PLAIN);
 	if (w.overflow)
 		c->ctl->count[ENC_C_ITEMS_DROPPED]++;
 	else

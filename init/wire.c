@@ -56,11 +56,11 @@ static void on_svc_event(void *ctx, size_t i, const struct svc *s, enum svc_even
 		hc_process_stopped(vm->hc, i);
 }
 
-static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t len)
+static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t len, int plain)
 {
 	struct vm *vm = ctx;
 	if (vm->ctl)
-		ctl_on_log(vm->ctl, i, stream, line, len);
+		ctl_on_log(vm->ctl, i, stream, line, len, plain);
 }
 
 static size_t on_svc_log_room(void *ctx)

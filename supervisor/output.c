@@ -49,8 +49,8 @@ int ratelimit_take(struct ratelimit *r, uint64_t now_ns)
 }
 
 /* The first '\n' in p[0..n), or NULL: memchr, 16 bytes at a time (GCC's
- * vectors: SSE2, NEON), as every byte a process writes passes here once. */
-typedef char out_v16 __attribute__((vector_size(16)));
+ * vectors: SSE2, NEON). */
+typedef signed char out_v16 __attribute__((vector_size(16)));
 static const char *find_nl(const char *p, size_t n)
 {
 	size_t i = 0;
@@ -66,24 +66,62 @@ static const char *find_nl(const char *p, size_t n)
 	return memchr(p + i, '\n', n - i);
 }
 
+/* A byte a log line's JSON must escape, or the console must show otherwise:
+ * a control byte (NUL, '\n' among them), '"', '\\', or one over 0x7f (as
+ * signed, below 0x20: one comparison). */
+static int special(signed char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* find_nl, and in *plain whether every byte before the '\n' (or of p[0..n)
+ * when there is none) is plain, not special: every byte a process writes
+ * passes here once, so the line's later copies (the host's JSON, the
+ * console) need not look at it again. One pass, 16 bytes at a time, while
+ * the line is plain; after its first special byte, find_nl's. */
+static const char *scan_line(const char *p, size_t n, int *plain)
+{
+	size_t i = 0;
+	for (; n - i >= 16; i += 16) {
+		out_v16 v, bad;
+		uint64_t h[2];
+		memcpy(&v, p + i, 16);
+		bad = (v < 0x20) | (v == '"') | (v == '\\');
+		memcpy(h, &bad, 16);
+		if (h[0] | h[1])
+			break;
+	}
+	for (; i < n && !special((signed char)p[i]); i++)
+		;
+	*plain = i == n || p[i] == '\n';
+	if (i == n || p[i] == '\n')
+		return i < n ? p + i : NULL;
+	return find_nl(p + i, n - i);
+}
+
 void output_feed(struct output *o, const char *data, size_t n,
 		 void (*emit)(struct output *o, const char *line, size_t len))
 {
 	while (n > 0) {
 		const char *nl;
 		size_t take, room;
+		int plain;
 		/* A full buffer is a piece of a long line, emitted only once the
 		 * next byte shows the line goes on (a '\n' right after it would
 		 * make it a line of exactly the maximum). */
 		if (o->len == sizeof(o->line) && *data != '\n') {
+			o->plain = o->line_plain;
 			emit(o, o->line, o->len);
 			o->len = 0;
 		}
-		nl = find_nl(data, n);
+		if (o->len == 0)
+			o->line_plain = 1;
+		nl = scan_line(data, n, &plain);
 		take = nl ? (size_t)(nl - data) : n;
 		/* A whole line in the chunk and nothing buffered: emitted from
 		 * where it is, not copied. */
 		if (nl && o->len == 0 && take <= sizeof(o->line)) {
+			o->plain = plain;
 			emit(o, data, take);
 			data += take + 1;
 			n -= take + 1;
@@ -92,6 +130,8 @@ void output_feed(struct output *o, const char *data, size_t n,
 		room = sizeof(o->line) - o->len;
 		if (take > room)
 			take = room;
+		/* What is taken is a part of what was scanned: plain if that was. */
+		o->line_plain &= plain;
 		memcpy(o->line + o->len, data, take);
 		o->len += take;
 		data += take;
@@ -99,6 +139,7 @@ void output_feed(struct output *o, const char *data, size_t n,
 		if (n > 0 && *data == '\n') {
 			data++;
 			n--;
+			o->plain = o->line_plain;
 			emit(o, o->line, o->len);
 			o->len = 0;
 		}
@@ -121,14 +162,14 @@ static void announce_drops(struct output *o)
 static void emit_line(struct output *o, const char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\r')
-		len--;
+		len--;   /* not plain: it had a '\r' */
 	/* The host's stream first and always: the budget is the console's. */
 	if (o->tap)
-		o->tap(o->tap_ctx, o->stream, line, len);
+		o->tap(o->tap_ctx, o->stream, line, len, o->plain);
 	if (!ratelimit_take(o->rate, o->now_ns))
 		return;
 	announce_drops(o);
-	console_line(o->prefix, line, len);
+	console_text(o->prefix, line, len, o->plain);
 }
 
 /* Polled again after a gather (or its timer again, should epoll refuse). */
@@ -232,6 +273,7 @@ static void last_words(struct output *o)
 	o->last_words = 0;
 	o->now_ns = loop_now();
 	if (o->len > 0) {
+		o->plain = o->line_plain;
 		emit_line(o, o->line, o->len);
 		o->len = 0;
 	}

@@ -45,8 +45,12 @@ struct output {
 	struct ratelimit *rate;  /* the console's budget, not the tap's */
 	char line[CONSOLE_LINE_MAX];
 	size_t len;
-	/* Called with every line, whether the console took it or not. */
-	void (*tap)(void *ctx, int stream, const char *line, size_t len);
+	int line_plain;          /* every byte of line[0..len) is plain */
+	int plain;               /* the line being emitted is (the tap's plain) */
+	/* Called with every line, whether the console took it or not;
+	 * plain: 1 only when no byte of it is below 0x20, over 0x7f, '"' or
+	 * '\\' (its JSON is the bytes as they are; 0 says nothing). */
+	void (*tap)(void *ctx, int stream, const char *line, size_t len, int plain);
 	/* How many pipe bytes may be read now (n bytes make at most n + 1
 	 * lines of at most n + CONSOLE_LINE_MAX bytes); NULL: no limit. */
 	size_t (*room)(void *ctx);

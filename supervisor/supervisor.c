@@ -280,12 +280,12 @@ static const struct svc_ops real_ops = {
 	.now = op_now,
 };
 
-static void on_line(void *ctx, int stream, const char *line, size_t len)
+static void on_line(void *ctx, int stream, const char *line, size_t len, int plain)
 {
 	struct sup_proc *p = ctx;
 	struct sup *sup = p->sup;
 	if (sup->hooks.log)
-		sup->hooks.log(sup->hooks.ctx, (size_t)(p - sup->procs), stream, line, len);
+		sup->hooks.log(sup->hooks.ctx, (size_t)(p - sup->procs), stream, line, len, plain);
 }
 
 static size_t on_room(void *ctx)

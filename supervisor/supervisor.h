@@ -21,7 +21,7 @@ struct sup_hooks {
 	void (*event)(void *ctx, size_t i, const struct svc *s, enum svc_event ev, long arg);
 	/* Process i wrote a line (stream 1: stdout, 2: stderr): every line,
 	 * whether the console's budget let it through or not. */
-	void (*log)(void *ctx, size_t i, int stream, const char *line, size_t len);
+	void (*log)(void *ctx, size_t i, int stream, const char *line, size_t len, int plain);
 	/* How many bytes of output may be read now (supervisor/output.h's
 	 * room); NULL: no limit. sup_output_resume() when there is room again. */
 	size_t (*log_room)(void *ctx);

@@ -144,8 +144,8 @@ MUTANTS=(
 "no-sigcont-on-stop :: t-stopped :: supervisor/supervisor.c :: if (sig == SIGTERM && !(cont = kill(-pid, SIGCONT) == 0) && errno == ESRCH) :: if (0)"
 "no-sigcont-sweep :: t-stopped :: init/shutdown.c :: kill_rest(vm, SIGCONT); :: (void)0;"
 "console-budget-on-host-stream :: t-logs-flood :: supervisor/output.c :: 	if (o->tap)
-		o->tap(o->tap_ctx, o->stream, line, len); :: 	if (o->tap && o->rate->tokens_milli >= 1000)
-		o->tap(o->tap_ctx, o->stream, line, len);"
+		o->tap(o->tap_ctx, o->stream, line, len, o->plain); :: 	if (o->tap && o->rate->tokens_milli >= 1000)
+		o->tap(o->tap_ctx, o->stream, line, len, o->plain);"
 "no-log-flow-control :: t-logs-flood :: supervisor/output.c :: if (o->room) { :: if (0) {"
 "no-log-hold-limit :: t-logs-flood :: control/stream.c :: if (now >= until)
 				continue; :: if (now == 0)
@@ -169,6 +169,7 @@ MUTANTS=(
 "operator-knobs-guarded :: t-caps :: supervisor/spawn.c :: 	else
 		unguard_kernel(); :: 	else
 		(void)unguard_kernel;"
+"log-plain-unchecked :: t-channel :: supervisor/output.c :: *plain = i == n || p[i] == '\\n'; :: *plain = 1;"
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 "status-fd-kept-past-reap :: t-status-proc :: control/status.c :: if (i < ctl->npstat && ctl->pstat[i].fd >= 0 && :: if (0 && i < ctl->npstat && ctl->pstat[i].fd >= 0 &&"
 "status-figures-never-reread :: t-status-proc :: control/status.c :: if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) { :: if (!ps->read_at) {"

@@ -10,7 +10,7 @@
 	cat <<EOT
 [processes.ticker]
 command = ["/bin/sh", "-c", "i=0; while :; do i=\$((i+1)); echo tick \$i; sleep 0.2; done"]
-prestart = ["/bin/sh", "-c", "echo preparing"]
+prestart = ["/bin/sh", "-c", "echo preparing; printf 'q\\\\042 b\\\\134 t\\\\011 c\\\\001 d\\\\177 e\\\\303\\\\251 f\\\\377 end\\\\n'"]
 resources.memory = "64Mi"
 [processes.crasher]
 command = ["/bin/sh", "-c", "echo crash-run; sleep 0.3; echo going down >&2; exit 3"]
@@ -98,6 +98,11 @@ first=$(echo "$out" | head -n1 | sed -E 's/.*tick //'); last=$(echo "$out" | tai
 out=$(ctl logs crasher)
 [ "$(echo "$out" | grep -c 'crasher | crash-run')" = 2 ] && [ "$(echo "$out" | grep -c 'crasher | going down')" = 2 ] \
 	&& ok "logs crasher: stdout and stderr of both runs" || fail "logs crasher: $out"
+# A line with bytes JSON escapes, among plain ones: each as it was written
+# (an invalid UTF-8 byte as U+FFFD), and every item JSON.
+ctl --json logs ticker >"$T/ticker.json"
+[ "$(python3 -c "import json; l=[json.loads(x) for x in open('$T/ticker.json')]; print([i['log']['line'] for i in l if 'log' in i][:2] == ['preparing', 'q\" b\\\\ t\t c\x01 d\x7f e\u00e9 f\ufffd end'])")" = True ] \
+	&& ok "logs --json: a line with quotes, controls and UTF-8, escaped" || fail "logs --json: $(head -c 600 "$T/ticker.json")"
 [ "$(ctl --json logs -n 1 crasher | json "j['log']['stream']" 2>/dev/null | head -n1)" = stderr ] 2>/dev/null \
 	|| true   # one JSON per line: checked below with python
 ctl --json logs -n 2 crasher >"$T/logs.json"

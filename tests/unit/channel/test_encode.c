@@ -295,10 +295,16 @@ Test(encode, stream_items)
 	cr_assert_str_eq(ENC(w, enc_ready(&w, 77, &boot)),
 			 "{\"event\":{\"type\":\"ready\",\"at_ms\":77,\"vminit\":\"" VMINIT_VERSION "\",\"protocol\":1,"
 			 "\"boot\":{\"pid1_ms\":1,\"spec_loaded_ms\":2,\"first_process_ms\":null}}}\n");
-	cr_assert_str_eq(ENC(w, enc_log(&w, 5, 60, "web", 2, "a \"b\"\xff", 6)),
+	cr_assert_str_eq(ENC(w, enc_log(&w, 5, 60, "web", 2, "a \"b\"\xff", 6, 0)),
 			 "{\"log\":{\"seq\":5,\"at_ms\":60,\"process\":\"web\",\"stream\":\"stderr\",\"line\":\"a \\\"b\\\"\\ufffd\"}}\n");
-	cr_assert_str_eq(ENC(w, enc_log(&w, 5, 60, "web", 1, "", 0)),
+	cr_assert_str_eq(ENC(w, enc_log(&w, 5, 60, "web", 1, "", 0, 0)),
 			 "{\"log\":{\"seq\":5,\"at_ms\":60,\"process\":\"web\",\"stream\":\"stdout\",\"line\":\"\"}}\n");
+	/* A line known plain: its bytes, as the escaping would have made them. */
+	cr_assert_str_eq(ENC(w, enc_log(&w, 5, 60, "web", 1, "", 0, 1)),
+			 "{\"log\":{\"seq\":5,\"at_ms\":60,\"process\":\"web\",\"stream\":\"stdout\",\"line\":\"\"}}\n");
+	cr_assert_str_eq(ENC(w, enc_log(&w, 6, 61, "web", 2, "GET /a?b=c 200 ~{x}", 19, 1)),
+			 "{\"log\":{\"seq\":6,\"at_ms\":61,\"process\":\"web\",\"stream\":\"stderr\","
+			 "\"line\":\"GET /a?b=c 200 ~{x}\"}}\n");
 	cr_assert_str_eq(ENC(w, enc_lost(&w, 3)), "{\"lost\":3}\n");
 	cr_assert_str_eq(ENC(w, enc_logs_end(&w, 2)), "{\"end\":{\"lines\":2}}\n");
 }

@@ -205,15 +205,15 @@ Test(ctl, logs_tail_and_end)
 {
 	struct fx_in in = { .len = 0 };
 	int fd = fx_connect();
-	ctl_on_log(fx.ctl, 0, 1, "one", 3);
-	ctl_on_log(fx.ctl, 0, 2, "two \xff", 5);
-	ctl_on_log(fx.ctl, 1, 1, "other", 5);
+	ctl_on_log(fx.ctl, 0, 1, "one", 3, 1);
+	ctl_on_log(fx.ctl, 0, 2, "two \xff", 5, 0);
+	ctl_on_log(fx.ctl, 1, 1, "other", 5, 1);   /* known plain: kept with its stream */
 	fx_sends(fd, "{\"id\":1,\"op\":\"logs\",\"lines\":2}\n");
 	fx_read(fd, &in, 4);
 	cr_assert(strstr(in.buf, "{\"id\":1,\"ok\":true,\"result\":{}}\n{\"log\":{\"seq\":2,\"at_ms\":"), "%s", in.buf);
 	cr_assert(strstr(in.buf, ",\"process\":\"?\",\"stream\":\"stderr\",\"line\":\"two \\ufffd\"}}\n{\"log\":{\"seq\":3,"),
 		  "%s", in.buf);
-	cr_assert(strstr(in.buf, "\"line\":\"other\"}}\n{\"end\":{\"lines\":2}}\n"),
+	cr_assert(strstr(in.buf, "\"stream\":\"stdout\",\"line\":\"other\"}}\n{\"end\":{\"lines\":2}}\n"),
 		  "%s", in.buf);
 	/* Back to requests after the end. */
 	cr_assert_eq(strncmp(fx_ask(fd, "{\"op\":\"ping\"}\n"), "{\"ok\":true,\"result\":{\"uptime_ms\":", 33), 0);

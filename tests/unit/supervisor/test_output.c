@@ -137,12 +137,13 @@ static struct {
 	int n;
 	size_t len[MAXLINES];
 	char *text[MAXLINES];
+	int plain[MAXLINES];
 } rec;
 
 static void record(struct output *o, const char *line, size_t len)
 {
-	(void)o;
 	cr_assert_lt(rec.n, MAXLINES);
+	rec.plain[rec.n] = o->plain;
 	cr_assert_leq(len, CONSOLE_LINE_MAX);
 	rec.text[rec.n] = malloc(len + 1);
 	cr_assert_not_null(rec.text[rec.n]);
@@ -345,13 +346,98 @@ Test(output_feed, line_of_exactly_max_split_before_its_newline)
 	cr_assert_str_eq(rec.text[1], "end", "second line is \"%s\"", rec.text[1]);
 }
 
+/* ---- plain: a line's JSON is its bytes ---- */
+
+/* What enc_log may copy as it is: 0x20-0x7f, not '"' nor '\\'. */
+static int ref_plain(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c > 0x7f || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+/* One byte of each kind at every place of a 40-byte line (the scan takes 16
+ * bytes at a time, then one by one), fed whole and split in two anywhere:
+ * plain is exact for a line that fits the buffer. */
+Test(output_feed, plain_is_exact_wherever_the_byte_falls)
+{
+	static const unsigned char bytes[] = { 0x00, 0x01, '\t', '\r', 0x1f, ' ', '!', '"', '#',
+					       '[', '\\', ']', '~', 0x7f, 0x80, 0xc3, 0xfe, 0xff };
+	for (size_t b = 0; b < sizeof(bytes); b++) {
+		for (size_t at = 0; at < 40; at++) {
+			for (size_t split = 0; split <= 41; split += 1 + (split > 2 && split < 38) * 6) {
+				struct output *o = new_output();
+				char in[41];
+				memset(in, 'x', 40);
+				in[at] = (char)bytes[b];
+				in[40] = '\n';
+				output_feed(o, in, split, record);
+				output_feed(o, in + split, 41 - split, record);
+				cr_assert_eq(rec.n, 1, "byte %#x at %zu, split at %zu: %d lines", bytes[b], at,
+					     split, rec.n);
+				cr_assert_eq(rec.plain[0], ref_plain(in, 40), "byte %#x at %zu, split at %zu: plain %d",
+					     bytes[b], at, split, rec.plain[0]);
+				reset();
+			}
+		}
+	}
+}
+
+/* Random lines of every kind in random chunks: a line said plain is (the
+ * rule enc_log relies on), and one that fits the buffer is said plain
+ * whenever it is. */
+Test(output_feed, plain_lines_in_random_chunks)
+{
+	static char in[3 * CONSOLE_LINE_MAX + 4096];
+	unsigned seed = 16;
+	for (int round = 0; round < 300; round++) {
+		struct output *o = new_output();
+		size_t n = 0, lines = 0;
+		while (lines < 20 && n + 2 * CONSOLE_LINE_MAX < sizeof(in)) {
+			size_t len = rand_r(&seed) % 8 ? (size_t)rand_r(&seed) % 200
+							: (size_t)rand_r(&seed) % (2 * CONSOLE_LINE_MAX);
+			int special = rand_r(&seed) % 3 == 0;
+			for (size_t i = 0; i < len; i++)
+				in[n + i] = (char)(0x20 + rand_r(&seed) % 0x60);
+			for (size_t i = 0; i < len; i++)
+				if (in[n + i] == '"' || in[n + i] == '\\')
+					in[n + i] = 'q';
+			if (special && len > 0)
+				in[n + (size_t)rand_r(&seed) % len] =
+					"\x01\t\"\\\x80\xff\r\x7f"[rand_r(&seed) % 8];
+			n += len;
+			in[n++] = '\n';
+			lines++;
+		}
+		for (size_t off = 0; off < n;) {
+			size_t k = 1 + (size_t)rand_r(&seed) % 3000;
+			if (k > n - off)
+				k = n - off;
+			output_feed(o, in + off, k, record);
+			off += k;
+			for (int i = 0; i < rec.n; i++) {
+				cr_assert(!rec.plain[i] || ref_plain(rec.text[i], rec.len[i]),
+					  "round %d: a line said plain is not: %.40s", round, rec.text[i]);
+				if (rec.len[i] < CONSOLE_LINE_MAX)
+					cr_assert_eq(rec.plain[i], ref_plain(rec.text[i], rec.len[i]),
+						     "round %d: a plain line of %zu bytes not said plain", round,
+						     rec.len[i]);
+			}
+			reset();
+		}
+	}
+}
+
 /* ---- every line reaches the tap, whatever the console's budget ---- */
 
 static uint64_t tapped;
 static size_t room_left;
-static void count_line(void *ctx, int stream, const char *line, size_t len)
+static void count_line(void *ctx, int stream, const char *line, size_t len, int plain)
 {
-	(void)ctx; (void)stream; (void)line; (void)len;
+	(void)ctx; (void)stream; (void)line; (void)len; (void)plain;
 	tapped++;
 }
 static int room_once;
