@@ -359,26 +359,28 @@ static int ref_plain(const char *s, size_t n)
 	return 1;
 }
 
-/* One byte of each kind at every place of a 40-byte line (the scan takes 16
- * bytes at a time, then one by one), fed whole and split in two anywhere:
- * plain is exact for a line that fits the buffer. */
+/* One byte of each kind at every place of a 150-byte line (the scan takes
+ * 64 bytes at a time, then 16, then one by one), fed whole and split in two
+ * at several places: plain is exact for a line that fits the buffer. */
 Test(output_feed, plain_is_exact_wherever_the_byte_falls)
 {
 	static const unsigned char bytes[] = { 0x00, 0x01, '\t', '\r', 0x1f, ' ', '!', '"', '#',
 					       '[', '\\', ']', '~', 0x7f, 0x80, 0xc3, 0xfe, 0xff };
+	static const size_t splits[] = { 0, 1, 15, 16, 17, 63, 64, 65, 100, 150, 151 };
 	for (size_t b = 0; b < sizeof(bytes); b++) {
-		for (size_t at = 0; at < 40; at++) {
-			for (size_t split = 0; split <= 41; split += 1 + (split > 2 && split < 38) * 6) {
+		for (size_t at = 0; at < 150; at++) {
+			for (size_t k = 0; k < sizeof(splits) / sizeof(splits[0]); k++) {
 				struct output *o = new_output();
-				char in[41];
-				memset(in, 'x', 40);
+				size_t split = splits[k];
+				char in[151];
+				memset(in, 'x', 150);
 				in[at] = (char)bytes[b];
-				in[40] = '\n';
+				in[150] = '\n';
 				output_feed(o, in, split, record);
-				output_feed(o, in + split, 41 - split, record);
+				output_feed(o, in + split, 151 - split, record);
 				cr_assert_eq(rec.n, 1, "byte %#x at %zu, split at %zu: %d lines", bytes[b], at,
 					     split, rec.n);
-				cr_assert_eq(rec.plain[0], ref_plain(in, 40), "byte %#x at %zu, split at %zu: plain %d",
+				cr_assert_eq(rec.plain[0], ref_plain(in, 150), "byte %#x at %zu, split at %zu: plain %d",
 					     bytes[b], at, split, rec.plain[0]);
 				reset();
 			}
