@@ -598,15 +598,11 @@ void enc_log(struct jw *w, uint64_t seq, uint64_t at_ms, const char *process, in
 	else
 		raw(w, ",\"stream\":\"\",\"line\":", 20);
 	w->comma = 0;
-	if (plain) {
-		/* Known plain as it was read (supervisor/output.c): its bytes. */
-		raw(w, "\"", 1);
-		raw(w, line, len);
-		raw(w, "\"}}\n", 4);
-	} else {
+	if (plain)   /* known plain as it was read (supervisor/output.c) */
+		jw_strn_plain(w, line, len);
+	else
 		jw_strn(w, line, len);
-		raw(w, "}}\n", 3);
-	}
+	raw(w, "}}\n", 3);
 	w->comma = 0;
 }
 

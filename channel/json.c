@@ -277,6 +277,14 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 	putc1(w, '"');
 }
 
+void jw_strn_plain(struct jw *w, const char *s, size_t n)
+{
+	value_sep(w);
+	putc1(w, '"');
+	put(w, s, n);
+	putc1(w, '"');
+}
+
 /* A C string: its plain start (keys and most values are all plain) copied
  * a word at a time once strlen (musl's, a word at a time too) has found its
  * end; the rest, if any, escaped. */

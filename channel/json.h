@@ -29,6 +29,9 @@ void jw_key(struct jw *w, const char *key);
 /* Strings are escaped; bytes that are not valid UTF-8 become U+FFFD. */
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
+/* s[0..n) known to need no escape (no byte below 0x20 or over 0x7f, no '"'
+ * or '\\'): its bytes between quotes, not looked at. */
+void jw_strn_plain(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, long long v);
 /* v in decimal into out[0..20), no NUL; its length. */
 size_t jw_fmt_u64(char *out, unsigned long long v);
