@@ -270,10 +270,22 @@ $(BUILD)/fuzz/fuzz_netlink: tests/fuzz/fuzz_netlink.c network/nlmsg.c network/nl
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_netlink.c network/nlmsg.c
 
+# The line splitter and the log item (tests/fuzz/fuzz_output.c): a process's
+# bytes in chunks -> supervisor/output.c's output_feed, every line's "plain"
+# flag checked against its bytes and its item against the escaping path's.
+# Its own corpus ($(BUILD)/fuzz/output-corpus) and crashes ($(BUILD)/fuzz/output-*).
+FUZZ_OUTPUT_FLAGS := -max_len=32768 -timeout=10 -print_final_stats=1 \
+                     -artifact_prefix=$(BUILD)/fuzz/output-
+
+$(BUILD)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c supervisor/output.c supervisor/output.h $(WIRE_SRC) \
+                           $(wildcard base/*.h channel/*.h) $(VIEWS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_output.c supervisor/output.c $(WIRE_SRC)
+
 fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_probe $(BUILD)/fuzz/fuzz_secrets \
-      $(BUILD)/fuzz/fuzz_resources $(BUILD)/fuzz/fuzz_netlink
+      $(BUILD)/fuzz/fuzz_resources $(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_output
 	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus $(BUILD)/fuzz/probe-corpus $(BUILD)/fuzz/secrets-corpus \
-		$(BUILD)/fuzz/resources-corpus $(BUILD)/fuzz/netlink-corpus
+		$(BUILD)/fuzz/resources-corpus $(BUILD)/fuzz/netlink-corpus $(BUILD)/fuzz/output-corpus
 	cp tests/fuzz/corpus/request/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_request $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
 	cp tests/fuzz/corpus/spec/* $(BUILD)/fuzz/spec-corpus/
@@ -286,6 +298,8 @@ fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_prob
 	$(BUILD)/fuzz/fuzz_resources $(FUZZ_RESOURCES_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/resources-corpus
 	cp tests/fuzz/corpus/netlink/* $(BUILD)/fuzz/netlink-corpus/
 	$(BUILD)/fuzz/fuzz_netlink $(FUZZ_NETLINK_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/netlink-corpus
+	cp tests/fuzz/corpus/output/* $(BUILD)/fuzz/output-corpus/
+	$(BUILD)/fuzz/fuzz_output $(FUZZ_OUTPUT_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/output-corpus
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=20
