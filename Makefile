@@ -277,7 +277,7 @@ $(BUILD)/fuzz/fuzz_netlink: tests/fuzz/fuzz_netlink.c network/nlmsg.c network/nl
 FUZZ_OUTPUT_FLAGS := -max_len=32768 -timeout=10 -print_final_stats=1 \
                      -artifact_prefix=$(BUILD)/fuzz/output-
 
-$(BUILD)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c supervisor/output.c supervisor/output.h $(WIRE_SRC) \
+$(BUILD)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c tests/plain_ref.h supervisor/output.c supervisor/output.h $(WIRE_SRC) \
                            $(wildcard base/*.h channel/*.h) $(VIEWS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_output.c supervisor/output.c $(WIRE_SRC)

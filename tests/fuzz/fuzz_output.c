@@ -25,19 +25,10 @@
 #include "supervisor/output.h"
 
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/plain_ref.h"
 
 static char *joined;       /* the lines so far, without their '\n' */
 static size_t joined_len;
-
-static int is_plain(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c > 0x7f || c == '"' || c == '\\')
-			return 0;
-	}
-	return 1;
-}
 
 static void check_item(const char *line, size_t len)
 {
@@ -54,7 +45,7 @@ static void check_item(const char *line, size_t len)
 
 static void emit(struct output *o, const char *line, size_t len)
 {
-	int plain = is_plain(line, len);
+	int plain = plain_ref(line, len);
 	CHECK(len <= CONSOLE_LINE_MAX, "a line of %zu bytes", len);
 	CHECK(!o->plain || plain, "a %zu-byte line said plain is not", len);
 	if (len < CONSOLE_LINE_MAX)

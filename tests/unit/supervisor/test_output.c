@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "supervisor/output.h"
+#include "tests/plain_ref.h"
 
 #define NS_MS 1000000ull
 #define NS_S  1000000000ull
@@ -348,17 +349,6 @@ Test(output_feed, line_of_exactly_max_split_before_its_newline)
 
 /* ---- plain: a line's JSON is its bytes ---- */
 
-/* What enc_log may copy as it is: 0x20-0x7f, not '"' nor '\\'. */
-static int ref_plain(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c > 0x7f || c == '"' || c == '\\')
-			return 0;
-	}
-	return 1;
-}
-
 /* One byte of each kind at every place of a 150-byte line (the scan takes
  * 64 bytes at a time, then 16, then one by one), fed whole and split in two
  * at several places: plain is exact for a line that fits the buffer. */
@@ -380,7 +370,7 @@ Test(output_feed, plain_is_exact_wherever_the_byte_falls)
 				output_feed(o, in + split, 151 - split, record);
 				cr_assert_eq(rec.n, 1, "byte %#x at %zu, split at %zu: %d lines", bytes[b], at,
 					     split, rec.n);
-				cr_assert_eq(rec.plain[0], ref_plain(in, 150), "byte %#x at %zu, split at %zu: plain %d",
+				cr_assert_eq(rec.plain[0], plain_ref(in, 150), "byte %#x at %zu, split at %zu: plain %d",
 					     bytes[b], at, split, rec.plain[0]);
 				reset();
 			}
@@ -421,10 +411,10 @@ Test(output_feed, plain_lines_in_random_chunks)
 			output_feed(o, in + off, k, record);
 			off += k;
 			for (int i = 0; i < rec.n; i++) {
-				cr_assert(!rec.plain[i] || ref_plain(rec.text[i], rec.len[i]),
+				cr_assert(!rec.plain[i] || plain_ref(rec.text[i], rec.len[i]),
 					  "round %d: a line said plain is not: %.40s", round, rec.text[i]);
 				if (rec.len[i] < CONSOLE_LINE_MAX)
-					cr_assert_eq(rec.plain[i], ref_plain(rec.text[i], rec.len[i]),
+					cr_assert_eq(rec.plain[i], plain_ref(rec.text[i], rec.len[i]),
 						     "round %d: a plain line of %zu bytes not said plain", round,
 						     rec.len[i]);
 			}
