@@ -152,13 +152,14 @@ void ctl_stream_start(struct conn *c, enum conn_mode mode, uint64_t cursor)
 	c->sent = 0;
 }
 
-/* The oldest log record a healthy follower has yet to send (ring_next: none),
- * and in *ret_due when the first of those waiting on their reader stops
- * being healthy. */
-static uint64_t log_keep(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due)
+/* The oldest log record a healthy follower has yet to send (ring_next: it has
+ * sent them all), in *ret_any whether there is one at all, and in *ret_due
+ * when the first of those waiting on their reader stops being healthy. */
+static uint64_t log_keep(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due, int *ret_any)
 {
 	uint64_t keep = ring_next(&ctl->logs);
 	*ret_due = UINT64_MAX;
+	*ret_any = 0;
 	for (const struct conn *c = ctl->conns; c; c = c->next) {
 		if (c->mode != CM_LOGS || !c->follow)
 			continue;
@@ -169,6 +170,7 @@ static uint64_t log_keep(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due
 			if (until < *ret_due)
 				*ret_due = until;
 		}
+		*ret_any = 1;
 		if (c->cursor < keep)
 			keep = c->cursor;
 	}
@@ -176,12 +178,15 @@ static uint64_t log_keep(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due
 }
 
 /* Pipe bytes that may be read now: n bytes make at most n + 1 records of
- * at most n + CONSOLE_LINE_MAX bytes (a partial line is buffered). */
+ * at most n + CONSOLE_LINE_MAX bytes (a partial line is buffered). A
+ * follower that has sent every record still bounds the read: n empty lines
+ * are n records, and the ring has CTL_LOG_SLOTS. */
 static size_t log_room(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due)
 {
-	uint64_t keep = log_keep(ctl, now, ret_due);
+	int any;
+	uint64_t keep = log_keep(ctl, now, ret_due, &any);
 	size_t slots, bytes;
-	if (keep == ring_next(&ctl->logs))
+	if (!any)
 		return SIZE_MAX;
 	bytes = ring_room(&ctl->logs, keep, CONSOLE_LINE_MAX, &slots);
 	bytes = bytes > CONSOLE_LINE_MAX ? bytes - CONSOLE_LINE_MAX : 0;

@@ -3,11 +3,17 @@
 #   while the console, a slow line, keeps its budget and drops (counted)
 #   a follower that stops reading holds no one past its hold limit: the writer
 #   finishes, and the follower, reading again, is told exactly how many it lost
+#   a read with more lines than the ring has slots (empty lines) loses none of
+#   a follower's, even one that had sent everything when the read came
 . "$(dirname "$0")/lib.sh"
-N=200000 M=100000
+N=200000 M=100000 B=131072
 # gated NAME COUNT: wait for $T/go-NAME, then COUNT lines, then $T/done-NAME.
 printf '#!/bin/sh\nwhile [ ! -e %s/go-$1 ]; do sleep 0.05; done\nexec %s/lines $2 %s/done-$1\n' "$T" "$HELPERS" "$T" >"$T/gated"
 chmod +x "$T/gated"
+# blank: B empty lines, 8 KiB in a write(2) (tr), after $T/go-blank.
+printf '#!/bin/sh\nwhile [ ! -e %s/go-blank ]; do sleep 0.05; done\nhead -c %s /dev/zero | tr "\\\\000" "\\\\n"\ntouch %s/done-blank\nexec sleep 1000\n' \
+	"$T" "$B" "$T" >"$T/blank"
+chmod +x "$T/blank"
 {
 	spec_header
 	cat <<EOT
@@ -17,6 +23,10 @@ restart.policy = "never"
 resources.memory = "64Mi"
 [processes.stall]
 command = ["$T/gated", "stall", "$M"]
+restart.policy = "never"
+resources.memory = "64Mi"
+[processes.blank]
+command = ["$T/blank"]
 restart.policy = "never"
 resources.memory = "64Mi"
 [processes.idle]
@@ -94,6 +104,20 @@ log "stalled follower: $lines lines, $lost lost"
 [ "$lost" -gt 0 ] && ok "the stalled follower was told it lost lines" || fail "the stalled follower lost nothing: the test proves nothing"
 [ $((lines + lost)) = "$M" ] && [ "$inorder" = 1 ] && ok "lines + lost = $M: it knows exactly what it missed" \
 	|| fail "$lines lines + $lost lost != $M (in order: $inorder)"
+
+# 3. Empty lines: up to 64 KiB of them in the pipe make 65,536 records, the
+# ring has 8,192 slots. The follower has sent all it had when they come.
+follow blank "$T/blank.out"
+touch "$T/go-blank"
+wait_file "$T/done-blank" 60 || fail "the blank lines' writer did not finish"
+for i in $(seq 600); do
+	[ "$(grep -c '"line":""' "$T/blank.out")" -ge "$B" ] || grep -q '"lost"' "$T/blank.out" && break
+	sleep 0.1
+done
+kill "$FOLLOWER" 2>/dev/null; wait "$FOLLOWER" 2>/dev/null
+lines=$(grep -c '"line":""' "$T/blank.out") lost=$(grep -c '"lost"' "$T/blank.out")
+[ "$lines" = "$B" ] && [ "$lost" = 0 ] && ok "all $B empty lines reached the follower, none lost" \
+	|| fail "the follower got $lines of $B empty lines; lost items: $lost ($(grep -m1 '"lost"' "$T/blank.out"))"
 
 vm_signal TERM
 vm_wait 30
