@@ -18,33 +18,44 @@
 
 void ratelimit_init(struct ratelimit *r, uint64_t now_ns)
 {
-	*r = (struct ratelimit){ .tokens_milli = RATE_BURST_LINES * 1000ull, .last_ns = now_ns };
+	*r = (struct ratelimit){ .tokens_milli = RATE_BURST_LINES * 1000ull, .last_ns = now_ns,
+				 .bytes_milli = RATE_BURST_BYTES * 1000ull, .bytes_last_ns = now_ns };
 }
 
-int ratelimit_take(struct ratelimit *r, uint64_t now_ns)
+/* Refill a bucket of milli-tokens lazily on use: no timer, no wake-up while
+ * idle. Only the time turned into whole milli-tokens is consumed, so that
+ * frequent calls do not round the refill away. */
+static void refill(uint64_t *milli, uint64_t *last_ns, uint64_t now_ns, uint64_t per_sec,
+		   uint64_t burst)
 {
-	/* Refill lazily on use: no timer, no wake-up while idle. Only the time
-	 * turned into whole milli-tokens is consumed, so frequent calls do not
-	 * round the refill away. */
-	if (now_ns > r->last_ns) {
-		uint64_t dt = now_ns - r->last_ns, add;
-		if (dt >= 60 * 1000000000ull) {          /* long idle: full, no overflow */
-			r->tokens_milli = RATE_BURST_LINES * 1000ull;
-			r->last_ns = now_ns;
-		} else {
-			add = dt * RATE_LINES_PER_SEC / 1000000;       /* milli-tokens */
-			r->last_ns += add * 1000000 / RATE_LINES_PER_SEC;
-			r->tokens_milli += add;
-			if (r->tokens_milli > RATE_BURST_LINES * 1000ull)
-				r->tokens_milli = RATE_BURST_LINES * 1000ull;
-		}
+	uint64_t dt, add;
+	if (now_ns <= *last_ns)
+		return;
+	dt = now_ns - *last_ns;
+	if (dt >= 60 * 1000000000ull) {          /* long idle: full, no overflow */
+		*milli = burst * 1000;
+		*last_ns = now_ns;
+		return;
 	}
-	if (r->tokens_milli < 1000) {
+	add = dt * per_sec / 1000000;            /* milli-tokens */
+	*last_ns += add * 1000000 / per_sec;
+	*milli += add;
+	if (*milli > burst * 1000)
+		*milli = burst * 1000;
+}
+
+int ratelimit_take(struct ratelimit *r, uint64_t now_ns, size_t len)
+{
+	uint64_t cost = ((uint64_t)len + 1) * 1000;
+	refill(&r->tokens_milli, &r->last_ns, now_ns, RATE_LINES_PER_SEC, RATE_BURST_LINES);
+	refill(&r->bytes_milli, &r->bytes_last_ns, now_ns, RATE_BYTES_PER_SEC, RATE_BURST_BYTES);
+	if (r->tokens_milli < 1000 || r->bytes_milli < cost) {
 		r->pending_drops++;
 		r->dropped++;
 		return 0;
 	}
 	r->tokens_milli -= 1000;
+	r->bytes_milli -= cost;
 	return 1;
 }
 
@@ -169,8 +180,8 @@ static void announce_drops(struct output *o)
 	if (o->rate->pending_drops == 0)
 		return;
 	uint64_t dropped = o->rate->pending_drops;
-	n = snprintf(note, sizeof(note), "vminit: %llu lines dropped (over %u lines/s)",
-		     (unsigned long long)dropped, RATE_LINES_PER_SEC);
+	n = snprintf(note, sizeof(note), "vminit: %llu lines dropped (over %u lines/s or %u KiB/s)",
+		     (unsigned long long)dropped, RATE_LINES_PER_SEC, RATE_BYTES_PER_SEC / 1024);
 	o->rate->pending_drops = 0;
 	console_line(o->prefix, note, (size_t)n);
 }
@@ -182,7 +193,7 @@ static void emit_line(struct output *o, const char *line, size_t len)
 	/* The host's stream first and always: the budget is the console's. */
 	if (o->tap)
 		o->tap(o->tap_ctx, o->stream, line, len, o->plain);
-	if (!ratelimit_take(o->rate, o->now_ns))
+	if (!ratelimit_take(o->rate, o->now_ns, len))
 		return;
 	announce_drops(o);
 	console_text(o->prefix, line, len, o->plain);

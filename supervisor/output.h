@@ -19,6 +19,10 @@
 
 #define RATE_BURST_LINES 10000u   /* a process may print this many at once */
 #define RATE_LINES_PER_SEC 1000u  /* and this many per second after that */
+/* ... and no more bytes than these (a line costs its length + 1): the console
+ * is a serial line, and its ring holds CONSOLE_RING_SIZE at once. */
+#define RATE_BURST_BYTES (256u * 1024u)
+#define RATE_BYTES_PER_SEC (64u * 1024u)
 #define OUTPUT_READ_BUDGET (64u * 1024u)  /* bytes per wake-up, for fairness */
 #define OUTPUT_READ_MIN 4096u             /* less room than this: hold the pipe */
 /* A flood of small writes: the pipe left unpolled this long after it was
@@ -27,15 +31,17 @@
 #define OUTPUT_GATHER_MIN 1024u
 
 struct ratelimit {
-	uint64_t tokens_milli;   /* tokens x 1000 */
+	uint64_t tokens_milli;   /* lines x 1000 */
 	uint64_t last_ns;
+	uint64_t bytes_milli;    /* bytes x 1000 */
+	uint64_t bytes_last_ns;
 	uint64_t pending_drops;  /* since the last notice */
 	uint64_t dropped;        /* total */
 };
 
 void ratelimit_init(struct ratelimit *r, uint64_t now_ns);
-/* 1: the line may go out; 0: drop it (counted). */
-int ratelimit_take(struct ratelimit *r, uint64_t now_ns);
+/* 1: a line of len bytes may go out; 0: drop it (counted). */
+int ratelimit_take(struct ratelimit *r, uint64_t now_ns, size_t len);
 
 struct output {
 	struct loop_io io;

@@ -173,6 +173,7 @@ MUTANTS=(
 "nul-raw :: t-output-drops :: base/console.c :: const char *z = memchr(p, '\\0', n); :: const char *z = NULL;"
 "status-fd-kept-past-reap :: t-status-proc :: control/status.c :: if (i < ctl->npstat && ctl->pstat[i].fd >= 0 && :: if (0 && i < ctl->npstat && ctl->pstat[i].fd >= 0 &&"
 "log-room-caught-up-unbounded :: t-logs-flood :: control/stream.c :: if (!any) :: if (keep == ring_next(&ctl->logs))"
+"console-budget-lines-only :: t-output-drops :: supervisor/output.c :: if (r->tokens_milli < 1000 || r->bytes_milli < cost) { :: if (r->tokens_milli < 1000) {"
 "status-figures-never-reread :: t-status-proc :: control/status.c :: if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) { :: if (!ps->read_at) {"
 )
 

@@ -2,13 +2,22 @@
 #   a `logs -f` reader gets every line (docs/logs.md), no budget items
 #   status shows the process's output_dropped_lines, equal to the console's
 #   NUL bytes reach the console as ^@ and the host's log stream as \u0000
+#   long lines are held to the console's byte budget too (256 KiB at once),
+#   well under the line budget: 4 MB in 1 KiB lines are not all printed
 . "$(dirname "$0")/lib.sh"
-N=30000
+N=30000 L=4000
+# long: L lines of 1,022 zeros, after $T/go-long.
+printf '#!/bin/sh\nwhile [ ! -e %s/go-long ]; do sleep 0.05; done\nyes "$(printf %%01022d 0)" | head -n %s\necho long-after\nexec sleep 1000\n' "$T" "$L" >"$T/long"
+chmod +x "$T/long"
 {
 	spec_header
 	cat <<EOT
 [processes.flood]
 command = ["/bin/sh", "-c", "printf 'nul:a\\\\000b\\\\n'; while [ ! -e $T/go ]; do sleep 0.05; done; seq $N; sleep 1; echo after; exec sleep 1000"]
+restart.policy = "never"
+resources.memory = "64Mi"
+[processes.long]
+command = ["$T/long"]
 restart.policy = "never"
 resources.memory = "64Mi"
 EOT
@@ -51,6 +60,19 @@ log "follower: $lines lines, $budget budget items, $ring lost in the ring; conso
 	|| fail "delivered $lines + overwritten $ring != $((N + 1))"
 st=$(ctl --json status flood | json "j['result']['processes'][0]['output_dropped_lines']")
 [ "$st" = "$console_dropped" ] && ok "status: output_dropped_lines = $st" || fail "status: output_dropped_lines = $st, console $console_dropped"
+
+# Long lines: 4 MB at once is 16 times the byte budget's burst, and would
+# take over a minute at its refill rate.
+touch "$T/go-long"
+expect '^long \| long-after$' 60 "the long lines' writer finished" || finish
+shown=$(count '^long \| 0{1022}$')
+long_dropped=$(sed -nE 's/^long \| vminit: ([0-9]+) lines dropped \(over 1000 lines\/s or 64 KiB\/s\)$/\1/p' "$CONSOLE" | awk '{s += $1} END {print s + 0}')
+log "long lines: $shown printed, $long_dropped dropped"
+[ "$long_dropped" -gt 0 ] && [ "$shown" -le $((L / 2)) ] && ok "the byte budget held: $shown of $L lines of 1 KiB printed" \
+	|| fail "$shown of $L lines of 1 KiB printed, $long_dropped dropped: no byte budget"
+[ $((shown + long_dropped)) = "$L" ] && ok "every long line printed or counted" || fail "printed $shown + dropped $long_dropped != $L"
+ctl --json logs -n 1 long | grep -q '"line":"long-after"' && ok "logs: the last one reached the host's stream" \
+	|| fail "logs: $(ctl --json logs -n 1 long)"
 
 vm_signal TERM
 vm_wait 30

@@ -18,7 +18,7 @@ static unsigned take_n(struct ratelimit *r, uint64_t now, unsigned n)
 {
 	unsigned ok = 0;
 	for (unsigned i = 0; i < n; i++)
-		ok += (unsigned)ratelimit_take(r, now);
+		ok += (unsigned)ratelimit_take(r, now, 0);
 	return ok;
 }
 
@@ -32,9 +32,9 @@ Test(ratelimit, burst_then_drop)
 	cr_assert_eq(take_n(&r, t0, RATE_BURST_LINES), RATE_BURST_LINES,
 		     "the whole burst goes out at once");
 	cr_assert_eq(r.dropped, 0);
-	cr_assert_eq(ratelimit_take(&r, t0), 0);
-	cr_assert_eq(ratelimit_take(&r, t0), 0);
-	cr_assert_eq(ratelimit_take(&r, t0), 0);
+	cr_assert_eq(ratelimit_take(&r, t0, 0), 0);
+	cr_assert_eq(ratelimit_take(&r, t0, 0), 0);
+	cr_assert_eq(ratelimit_take(&r, t0, 0), 0);
 	cr_assert_eq(r.dropped, 3);
 	cr_assert_eq(r.pending_drops, 3);
 }
@@ -45,18 +45,18 @@ Test(ratelimit, refill_rate)
 	uint64_t t = 0;
 	ratelimit_init(&r, t);
 	take_n(&r, t, RATE_BURST_LINES);
-	cr_assert_eq(ratelimit_take(&r, t), 0);
+	cr_assert_eq(ratelimit_take(&r, t, 0), 0);
 
 	/* 1000 lines/s: one line per millisecond */
 	t += 1 * NS_MS;
-	cr_assert_eq(ratelimit_take(&r, t), 1, "no token after 1 ms");
-	cr_assert_eq(ratelimit_take(&r, t), 0);
+	cr_assert_eq(ratelimit_take(&r, t, 0), 1, "no token after 1 ms");
+	cr_assert_eq(ratelimit_take(&r, t, 0), 0);
 	t += NS_MS / 2;
-	cr_assert_eq(ratelimit_take(&r, t), 0, "a token after only 0.5 ms");
+	cr_assert_eq(ratelimit_take(&r, t, 0), 0, "a token after only 0.5 ms");
 	t += NS_MS / 2 - 1000;
-	cr_assert_eq(ratelimit_take(&r, t), 0, "a token after only 0.999 ms");
+	cr_assert_eq(ratelimit_take(&r, t, 0), 0, "a token after only 0.999 ms");
 	t += 1000;
-	cr_assert_eq(ratelimit_take(&r, t), 1, "no token after 1 ms");
+	cr_assert_eq(ratelimit_take(&r, t, 0), 1, "no token after 1 ms");
 
 	/* one second: RATE_LINES_PER_SEC more */
 	t += NS_S;
@@ -79,6 +79,67 @@ Test(ratelimit, refill_capped_at_burst)
 	cr_assert_eq(take_n(&r, 3600 * NS_S, RATE_BURST_LINES + 1), RATE_BURST_LINES);
 }
 
+/* Lines of 1 KiB (1,023 bytes and the newline): the byte budget, not the
+ * line budget, is the bound. */
+static unsigned take_kib(struct ratelimit *r, uint64_t now, unsigned n)
+{
+	unsigned ok = 0;
+	for (unsigned i = 0; i < n; i++)
+		ok += (unsigned)ratelimit_take(r, now, 1023);
+	return ok;
+}
+
+Test(ratelimit, bytes_burst_then_drop)
+{
+	struct ratelimit r;
+	const uint64_t t0 = 7 * NS_S;
+	ratelimit_init(&r, t0);
+	cr_assert_eq(take_kib(&r, t0, RATE_BURST_BYTES / 1024 + 10), RATE_BURST_BYTES / 1024,
+		     "256 KiB of 1 KiB lines, then none");
+	cr_assert_eq(r.dropped, 10);
+	cr_assert_eq(r.pending_drops, 10);
+	/* A dropped line costs nothing: the line budget is all but untouched. */
+	cr_assert_eq(r.tokens_milli, (RATE_BURST_LINES - RATE_BURST_BYTES / 1024) * 1000ull);
+	/* What is left is short lines' room: 1,023 bytes is not 1 KiB. */
+	cr_assert_eq(ratelimit_take(&r, t0, 0), 0);
+}
+
+Test(ratelimit, bytes_refill_rate)
+{
+	struct ratelimit r;
+	uint64_t t = 0;
+	ratelimit_init(&r, t);
+	take_kib(&r, t, RATE_BURST_BYTES / 1024);
+	cr_assert_eq(ratelimit_take(&r, t, 1023), 0);
+	/* 64 KiB/s: 1 KiB in 1/64 s (15.625 ms) */
+	t += 15 * NS_MS;
+	cr_assert_eq(ratelimit_take(&r, t, 1023), 0, "1 KiB after only 15 ms");
+	t += NS_MS;
+	cr_assert_eq(ratelimit_take(&r, t, 1023), 1, "no 1 KiB after 16 ms");
+	cr_assert_eq(ratelimit_take(&r, t, 100), 0, "more than 16 ms' worth (1,048 bytes)");
+	/* one second: RATE_BYTES_PER_SEC more */
+	t += NS_S;
+	cr_assert_eq(take_kib(&r, t, 2 * RATE_BYTES_PER_SEC / 1024), RATE_BYTES_PER_SEC / 1024);
+	/* an hour idle refills no more than the burst */
+	t += 3600 * NS_S;
+	cr_assert_eq(take_kib(&r, t, RATE_BURST_BYTES / 1024 + 1), RATE_BURST_BYTES / 1024);
+}
+
+Test(ratelimit, a_line_needs_both_budgets)
+{
+	struct ratelimit r;
+	ratelimit_init(&r, 0);
+	/* Short lines spend the line budget first, long lines the bytes. */
+	cr_assert_eq(take_n(&r, 0, RATE_BURST_LINES), RATE_BURST_LINES);
+	cr_assert_eq(r.bytes_milli, (RATE_BURST_BYTES - RATE_BURST_LINES) * 1000ull,
+		     "an empty line costs one byte, its newline");
+	cr_assert_eq(ratelimit_take(&r, 0, 0), 0, "bytes left, but no line");
+	cr_assert_eq(ratelimit_take(&r, NS_MS, 100), 1, "a line again after 1 ms");
+	/* the longest console line fits in the burst */
+	ratelimit_init(&r, 0);
+	cr_assert_eq(ratelimit_take(&r, 0, CONSOLE_LINE_MAX), 1);
+}
+
 Test(ratelimit, pending_and_total_drops)
 {
 	struct ratelimit r;
@@ -97,8 +158,8 @@ Test(ratelimit, time_going_backwards_is_harmless)
 	struct ratelimit r;
 	ratelimit_init(&r, 10 * NS_S);
 	take_n(&r, 10 * NS_S, RATE_BURST_LINES);
-	cr_assert_eq(ratelimit_take(&r, 5 * NS_S), 0, "an earlier time refilled the bucket");
-	cr_assert_eq(ratelimit_take(&r, 10 * NS_S + NS_MS), 1);
+	cr_assert_eq(ratelimit_take(&r, 5 * NS_S, 0), 0, "an earlier time refilled the bucket");
+	cr_assert_eq(ratelimit_take(&r, 10 * NS_S + NS_MS, 0), 1);
 }
 
 Test(ratelimit, refill_does_not_depend_on_call_cadence)
@@ -113,7 +174,7 @@ Test(ratelimit, refill_does_not_depend_on_call_cadence)
 	take_n(&r, t, RATE_BURST_LINES);
 	for (int i = 0; i < 4000; i++) {       /* 2 ms, one line every 500 ns */
 		t += 500;
-		ok += (unsigned)ratelimit_take(&r, t);
+		ok += (unsigned)ratelimit_take(&r, t, 0);
 	}
 	cr_assert(ok >= 1 && ok <= 2,
 		  "2 ms at %u lines/s allowed %u lines (want 2)", RATE_LINES_PER_SEC, ok);
@@ -125,7 +186,7 @@ Test(ratelimit, refill_does_not_depend_on_call_cadence)
 	ok = 0;
 	for (int i = 0; i < 10000; i++) {
 		t += 1500;
-		ok += (unsigned)ratelimit_take(&r, t);
+		ok += (unsigned)ratelimit_take(&r, t, 0);
 	}
 	cr_assert(ok >= 14 && ok <= 15, "15 ms at %u lines/s allowed %u lines (want 15)",
 		  RATE_LINES_PER_SEC, ok);
