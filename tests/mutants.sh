@@ -51,7 +51,7 @@ MUTANTS=(
 	vm->sd_why = why; :: 	log_info(\"shutting down: %s\", why);
 	vm->sd_signalling = 1;
 	vm->sd_why = why;"
-"no-rate-limit :: t-flood :: supervisor/output.c :: if (r->tokens_milli < 1000) { :: if (0) {"
+"no-rate-limit :: t-flood :: supervisor/output.c :: if (r->tokens_milli < 1000 || r->bytes_milli < cost) { :: if (0) {"
 "no-drain-while-over :: t-flood :: supervisor/output.c :: if (read_some(o, OUTPUT_READ_BUDGET, 1) && o->last_words) :: if (o->rate->pending_drops == 0 && read_some(o, OUTPUT_READ_BUDGET, 1) && o->last_words)"
 "no-user-switch :: t-process-setup :: supervisor/spawn.c :: if (r->user)
 		switch_user(r, &envp); :: if (0)

@@ -14,12 +14,18 @@
 
 /* ---- ratelimit ---- */
 
-static unsigned take_n(struct ratelimit *r, uint64_t now, unsigned n)
+/* n lines of len bytes at now: how many went out. */
+static unsigned take_len(struct ratelimit *r, uint64_t now, unsigned n, size_t len)
 {
 	unsigned ok = 0;
 	for (unsigned i = 0; i < n; i++)
-		ok += (unsigned)ratelimit_take(r, now, 0);
+		ok += (unsigned)ratelimit_take(r, now, len);
 	return ok;
+}
+
+static unsigned take_n(struct ratelimit *r, uint64_t now, unsigned n)
+{
+	return take_len(r, now, n, 0);
 }
 
 Test(ratelimit, burst_then_drop)
@@ -81,20 +87,14 @@ Test(ratelimit, refill_capped_at_burst)
 
 /* Lines of 1 KiB (1,023 bytes and the newline): the byte budget, not the
  * line budget, is the bound. */
-static unsigned take_kib(struct ratelimit *r, uint64_t now, unsigned n)
-{
-	unsigned ok = 0;
-	for (unsigned i = 0; i < n; i++)
-		ok += (unsigned)ratelimit_take(r, now, 1023);
-	return ok;
-}
+#define KIB_LINE 1023
 
 Test(ratelimit, bytes_burst_then_drop)
 {
 	struct ratelimit r;
+	ratelimit_init(&r, 7 * NS_S);
 	const uint64_t t0 = 7 * NS_S;
-	ratelimit_init(&r, t0);
-	cr_assert_eq(take_kib(&r, t0, RATE_BURST_BYTES / 1024 + 10), RATE_BURST_BYTES / 1024,
+	cr_assert_eq(take_len(&r, t0, RATE_BURST_BYTES / 1024 + 10, KIB_LINE), RATE_BURST_BYTES / 1024,
 		     "256 KiB of 1 KiB lines, then none");
 	cr_assert_eq(r.dropped, 10);
 	cr_assert_eq(r.pending_drops, 10);
@@ -109,20 +109,20 @@ Test(ratelimit, bytes_refill_rate)
 	struct ratelimit r;
 	uint64_t t = 0;
 	ratelimit_init(&r, t);
-	take_kib(&r, t, RATE_BURST_BYTES / 1024);
-	cr_assert_eq(ratelimit_take(&r, t, 1023), 0);
+	take_len(&r, t, RATE_BURST_BYTES / 1024, KIB_LINE);
+	cr_assert_eq(ratelimit_take(&r, t, KIB_LINE), 0);
 	/* 64 KiB/s: 1 KiB in 1/64 s (15.625 ms) */
 	t += 15 * NS_MS;
-	cr_assert_eq(ratelimit_take(&r, t, 1023), 0, "1 KiB after only 15 ms");
+	cr_assert_eq(ratelimit_take(&r, t, KIB_LINE), 0, "1 KiB after only 15 ms");
 	t += NS_MS;
-	cr_assert_eq(ratelimit_take(&r, t, 1023), 1, "no 1 KiB after 16 ms");
+	cr_assert_eq(ratelimit_take(&r, t, KIB_LINE), 1, "no 1 KiB after 16 ms");
 	cr_assert_eq(ratelimit_take(&r, t, 100), 0, "more than 16 ms' worth (1,048 bytes)");
 	/* one second: RATE_BYTES_PER_SEC more */
 	t += NS_S;
-	cr_assert_eq(take_kib(&r, t, 2 * RATE_BYTES_PER_SEC / 1024), RATE_BYTES_PER_SEC / 1024);
+	cr_assert_eq(take_len(&r, t, 2 * RATE_BYTES_PER_SEC / 1024, KIB_LINE), RATE_BYTES_PER_SEC / 1024);
 	/* an hour idle refills no more than the burst */
 	t += 3600 * NS_S;
-	cr_assert_eq(take_kib(&r, t, RATE_BURST_BYTES / 1024 + 1), RATE_BURST_BYTES / 1024);
+	cr_assert_eq(take_len(&r, t, RATE_BURST_BYTES / 1024 + 1, KIB_LINE), RATE_BURST_BYTES / 1024);
 }
 
 Test(ratelimit, a_line_needs_both_budgets)
