@@ -271,8 +271,9 @@ $(BUILD)/fuzz/fuzz_netlink: tests/fuzz/fuzz_netlink.c network/nlmsg.c network/nl
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_netlink.c network/nlmsg.c
 
 # The line splitter and the log item (tests/fuzz/fuzz_output.c): a process's
-# bytes in chunks -> supervisor/output.c's output_feed, every line's "plain"
-# flag checked against its bytes and its item against the escaping path's.
+# bytes in chunks -> supervisor/output.c's output_feed_max under random line
+# limits, every line's "plain" flag checked against its bytes and its item
+# against the escaping path's.
 # Its own corpus ($(BUILD)/fuzz/output-corpus) and crashes ($(BUILD)/fuzz/output-*).
 FUZZ_OUTPUT_FLAGS := -max_len=32768 -timeout=10 -print_final_stats=1 \
                      -artifact_prefix=$(BUILD)/fuzz/output-

@@ -103,8 +103,9 @@ void ctl_on_svc(void *ctx, size_t i, const struct svc *s, enum svc_event ev, lon
 void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len, int plain);
 /* struct sup_hooks' log_room (ctx: the server): how many pipe bytes PID 1
  * may read now without overwriting a log record a healthy `logs -f` follower
- * has yet to send (docs/logs.md); SIZE_MAX with no follower. */
-size_t ctl_log_room(void *ctx);
+ * has yet to send, and in *lines how many lines the ring can take so
+ * (docs/logs.md); SIZE_MAX for both with no follower. */
+size_t ctl_log_room(void *ctx, size_t *lines);
 /* After a batch: 1 when a pipe held for want of room may be read again. */
 int ctl_log_resume(struct ctl_server *ctl);
 /* PID 1's own. */

@@ -177,29 +177,29 @@ static uint64_t log_keep(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due
 	return keep;
 }
 
-/* Pipe bytes that may be read now: n bytes make at most n + 1 records of
- * at most n + CONSOLE_LINE_MAX bytes (a partial line is buffered). A
- * follower that has sent every record still bounds the read: n empty lines
- * are n records, and the ring has CTL_LOG_SLOTS. */
-static size_t log_room(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due)
+/* Pipe bytes that may be read now: n bytes make records of at most
+ * n + CONSOLE_LINE_MAX bytes (a partial line is buffered); in *lines how many
+ * records the ring can take, one kept for that partial line. A follower that
+ * has sent every record bounds them as well: n empty lines are n records. */
+static size_t log_room(struct ctl_server *ctl, uint64_t now, uint64_t *ret_due, size_t *lines)
 {
 	int any;
 	uint64_t keep = log_keep(ctl, now, ret_due, &any);
 	size_t slots, bytes;
+	*lines = SIZE_MAX;
 	if (!any)
 		return SIZE_MAX;
 	bytes = ring_room(&ctl->logs, keep, CONSOLE_LINE_MAX, &slots);
-	bytes = bytes > CONSOLE_LINE_MAX ? bytes - CONSOLE_LINE_MAX : 0;
-	slots = slots > 0 ? slots - 1 : 0;
-	return bytes < slots ? bytes : slots;
+	*lines = slots > 0 ? slots - 1 : 0;
+	return bytes > CONSOLE_LINE_MAX ? bytes - CONSOLE_LINE_MAX : 0;
 }
 
-size_t ctl_log_room(void *ctx)
+size_t ctl_log_room(void *ctx, size_t *lines)
 {
 	struct ctl_server *ctl = ctx;
 	uint64_t now = loop_now(), due;
-	size_t room = log_room(ctl, now, &due);
-	if (room >= OUTPUT_READ_MIN)
+	size_t room = log_room(ctl, now, &due, lines);
+	if (output_room_ok(room, *lines))
 		return room;
 	if (!ctl->log_waiting) {
 		ctl->log_waiting = 1;
@@ -215,10 +215,12 @@ size_t ctl_log_room(void *ctx)
 int ctl_log_resume(struct ctl_server *ctl)
 {
 	uint64_t now, due;
+	size_t room, lines;
 	if (!ctl->log_waiting)
 		return 0;
 	now = loop_now();
-	if (log_room(ctl, now, &due) < OUTPUT_READ_MIN) {
+	room = log_room(ctl, now, &due, &lines);
+	if (!output_room_ok(room, lines)) {
 		if (due != UINT64_MAX)
 			loop_timer_at(ctl->vm.loop, &ctl->log_timer, due);
 		return 0;

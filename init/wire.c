@@ -63,9 +63,9 @@ static void on_svc_log(void *ctx, size_t i, int stream, const char *line, size_t
 		ctl_on_log(vm->ctl, i, stream, line, len, plain);
 }
 
-static size_t on_svc_log_room(void *ctx)
+static size_t on_svc_log_room(void *ctx, size_t *lines)
 {
-	return ctl_log_room(((struct vm *)ctx)->ctl);
+	return ctl_log_room(((struct vm *)ctx)->ctl, lines);
 }
 
 static void on_health(void *ctx, size_t i, enum hc_role role, enum hc_state to, const char *reason)

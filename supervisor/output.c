@@ -9,6 +9,8 @@
  */
 #include "output.h"
 
+#include "base/mem.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -126,9 +128,10 @@ static const char *scan_line(const char *p, size_t n, int *plain)
 	return find_nl(p + i, n - i);
 }
 
-void output_feed(struct output *o, const char *data, size_t n,
-		 void (*emit)(struct output *o, const char *line, size_t len))
+size_t output_feed_max(struct output *o, const char *data, size_t n, size_t max,
+		       void (*emit)(struct output *o, const char *line, size_t len))
 {
+	const char *start = data;
 	while (n > 0) {
 		const char *nl;
 		size_t take, room;
@@ -137,6 +140,9 @@ void output_feed(struct output *o, const char *data, size_t n,
 		 * next byte shows the line goes on (a '\n' right after it would
 		 * make it a line of exactly the maximum). */
 		if (o->len == sizeof(o->line) && *data != '\n') {
+			if (max == 0)
+				break;
+			max--;
 			o->plain = o->line_plain;
 			emit(o, o->line, o->len);
 			o->len = 0;
@@ -148,6 +154,9 @@ void output_feed(struct output *o, const char *data, size_t n,
 		/* A whole line in the chunk and nothing buffered: emitted from
 		 * where it is, not copied. */
 		if (nl && o->len == 0 && take <= sizeof(o->line)) {
+			if (max == 0)
+				break;
+			max--;
 			o->plain = plain;
 			emit(o, data, take);
 			data += take + 1;
@@ -164,6 +173,10 @@ void output_feed(struct output *o, const char *data, size_t n,
 		data += take;
 		n -= take;
 		if (n > 0 && *data == '\n') {
+			/* No line left: the '\n' starts the next feed. */
+			if (max == 0)
+				break;
+			max--;
 			data++;
 			n--;
 			o->plain = o->line_plain;
@@ -171,6 +184,13 @@ void output_feed(struct output *o, const char *data, size_t n,
 			o->len = 0;
 		}
 	}
+	return (size_t)(data - start);
+}
+
+void output_feed(struct output *o, const char *data, size_t n,
+		 void (*emit)(struct output *o, const char *line, size_t len))
+{
+	output_feed_max(o, data, n, SIZE_MAX, emit);
 }
 
 static void announce_drops(struct output *o)
@@ -239,10 +259,59 @@ static void after_empty(struct output *o, size_t n)
 		stop_gathering(o);
 }
 
-/* Read up to budget bytes, no more than the tap has room for. 1 when the
- * pipe is empty now, 0 when bytes may be left (budget spent, or held).
- * may_gather: a flood may leave the pipe unpolled for a while (not when a
- * process's last words are read). */
+/* Feed what was read, at most lines lines; the rest goes to the spill. One
+ * console write for the lines, not one a line. */
+static void feed(struct output *o, const char *p, size_t n, size_t lines)
+{
+	size_t used;
+	console_batch(1);
+	used = output_feed_max(o, p, n, lines, emit_line);
+	console_batch(0);
+	if (used == n)
+		return;
+	if (!o->spill)
+		o->spill = mem_pages(OUTPUT_READ_BUDGET);
+	if (!o->spill) {
+		/* No memory: in all the same; the ring overwrites what its
+		 * followers have yet to send, and tells them so. */
+		output_feed(o, p + used, n - used, emit_line);
+		return;
+	}
+	memmove(o->spill, p + used, n - used);
+	o->spill_len = n - used;
+}
+
+/* Not polled till output_resume: the writer fills its pipe and waits, PID 1
+ * does not. A gather's pipe is unpolled already: held now. */
+static void hold(struct output *o)
+{
+	if (o->gathering) {
+		loop_timer_cancel(o->loop, &o->gather);
+		o->gathering = 0;
+		o->held = 1;
+	} else if (!o->held && loop_io_mod(o->loop, &o->io, 0) == 0) {
+		o->held = 1;
+	}
+}
+
+/* Room to read (the tap's, SIZE_MAX without a room hook); held, and 0, when
+ * there is too little. */
+static int has_room(struct output *o, size_t *bytes, size_t *lines)
+{
+	*bytes = *lines = SIZE_MAX;
+	if (!o->room)
+		return 1;
+	*bytes = o->room(o->tap_ctx, lines);
+	if (output_room_ok(*bytes, *lines))
+		return 1;
+	hold(o);
+	return 0;
+}
+
+/* Read up to budget bytes, no more than the tap has room for: its spill
+ * first. 1 when the pipe is empty now and nothing is spilled, 0 when bytes
+ * may be left (budget spent, or held). may_gather: a flood may leave the
+ * pipe unpolled for a while (not when a process's last words are read). */
 static int read_some(struct output *o, size_t budget, int may_gather)
 {
 	/* A wake-up's budget in one read: a writer's 64 KiB write costs one
@@ -250,27 +319,23 @@ static int read_some(struct output *o, size_t budget, int may_gather)
 	 * read emits): its pages are touched only by a write that big, and
 	 * the calls below do not move 64 KiB down the stack. */
 	static char buf[OUTPUT_READ_BUDGET];
-	while (budget > 0) {
-		size_t want = sizeof(buf) < budget ? sizeof(buf) : budget;
+	/* Spilled bytes wait for no pipe: fed whatever the budget. */
+	while (budget > 0 || o->spill_len > 0) {
+		size_t want = sizeof(buf) < budget ? sizeof(buf) : budget, room, lines;
 		ssize_t n;
-		if (o->room) {
-			size_t room = o->room(o->tap_ctx);
-			if (room < OUTPUT_READ_MIN) {
-				/* Not polled: the writer fills its pipe and waits,
-				 * PID 1 does not. A gather's pipe is unpolled
-				 * already: held now, till output_resume. */
-				if (o->gathering) {
-					loop_timer_cancel(o->loop, &o->gather);
-					o->gathering = 0;
-					o->held = 1;
-				} else if (!o->held && loop_io_mod(o->loop, &o->io, 0) == 0) {
-					o->held = 1;
-				}
-				return 0;
-			}
-			if (want > room)
-				want = room;
+		if (!has_room(o, &room, &lines))
+			return 0;
+		if (o->spill_len > 0) {
+			size_t len = o->spill_len, used;
+			o->spill_len = 0;
+			o->now_ns = loop_now();
+			feed(o, o->spill, len, lines);   /* the rest moved to its front */
+			used = len - o->spill_len;
+			budget -= used < budget ? used : budget;
+			continue;
 		}
+		if (want > room)
+			want = room;
 		n = read(o->rfd, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -278,14 +343,17 @@ static int read_some(struct output *o, size_t budget, int may_gather)
 		if (n < 0)
 			n = 0;
 		if (n > 0) {
-			/* One console write for the read's lines, not one a line. */
-			console_batch(1);
-			output_feed(o, buf, (size_t)n, emit_line);
-			console_batch(0);
+			feed(o, buf, (size_t)n, lines);
 			budget -= (size_t)n;
+			if (o->spill_len > 0)
+				continue;        /* no line left: held just above */
 		}
 		/* A pipe gives less than asked only when that is all it has. */
 		if ((size_t)n < want) {
+			if (o->spill) {
+				mem_pages_free(o->spill, OUTPUT_READ_BUDGET);
+				o->spill = NULL;
+			}
 			if (may_gather)
 				after_empty(o, (size_t)n);
 			return 1;
@@ -305,6 +373,14 @@ static void last_words(struct output *o)
 		o->len = 0;
 	}
 	announce_drops(o);
+}
+
+static void on_spill(struct loop *l, struct loop_timer *t)
+{
+	struct output *o = t->ctx;
+	(void)l;
+	if (read_some(o, OUTPUT_READ_BUDGET, 0) && o->last_words)
+		last_words(o);
 }
 
 static void on_readable(struct loop *l, struct loop_io *io, uint32_t events)
@@ -331,6 +407,11 @@ void output_resume(struct output *o)
 {
 	if (o->held && loop_io_mod(o->loop, &o->io, EPOLLIN) == 0)
 		o->held = 0;
+	/* The spill does not wait for the pipe to be readable. It goes in at
+	 * a loop turn of its own, whose end sends its lines to the followers
+	 * (a resume comes after that end). */
+	if (!o->held && o->spill_len > 0)
+		loop_timer_in(o->loop, &o->spill_timer, 0);
 }
 
 int output_open(struct output *o, struct loop *l, const char *prefix, struct ratelimit *rate)
@@ -343,6 +424,7 @@ int output_open(struct output *o, struct loop *l, const char *prefix, struct rat
 	o->prefix = prefix;
 	o->rate = rate;
 	loop_timer_init(&o->gather, on_gathered, o);
+	loop_timer_init(&o->spill_timer, on_spill, o);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
 	o->rfd = fds[0];
@@ -381,6 +463,10 @@ void output_close(struct output *o, struct loop *l)
 	o->room = NULL;
 	o->held = 0;
 	output_drain(o);
+	loop_timer_cancel(l, &o->spill_timer);
+	mem_pages_free(o->spill, OUTPUT_READ_BUDGET);
+	o->spill = NULL;
+	o->spill_len = 0;
 	loop_io_del(l, &o->io);
 	close(o->rfd);
 	close(o->wfd);

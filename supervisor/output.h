@@ -24,7 +24,9 @@
 #define RATE_BURST_BYTES (256u * 1024u)
 #define RATE_BYTES_PER_SEC (64u * 1024u)
 #define OUTPUT_READ_BUDGET (64u * 1024u)  /* bytes per wake-up, for fairness */
-#define OUTPUT_READ_MIN 4096u             /* less room than this: hold the pipe */
+/* Less room than a whole read's bytes, or than this many lines: the pipe is
+ * held (not read) till the tap has room again. */
+#define OUTPUT_READ_MIN_LINES 4096u
 /* A flood of small writes: the pipe left unpolled this long after it was
  * emptied, while each such gather finds at least OUTPUT_GATHER_MIN bytes. */
 #define OUTPUT_GATHER_NS (250u * 1000u)
@@ -57,9 +59,15 @@ struct output {
 	 * plain: 1 only when no byte of it is below 0x20, over 0x7f, '"' or
 	 * '\\' (its JSON is the bytes as they are; 0 says nothing). */
 	void (*tap)(void *ctx, int stream, const char *line, size_t len, int plain);
-	/* How many pipe bytes may be read now (n bytes make at most n + 1
-	 * lines of at most n + CONSOLE_LINE_MAX bytes); NULL: no limit. */
-	size_t (*room)(void *ctx);
+	/* How many pipe bytes may be read now (n bytes make lines of at
+	 * most n + CONSOLE_LINE_MAX bytes), and in *lines how many lines the
+	 * tap can take (one kept for a partial line); NULL: no limit. */
+	size_t (*room)(void *ctx, size_t *lines);
+	/* Bytes read that the tap had no line for: fed before the pipe is
+	 * read again (OUTPUT_READ_BUDGET bytes, only while there are some). */
+	char *spill;
+	size_t spill_len;
+	struct loop_timer spill_timer;  /* the spill fed after a resume */
 	void *tap_ctx;           /* given to both */
 	int stream;
 	int held;                /* not polled until output_resume() */
@@ -74,6 +82,15 @@ struct output {
  * keeps the rest. A line longer than CONSOLE_LINE_MAX is emitted in pieces. */
 void output_feed(struct output *o, const char *data, size_t n,
 		 void (*emit)(struct output *o, const char *line, size_t len));
+/* output_feed, emitting at most max lines (pieces): the bytes taken, all of
+ * data[0..n) unless it stopped before line max + 1. */
+size_t output_feed_max(struct output *o, const char *data, size_t n, size_t max,
+		       void (*emit)(struct output *o, const char *line, size_t len));
+/* Enough room to read: a whole read's bytes and OUTPUT_READ_MIN_LINES. */
+static inline int output_room_ok(size_t bytes, size_t lines)
+{
+	return bytes >= OUTPUT_READ_BUDGET && lines >= OUTPUT_READ_MIN_LINES;
+}
 
 int output_open(struct output *o, struct loop *l, const char *prefix, struct ratelimit *rate);
 /* Read what is in the pipe now (a process just exited: print its last words

@@ -288,10 +288,10 @@ static void on_line(void *ctx, int stream, const char *line, size_t len, int pla
 		sup->hooks.log(sup->hooks.ctx, (size_t)(p - sup->procs), stream, line, len, plain);
 }
 
-static size_t on_room(void *ctx)
+static size_t on_room(void *ctx, size_t *lines)
 {
 	struct sup *sup = ((struct sup_proc *)ctx)->sup;
-	return sup->hooks.log_room(sup->hooks.ctx);
+	return sup->hooks.log_room(sup->hooks.ctx, lines);
 }
 
 void sup_output_resume(struct sup *s)

@@ -22,9 +22,10 @@ struct sup_hooks {
 	/* Process i wrote a line (stream 1: stdout, 2: stderr): every line,
 	 * whether the console's budget let it through or not. */
 	void (*log)(void *ctx, size_t i, int stream, const char *line, size_t len, int plain);
-	/* How many bytes of output may be read now (supervisor/output.h's
-	 * room); NULL: no limit. sup_output_resume() when there is room again. */
-	size_t (*log_room)(void *ctx);
+	/* How many bytes and lines of output may be read now
+	 * (supervisor/output.h's room); NULL: no limit. sup_output_resume()
+	 * when there is room again. */
+	size_t (*log_room)(void *ctx, size_t *lines);
 	/* Is process i healthy (its readiness check, else its liveness check)?
 	 * For x-depends_on's "healthy"; NULL: never. */
 	int (*healthy)(void *ctx, size_t i);

@@ -146,7 +146,7 @@ MUTANTS=(
 "console-budget-on-host-stream :: t-logs-flood :: supervisor/output.c :: 	if (o->tap)
 		o->tap(o->tap_ctx, o->stream, line, len, o->plain); :: 	if (o->tap && o->rate->tokens_milli >= 1000)
 		o->tap(o->tap_ctx, o->stream, line, len, o->plain);"
-"no-log-flow-control :: t-logs-flood :: supervisor/output.c :: if (o->room) { :: if (0) {"
+"no-log-flow-control :: t-logs-flood :: supervisor/output.c :: if (output_room_ok(*bytes, *lines)) :: if (1)"
 "no-log-hold-limit :: t-logs-flood :: control/stream.c :: if (now >= until)
 				continue; :: if (now == 0)
 				continue;"
@@ -174,6 +174,9 @@ MUTANTS=(
 "status-fd-kept-past-reap :: t-status-proc :: control/status.c :: if (i < ctl->npstat && ctl->pstat[i].fd >= 0 && :: if (0 && i < ctl->npstat && ctl->pstat[i].fd >= 0 &&"
 "log-room-caught-up-unbounded :: t-logs-flood :: control/stream.c :: if (!any) :: if (keep == ring_next(&ctl->logs))"
 "console-budget-lines-only :: t-output-drops :: supervisor/output.c :: if (r->tokens_milli < 1000 || r->bytes_milli < cost) { :: if (r->tokens_milli < 1000) {"
+"spill-dropped :: t-logs-flood :: supervisor/output.c :: o->spill_len = n - used; :: o->spill_len = 0;"
+"spill-not-resumed :: t-logs-flood :: supervisor/output.c :: loop_timer_in(o->loop, &o->spill_timer, 0); :: (void)0;"
+"feed-limit-ignored :: t-logs-flood :: supervisor/output.c :: used = output_feed_max(o, p, n, lines, emit_line); :: used = output_feed_max(o, p, n, lines | SIZE_MAX, emit_line);"
 "status-figures-never-reread :: t-status-proc :: control/status.c :: if (!ps->read_at || now - ps->read_at >= CTL_PSTAT_AGE_NS) { :: if (!ps->read_at) {"
 )
 

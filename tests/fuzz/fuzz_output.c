@@ -3,9 +3,12 @@
  * line (channel/encode.c's enc_log): `make fuzz`.
  *
  * The input: two bytes that seed the chunk sizes, then what a process
- * writes. It is fed to output_feed in chunks of 1 to 8,192 bytes, and these
- * must hold, or we abort:
+ * writes. It is fed to output_feed_max in chunks of 1 to 8,192 bytes, each
+ * with a limit of 0 to 7 lines or none; what a chunk's limit left is fed
+ * again, as PID 1 feeds its spill. These must hold, or we abort:
  *
+ * - a feed emits no more lines than its limit, and stops before the end of
+ *   its chunk only at the limit;
  * - no line is longer than CONSOLE_LINE_MAX, and the buffered partial line
  *   fits its buffer;
  * - the lines emitted, then the partial line, are the input with its '\n'
@@ -29,6 +32,7 @@
 
 static char *joined;       /* the lines so far, without their '\n' */
 static size_t joined_len;
+static size_t emitted;
 
 static void check_item(const char *line, size_t len)
 {
@@ -54,6 +58,7 @@ static void emit(struct output *o, const char *line, size_t len)
 		check_item(line, len);
 	memcpy(joined + joined_len, line, len);
 	joined_len += len;
+	emitted++;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -72,14 +77,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(joined != NULL, "no memory");
 	joined_len = 0;
 	while (off < n) {
-		size_t k;
+		size_t k, max, used, before = emitted;
 		seed = seed * 1103515245u + 12345u;
 		k = 1 + (seed >> 8) % (seed & 0x100 ? 8192 : 64);
+		max = seed & 0x200 ? SIZE_MAX : (seed >> 4) % 8;
 		if (k > n - off)
 			k = n - off;
-		output_feed(&o, p + off, k, emit);
+		used = output_feed_max(&o, p + off, k, max, emit);
+		CHECK(used <= k, "%zu bytes taken of %zu", used, k);
+		CHECK(emitted - before <= max, "%zu lines for a limit of %zu", emitted - before, max);
+		CHECK(used == k || emitted - before == max, "stopped %zu bytes early, under its limit", k - used);
 		CHECK(o.len <= sizeof(o.line), "a partial line of %zu bytes", o.len);
-		off += k;
+		off += used;
 	}
 	memcpy(joined + joined_len, o.line, o.len);
 	joined_len += o.len;

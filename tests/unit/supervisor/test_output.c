@@ -484,6 +484,75 @@ Test(output_feed, plain_lines_in_random_chunks)
 	}
 }
 
+/* ---- a limit on lines: output_feed_max stops before a line, loses none ---- */
+
+static struct {
+	uint64_t hash, n;
+} dig;
+
+static void digest(struct output *o, const char *line, size_t len)
+{
+	uint64_t h = dig.hash ^ len ^ ((uint64_t)o->plain << 40);
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)line[i]) * 1099511628211ull;
+	dig.hash = h * 1099511628211ull;
+	dig.n++;
+}
+
+Test(output_feed, a_limit_stops_before_the_line_it_cannot_emit)
+{
+	struct output *o = new_output();
+	cr_assert_eq(output_feed_max(o, "ab\ncd\nef", 8, 1, record), 3);
+	cr_assert_eq(output_feed_max(o, "cd\nef", 5, 0, record), 0, "no line left, yet it took one");
+	/* A buffered line's '\n' is left for the next feed. */
+	cr_assert_eq(output_feed_max(o, "ef", 2, 0, record), 2, "a partial line needs no line");
+	cr_assert_eq(output_feed_max(o, "\nx", 2, 0, record), 0);
+	cr_assert_eq(output_feed_max(o, "\nx", 2, 1, record), 2);
+	assert_lines((const char *const[]){ "ab", "ef" }, 2);
+	cr_assert_eq(o->len, 1, "the partial line after it");
+}
+
+Test(output_feed, lines_fed_under_a_limit_are_those_fed_without)
+{
+	static char in[4 * CONSOLE_LINE_MAX + 8192];
+	unsigned seed = 17;
+	for (int round = 0; round < 200; round++) {
+		struct output *o = new_output();
+		uint64_t want_hash, want_n;
+		size_t n = 0, want_len;
+		while (n + 2 * CONSOLE_LINE_MAX + 1 < sizeof(in)) {
+			size_t len = rand_r(&seed) % 4 ? (size_t)rand_r(&seed) % 8
+							: (size_t)rand_r(&seed) % (2 * CONSOLE_LINE_MAX);
+			for (size_t i = 0; i < len; i++)
+				in[n + i] = (char)(0x20 + rand_r(&seed) % 0x60);
+			if (len > 0 && rand_r(&seed) % 3 == 0)
+				in[n + (size_t)rand_r(&seed) % len] = '\x01';
+			n += len;
+			in[n++] = '\n';
+		}
+		n -= (size_t)rand_r(&seed) % 3;    /* a partial line at the end, or not */
+		memset(&dig, 0, sizeof(dig));
+		output_feed(o, in, n, digest);
+		want_hash = dig.hash, want_n = dig.n, want_len = o->len;
+
+		o = new_output();
+		memset(&dig, 0, sizeof(dig));
+		for (size_t off = 0; off < n;) {
+			size_t k = 1 + (size_t)rand_r(&seed) % 3000, max = (size_t)rand_r(&seed) % 6;
+			uint64_t before = dig.n;
+			if (k > n - off)
+				k = n - off;
+			off += output_feed_max(o, in + off, k, max, digest);
+			cr_assert_leq(dig.n - before, max, "round %d: %llu lines over a limit of %zu", round,
+				      (unsigned long long)(dig.n - before), max);
+		}
+		cr_assert_eq(dig.n, want_n, "round %d: %llu lines, %llu without a limit", round,
+			     (unsigned long long)dig.n, (unsigned long long)want_n);
+		cr_assert_eq(dig.hash, want_hash, "round %d: other lines than without a limit", round);
+		cr_assert_eq(o->len, want_len, "round %d: another partial line", round);
+	}
+}
+
 /* ---- every line reaches the tap, whatever the console's budget ---- */
 
 static uint64_t tapped;
@@ -493,13 +562,15 @@ static void count_line(void *ctx, int stream, const char *line, size_t len, int 
 	(void)ctx; (void)stream; (void)line; (void)len; (void)plain;
 	tapped++;
 }
+static size_t lines_left = SIZE_MAX;
 static int room_once;
-static size_t give_room(void *ctx)
+static size_t give_room(void *ctx, size_t *lines)
 {
 	size_t r = room_left;
 	(void)ctx;
+	*lines = lines_left;
 	if (room_once)
-		room_left = 0;   /* room for one read */
+		room_left = lines_left = 0;   /* room for one read */
 	return r;
 }
 
@@ -549,7 +620,8 @@ Test(output_tap, no_room_holds_the_pipe_until_resumed)
 	struct fx_out f;
 	fx_out_open(&f, 100);
 	f.o.room = give_room;
-	room_left = OUTPUT_READ_MIN - 1;
+	room_left = OUTPUT_READ_BUDGET - 1;
+	lines_left = SIZE_MAX;
 	room_once = 0;
 	for (int i = 0; i < 2000; i++)
 		cr_assert_eq(write(f.o.wfd, "line\n", 5), 5);
@@ -557,21 +629,73 @@ Test(output_tap, no_room_holds_the_pipe_until_resumed)
 	cr_assert_eq(tapped, 0, "read without room: %llu lines", (unsigned long long)tapped);
 	cr_assert(f.o.held, "the pipe is not held");
 	cr_assert(f.o.last_words, "the exit's last words are not kept for later");
+	/* Bytes enough, lines not. */
+	room_left = SIZE_MAX;
+	lines_left = OUTPUT_READ_MIN_LINES - 1;
+	output_resume(&f.o);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert_eq(tapped, 0, "read with room for too few lines: %llu lines", (unsigned long long)tapped);
+	cr_assert(f.o.held);
 	output_resume(&f.o);
 	cr_assert(!f.o.held);
-	room_left = OUTPUT_READ_MIN;   /* a read may not take more than this */
-	room_once = 1;
-	f.o.io.fn(f.l, &f.o.io, 0);
-	cr_assert_eq(tapped, OUTPUT_READ_MIN / 5, "%llu lines read with room for %u bytes",
-		     (unsigned long long)tapped, OUTPUT_READ_MIN);
-	cr_assert(f.o.held, "no room left, but the pipe is not held");
-	output_resume(&f.o);
-	room_left = SIZE_MAX;
+	room_left = OUTPUT_READ_BUDGET;
+	lines_left = SIZE_MAX;
 	room_once = 0;
 	f.o.io.fn(f.l, &f.o.io, 0);
 	cr_assert_eq(tapped, 2000);
 	cr_assert(!f.o.last_words, "the pipe is empty: the last words are out");
 	fx_out_close(&f);
+	lines_left = SIZE_MAX;
+}
+
+Test(output_tap, lines_past_the_room_wait_in_the_spill_not_for_the_pipe)
+{
+	struct fx_out f;
+	const int n = 10000;
+	fx_out_open(&f, 100);
+	f.o.room = give_room;
+	room_left = SIZE_MAX;
+	lines_left = OUTPUT_READ_MIN_LINES;
+	room_once = 1;
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(write(f.o.wfd, "line\n", 5), 5);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert_eq(tapped, OUTPUT_READ_MIN_LINES, "%llu lines with room for %u",
+		     (unsigned long long)tapped, OUTPUT_READ_MIN_LINES);
+	cr_assert(f.o.held, "no line left, but the pipe is not held");
+	cr_assert_eq(f.o.spill_len, (size_t)(n - OUTPUT_READ_MIN_LINES) * 5);
+	/* The pipe is empty now: the rest comes after the resume, in a loop
+	 * turn of its own, not at a read. */
+	room_once = 0;
+	room_left = lines_left = SIZE_MAX;
+	output_resume(&f.o);
+	cr_assert_eq(tapped, OUTPUT_READ_MIN_LINES, "the spill went in within the resume");
+	cr_assert(loop_timer_armed(&f.o.spill_timer), "a spill, and nothing to feed it");
+	cr_assert_eq(loop_run_once(f.l), 0);
+	cr_assert_eq(tapped, (uint64_t)n, "%llu of %d lines after the resume", (unsigned long long)tapped, n);
+	cr_assert(!f.o.held);
+	cr_assert_eq(f.o.spill_len, 0);
+	cr_assert_null(f.o.spill, "the spill's pages kept once the pipe was empty");
+	fx_out_close(&f);
+}
+
+Test(output_tap, the_spill_goes_in_at_the_end)
+{
+	struct fx_out f;
+	fx_out_open(&f, 100);
+	f.o.room = give_room;
+	room_left = SIZE_MAX;
+	lines_left = OUTPUT_READ_MIN_LINES;
+	room_once = 1;
+	for (int i = 0; i < 5000; i++)
+		cr_assert_eq(write(f.o.wfd, "line\n", 5), 5);
+	cr_assert_eq(write(f.o.wfd, "last", 4), 4);
+	f.o.io.fn(f.l, &f.o.io, 0);
+	cr_assert(f.o.held && f.o.spill_len > 0);
+	fx_out_close(&f);              /* room or not: all of it, the partial line too */
+	cr_assert_eq(tapped, 5001, "%llu lines at the close", (unsigned long long)tapped);
+	room_once = 0;
+	lines_left = SIZE_MAX;
 }
 
 /* ---- a flood of small writes gathers in the pipe ---- */
