@@ -95,6 +95,7 @@ void ctl_mark(struct ctl_server *ctl, enum ctl_mark m)
 void ctl_after_batch(struct ctl_server *ctl)
 {
 	struct conn *c, *next;
+	ctl->log_at_ms = 0;      /* the next turn's lines read the clock again */
 	for (c = ctl->conns; c; c = next) {
 		next = c->next;
 		c->blocked = 0;

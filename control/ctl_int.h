@@ -148,6 +148,9 @@ struct ctl_server {
 	 * timer wakes the loop when that follower's hold limit runs out. */
 	int log_waiting;
 	uint64_t log_held_since;
+	/* events.c: the log lines' time in this loop turn (0: not read yet;
+	 * ctl_after_batch forgets it): one clock read a turn, not a line. */
+	uint64_t log_at_ms;
 	struct loop_timer log_timer;
 };
 

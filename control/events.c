@@ -113,7 +113,9 @@ void ctl_on_log(void *ctx, size_t i, int stream, const char *line, size_t len, i
 {
 	struct ctl_server *ctl = ctx;
 	uint8_t kind = (uint8_t)((stream & CTL_LOG_STREAM) | (plain ? CTL_LOG_PLAIN : 0));
-	ring_add(&ctl->logs, (uint16_t)i, kind, clock_boot_ms(), line, len);
+	if (!ctl->log_at_ms)
+		ctl->log_at_ms = clock_boot_ms();
+	ring_add(&ctl->logs, (uint16_t)i, kind, ctl->log_at_ms, line, len);
 }
 
 void ctl_event_shutdown(struct ctl_server *ctl, const char *reason, int reboot)
