@@ -574,6 +574,15 @@ static size_t give_room(void *ctx, size_t *lines)
 	return r;
 }
 
+/* The tap's room from now on: bytes and lines, for one read only (once). */
+static void set_room(struct output *o, size_t bytes, size_t lines, int once)
+{
+	o->room = give_room;
+	room_left = bytes;
+	lines_left = lines;
+	room_once = once;
+}
+
 struct fx_out {
 	struct loop *l;
 	struct ratelimit r;
@@ -653,10 +662,7 @@ Test(output_tap, lines_past_the_room_wait_in_the_spill_not_for_the_pipe)
 	struct fx_out f;
 	const int n = 10000;
 	fx_out_open(&f, 100);
-	f.o.room = give_room;
-	room_left = SIZE_MAX;
-	lines_left = OUTPUT_READ_MIN_LINES;
-	room_once = 1;
+	set_room(&f.o, SIZE_MAX, OUTPUT_READ_MIN_LINES, 1);
 	for (int i = 0; i < n; i++)
 		cr_assert_eq(write(f.o.wfd, "line\n", 5), 5);
 	f.o.io.fn(f.l, &f.o.io, 0);
@@ -683,10 +689,7 @@ Test(output_tap, the_spill_goes_in_at_the_end)
 {
 	struct fx_out f;
 	fx_out_open(&f, 100);
-	f.o.room = give_room;
-	room_left = SIZE_MAX;
-	lines_left = OUTPUT_READ_MIN_LINES;
-	room_once = 1;
+	set_room(&f.o, SIZE_MAX, OUTPUT_READ_MIN_LINES, 1);
 	for (int i = 0; i < 5000; i++)
 		cr_assert_eq(write(f.o.wfd, "line\n", 5), 5);
 	cr_assert_eq(write(f.o.wfd, "last", 4), 4);
