@@ -108,7 +108,8 @@ void ctl_conn_flush(struct conn *c)
 	if (c->kind == CK_SERIAL && c->io.fd < 0)
 		return;
 	while (ctl_pending(c) > 0 && c->fd >= 0) {
-		ssize_t n = write(c->fd, c->out + c->outoff, ctl_pending(c));
+		size_t want = ctl_pending(c);
+		ssize_t n = write(c->fd, c->out + c->outoff, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -121,6 +122,10 @@ void ctl_conn_flush(struct conn *c)
 		c->hup_cut = 0;   /* the rest of the line went to whoever is there now */
 		c->last_progress = loop_now();
 		c->ctl->bytes_out += (uint64_t)n;
+		/* A short write: the socket is full, and a write now would only
+		 * fail (EAGAIN). EPOLLOUT says when it has room. */
+		if ((size_t)n < want)
+			break;
 	}
 	out_shrink(c);
 }
