@@ -311,7 +311,9 @@ size_t jw_fmt_u64(char *out, unsigned long long v)
 {
 	size_t n = 1;
 	char *p;
-	for (unsigned long long t = v; t >= 10; t = div10(t))
+	/* The digits counted against powers of ten: a compare and a multiply
+	 * by ten (two adds) a digit, not a division's multiply. */
+	for (unsigned long long t = 10; n < 20 && v >= t; t *= 10)
 		n++;
 	/* Straight into out, last digit first: no copy (-Os makes one a
 	 * `rep movsb`, slow to start). */

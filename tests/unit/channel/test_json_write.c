@@ -74,7 +74,7 @@ Test(jw, integers)
 			 "[1,2]");
 }
 
-/* jw_fmt_u64 writes two digits at a time: every digit count, each side of
+/* jw_fmt_u64 counts the digits against powers of ten: every digit count, each side of
  * each power of ten, as snprintf has them. */
 Test(jw, fmt_u64_as_printf)
 {
