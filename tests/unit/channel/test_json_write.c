@@ -74,8 +74,8 @@ Test(jw, integers)
 			 "[1,2]");
 }
 
-/* jw_fmt_u64 counts the digits against powers of ten: every digit count, each side of
- * each power of ten, as snprintf has them. */
+/* jw_fmt_u64 counts the digits against powers of ten: every digit count,
+ * each side of each power of ten, as snprintf has them. */
 Test(jw, fmt_u64_as_printf)
 {
 	char got[24], want[24];
