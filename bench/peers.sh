@@ -180,10 +180,10 @@ run_one() {
 	last) args=(last -s "$SETTLE_MS") mode=last ;;
 	wrap) args=(wrap) n=true ;;
 	burst | bulk | flood | flood64) args=(relay -s "$SETTLE_MS" "$DIR" "$(reader "$who")") mode=$set ;;
-	status) args=(during -n 10 -s "$SETTLE_MS" "$DIR" "$(beside status)") n=10 ;;
-	# The same on one CPU: PID 1, its processes and the client all on CPU 0,
-	# so no request waits for a halted vCPU's wake-up: vminit's own part.
-	status1) args=(during -n 10 -s "$SETTLE_MS" "$DIR" "$(beside status)") n=10 pin=(taskset -c 0) ;;
+	# status1: the same on one CPU, PID 1, its processes and the client all
+	# on CPU 0, so no request waits for a halted vCPU's wake-up.
+	status | status1) args=(during -n 10 -s "$SETTLE_MS" "$DIR" "$(beside status)") n=10
+		[ "$set" = status ] || pin=(taskset -c 0) ;;
 	rss10) args=(during -n 10 -s "$SETTLE_MS" "$DIR" "$(beside rss10)") n=10 mode=serve ;;
 	esac
 	read -r -a cmd <<<"$(pid1_cmd "$who" "$n" "$mode")"
