@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Split a line on ':' into at most max fields; returns the count. */
@@ -41,20 +42,110 @@ static int parse_id(const char *s, unsigned long *ret)
 	return 0;
 }
 
-static FILE *open_in(const char *root, const char *file)
+/* The image's own file, read only if it is a regular one: a FIFO there
+ * would block the open, a device the reads, and the start would hang before
+ * its exec, or PID 1 with it (secrets_for in supervisor.c looks a user up
+ * too). -1 with errno (EINVAL: not a regular file). */
+static int open_regular(const char *root, const char *file)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	int fd;
 	snprintf(path, sizeof(path), "%s%s", root && strcmp(root, "/") ? root : "", file);
-	return fopen(path, "re");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/* A file read whole into memory, and where its next line starts. */
+struct text {
+	char *buf;
+	size_t len, pos;
+};
+
+/* The whole file, at most USER_FILE_MAX bytes (a /proc file behind a link
+ * can be endless, and says size 0): 0, or -1 if it is not there or cannot
+ * be read, with *why set for one that is there. text_free() after. */
+static int text_read(struct text *t, const char *root, const char *file, const char **why)
+{
+	int fd = open_regular(root, file);
+	size_t room = 0;
+	*t = (struct text){ 0 };
+	if (fd < 0) {
+		if (errno == EINVAL)
+			*why = " (not a regular file)";
+		return -1;
+	}
+	for (;;) {
+		ssize_t n;
+		if (t->len == room) {
+			/* Room for one byte over the most, to tell it is. */
+			size_t more = room + 16384 > USER_FILE_MAX ? USER_FILE_MAX + 1 : room + 16384;
+			char *b = room > USER_FILE_MAX ? NULL : realloc(t->buf, more);
+			if (!b) {
+				*why = room > USER_FILE_MAX ? " (over 1 MiB)" : " (out of memory)";
+				break;
+			}
+			t->buf = b;
+			room = more;
+		}
+		n = read(fd, t->buf + t->len, room - t->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return 0;
+		}
+		t->len += (size_t)n;
+	}
+	close(fd);
+	free(t->buf);
+	*t = (struct text){ 0 };
+	return -1;
+}
+
+static void text_free(struct text *t)
+{
+	free(t->buf);
+	*t = (struct text){ 0 };
+}
+
+/* The next line into *line (grown as needed, as getline does), its '\n'
+ * dropped: 1, or 0 at the end. */
+static int text_line(struct text *t, char **line, size_t *cap)
+{
+	const char *s = t->buf + t->pos, *nl;
+	size_t n;
+	if (t->pos >= t->len)
+		return 0;
+	nl = memchr(s, '\n', t->len - t->pos);
+	n = nl ? (size_t)(nl - s) : t->len - t->pos;
+	t->pos += n + (nl != NULL);
+	if (n + 1 > *cap) {
+		char *b = realloc(*line, n + 1);
+		if (!b)
+			return 0;
+		*line = b;
+		*cap = n + 1;
+	}
+	memcpy(*line, s, n);
+	(*line)[n] = '\0';
+	return 1;
 }
 
 /* The passwd entry of user (a name, or a uid when by_id) into u and name.
  * 1 if found, else 0. */
-static int find_passwd(FILE *fp, const char *user, int by_id, unsigned long id,
+static int find_passwd(struct text *fp, const char *user, int by_id, unsigned long id,
 		       struct user_info *u, char *name, size_t namelen, char **line, size_t *cap)
 {
 	char *f[7];
-	while (getline(line, cap, fp) > 0) {
+	while (text_line(fp, line, cap)) {
 		unsigned long uid, gid;
 		if (split(*line, f, 7) < 7 || parse_id(f[2], &uid) || parse_id(f[3], &gid))
 			continue;
@@ -71,7 +162,7 @@ static int find_passwd(FILE *fp, const char *user, int by_id, unsigned long id,
 
 /* The gid of group (a number, or a name in fp, which is rewound after).
  * 0, or -1 if there is none. */
-static int find_group(FILE *fp, const char *group, gid_t *ret, char **line, size_t *cap)
+static int find_group(struct text *fp, const char *group, gid_t *ret, char **line, size_t *cap)
 {
 	char *f[4];
 	unsigned long id;
@@ -81,26 +172,26 @@ static int find_group(FILE *fp, const char *group, gid_t *ret, char **line, size
 	}
 	if (!fp)
 		return -1;
-	while (getline(line, cap, fp) > 0) {
+	while (text_line(fp, line, cap)) {
 		unsigned long gid;
 		if (split(*line, f, 4) < 3 || parse_id(f[2], &gid))
 			continue;
 		if (!strcmp(f[0], group)) {
 			*ret = (gid_t)gid;
-			rewind(fp);
+			fp->pos = 0;
 			return 0;
 		}
 	}
-	rewind(fp);
+	fp->pos = 0;
 	return -1;
 }
 
 /* Add the groups in fp that list name as a member to u's groups. */
-static void add_member_groups(FILE *fp, const char *name, struct user_info *u,
+static void add_member_groups(struct text *fp, const char *name, struct user_info *u,
 			      char **line, size_t *cap)
 {
 	char *f[4];
-	while (getline(line, cap, fp) > 0) {
+	while (text_line(fp, line, cap)) {
 		unsigned long gid;
 		char *m, *save = NULL;
 		if (split(*line, f, 4) < 4 || parse_id(f[2], &gid))
@@ -124,8 +215,9 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 	char user[256], *group = NULL, *line = NULL, name[256] = "";
 	size_t cap = 0;
 	unsigned long id;
-	int found = 0, by_id;
-	FILE *fp;
+	int found = 0, by_id, have_group;
+	const char *why = "";
+	struct text t;
 	struct user_info u = { .home = "/" };
 
 	snprintf(user, sizeof(user), "%s", spec);
@@ -135,29 +227,28 @@ int user_resolve(const char *root, const char *spec, struct user_info *ret,
 	if (by_id)
 		u.uid = (uid_t)id;
 
-	if ((fp = open_in(root, "/etc/passwd"))) {
-		found = find_passwd(fp, user, by_id, id, &u, name, sizeof(name), &line, &cap);
-		fclose(fp);
+	if (text_read(&t, root, "/etc/passwd", &why) == 0) {
+		found = find_passwd(&t, user, by_id, id, &u, name, sizeof(name), &line, &cap);
+		text_free(&t);
 	}
 	if (!found && !by_id) {
 		free(line);
-		snprintf(err, errlen, "user \"%s\" not found in /etc/passwd", user);
+		snprintf(err, errlen, "user \"%s\" not found in /etc/passwd%s", user, why);
 		return -1;
 	}
 
-	fp = open_in(root, "/etc/group");
-	if (group && find_group(fp, group, &u.gid, &line, &cap) < 0) {
-		if (fp)
-			fclose(fp);
+	why = "";
+	have_group = text_read(&t, root, "/etc/group", &why) == 0;
+	if (group && find_group(have_group ? &t : NULL, group, &u.gid, &line, &cap) < 0) {
+		text_free(&t);
 		free(line);
-		snprintf(err, errlen, "group \"%s\" not found in /etc/group", group);
+		snprintf(err, errlen, "group \"%s\" not found in /etc/group%s", group, why);
 		return -1;
 	}
 	u.groups[u.ngroups++] = u.gid;
-	if (fp && *name)
-		add_member_groups(fp, name, &u, &line, &cap);
-	if (fp)
-		fclose(fp);
+	if (have_group && *name)
+		add_member_groups(&t, name, &u, &line, &cap);
+	text_free(&t);
 	free(line);
 	*ret = u;
 	return 0;
@@ -184,19 +275,18 @@ static int home_in(char *lines, size_t n, uid_t uid, char *home, size_t len)
  * calls). A line longer than the buffer is skipped whole. */
 void user_home(const char *root, uid_t uid, char *home, size_t len)
 {
-	char path[PATH_MAX], buf[4096];
-	size_t have = 0;
+	char buf[4096];
+	size_t have = 0, total = 0;
 	int fd, skip = 0, found = 0;
 	snprintf(home, len, "/");
-	snprintf(path, sizeof(path), "%s/etc/passwd", root && strcmp(root, "/") ? root : "");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open_regular(root, "/etc/passwd")) < 0)
 		return;
 	for (;;) {
 		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
 		char *nl;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0 || (total += (size_t)n) > USER_FILE_MAX)
 			break;
 		have += (size_t)n;
 		if (skip && (nl = memchr(buf, '\n', have))) {

@@ -11,6 +11,9 @@
 #include <sys/types.h>
 
 #define USER_MAX_GROUPS 256
+/* The most of /etc/passwd or /etc/group read: a file over it is not read
+ * (docs/spec.md). */
+#define USER_FILE_MAX (1024 * 1024)
 
 struct user_info {
 	uid_t uid;

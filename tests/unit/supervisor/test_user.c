@@ -374,3 +374,61 @@ Test(user, home_across_reads_long_lines_and_no_last_newline)
 	user_home(root, 7001, home, sizeof(home));
 	cr_assert_str_eq(home, "/home/last", "a last line without its newline");
 }
+
+static void fifo_at(const char *rel)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(mkfifo(path, 0644), 0, "mkfifo %s: %s", path, strerror(errno));
+}
+
+Test(user, fifo_files_are_not_read, .timeout = 10)
+{
+	/* A FIFO would block the open until a writer came (PID 1 looks users
+	 * up too, supervisor.c): refused at once, and said so. */
+	struct user_info u;
+	char err[256] = "", home[64];
+	fifo_at("etc/group");
+	cr_assert_eq(user_resolve(root, "alice:users", &u, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "group \"users\" not found in /etc/group (not a regular file)");
+	u = resolve_ok("alice");   /* no group asked: its primary one */
+	assert_groups(&u, (gid_t[]){ 1000 }, 1);
+	fifo_at("etc/passwd");
+	cr_assert_eq(user_resolve(root, "alice", &u, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "user \"alice\" not found in /etc/passwd (not a regular file)");
+	u = resolve_ok("1234:5678");   /* numeric: no entry needed */
+	cr_assert_eq(u.uid, 1234);
+	cr_assert_eq(u.gid, 5678);
+	user_home(root, 1000, home, sizeof(home));
+	cr_assert_str_eq(home, "/");
+}
+
+Test(user, files_over_1_MiB_are_not_read)
+{
+	/* An endless file (a /proc one behind a link says size 0) is read no
+	 * further than USER_FILE_MAX: a passwd just under it is read whole. */
+	char path[256], home[64], err[256] = "";
+	struct user_info u;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	for (size_t n = 0; n < USER_FILE_MAX - 100; n += 50)
+		fprintf(f, "%-49s\n", "# filler");
+	fputs("alice:x:1000:1000:Alice:/home/alice:/bin/sh\n", f);
+	cr_assert_eq(fclose(f), 0);
+	u = resolve_ok("alice");
+	cr_assert_str_eq(u.home, "/home/alice");
+	user_home(root, 1000, home, sizeof(home));
+	cr_assert_str_eq(home, "/home/alice");
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	for (int i = 0; i < 10; i++)
+		fputs("bob:x:1001:100::/home/bob:/bin/sh\n", f);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(user_resolve(root, "alice", &u, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "user \"alice\" not found in /etc/passwd (over 1 MiB)");
+	user_home(root, 1000, home, sizeof(home));
+	cr_assert_str_eq(home, "/");
+}
