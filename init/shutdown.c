@@ -178,6 +178,9 @@ void shutdown_begin(struct vm *vm, const char *why)
 
 void shutdown_request(struct vm *vm, const char *why, int reboot)
 {
+	/* PID 1's own start-up first, if it still waits: the host's listener
+	 * and push must be there for the final events. */
+	wire_start_done(vm);
 	/* Words still unsaid come before any answer to this one. */
 	shutdown_say(vm);
 	/* A reboot asked for while a power-off is under way still counts. */

@@ -62,6 +62,9 @@ struct vm {
 	struct modules_report modules;     /* PID 1's, from boot */
 	struct ctl_server *ctl;            /* the host channel; NULL: it is off */
 	int started;                       /* the processes were started */
+	/* wire.c: PID 1's own start-up, once the first processes have exec'd */
+	struct loop_io first_exec;         /* the exec pipe's read end */
+	struct loop_timer first_exec_late; /* at most FIRST_EXEC_WAIT_MS */
 	int exit_code;                     /* `vminit run`'s, once done */
 	enum spec_halt halt;               /* power off or reboot at the end */
 	/* signals.c */
@@ -163,6 +166,8 @@ void wire_control_addrs(const struct vminit_opts *o, int pid1, const char *cmdli
 int wire_setup(struct vm *vm, const char *spec_path);
 /* Start the processes (none when the spec has errors). */
 void wire_start(struct vm *vm);
+/* PID 1's own start-up now, if it still waits for the first exec. */
+void wire_start_done(struct vm *vm);
 /* One turn of the loop, and what the host channel does after each. */
 void wire_run_once(struct vm *vm);
 /* After the final event: a bounded wait for the host to take the last

@@ -27,6 +27,7 @@
 #include "supervisor/supervisor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -35,6 +36,10 @@
 #include <unistd.h>
 
 #define MAX_TIMERS 4096
+/* PID 1's own start-up (wire_start): FIRST_EXEC_SETTLE_US after the first
+ * processes' exec, at most FIRST_EXEC_WAIT_MS after their fork. */
+#define FIRST_EXEC_SETTLE_US 1000
+#define FIRST_EXEC_WAIT_MS 50
 
 /* ---- supervisor and health checks: their news to the rest ---- */
 
@@ -155,7 +160,7 @@ static int process_ready(void *ctx, size_t i, char *why, size_t len)
 }
 
 /* /run/secrets, its tmpfs and the store, once: at the first need of it, or
- * just after the first processes' fork (wire_start). */
+ * once the first processes have started (wire_start). */
 static void make_secrets(struct vm *vm)
 {
 	if (!vm->sec_later)
@@ -300,8 +305,8 @@ static void setup_ctl(struct vm *vm)
 		ctl_event_storage(vm->ctl, -1);
 }
 
-/* Where the host reaches us, and the kernel's vmgenid notices: after the
- * first fork (wire_start), since no process needs them. A client that
+/* Where the host reaches us, and the kernel's vmgenid notices: once the
+ * first processes have started (wire_start), since none needs them. A client that
  * connects earlier is refused as it was while PID 1 booted; the events
  * since boot wait in the ring, so it misses none. */
 static void listen_ctl(struct vm *vm)
@@ -375,8 +380,9 @@ static void setup_processes(struct vm *vm)
 	 * need it then: one that runs as a user other than root gets its copy
 	 * bound there (made then, by secrets_dir), and one in a namespace of
 	 * its own (views) sees only what PID 1 mounted before. Otherwise it
-	 * comes just after the fork (wire_start), before the loop: no bundle
-	 * can come before, so a process sees the same (docs/secrets.md). */
+	 * comes once they have started (wire_start), before the host can
+	 * connect: no bundle can come before, so a process sees the same
+	 * (docs/secrets.md). */
 	if (views || vm->spec->env.user || vm->spec->image.user)
 		make_secrets(vm);
 	for (size_t i = 0; i < vm->spec->nprocs; i++)
@@ -408,7 +414,7 @@ static int setup_storage(struct vm *vm)
 	rc = storage_root_switch(vm->spec, &root);
 	vm->st = storage_new(vm->loop, vm->spec, &root, &hooks);
 	/* After the switch: /run/secrets is in the root the processes see.
-	 * Made now, or after the first fork (setup_processes). */
+	 * Made now, or after the first start (setup_processes). */
 	vm->sec_later = rc == 0;
 	if (!vm->st)
 		log_error("out of memory for the volumes: they are off");
@@ -431,8 +437,9 @@ static void note_nofile(struct vm *vm)
 /* PID 1 only, whatever the spec: never the OOM killer's choice, the CPU
  * before the processes when both want it (nice, docs/resources.md), and room
  * for every process's cgroup files, the health probes and the host's
- * connections. After the first fork (wire_start): the first child has
- * nothing of it to undo, and none of it is a process's need. */
+ * connections. Once the first processes have started (wire_start): the
+ * first child has nothing of it to undo, and none of it is a process's
+ * need. */
 static void protect_pid1(struct vm *vm)
 {
 	struct rlimit rl;
@@ -530,24 +537,12 @@ int wire_setup(struct vm *vm, const char *spec_path)
 	return 0;
 }
 
-/* The processes first: what PID 1 does next, none of them needs. Before
- * them, the kernel's knobs read-only in PID 1's namespace, which they
- * share (spawn.h): a VM's or a container's PID 1 with a spec; the wrap
- * form's command keeps PID 1's privileges anyway. */
-void wire_start(struct vm *vm)
+/* PID 1's own start-up that no process needs: the secrets' tmpfs when no
+ * first process needed it, the cgroups' news, PID 1's protection, the host's
+ * listener and push, and (settled) whether all is already over. */
+static void after_start(struct vm *vm, int settled)
 {
-	if (vm->pid1 && !vm->wrap && vm->sup && spawn_guard_pid1() < 0)
-		log_info("kernel files: each process makes them read-only in a namespace of its own: %s",
-			 strerror(errno));
-	if (vm->st && vm->sup)
-		storage_start(vm->st);   /* what is there is mounted before a start */
-	if (vm->sup) {
-		sup_start_all(vm->sup);
-		vm->started = 1;
-	}
 	make_secrets(vm);
-	/* The cgroups' state is told once the first processes run: a console
-	 * line (a write to a slow serial line) is nothing they wait for. */
 	if (vm->rs && !rsc_tree(vm->rs)->on)
 		log_info("cgroups: off: %s", rsc_tree(vm->rs)->error);
 	else if (vm->rs && rsc_tree(vm->rs)->error[0])
@@ -555,8 +550,93 @@ void wire_start(struct vm *vm)
 	protect_pid1(vm);
 	if (vm->ctl)
 		listen_ctl(vm);
-	if (vm->sup)
+	if (vm->sup && settled)
 		on_settled(vm);
+}
+
+static void first_exec_unwatch(struct vm *vm)
+{
+	int fd = vm->first_exec.fd;
+	if (fd < 0)
+		return;
+	loop_io_del(vm->loop, &vm->first_exec);
+	close(fd);
+}
+
+/* A stop that comes while PID 1's own start-up still waits (shutdown.c):
+ * it comes first, so that the host's listener and push are there for the
+ * final events. */
+void wire_start_done(struct vm *vm)
+{
+	if (!loop_timer_armed(&vm->first_exec_late))
+		return;
+	loop_timer_cancel(vm->loop, &vm->first_exec_late);
+	first_exec_unwatch(vm);
+	after_start(vm, 0);
+}
+
+/* The exec pipe's end of file: every first child has exec'd or exited.
+ * PID 1 leaves them FIRST_EXEC_SETTLE_US more, for their own start (a
+ * wake-up here would take the CPU from them). */
+static void on_first_exec(struct loop *l, struct loop_io *io, uint32_t events)
+{
+	struct vm *vm = io->ctx;
+	char b;
+	(void)events;
+	if (read(io->fd, &b, 1) < 0 && errno == EAGAIN)
+		return;
+	first_exec_unwatch(vm);
+	if (loop_timer_in(l, &vm->first_exec_late, (uint64_t)FIRST_EXEC_SETTLE_US * 1000) < 0)
+		wire_start_done(vm);
+}
+
+/* The settle time is over, or a child's set-up hangs (a root on a stuck
+ * disk): PID 1's own start-up waits no longer. */
+static void on_first_exec_late(struct loop *l, struct loop_timer *t)
+{
+	struct vm *vm = t->ctx;
+	(void)l;
+	first_exec_unwatch(vm);
+	after_start(vm, 1);
+}
+
+/* The processes first: what PID 1 does next, none of them needs. Before
+ * them, the kernel's knobs read-only in PID 1's namespace, which they
+ * share (spawn.h): a VM's or a container's PID 1 with a spec; the wrap
+ * form's command keeps PID 1's privileges anyway.
+ * Then PID 1 sleeps until the first children have exec'd (docs/
+ * architecture.md, "PID 1's duties"): each holds a copy of the exec pipe's
+ * write end until its exec closes it (spawn.c closes PID 1's fds at the exec,
+ * not before), so the pipe's end of file says all of them have; at most
+ * FIRST_EXEC_WAIT_MS. Meanwhile a child has the CPU to itself, not PID 1's
+ * ~0.4 ms of after_start() at a higher priority. */
+void wire_start(struct vm *vm)
+{
+	int ep[2] = { -1, -1 };
+	vm->first_exec.fd = -1;
+	if (vm->pid1 && !vm->wrap && vm->sup && spawn_guard_pid1() < 0)
+		log_info("kernel files: each process makes them read-only in a namespace of its own: %s",
+			 strerror(errno));
+	if (vm->st && vm->sup)
+		storage_start(vm->st);   /* what is there is mounted before a start */
+	if (vm->sup) {
+		if (pipe2(ep, O_CLOEXEC | O_NONBLOCK) < 0)
+			ep[0] = ep[1] = -1;
+		sup_start_all(vm->sup);
+		vm->started = 1;
+		if (ep[1] >= 0)
+			close(ep[1]);
+	}
+	loop_timer_init(&vm->first_exec_late, on_first_exec_late, vm);
+	if (ep[0] >= 0 && loop_io_add(vm->loop, &vm->first_exec, ep[0], EPOLLIN, on_first_exec, vm) == 0) {
+		if (loop_timer_in(vm->loop, &vm->first_exec_late,
+				  (uint64_t)FIRST_EXEC_WAIT_MS * LOOP_NS_PER_MS) == 0)
+			return;
+		loop_io_del(vm->loop, &vm->first_exec);
+	}
+	if (ep[0] >= 0)
+		close(ep[0]);
+	after_start(vm, 1);
 }
 
 /* ---- the loop ---- */

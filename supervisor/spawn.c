@@ -32,6 +32,9 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 /* The kernel's struct sigaction (x86_64), for the signals libc keeps to itself. */
 struct kernel_sigaction {
@@ -138,9 +141,13 @@ static _Noreturn void child_fail(int code, const char *fmt, ...)
 	_exit(code);
 }
 
+/* Every fd above 2 closed at the exec, not before: PID 1's exec pipe
+ * (init/wire.c) tells it the exec has happened. Before Linux 5.11 (no
+ * CLOSE_RANGE_CLOEXEC) they are closed now, and PID 1 hears of it early. */
 static void close_other_fds(void)
 {
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0 ||
+	    syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
 		return;
 	for (int fd = 3; fd < 4096; fd++)
 		close(fd);

@@ -19,6 +19,9 @@ MUTANTS=(
 "exit-status-no-128 :: t-exit-codes :: supervisor/svc.c :: return 128 + WTERMSIG(wstatus); :: return WTERMSIG(wstatus);"
 "reap-no-owner :: t-exit-codes :: init/reap.c :: owned = children_find(pid); :: owned = NULL;"
 "no-work-done-shutdown :: t-exit-codes :: init/wire.c :: shutdown_begin(vm, \"every process has exited and none will restart\"); :: (void)0;"
+"stop-before-start-done :: t-channel-push :: init/shutdown.c :: 	wire_start_done(vm);
+	/* Words :: 	/* Words"
+"image-fifo-opened :: t-image-files :: supervisor/user.c :: fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY); :: fd = open(path, O_RDONLY | O_CLOEXEC);"
 "no-backoff-doubling :: t-restart :: supervisor/svc.c :: d = d > UINT64_MAX / 2 ? UINT64_MAX : d * 2; :: d = d;"
 "no-retry-limit :: t-restart :: supervisor/svc.c :: if (s->failures > (unsigned)s->pol.max_retries) { :: if (s->failures > 1000u) {"
 "no-backoff-reset :: t-restart :: supervisor/svc.c :: s->failures = 0;

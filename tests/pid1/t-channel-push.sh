@@ -7,6 +7,8 @@
 #     each process's final status, delivered before the power-off
 #   - the listener drops the connection once: the push reconnects, says
 #     ready again and goes on without a gap
+#   - a VM whose only process ends at once powers off by itself, and the host
+#     still gets the final event
 #   - with no host at all, the shutdown still ends, after the flush bound
 . "$(dirname "$0")/lib.sh"
 HOST_SOCK=$T/host.sock
@@ -110,6 +112,32 @@ final=$(grep '"final"' "$T/pushed" | tail -n1 | cut -d' ' -f2-)
 [ "$(echo "$final" | json "[(p['name'], p['state'], p['status']) for p in j['event']['processes']]")" = "[('job', 'failed', 5), ('web', 'exited', 143)]" ] \
 	&& ok "the final event reached the host: job failed with 5, web 143 (SIGTERM)" || fail "final: '$final'"
 grep -q '"type":"shutdown","reason":"requested by the host"' "$T/pushed" && ok "the shutdown event says why" || fail "no shutdown event"
+kill $LISTENER 2>/dev/null; wait $LISTENER 2>/dev/null
+
+# A VM whose only process ends at once (no such command, restart never)
+# powers off by itself, maybe while PID 1's own start-up still waits for the
+# first exec (docs/architecture.md): that start-up comes before the stop, so
+# the push is up and the host gets the final event.
+{
+	spec_header
+	cat <<EOT
+[processes.gone]
+command = ["/nonexistent/cmd"]
+restart.policy = "never"
+resources.memory = "64Mi"
+[guest]
+push = "unix:$HOST_SOCK"
+EOT
+} >"$T/spec-gone.ini"
+rm -f "$HOST_SOCK" "$T/pushed" "$T/drop" "$T/dropped"
+listen
+until_ok 30 test -S "$HOST_SOCK" || fail "the host's listener did not come up"
+vm_start "$T/spec-gone.ini"
+vm_wait 60
+expect_poweroff
+final=$(grep '"final"' "$T/pushed" | tail -n1 | cut -d' ' -f2-)
+[ "$(echo "$final" | json "[(p['name'], p['state'], p['status']) for p in j['event']['processes']]")" = "[('gone', 'failed', 127)]" ] \
+	&& ok "a VM that ends at once: the final event reached the host (gone failed with 127)" || fail "final: '$final'"
 kill $LISTENER 2>/dev/null; wait $LISTENER 2>/dev/null
 
 # No host at all: the shutdown waits for it CTL_FLUSH_MS (vminit says so),
