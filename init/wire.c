@@ -444,7 +444,7 @@ static void protect_pid1(struct vm *vm)
 {
 	struct rlimit rl;
 	char err[256];
-	int before;
+	int before, oom;
 	/* A wrapped command in a container: the runtime's business. */
 	if (!vm->pid1 || (vm->wrap && vm->contained))
 		return;
@@ -452,8 +452,9 @@ static void protect_pid1(struct vm *vm)
 	before = getpriority(PRIO_PROCESS, 0);
 	if (errno == 0)
 		spawn_note_niced(before);
-	if (rsc_protect_self(err, sizeof(err)) < 0)
+	if (rsc_protect_self(&oom, err, sizeof(err)) < 0)
 		log_warn("protecting PID 1: %s", err);
+	spawn_note_oom(oom);
 	if (vm->nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)

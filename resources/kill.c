@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -123,11 +124,18 @@ static void protect_failed(char *err, size_t len, const char *what)
 }
 
 /* Each is tried, and every failure told: none stops PID 1. */
-int rsc_protect_self(char *err, size_t len)
+int rsc_protect_self(int *oom_before, char *err, size_t len)
 {
-	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	char v[16];
+	int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, v, sizeof(v) - 1);
 	err[0] = 0;
-	if (fd < 0 || write(fd, "-1000", 5) != 5)
+	*oom_before = 0;   /* the kernel's, when it cannot be read */
+	if (n > 0) {
+		v[n] = '\0';
+		*oom_before = (int)strtol(v, NULL, 10);
+	}
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0 || write(fd, "-1000", 5) != 5)
 		protect_failed(err, len, "/proc/self/oom_score_adj");
 	if (fd >= 0)
 		close(fd);

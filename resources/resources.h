@@ -151,6 +151,7 @@ int rsc_parse_mountinfo(const char *buf, size_t len, char *ret, size_t retlen);
 /* The cpu.weight the kernel makes of cpu.weight.nice RSC_PID1_NICE (its
  * nice -10 weight 9548, as 100 is 1024): PID 1's cgroup (rsc_tree_make). */
 #define RSC_PID1_WEIGHT 932
-int rsc_protect_self(char *err, size_t len);
+/* *oom_before: its oom_score_adj before (0 if it could not be read). */
+int rsc_protect_self(int *oom_before, char *err, size_t len);
 
 #endif

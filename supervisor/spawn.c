@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -58,6 +59,16 @@ static int spawn_nice = SPAWN_NICE_KEPT;
 void spawn_note_niced(int before)
 {
 	spawn_nice = before;
+}
+
+/* PID 1's oom_score_adj before rsc_protect_self changed it; SPAWN_OOM_KEPT:
+ * not changed (yet). */
+#define SPAWN_OOM_KEPT INT_MIN
+static int spawn_oom = SPAWN_OOM_KEPT;
+
+void spawn_note_oom(int before)
+{
+	spawn_oom = before;
 }
 
 /* A "Name:\t<hex>" line of /proc/self/status; 0, or -1 if missing. */
@@ -199,12 +210,14 @@ static void reset_limits(const struct spawn_req *r)
 {
 	/* PID 1's oom_score_adj (-1000: never killed) is inherited: a child
 	 * at -1000 would hang at its memory cap instead of being killed. Back
-	 * to the kernel's 0; raising it needs no privilege. */
-	{
-		char v[16] = "";
-		int fd = open("/proc/self/oom_score_adj", O_RDWR);
-		if (fd >= 0 && read(fd, v, sizeof(v) - 1) > 0 && v[0] == '-' &&
-		    (lseek(fd, 0, SEEK_SET) < 0 || write(fd, "0", 1) != 1))
+	 * to the one PID 1 started with, once PID 1 has changed its own (not
+	 * for the first starts: PID 1 protects itself after them); from -1000
+	 * that is a raise, which needs no privilege. */
+	if (spawn_oom != SPAWN_OOM_KEPT) {
+		char v[16];
+		int n = snprintf(v, sizeof(v), "%d", spawn_oom);
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+		if (fd >= 0 && write(fd, v, (size_t)n) != n)
 			child_fail(126, "oom_score_adj: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);

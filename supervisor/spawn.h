@@ -92,5 +92,10 @@ uint64_t spawn_note_signals(uint64_t dfl);
  * child sets that back first thing, so every process, the first and a
  * restarted one alike, runs at the nice PID 1 started with. */
 void spawn_note_niced(int before);
+/* PID 1 has changed its own oom_score_adj (rsc_protect_self) from before:
+ * a child sets that back, so every process runs at the one PID 1 started
+ * with (the kernel's 0 in a VM), never at PID 1's -1000. Until then a child
+ * inherits that one and touches nothing. */
+void spawn_note_oom(int before);
 
 #endif

@@ -1,7 +1,8 @@
 # PID 1's CPU priority (docs/resources.md, "PID 1 gets the CPU first"): PID 1
 # runs at nice -10 and leads a session of its own whose autogroup has nice
 # -10 too; every process it starts, the first and a restarted one alike,
-# runs at the nice PID 1 started with (0 here). Without CAP_SYS_NICE that is
+# runs at the nice PID 1 started with (0 here), and at its oom_score_adj
+# (123 here), not PID 1's -1000. Without CAP_SYS_NICE that is
 # a warning and everything runs as before. `vminit run` changes no nice.
 # Fails when PID 1 does not renice itself, or a process keeps PID 1's -10.
 . "$(dirname "$0")/lib.sh"
@@ -11,6 +12,7 @@
 cat >"$T/record.sh" <<'EOT'
 #!/bin/sh
 cut -d' ' -f19 /proc/$$/stat >>"$1"
+cat /proc/$$/oom_score_adj >>"$1.oom"
 [ -n "${2:-}" ] && { cut -d' ' -f19 /proc/$PPID/stat >>"$1"; exit 0; }
 [ "$(wc -l <"$1")" -ge 2 ] && exec sleep 1000
 exit 1
@@ -33,7 +35,9 @@ EOT
 two_runs() { [ "$(wc -l <"$1" 2>/dev/null)" = 2 ]; }
 stat_field() { cut -d' ' -f"$2" "/proc/$1/stat"; }
 
-# 1. As PID 1, with every capability.
+# 1. As PID 1, with every capability. It starts at oom_score_adj 123 (a
+# raise needs no privilege), as it starts at nice 0.
+echo 123 >/proc/self/oom_score_adj
 mkdir -p "$T/a"
 spec "$T/a" >"$T/spec.ini"
 vm_start "$T/spec.ini"
@@ -41,6 +45,9 @@ until_ok 30 two_runs "$T/a/first" && until_ok 30 two_runs "$T/a/again" \
 	&& ok "both processes ran twice (a restart each)" || fail "runs: $(cat "$T"/a/* 2>/dev/null | tr '\n' ' ')"
 n=$(cat "$T/a/first" "$T/a/again" | sort -u | tr '\n' ' ')
 [ "$n" = "0 " ] && ok "every run of both processes, first and restarted, at nice 0" || fail "the processes' nice: $n"
+n=$(cat "$T/a/first.oom" "$T/a/again.oom" | sort -u | tr '\n' ' ')
+[ "$n" = "123 " ] && ok "and at the oom_score_adj PID 1 started with (123; PID 1's own: $(cat /proc/$VM_INIT/oom_score_adj))" \
+	|| fail "the processes' oom_score_adj: $n"
 n=$(stat_field "$VM_INIT" 19)
 [ "$n" = -10 ] && ok "PID 1 at nice -10" || fail "PID 1's nice is $n"
 s=$(stat_field "$VM_INIT" 6)

@@ -349,7 +349,14 @@ Test(rsc_protect, oom_score_adj_and_locked)
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		char err[128] = "", buf[16] = "";
-		int r = rsc_protect_self(err, sizeof(err)), fd;
+		int before = 1, fd, r;
+		/* Raising it needs no privilege: what it was is told back. */
+		fd = open("/proc/self/oom_score_adj", O_WRONLY);
+		if (fd < 0 || write(fd, "123", 3) != 3 || close(fd) < 0)
+			_exit(4);
+		r = rsc_protect_self(&before, err, sizeof(err));
+		if (before != 123)
+			_exit(5);
 		if (!cap)
 			_exit(r == -1 && !strcmp(err, "/proc/self/oom_score_adj: Permission denied") ? 10 : 2);
 		fd = open("/proc/self/oom_score_adj", O_RDONLY);
