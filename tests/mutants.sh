@@ -60,7 +60,8 @@ MUTANTS=(
 		switch_user(r, &envp); :: if (0)
 		switch_user(r, &envp);"
 "stdin-inherited :: t-process-setup :: supervisor/spawn.c :: if (null < 0 || (null != 0 && dup2(null, 0) < 0)) { :: if (null < 0) {"
-"no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+"no-fd-close :: t-process-setup :: supervisor/spawn.c :: if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0 ||
+	    syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
 		return; :: return;"
 "signals-not-reset :: t-process-setup :: supervisor/spawn.c :: 	spawn_reset_signals();
 	cg_err = :: 	cg_err ="
@@ -116,10 +117,8 @@ MUTANTS=(
 "no-strict-path-check :: t-root :: storage/volume.c :: return worst ? worst : paths_ready(p, why, len); :: return worst ? worst : (0 && paths_ready(p, why, len));"
 "no-secrets-gate :: t-secrets :: init/wire.c :: 	if (si.delivered)
 		return 0; :: 	return 0;"
-"no-late-secrets :: t-secrets-root :: init/wire.c :: 		vm->started = 1;
-	}
-	make_secrets(vm); :: 		vm->started = 1;
-	}"
+"no-late-secrets :: t-secrets-root :: init/wire.c :: 	make_secrets(vm);
+	if (vm->rs && :: 	if (vm->rs &&"
 "no-secrets-copy :: t-secrets :: supervisor/spawn.c :: if (r->secrets_dir && mount(r->secrets_dir, :: if (0 && mount(r->secrets_dir,"
 "no-wipe-strings :: t-secrets :: control/conn.c :: 		explicit_bzero(req->strbuf, sizeof(req->strbuf)); :: 		(void)0;"
 "no-conn-limit :: t-channel-clients :: control/evict.c :: int ctl_admit(struct ctl_server *ctl, int host)
