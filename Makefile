@@ -283,10 +283,22 @@ $(BUILD)/fuzz/fuzz_output: tests/fuzz/fuzz_output.c tests/plain_ref.h supervisor
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_output.c supervisor/output.c $(WIRE_SRC)
 
+# An image's /etc/passwd and /etc/group (tests/fuzz/fuzz_user.c): the bytes
+# split on 0xff into the two files of a root of its own -> supervisor/user.c's
+# user_resolve and user_home, their invariants checked inside. Its own corpus
+# ($(BUILD)/fuzz/user-corpus) and crashes ($(BUILD)/fuzz/user-*).
+FUZZ_USER_FLAGS := -max_len=8192 -timeout=10 -print_final_stats=1 \
+                   -artifact_prefix=$(BUILD)/fuzz/user-
+
+$(BUILD)/fuzz/fuzz_user: tests/fuzz/fuzz_user.c supervisor/user.c supervisor/user.h $(VIEWS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_user.c supervisor/user.c
+
 fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_probe $(BUILD)/fuzz/fuzz_secrets \
-      $(BUILD)/fuzz/fuzz_resources $(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_output
+      $(BUILD)/fuzz/fuzz_resources $(BUILD)/fuzz/fuzz_netlink $(BUILD)/fuzz/fuzz_output $(BUILD)/fuzz/fuzz_user
 	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/spec-corpus $(BUILD)/fuzz/probe-corpus $(BUILD)/fuzz/secrets-corpus \
-		$(BUILD)/fuzz/resources-corpus $(BUILD)/fuzz/netlink-corpus $(BUILD)/fuzz/output-corpus
+		$(BUILD)/fuzz/resources-corpus $(BUILD)/fuzz/netlink-corpus $(BUILD)/fuzz/output-corpus \
+		$(BUILD)/fuzz/user-corpus
 	cp tests/fuzz/corpus/request/* $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_request $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
 	cp tests/fuzz/corpus/spec/* $(BUILD)/fuzz/spec-corpus/
@@ -301,6 +313,8 @@ fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_spec $(BUILD)/fuzz/fuzz_prob
 	$(BUILD)/fuzz/fuzz_netlink $(FUZZ_NETLINK_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/netlink-corpus
 	cp tests/fuzz/corpus/output/* $(BUILD)/fuzz/output-corpus/
 	$(BUILD)/fuzz/fuzz_output $(FUZZ_OUTPUT_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/output-corpus
+	cp tests/fuzz/corpus/user/* $(BUILD)/fuzz/user-corpus/
+	$(BUILD)/fuzz/fuzz_user $(FUZZ_USER_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/user-corpus
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=20
