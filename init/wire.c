@@ -587,8 +587,10 @@ static void on_first_exec(struct loop *l, struct loop_io *io, uint32_t events)
 	if (read(io->fd, &b, 1) < 0 && errno == EAGAIN)
 		return;
 	first_exec_unwatch(vm);
-	if (loop_timer_in(l, &vm->first_exec_late, (uint64_t)FIRST_EXEC_SETTLE_US * 1000) < 0)
-		wire_start_done(vm);
+	if (loop_timer_in(l, &vm->first_exec_late, (uint64_t)FIRST_EXEC_SETTLE_US * 1000) < 0) {
+		loop_timer_cancel(l, &vm->first_exec_late);
+		after_start(vm, 1);
+	}
 }
 
 /* The settle time is over, or a child's set-up hangs (a root on a stuck
