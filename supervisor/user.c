@@ -45,19 +45,26 @@ static int parse_id(const char *s, unsigned long *ret)
 /* The image's own file, read only if it is a regular one: a FIFO there
  * would block the open, a device the reads, and the start would hang before
  * its exec, or PID 1 with it (secrets_for in supervisor.c looks a user up
- * too). -1 with errno (EINVAL: not a regular file). */
+ * too). One that says it is over USER_FILE_MAX is not read at all, for
+ * either reader; one that says less is still read no further than that (a
+ * /proc file behind a link says 0). -1 with errno (EINVAL: not a regular
+ * file; EFBIG: over USER_FILE_MAX). */
 static int open_regular(const char *root, const char *file)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int fd;
+	int fd, e = 0;
 	snprintf(path, sizeof(path), "%s%s", root && strcmp(root, "/") ? root : "", file);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		e = EINVAL;
+	else if (st.st_size > USER_FILE_MAX)
+		e = EFBIG;
+	if (e) {
 		close(fd);
-		errno = EINVAL;
+		errno = e;
 		return -1;
 	}
 	return fd;
@@ -80,6 +87,8 @@ static int text_read(struct text *t, const char *root, const char *file, const c
 	if (fd < 0) {
 		if (errno == EINVAL)
 			*why = " (not a regular file)";
+		else if (errno == EFBIG)
+			*why = " (over 1 MiB)";
 		return -1;
 	}
 	for (;;) {

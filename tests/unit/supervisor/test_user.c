@@ -431,4 +431,16 @@ Test(user, files_over_1_MiB_are_not_read)
 	cr_assert_str_eq(err, "user \"alice\" not found in /etc/passwd (over 1 MiB)");
 	user_home(root, 1000, home, sizeof(home));
 	cr_assert_str_eq(home, "/");
+	/* Over it, the file counts as absent wherever the entry is: the
+	 * child's HOME as much as a user by name. */
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("alice:x:1000:1000:Alice:/home/alice:/bin/sh\n", f);
+	for (size_t n = 0; n <= USER_FILE_MAX; n += 50)
+		fprintf(f, "%-49s\n", "# filler");
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(user_resolve(root, "alice", &u, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "user \"alice\" not found in /etc/passwd (over 1 MiB)");
+	user_home(root, 1000, home, sizeof(home));
+	cr_assert_str_eq(home, "/");
 }
